@@ -1,0 +1,23 @@
+/** @type {import('jest').Config} */
+const swc = {
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/tests'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleNameMapper: {
+    '^@partnerships/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
+    '^@partnerships/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
+    '^@partnerships/projections/(.*)$': '<rootDir>/libs/projections/src/$1',
+  },
+  testTimeout: 30000,
+};

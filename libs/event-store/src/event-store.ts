@@ -1,0 +1,122 @@
+/**
+ * The port every event store adapter implements (SQLite embedded, EventStoreDB for
+ * clusters). Streams are append-only; the global log orders every event of every
+ * stream in commit order.
+ */
+
+/** The number of events a stream holds; 0 means the stream does not exist. */
+export type StreamVersion = number;
+
+/** `'any'` appends whatever the stream holds; a number appends only at that version. */
+export type ExpectedVersion = StreamVersion | 'any';
+
+export interface EventMetadata {
+  /** The authenticated principal that caused the event; null without authentication. */
+  readonly actor: string | null;
+  /** The command that recorded the event (its idempotency key). */
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  /** A digest of the command's name and input, to tell a repeat from a reuse of commandId. */
+  readonly commandDigest: string;
+}
+
+export interface EventToAppend {
+  /** Unique; derived from the commandId so that a repeated command is recognised by the store. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** When the fact took effect in the world; absent means at the moment of recording. */
+  readonly effectiveAt?: Date;
+  readonly metadata: EventMetadata;
+  readonly schemaVersion: number;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly streamId: string;
+  /** 0-based position of the event in its stream. */
+  readonly revision: number;
+  /** Opaque global commit position; compare for equality only, the log gives the order. */
+  readonly position: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly effectiveAt: Date;
+  /** Transaction time, set by the store at commit; never decreases in commit order. */
+  readonly recordedAt: Date;
+  readonly metadata: EventMetadata;
+  readonly schemaVersion: number;
+}
+
+export interface AppendResult {
+  /** The stream's version right after the append. */
+  readonly nextVersion: StreamVersion;
+  readonly events: readonly RecordedEvent[];
+  /**
+   * True when every event id was already recorded in this stream: the store recorded
+   * nothing and returns the events recorded the first time.
+   */
+  readonly repeated: boolean;
+}
+
+export interface ReadAllOptions {
+  /** The position of the last event already seen; absent reads from the beginning. */
+  readonly after?: string;
+  /** Page size, at least 1. */
+  readonly limit: number;
+}
+
+export type Unsubscribe = () => void;
+
+export interface EventStore {
+  /**
+   * Appends all events or none. Fails with {@link WrongExpectedVersionError} when the
+   * stream's version differs from `expectedVersion`, and with {@link DuplicateEventIdError}
+   * when an event id is already recorded elsewhere.
+   */
+  append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult>;
+
+  /** The events of one stream, oldest first; a stream that does not exist reads as empty. */
+  readStream(streamId: string): Promise<readonly RecordedEvent[]>;
+
+  /** One page of the global log in commit order, starting after `options.after`. */
+  readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
+
+  /** Calls `listener` after each commit (its events are then readable through readAll). */
+  onCommit(listener: () => void): Unsubscribe;
+
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');
+
+/** The stream's version did not match the expected one; nothing was recorded. */
+export class WrongExpectedVersionError extends Error {
+  override readonly name = 'WrongExpectedVersionError';
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: StreamVersion,
+    readonly actualVersion: StreamVersion,
+  ) {
+    super(
+      `stream ${streamId} is at version ${actualVersion}, not the expected ${expectedVersion}`,
+    );
+  }
+}
+
+/** An event id is already recorded, but not as this same append; nothing was recorded. */
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already recorded`);
+  }
+}
+
+/** The store cannot be used: bad configuration, an unreachable server, a closed store. */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+}
