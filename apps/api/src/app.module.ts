@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import mercurius from 'mercurius';
+import { AgreeArrangementHandler } from './commands/agree-arrangement.handler';
+import { AssessCapabilityHandler } from './commands/assess-capability.handler';
+import { ChangePositionHandler } from './commands/change-position.handler';
+import { CommandRecorder } from './commands/command-recorder';
+import { DissolveGroupHandler } from './commands/dissolve-group.handler';
+import { EndPartnershipHandler } from './commands/end-partnership.handler';
+import { ExtendPartnershipHandler } from './commands/extend-partnership.handler';
+import { FormPartnershipHandler } from './commands/form-partnership.handler';
+import { FoundGroupHandler } from './commands/found-group.handler';
+import { JoinGroupHandler } from './commands/join-group.handler';
+import { LeaveGroupHandler } from './commands/leave-group.handler';
+import { RegisterOrganizationHandler } from './commands/register-organization.handler';
+import { AppConfig } from './config';
+import { toClientError } from './graphql/client-errors';
+import { DomainErrorFilter } from './graphql/domain-error.filter';
+import {
+  GroupResolver,
+  OrganizationResolver,
+  PartnershipResolver,
+} from './graphql/entity.resolvers';
+import { MutationResolver } from './graphql/mutation.resolver';
+import { NetworkResolver } from './graphql/network.resolver';
+import { QueryResolver } from './graphql/query.resolver';
+import { EventPublisher, SubscriptionResolver } from './graphql/subscription.resolver';
+import { ReadModel } from './read-model/read-model';
+import { EventStoreModule } from './store/event-store.module';
+
+export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
+
+const commandHandlers = [
+  RegisterOrganizationHandler,
+  AssessCapabilityHandler,
+  FoundGroupHandler,
+  JoinGroupHandler,
+  ChangePositionHandler,
+  LeaveGroupHandler,
+  DissolveGroupHandler,
+  FormPartnershipHandler,
+  AgreeArrangementHandler,
+  ExtendPartnershipHandler,
+  EndPartnershipHandler,
+];
+
+const resolvers = [
+  QueryResolver,
+  NetworkResolver,
+  OrganizationResolver,
+  GroupResolver,
+  PartnershipResolver,
+  MutationResolver,
+  SubscriptionResolver,
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const logger = new Logger('GraphQL');
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        EventStoreModule.forUrl(config.eventStoreUrl),
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          path: '/graphql',
+          typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
+          resolvers: { DateTime: DateTimeResolver, JSON: JSONResolver },
+          subscription: true,
+          graphiql: process.env['NODE_ENV'] !== 'production',
+          errorFormatter: (execution, context) => {
+            const { statusCode } = mercurius.defaultErrorFormatter(execution, context);
+            return {
+              statusCode,
+              response: {
+                data: execution.data ?? null,
+                errors: execution.errors.map((error) =>
+                  toClientError(error, (cause) =>
+                    logger.error(cause instanceof Error ? cause.stack : String(cause)),
+                  ),
+                ),
+              },
+            };
+          },
+        }),
+      ],
+      providers: [
+        ReadModel,
+        EventPublisher,
+        CommandRecorder,
+        ...commandHandlers,
+        ...resolvers,
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
+    };
+  }
+}

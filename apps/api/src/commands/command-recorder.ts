@@ -1,0 +1,190 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { v5 as uuidv5 } from 'uuid';
+import { Effective } from '@partnerships/domain/common/command';
+import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
+import { requireId } from '@partnerships/domain/common/input';
+import {
+  DomainCommand,
+  DomainEvent,
+  StreamStates,
+  addressedStream,
+  decideCommand,
+  fold,
+  parseStreamId,
+  streamsRead,
+} from '@partnerships/domain/commands';
+import { groupStream } from '@partnerships/domain/group/group';
+import { organizationStream } from '@partnerships/domain/organization/organization';
+import { partnershipStream } from '@partnerships/domain/partnership/partnership';
+import {
+  DuplicateEventIdError,
+  EVENT_STORE,
+  EventStore,
+  RecordedEvent,
+  WrongExpectedVersionError,
+} from '@partnerships/event-store/event-store';
+import { ReadModel } from '../read-model/read-model';
+
+/** Event ids are UUIDv5 of the commandId and the event's index, in this namespace. */
+const EVENT_ID_NAMESPACE = '6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71';
+const SCHEMA_VERSION = 1;
+/** Enough for every writer of a hot stream to get its turn. */
+const MAX_ATTEMPTS = 200;
+
+export interface CommandResult {
+  readonly id: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly position: string;
+  readonly eventIds: readonly string[];
+  readonly arrangementId: string | null;
+}
+
+export interface CommandRequest<Input> {
+  /** The mutation's name: with the input, it tells a repeated command from a reused id. */
+  readonly name: string;
+  readonly input: Input;
+  readonly actor: string | null;
+}
+
+/**
+ * The one path every command takes: validate, recognise a repeat, load the streams it
+ * reads, decide, append at the version it read, and on a concurrent write either re-read
+ * and decide again or, when the caller named the version it expected, report the conflict.
+ */
+@Injectable()
+export class CommandRecorder {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModel: ReadModel,
+  ) {}
+
+  async record<Input extends { readonly commandId?: string | null }>(
+    request: CommandRequest<Input>,
+    parse: (input: Input) => DomainCommand,
+  ): Promise<CommandResult> {
+    const command = parse(request.input);
+    const givenCommandId =
+      request.input.commandId == null ? undefined : requireId('commandId', request.input.commandId);
+    const digest = digestOf(request.name, request.input);
+
+    if (givenCommandId !== undefined) {
+      await this.readModel.caughtUp();
+      const earlier = this.readModel.projection.commands.get(givenCommandId);
+      if (earlier !== undefined) return repeatOf(earlier, digest, givenCommandId);
+    }
+    const commandId = givenCommandId ?? randomUUID();
+    const streamId = addressedStream(command);
+
+    for (let attempt = 1; ; attempt++) {
+      const states = await this.load(command);
+      const decision = decideCommand(command, states, new Date());
+      const version = states.version(streamId);
+      try {
+        const appended = await this.store.append(
+          streamId,
+          decision.events.map((event, index) => ({
+            id: uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE),
+            type: event.type,
+            data: event.data as Readonly<Record<string, unknown>>,
+            effectiveAt: decision.effectiveAt,
+            schemaVersion: SCHEMA_VERSION,
+            metadata: {
+              actor: request.actor,
+              commandId,
+              correlationId: commandId,
+              causationId: commandId,
+              commandDigest: digest,
+            },
+          })),
+          version,
+        );
+        await this.readModel.caughtUp();
+        return appended.repeated
+          ? repeatOf(appended.events, digest, commandId)
+          : resultOf(appended.events);
+      } catch (error) {
+        if (error instanceof DuplicateEventIdError) throw reused(commandId);
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        const expected = command.data.expectedVersion;
+        if (expected !== undefined) {
+          throw new ConcurrencyConflictError(streamId, expected, error.actualVersion);
+        }
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new Error(`${streamId}: gave up after ${attempt} concurrent writes got in first`);
+        }
+      }
+    }
+  }
+
+  private async load(command: DomainCommand): Promise<StreamStates & { version(id: string): number }> {
+    const streamIds = streamsRead(command);
+    const loaded = new Map<string, Effective<DomainEvent>[]>();
+    await Promise.all(
+      streamIds.map(async (streamId) => {
+        const events = await this.store.readStream(streamId);
+        loaded.set(streamId, events.map(toDomainEvent));
+      }),
+    );
+    const eventsOf = <E extends DomainEvent>(streamId: string): Effective<E>[] => {
+      const events = loaded.get(streamId);
+      if (events === undefined) throw new Error(`${streamId} was not loaded for the decision`);
+      return events as Effective<E>[];
+    };
+    return {
+      organization: (id) => fold.organization(eventsOf(organizationStream(id))),
+      group: (id) => fold.group(eventsOf(groupStream(id))),
+      partnership: (id) => fold.partnership(eventsOf(partnershipStream(id))),
+      version: (streamId) => eventsOf(streamId).length,
+    };
+  }
+}
+
+function toDomainEvent(event: RecordedEvent): Effective<DomainEvent> {
+  return { type: event.type, data: event.data, effectiveAt: event.effectiveAt } as Effective<DomainEvent>;
+}
+
+function resultOf(events: readonly RecordedEvent[]): CommandResult {
+  const last = events[events.length - 1];
+  const arrangementId = events.find((event) => event.type === 'ArrangementAgreed')?.data[
+    'arrangementId'
+  ];
+  return {
+    id: parseStreamId(last.streamId)?.id ?? last.streamId,
+    streamId: last.streamId,
+    version: last.revision + 1,
+    position: last.position,
+    eventIds: events.map((event) => event.id),
+    arrangementId: typeof arrangementId === 'string' ? arrangementId : null,
+  };
+}
+
+function repeatOf(events: readonly RecordedEvent[], digest: string, commandId: string): CommandResult {
+  if (events[0].metadata.commandDigest !== digest) throw reused(commandId);
+  return resultOf(events);
+}
+
+function reused(commandId: string): RuleViolationError {
+  return new RuleViolationError(
+    'COMMAND_ID_REUSED',
+    `commandId "${commandId}" was already used for a different mutation or input`,
+  );
+}
+
+/** A digest of the mutation's name and its input as given, independent of key order. */
+function digestOf(name: string, input: unknown): string {
+  return createHash('sha256').update(canonical([name, input])).digest('base64url');
+}
+
+function canonical(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined && item !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,47 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Args, Resolver, Subscription } from '@nestjs/graphql';
+import { PubSub } from 'graphql-subscriptions';
+import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/network-view';
+import { ReadModel } from '../read-model/read-model';
+
+const EVENT_RECORDED = 'eventRecorded';
+
+interface EventRecordedArgs {
+  readonly streamPrefix?: string | null;
+  readonly types?: readonly string[] | null;
+}
+
+/** Publishes every event once it is committed and applied to the read model. */
+@Injectable()
+export class EventPublisher implements OnModuleDestroy {
+  readonly pubSub = new PubSub();
+  private readonly unsubscribe: () => void;
+
+  constructor(readModel: ReadModel) {
+    this.unsubscribe = readModel.follower.onEvent((event) => {
+      void this.pubSub.publish(EVENT_RECORDED, toRecordedEventNode(event));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+}
+
+@Resolver()
+export class SubscriptionResolver {
+  constructor(private readonly publisher: EventPublisher) {}
+
+  @Subscription(EVENT_RECORDED, {
+    filter: (event: RecordedEventNode, args: EventRecordedArgs) =>
+      (!args.streamPrefix || event.streamId.startsWith(args.streamPrefix)) &&
+      (!args.types || args.types.length === 0 || args.types.includes(event.type)),
+    resolve: (event: RecordedEventNode) => event,
+  })
+  eventRecorded(
+    @Args('streamPrefix') _streamPrefix: string | null,
+    @Args('types') _types: string[] | null,
+  ): AsyncIterableIterator<RecordedEventNode> {
+    return this.publisher.pubSub.asyncIterableIterator<RecordedEventNode>(EVENT_RECORDED);
+  }
+}

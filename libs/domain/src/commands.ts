@@ -1,0 +1,136 @@
+/**
+ * Every command of the product in one place: which stream it addresses, which other
+ * streams it reads, and which decider decides it.
+ */
+import { Decision, Effective, assertNever } from './common/command';
+import {
+  GroupCommand,
+  GroupEvent,
+  GroupState,
+  decideGroup,
+  evolveGroup,
+  groupStream,
+  initialGroupState,
+} from './group/group';
+import {
+  OrganizationCommand,
+  OrganizationEvent,
+  OrganizationState,
+  decideOrganization,
+  evolveOrganization,
+  initialOrganizationState,
+  organizationStream,
+} from './organization/organization';
+import {
+  PartnershipCommand,
+  PartnershipEvent,
+  PartnershipState,
+  decidePartnership,
+  evolvePartnership,
+  initialPartnershipState,
+  partnershipStream,
+} from './partnership/partnership';
+
+export type DomainCommand = OrganizationCommand | GroupCommand | PartnershipCommand;
+export type DomainEvent = OrganizationEvent | GroupEvent | PartnershipEvent;
+
+/** The current state of every stream a command reads, folded by the caller. */
+export interface StreamStates {
+  organization(organizationId: string): OrganizationState;
+  group(groupId: string): GroupState;
+  partnership(partnershipId: string): PartnershipState;
+}
+
+/** The stream a command records its events in. */
+export function addressedStream(command: DomainCommand): string {
+  switch (command.type) {
+    case 'RegisterOrganization':
+    case 'AssessCapability':
+      return organizationStream(command.data.organizationId);
+    case 'FoundGroup':
+    case 'JoinGroup':
+    case 'ChangePosition':
+    case 'LeaveGroup':
+    case 'DissolveGroup':
+      return groupStream(command.data.groupId);
+    case 'FormPartnership':
+    case 'AgreeArrangement':
+    case 'ExtendPartnership':
+    case 'EndPartnership':
+      return partnershipStream(command.data.partnershipId);
+    default:
+      return assertNever(command);
+  }
+}
+
+/** Every stream a command's decision reads: the addressed one first. */
+export function streamsRead(command: DomainCommand): string[] {
+  const streams = [addressedStream(command)];
+  switch (command.type) {
+    case 'JoinGroup':
+    case 'ChangePosition':
+    case 'LeaveGroup':
+      streams.push(organizationStream(command.data.organizationId));
+      break;
+    case 'FormPartnership':
+      streams.push(...new Set(command.data.partyIds.map(organizationStream)));
+      if (command.data.groupId !== null) streams.push(groupStream(command.data.groupId));
+      break;
+    default:
+      break;
+  }
+  return streams;
+}
+
+export function decideCommand(
+  command: DomainCommand,
+  states: StreamStates,
+  now: Date,
+): Decision<DomainEvent> {
+  switch (command.type) {
+    case 'RegisterOrganization':
+    case 'AssessCapability':
+      return decideOrganization(command, states.organization(command.data.organizationId), {
+        now,
+      });
+    case 'FoundGroup':
+    case 'JoinGroup':
+    case 'ChangePosition':
+    case 'LeaveGroup':
+    case 'DissolveGroup':
+      return decideGroup(command, states.group(command.data.groupId), {
+        now,
+        organization: (id) => states.organization(id),
+      });
+    case 'FormPartnership':
+    case 'AgreeArrangement':
+    case 'ExtendPartnership':
+    case 'EndPartnership':
+      return decidePartnership(command, states.partnership(command.data.partnershipId), {
+        now,
+        organization: (id) => states.organization(id),
+        group: (id) => states.group(id),
+      });
+    default:
+      return assertNever(command);
+  }
+}
+
+/** Folds the events of one stream, named by its id, into that stream's state. */
+export const fold = {
+  organization: (events: readonly Effective<OrganizationEvent>[]): OrganizationState =>
+    events.reduce(evolveOrganization, initialOrganizationState),
+  group: (events: readonly Effective<GroupEvent>[]): GroupState =>
+    events.reduce(evolveGroup, initialGroupState),
+  partnership: (events: readonly Effective<PartnershipEvent>[]): PartnershipState =>
+    events.reduce(evolvePartnership, initialPartnershipState),
+};
+
+/** Splits a stream id into its category and the entity id. */
+export function parseStreamId(
+  streamId: string,
+): { category: 'organization' | 'group' | 'partnership'; id: string } | undefined {
+  const match = /^(organization|group|partnership)-(.+)$/.exec(streamId);
+  if (match === null) return undefined;
+  return { category: match[1] as 'organization' | 'group' | 'partnership', id: match[2] };
+}

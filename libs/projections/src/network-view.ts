@@ -1,0 +1,553 @@
+import { InvalidInputError } from '@partnerships/domain/common/errors';
+import { isId } from '@partnerships/domain/common/input';
+import { parseStreamId } from '@partnerships/domain/commands';
+import type { Position } from '@partnerships/domain/group/group';
+import type { EndReason } from '@partnerships/domain/partnership/partnership';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { Connection, Edge, checkPageSize, decodeCursor, encodeCursor } from './cursor';
+import { NetworkProjection } from './network-projection';
+import {
+  ArrangementRecord,
+  GroupRecord,
+  MembershipRecord,
+  OrganizationRecord,
+  PartnershipRecord,
+  Revised,
+  StreamRecord,
+} from './records';
+
+const ENDING_SOON_MS = 30 * 24 * 60 * 60 * 1000;
+
+export type PartnershipStatus = 'ACTIVE' | 'ENDED';
+export type TermStatus = 'RUNNING' | 'ENDING_SOON' | 'OVERDUE' | 'ENDED';
+
+export interface RecordedEventNode {
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: string;
+  readonly type: string;
+  readonly effectiveAt: Date;
+  readonly recordedAt: Date;
+  readonly actor: string | null;
+  readonly commandId: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** An entity as seen by a view: `version` is the number of its events the view sees. */
+interface Seen<R extends StreamRecord> {
+  readonly view: NetworkView;
+  readonly record: R;
+  readonly id: string;
+  readonly version: number;
+}
+
+export interface CapabilityAssessmentNode {
+  readonly ambition: number;
+  readonly realized: number;
+  readonly gap: number;
+  readonly notes: string | null;
+  readonly assessedAt: Date;
+}
+
+export interface OrganizationNode extends Seen<OrganizationRecord> {
+  readonly name: string;
+  readonly registeredAt: Date;
+  readonly capability: CapabilityAssessmentNode | null;
+}
+
+export interface GroupNode extends Seen<GroupRecord> {
+  readonly name: string;
+  readonly purpose: string | null;
+  readonly foundedAt: Date;
+  readonly dissolvedAt: Date | null;
+}
+
+export interface PositionPeriodNode {
+  readonly position: Position;
+  readonly from: Date;
+  readonly until: Date | null;
+}
+
+export interface MembershipNode {
+  readonly organization: OrganizationNode;
+  readonly group: GroupNode;
+  readonly position: Position;
+  readonly joinedAt: Date;
+  readonly positionSince: Date;
+  readonly leftAt: Date | null;
+  readonly positions: readonly PositionPeriodNode[];
+}
+
+export interface PartnershipNode extends Seen<PartnershipRecord> {
+  readonly name: string;
+  readonly purpose: string | null;
+  readonly startedAt: Date;
+  readonly intendedEndAt: Date;
+  readonly endedAt: Date | null;
+  readonly endReason: EndReason | null;
+  readonly status: PartnershipStatus;
+  readonly termStatus: TermStatus;
+}
+
+export interface ArrangementNode {
+  readonly id: string;
+  readonly title: string;
+  readonly terms: string;
+  readonly agreedAt: Date;
+  readonly validUntil: Date | null;
+  readonly endedAt: Date | null;
+}
+
+export interface NetworkStatsNode {
+  readonly organizations: number;
+  readonly groups: number;
+  readonly activeGroups: number;
+  readonly activeMemberships: number;
+  readonly membersByPosition: { core: number; ring: number; freeSpace: number };
+  readonly activePartnerships: number;
+  readonly endedPartnerships: number;
+  readonly overduePartnerships: number;
+}
+
+export interface PartnershipFilter {
+  readonly status?: PartnershipStatus | null;
+  readonly organizationId?: string | null;
+  readonly groupId?: string | null;
+}
+
+export interface Page {
+  readonly first: number;
+  readonly after?: string | null;
+}
+
+/**
+ * The network as it stood at `asOf` (valid time) according to what was recorded by
+ * `knownAt` (transaction time): exactly the events with effectiveAt <= asOf and
+ * recordedAt <= knownAt. Within a stream those events form a prefix, found by binary
+ * search, so a lookup never replays the log.
+ */
+export class NetworkView {
+  private readonly asOfMs: number;
+  private readonly knownAtMs: number;
+  /** True when the view sees every applied event: no search needed. */
+  private readonly complete: boolean;
+  private readonly prefixes = new Map<readonly RecordedEvent[], number>();
+
+  constructor(
+    private readonly projection: NetworkProjection,
+    readonly asOf: Date,
+    readonly knownAt: Date,
+  ) {
+    this.asOfMs = asOf.getTime();
+    this.knownAtMs = knownAt.getTime();
+    const horizon = projection.horizon;
+    this.complete = this.asOfMs >= horizon.effectiveAt && this.knownAtMs >= horizon.recordedAt;
+  }
+
+  /** How many of a stream's events this view sees. */
+  seen(events: readonly RecordedEvent[]): number {
+    if (this.complete) return events.length;
+    let count = this.prefixes.get(events);
+    if (count === undefined) {
+      count = Math.min(
+        countWhile(events, (event) => event.effectiveAt.getTime() <= this.asOfMs),
+        countWhile(events, (event) => event.recordedAt.getTime() <= this.knownAtMs),
+      );
+      this.prefixes.set(events, count);
+    }
+    return count;
+  }
+
+  // Organizations
+
+  organization(id: string): OrganizationNode | null {
+    const record = this.projection.organizations.get(checkId('id', id));
+    return record === undefined ? null : (this.organizationNode(record) ?? null);
+  }
+
+  organizations(page: Page): Connection<OrganizationNode> {
+    return this.connection(this.projection.organizationOrder, page, (record) =>
+      this.organizationNode(record),
+    );
+  }
+
+  capabilityHistory(node: OrganizationNode): CapabilityAssessmentNode[] {
+    return visible(node.record.assessments, node.version).map((assessment) =>
+      this.assessment(node.record, assessment),
+    );
+  }
+
+  memberships(node: OrganizationNode, includeEnded: boolean): MembershipNode[] {
+    return this.membershipNodes(node.record.memberships, includeEnded);
+  }
+
+  partnershipsOfOrganization(
+    node: OrganizationNode,
+    status: PartnershipStatus | null | undefined,
+  ): PartnershipNode[] {
+    return this.partnershipNodes(node.record.partnerships, status);
+  }
+
+  // Groups
+
+  group(id: string): GroupNode | null {
+    const record = this.projection.groups.get(checkId('id', id));
+    return record === undefined ? null : (this.groupNode(record) ?? null);
+  }
+
+  groups(page: Page): Connection<GroupNode> {
+    return this.connection(this.projection.groupOrder, page, (record) => this.groupNode(record));
+  }
+
+  members(
+    node: GroupNode,
+    position: Position | null | undefined,
+    includeEnded: boolean,
+  ): MembershipNode[] {
+    const members = this.membershipNodes(node.record.memberships, includeEnded);
+    return position ? members.filter((member) => member.position === position) : members;
+  }
+
+  partnershipsOfGroup(
+    node: GroupNode,
+    status: PartnershipStatus | null | undefined,
+  ): PartnershipNode[] {
+    return this.partnershipNodes(node.record.partnerships, status);
+  }
+
+  // Partnerships
+
+  partnership(id: string): PartnershipNode | null {
+    const record = this.projection.partnerships.get(checkId('id', id));
+    return record === undefined ? null : (this.partnershipNode(record) ?? null);
+  }
+
+  partnerships(filter: PartnershipFilter, page: Page): Connection<PartnershipNode> {
+    let candidates: readonly PartnershipRecord[] = this.projection.partnershipOrder;
+    if (filter.organizationId != null) {
+      const organization = this.projection.organizations.get(
+        checkId('organizationId', filter.organizationId),
+      );
+      candidates = organization?.partnerships ?? [];
+    }
+    if (filter.groupId != null) {
+      const groupId = checkId('groupId', filter.groupId);
+      candidates = candidates.filter((record) => record.group?.id === groupId);
+    }
+    return this.connection(candidates, page, (record) => {
+      const node = this.partnershipNode(record);
+      return node && (!filter.status || node.status === filter.status) ? node : undefined;
+    });
+  }
+
+  parties(node: PartnershipNode): OrganizationNode[] {
+    return node.record.parties
+      .map((party) => this.organizationNode(party))
+      .filter((party): party is OrganizationNode => party !== undefined);
+  }
+
+  groupOf(node: PartnershipNode): GroupNode | null {
+    return node.record.group === null ? null : (this.groupNode(node.record.group) ?? null);
+  }
+
+  arrangements(node: PartnershipNode): ArrangementNode[] {
+    const { record } = node;
+    return visible(record.arrangements, node.version).map(
+      ({ revision, value }: Revised<ArrangementRecord>) => ({
+        id: value.id,
+        title: value.title,
+        terms: value.terms,
+        agreedAt: record.events[revision].effectiveAt,
+        validUntil: value.validUntil,
+        endedAt: node.endedAt,
+      }),
+    );
+  }
+
+  // Histories and statistics
+
+  history(node: Seen<StreamRecord>): RecordedEventNode[] {
+    return node.record.events.slice(0, node.version).map(toRecordedEventNode);
+  }
+
+  /** The events of any stream this view sees; a malformed stream id is refused. */
+  streamHistory(streamId: string): RecordedEventNode[] {
+    const target = parseStreamId(streamId);
+    if (target === undefined || !isId(target.id)) {
+      throw new InvalidInputError(
+        'streamId',
+        'must be organization-<id>, group-<id> or partnership-<id>',
+      );
+    }
+    const events = this.projection.streams.get(streamId) ?? [];
+    return events.slice(0, this.seen(events)).map(toRecordedEventNode);
+  }
+
+  stats(): NetworkStatsNode {
+    const projection = this.projection;
+    let organizations = 0;
+    for (const record of projection.organizationOrder) if (this.seen(record.events) > 0) organizations++;
+    let groups = 0;
+    let activeGroups = 0;
+    const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
+    for (const group of projection.groupOrder) {
+      const seen = this.seen(group.events);
+      if (seen === 0) continue;
+      groups++;
+      if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;
+      for (const membership of group.memberships) {
+        if (membership.joinRevision >= seen || isBefore(membership.endRevision, seen)) continue;
+        const position = visible(membership.positions, seen).at(-1)?.value;
+        if (position === 'CORE') membersByPosition.core++;
+        else if (position === 'RING') membersByPosition.ring++;
+        else if (position === 'FREE_SPACE') membersByPosition.freeSpace++;
+      }
+    }
+    let activePartnerships = 0;
+    let endedPartnerships = 0;
+    let overduePartnerships = 0;
+    for (const record of projection.partnershipOrder) {
+      const node = this.partnershipNode(record);
+      if (node === undefined) continue;
+      if (node.status === 'ENDED') endedPartnerships++;
+      else activePartnerships++;
+      if (node.termStatus === 'OVERDUE') overduePartnerships++;
+    }
+    return {
+      organizations,
+      groups,
+      activeGroups,
+      activeMemberships: membersByPosition.core + membersByPosition.ring + membersByPosition.freeSpace,
+      membersByPosition,
+      activePartnerships,
+      endedPartnerships,
+      overduePartnerships,
+    };
+  }
+
+  // Nodes
+
+  private organizationNode(record: OrganizationRecord): OrganizationNode | undefined {
+    const version = this.seen(record.events);
+    if (version === 0) return undefined;
+    const latest = visible(record.assessments, version).at(-1);
+    return {
+      view: this,
+      record,
+      id: record.id,
+      version,
+      name: record.name,
+      registeredAt: record.events[0].effectiveAt,
+      capability: latest === undefined ? null : this.assessment(record, latest),
+    };
+  }
+
+  private assessment(
+    record: OrganizationRecord,
+    { revision, value }: Revised<{ ambition: number; realized: number; notes: string | null }>,
+  ): CapabilityAssessmentNode {
+    return {
+      ambition: value.ambition,
+      realized: value.realized,
+      gap: value.ambition - value.realized,
+      notes: value.notes,
+      assessedAt: record.events[revision].effectiveAt,
+    };
+  }
+
+  private groupNode(record: GroupRecord): GroupNode | undefined {
+    const version = this.seen(record.events);
+    if (version === 0) return undefined;
+    return {
+      view: this,
+      record,
+      id: record.id,
+      version,
+      name: record.name,
+      purpose: record.purpose,
+      foundedAt: record.events[0].effectiveAt,
+      dissolvedAt: isBefore(record.dissolvedRevision, version)
+        ? record.events[record.dissolvedRevision as number].effectiveAt
+        : null,
+    };
+  }
+
+  private membershipNodes(
+    memberships: readonly MembershipRecord[],
+    includeEnded: boolean,
+  ): MembershipNode[] {
+    const nodes: MembershipNode[] = [];
+    for (const membership of memberships) {
+      const seen = this.seen(membership.group.events);
+      if (membership.joinRevision >= seen) continue;
+      const ended = isBefore(membership.endRevision, seen);
+      if (ended && !includeEnded) continue;
+      const group = this.groupNode(membership.group);
+      const organization = this.organizationNode(membership.organization);
+      if (group === undefined || organization === undefined) continue;
+      const events = membership.group.events;
+      const leftAt = ended ? events[membership.endRevision as number].effectiveAt : null;
+      const positions = visible(membership.positions, seen).map(
+        ({ revision, value }, index, all): PositionPeriodNode => ({
+          position: value,
+          from: events[revision].effectiveAt,
+          until: index + 1 < all.length ? events[all[index + 1].revision].effectiveAt : leftAt,
+        }),
+      );
+      const current = positions[positions.length - 1];
+      nodes.push({
+        organization,
+        group,
+        position: current.position,
+        joinedAt: events[membership.joinRevision].effectiveAt,
+        positionSince: current.from,
+        leftAt,
+        positions,
+      });
+    }
+    return nodes;
+  }
+
+  private partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
+    const version = this.seen(record.events);
+    if (version === 0) return undefined;
+    const intendedEndAt = (visible(record.intendedEnds, version).at(-1) as Revised<Date>).value;
+    const ending =
+      record.ending !== undefined && record.ending.revision < version ? record.ending : undefined;
+    const endedAt = ending === undefined ? null : record.events[ending.revision].effectiveAt;
+    return {
+      view: this,
+      record,
+      id: record.id,
+      version,
+      name: record.name,
+      purpose: record.purpose,
+      startedAt: record.events[0].effectiveAt,
+      intendedEndAt,
+      endedAt,
+      endReason: ending?.value.reason ?? null,
+      status: ending === undefined ? 'ACTIVE' : 'ENDED',
+      termStatus: this.termStatus(intendedEndAt, ending !== undefined),
+    };
+  }
+
+  private termStatus(intendedEndAt: Date, ended: boolean): TermStatus {
+    if (ended) return 'ENDED';
+    const end = intendedEndAt.getTime();
+    if (this.asOfMs >= end) return 'OVERDUE';
+    if (end - ENDING_SOON_MS <= this.asOfMs) return 'ENDING_SOON';
+    return 'RUNNING';
+  }
+
+  private partnershipNodes(
+    records: readonly PartnershipRecord[],
+    status: PartnershipStatus | null | undefined,
+  ): PartnershipNode[] {
+    const nodes: PartnershipNode[] = [];
+    for (const record of records) {
+      const node = this.partnershipNode(record);
+      if (node !== undefined && (!status || node.status === status)) nodes.push(node);
+    }
+    return nodes;
+  }
+
+  /** A page of the records this view sees, in the order they were first recorded. */
+  private connection<R extends StreamRecord, N>(
+    records: readonly R[],
+    page: Page,
+    see: (record: R) => N | undefined,
+  ): Connection<N> {
+    const first = checkPageSize(page.first);
+    const afterSeq =
+      page.after == null ? -1 : decodeCursor(page.after, this.projection.log.length);
+    const edges: Edge<N>[] = [];
+    let totalCount = 0;
+    let hasNextPage = false;
+    for (const record of records) {
+      const node = see(record);
+      if (node === undefined) continue;
+      totalCount++;
+      if (record.seq <= afterSeq) continue;
+      if (edges.length < first) edges.push({ cursor: encodeCursor(record.seq), node });
+      else hasNextPage = true;
+    }
+    return {
+      edges,
+      totalCount,
+      pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+}
+
+/** The global log: every recorded event in commit order, optionally of some types only. */
+export function logPage(
+  projection: NetworkProjection,
+  page: Page,
+  types: readonly string[] | null | undefined,
+): Omit<Connection<RecordedEventNode>, 'totalCount'> {
+  const first = checkPageSize(page.first);
+  const log = projection.log;
+  const start = page.after == null ? 0 : decodeCursor(page.after, log.length) + 1;
+  let seqs: number[];
+  if (types == null || types.length === 0) {
+    seqs = [];
+    for (let seq = start; seq < log.length && seqs.length <= first; seq++) seqs.push(seq);
+  } else {
+    seqs = [];
+    for (const type of new Set(types)) {
+      const index = projection.typeIndex.get(type) ?? [];
+      const from = countWhile(index, (seq) => seq < start);
+      seqs.push(...index.slice(from, from + first + 1));
+    }
+    seqs.sort((a, b) => a - b);
+  }
+  const edges = seqs
+    .slice(0, first)
+    .map((seq) => ({ cursor: encodeCursor(seq), node: toRecordedEventNode(log[seq]) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: seqs.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+export function toRecordedEventNode(event: RecordedEvent): RecordedEventNode {
+  return {
+    id: event.id,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position,
+    type: event.type,
+    effectiveAt: event.effectiveAt,
+    recordedAt: event.recordedAt,
+    actor: event.metadata.actor,
+    commandId: event.metadata.commandId,
+    data: event.data,
+  };
+}
+
+function checkId(field: string, id: string): string {
+  if (!isId(id)) throw new InvalidInputError(field, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
+  return id;
+}
+
+/** The number of leading items for which `holds` is true; `holds` must be monotone. */
+function countWhile<T>(items: readonly T[], holds: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (holds(items[middle])) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function visible<T>(items: readonly Revised<T>[], seen: number): readonly Revised<T>[] {
+  const count = countWhile(items, (item) => item.revision < seen);
+  return count === items.length ? items : items.slice(0, count);
+}
+
+function isBefore(revision: number | undefined, seen: number): boolean {
+  return revision !== undefined && revision < seen;
+}

@@ -1,0 +1,73 @@
+/**
+ * The read model's records. Each entity keeps the events of its stream; everything
+ * derived from them remembers the revision that produced it, so that the entity can be
+ * seen as of any prefix of its stream (the basis of time travel: within one stream both
+ * effectiveAt and recordedAt only move forward, so the events visible at a pair of times
+ * always form a prefix).
+ */
+import type { Position } from '@partnerships/domain/group/group';
+import type { EndReason } from '@partnerships/domain/partnership/partnership';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
+
+export interface StreamRecord {
+  readonly id: string;
+  /** Index in the global log of the event that created the entity: its list order. */
+  readonly seq: number;
+  readonly events: RecordedEvent[];
+}
+
+export interface Revised<T> {
+  readonly revision: number;
+  readonly value: T;
+}
+
+export interface CapabilityRecord {
+  readonly ambition: number;
+  readonly realized: number;
+  readonly notes: string | null;
+}
+
+export interface OrganizationRecord extends StreamRecord {
+  readonly name: string;
+  readonly assessments: Revised<CapabilityRecord>[];
+  readonly memberships: MembershipRecord[];
+  readonly partnerships: PartnershipRecord[];
+}
+
+export interface GroupRecord extends StreamRecord {
+  readonly name: string;
+  readonly purpose: string | null;
+  dissolvedRevision: number | undefined;
+  readonly memberships: MembershipRecord[];
+  readonly partnerships: PartnershipRecord[];
+  /** The open membership of each current member. */
+  readonly openMemberships: Map<string, MembershipRecord>;
+}
+
+/** One period of an organisation's belonging to a group; revisions are the group's. */
+export interface MembershipRecord {
+  readonly group: GroupRecord;
+  readonly organization: OrganizationRecord;
+  readonly joinRevision: number;
+  readonly positions: Revised<Position>[];
+  /** The revision of the leaving or of the group's dissolution. */
+  endRevision: number | undefined;
+}
+
+export interface ArrangementRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly terms: string;
+  readonly validUntil: Date | null;
+}
+
+export interface PartnershipRecord extends StreamRecord {
+  readonly name: string;
+  readonly purpose: string | null;
+  readonly parties: OrganizationRecord[];
+  readonly group: GroupRecord | null;
+  /** The intended end as formed (revision 0) and as each extension moved it. */
+  readonly intendedEnds: Revised<Date>[];
+  readonly arrangements: Revised<ArrangementRecord>[];
+  ending: Revised<{ reason: EndReason }> | undefined;
+}
