@@ -1,0 +1,81 @@
+import {
+  Command,
+  CommandOptions,
+  Decision,
+  DecisionTime,
+  Effective,
+  Event,
+  StreamState,
+  advance,
+  assertNever,
+  emptyStream,
+} from '../common/command';
+import { AssessCapability, assessCapability } from './assess-capability';
+import { RegisterOrganization, registerOrganization } from './register-organization';
+
+export const organizationStream = (organizationId: string): string =>
+  `organization-${organizationId}`;
+
+export type OrganizationRegistered = Event<
+  'OrganizationRegistered',
+  { readonly organizationId: string; readonly name: string }
+>;
+
+export type CapabilityAssessed = Event<
+  'CapabilityAssessed',
+  {
+    readonly organizationId: string;
+    readonly ambition: number;
+    readonly realized: number;
+    readonly notes: string | null;
+  }
+>;
+
+export type OrganizationEvent = OrganizationRegistered | CapabilityAssessed;
+
+export type OrganizationCommand = RegisterOrganization | AssessCapability;
+
+export interface OrganizationState extends StreamState {
+  readonly registeredAt: Date | undefined;
+}
+
+export const initialOrganizationState: OrganizationState = {
+  ...emptyStream,
+  registeredAt: undefined,
+};
+
+export function isRegistered(state: OrganizationState): boolean {
+  return state.registeredAt !== undefined;
+}
+
+export function evolveOrganization(
+  state: OrganizationState,
+  event: Effective<OrganizationEvent>,
+): OrganizationState {
+  const next = advance(state, event.effectiveAt);
+  switch (event.type) {
+    case 'OrganizationRegistered':
+      return { ...next, registeredAt: event.effectiveAt };
+    case 'CapabilityAssessed':
+      return next;
+    default:
+      return assertNever(event);
+  }
+}
+
+export function decideOrganization(
+  command: OrganizationCommand,
+  state: OrganizationState,
+  time: DecisionTime,
+): Decision<OrganizationEvent> {
+  switch (command.type) {
+    case 'RegisterOrganization':
+      return registerOrganization(command, state, time);
+    case 'AssessCapability':
+      return assessCapability(command, state, time);
+    default:
+      return assertNever(command);
+  }
+}
+
+export type OrganizationCommandOf<Type extends string, Data> = Command<Type, Data & CommandOptions>;

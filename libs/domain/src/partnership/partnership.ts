@@ -1,0 +1,159 @@
+import {
+  Command,
+  CommandOptions,
+  Decision,
+  DecisionTime,
+  Effective,
+  Event,
+  StreamState,
+  advance,
+  assertNever,
+  emptyStream,
+} from '../common/command';
+import { checkExpectedVersion } from '../common/effective-time';
+import { NotFoundError, RuleViolationError } from '../common/errors';
+import { GroupState } from '../group/group';
+import { OrganizationState } from '../organization/organization';
+import { AgreeArrangement, agreeArrangement } from './agree-arrangement';
+import { EndPartnership, endPartnership } from './end-partnership';
+import { ExtendPartnership, extendPartnership } from './extend-partnership';
+import { FormPartnership, formPartnership } from './form-partnership';
+
+export const partnershipStream = (partnershipId: string): string =>
+  `partnership-${partnershipId}`;
+
+export const END_REASONS = ['COMPLETED', 'TERMINATED', 'EXPIRED', 'MERGED', 'OTHER'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** Dates inside event data are RFC 3339 strings: the data is stored as JSON. */
+export type PartnershipFormed = Event<
+  'PartnershipFormed',
+  {
+    readonly partnershipId: string;
+    readonly name: string;
+    readonly purpose: string | null;
+    readonly partyIds: readonly string[];
+    readonly groupId: string | null;
+    readonly intendedEndAt: string;
+  }
+>;
+
+export type ArrangementAgreed = Event<
+  'ArrangementAgreed',
+  {
+    readonly partnershipId: string;
+    readonly arrangementId: string;
+    readonly title: string;
+    readonly terms: string;
+    readonly validUntil: string | null;
+  }
+>;
+
+export type PartnershipExtended = Event<
+  'PartnershipExtended',
+  {
+    readonly partnershipId: string;
+    readonly intendedEndAt: string;
+    readonly previousIntendedEndAt: string;
+  }
+>;
+
+/** Every arrangement of the partnership ends with it. */
+export type PartnershipEnded = Event<
+  'PartnershipEnded',
+  { readonly partnershipId: string; readonly reason: EndReason; readonly note: string | null }
+>;
+
+export type PartnershipEvent =
+  | PartnershipFormed
+  | ArrangementAgreed
+  | PartnershipExtended
+  | PartnershipEnded;
+
+export type PartnershipCommand =
+  | FormPartnership
+  | AgreeArrangement
+  | ExtendPartnership
+  | EndPartnership;
+
+export type PartnershipCommandOf<Type extends string, Data> = Command<Type, Data & CommandOptions>;
+
+export interface PartnershipState extends StreamState {
+  readonly formed: boolean;
+  readonly ended: boolean;
+  readonly intendedEndAt: Date | undefined;
+  readonly arrangementIds: ReadonlySet<string>;
+}
+
+export const initialPartnershipState: PartnershipState = {
+  ...emptyStream,
+  formed: false,
+  ended: false,
+  intendedEndAt: undefined,
+  arrangementIds: new Set(),
+};
+
+export function evolvePartnership(
+  state: PartnershipState,
+  event: Effective<PartnershipEvent>,
+): PartnershipState {
+  const next = advance(state, event.effectiveAt);
+  switch (event.type) {
+    case 'PartnershipFormed':
+      return { ...next, formed: true, intendedEndAt: new Date(event.data.intendedEndAt) };
+    case 'ArrangementAgreed':
+      return {
+        ...next,
+        arrangementIds: new Set(state.arrangementIds).add(event.data.arrangementId),
+      };
+    case 'PartnershipExtended':
+      return { ...next, intendedEndAt: new Date(event.data.intendedEndAt) };
+    case 'PartnershipEnded':
+      return { ...next, ended: true };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** What partnership decisions read from other streams. */
+export interface PartnershipContext extends DecisionTime {
+  organization(organizationId: string): OrganizationState;
+  group(groupId: string): GroupState;
+}
+
+export function decidePartnership(
+  command: PartnershipCommand,
+  state: PartnershipState,
+  context: PartnershipContext,
+): Decision<PartnershipEvent> {
+  switch (command.type) {
+    case 'FormPartnership':
+      return formPartnership(command, state, context);
+    case 'AgreeArrangement':
+      return agreeArrangement(command, state, context);
+    case 'ExtendPartnership':
+      return extendPartnership(command, state, context);
+    case 'EndPartnership':
+      return endPartnership(command, state, context);
+    default:
+      return assertNever(command);
+  }
+}
+
+/** Steps 3 and 4 for commands on an existing partnership: it exists, the version matches. */
+export function checkPartnershipExists(
+  data: CommandOptions & { readonly partnershipId: string },
+  state: PartnershipState,
+): void {
+  if (!state.formed) throw new NotFoundError('partnership', data.partnershipId);
+  checkExpectedVersion(partnershipStream(data.partnershipId), data, state);
+}
+
+export function ensureActive(state: PartnershipState, partnershipId: string): void {
+  if (state.ended) {
+    throw new RuleViolationError(
+      'PARTNERSHIP_ENDED',
+      `partnership "${partnershipId}" has ended`,
+    );
+  }
+}
