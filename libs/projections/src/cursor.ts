@@ -14,11 +14,7 @@ export function decodeCursor(cursor: string, logLength: number, field = 'after')
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^log:(0|[1-9]\d{0,15})$/.exec(text);
   const seq = match === null ? NaN : Number(match[1]);
-  if (
-    !Number.isSafeInteger(seq) ||
-    seq >= logLength ||
-    encodeCursor(seq) !== cursor
-  ) {
+  if (!Number.isSafeInteger(seq) || seq >= logLength || encodeCursor(seq) !== cursor) {
     throw new InvalidInputError(field, 'is not a cursor this server issued');
   }
   return seq;

@@ -287,7 +287,8 @@ export class NetworkView {
   stats(): NetworkStatsNode {
     const projection = this.projection;
     let organizations = 0;
-    for (const record of projection.organizationOrder) if (this.seen(record.events) > 0) organizations++;
+    for (const record of projection.organizationOrder)
+      if (this.seen(record.events) > 0) organizations++;
     let groups = 0;
     let activeGroups = 0;
     const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
@@ -318,7 +319,8 @@ export class NetworkView {
       organizations,
       groups,
       activeGroups,
-      activeMemberships: membersByPosition.core + membersByPosition.ring + membersByPosition.freeSpace,
+      activeMemberships:
+        membersByPosition.core + membersByPosition.ring + membersByPosition.freeSpace,
       membersByPosition,
       activePartnerships,
       endedPartnerships,
@@ -459,8 +461,7 @@ export class NetworkView {
     see: (record: R) => N | undefined,
   ): Connection<N> {
     const first = checkPageSize(page.first);
-    const afterSeq =
-      page.after == null ? -1 : decodeCursor(page.after, this.projection.log.length);
+    const afterSeq = page.after == null ? -1 : decodeCursor(page.after, this.projection.log.length);
     const edges: Edge<N>[] = [];
     let totalCount = 0;
     let hasNextPage = false;
@@ -527,7 +528,8 @@ export function toRecordedEventNode(event: RecordedEvent): RecordedEventNode {
 }
 
 function checkId(field: string, id: string): string {
-  if (!isId(id)) throw new InvalidInputError(field, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
+  if (!isId(id))
+    throw new InvalidInputError(field, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
   return id;
 }
 

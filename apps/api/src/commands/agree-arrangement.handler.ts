@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AgreeArrangementInput, parseAgreeArrangement } from '@partnerships/domain/partnership/agree-arrangement';
+import {
+  AgreeArrangementInput,
+  parseAgreeArrangement,
+} from '@partnerships/domain/partnership/agree-arrangement';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
 export type AgreeArrangementRequest = Omit<AgreeArrangementInput, 'arrangementId'> & {
@@ -18,14 +21,15 @@ export class AgreeArrangementCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(AgreeArrangementCommand)
-export class AgreeArrangementHandler implements ICommandHandler<AgreeArrangementCommand, CommandResult> {
+export class AgreeArrangementHandler implements ICommandHandler<
+  AgreeArrangementCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: AgreeArrangementCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'agreeArrangement', input, actor },
-      (input) =>
-        parseAgreeArrangement({ ...input, arrangementId: input.arrangementId ?? randomUUID() }),
+    return this.recorder.record({ name: 'agreeArrangement', input, actor }, (input) =>
+      parseAgreeArrangement({ ...input, arrangementId: input.arrangementId ?? randomUUID() }),
     );
   }
 }

@@ -1,8 +1,13 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { AssessCapabilityInput, parseAssessCapability } from '@partnerships/domain/organization/assess-capability';
+import {
+  AssessCapabilityInput,
+  parseAssessCapability,
+} from '@partnerships/domain/organization/assess-capability';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
-export type AssessCapabilityRequest = AssessCapabilityInput & { readonly commandId?: string | null };
+export type AssessCapabilityRequest = AssessCapabilityInput & {
+  readonly commandId?: string | null;
+};
 
 export class AssessCapabilityCommand extends Command<CommandResult> {
   constructor(
@@ -14,13 +19,13 @@ export class AssessCapabilityCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(AssessCapabilityCommand)
-export class AssessCapabilityHandler implements ICommandHandler<AssessCapabilityCommand, CommandResult> {
+export class AssessCapabilityHandler implements ICommandHandler<
+  AssessCapabilityCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: AssessCapabilityCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'assessCapability', input, actor },
-      parseAssessCapability,
-    );
+    return this.recorder.record({ name: 'assessCapability', input, actor }, parseAssessCapability);
   }
 }

@@ -1,5 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ChangePositionInput, parseChangePosition } from '@partnerships/domain/group/change-position';
+import {
+  ChangePositionInput,
+  parseChangePosition,
+} from '@partnerships/domain/group/change-position';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
 export type ChangePositionRequest = ChangePositionInput & { readonly commandId?: string | null };
@@ -14,13 +17,13 @@ export class ChangePositionCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(ChangePositionCommand)
-export class ChangePositionHandler implements ICommandHandler<ChangePositionCommand, CommandResult> {
+export class ChangePositionHandler implements ICommandHandler<
+  ChangePositionCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: ChangePositionCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'changePosition', input, actor },
-      parseChangePosition,
-    );
+    return this.recorder.record({ name: 'changePosition', input, actor }, parseChangePosition);
   }
 }

@@ -118,7 +118,9 @@ export class CommandRecorder {
     }
   }
 
-  private async load(command: DomainCommand): Promise<StreamStates & { version(id: string): number }> {
+  private async load(
+    command: DomainCommand,
+  ): Promise<StreamStates & { version(id: string): number }> {
     const streamIds = streamsRead(command);
     const loaded = new Map<string, Effective<DomainEvent>[]>();
     await Promise.all(
@@ -142,7 +144,11 @@ export class CommandRecorder {
 }
 
 function toDomainEvent(event: RecordedEvent): Effective<DomainEvent> {
-  return { type: event.type, data: event.data, effectiveAt: event.effectiveAt } as Effective<DomainEvent>;
+  return {
+    type: event.type,
+    data: event.data,
+    effectiveAt: event.effectiveAt,
+  } as Effective<DomainEvent>;
 }
 
 function resultOf(events: readonly RecordedEvent[]): CommandResult {
@@ -160,7 +166,11 @@ function resultOf(events: readonly RecordedEvent[]): CommandResult {
   };
 }
 
-function repeatOf(events: readonly RecordedEvent[], digest: string, commandId: string): CommandResult {
+function repeatOf(
+  events: readonly RecordedEvent[],
+  digest: string,
+  commandId: string,
+): CommandResult {
   if (events[0].metadata.commandDigest !== digest) throw reused(commandId);
   return resultOf(events);
 }
@@ -174,7 +184,9 @@ function reused(commandId: string): RuleViolationError {
 
 /** A digest of the mutation's name and its input as given, independent of key order. */
 function digestOf(name: string, input: unknown): string {
-  return createHash('sha256').update(canonical([name, input])).digest('base64url');
+  return createHash('sha256')
+    .update(canonical([name, input]))
+    .digest('base64url');
 }
 
 function canonical(value: unknown): string {

@@ -18,9 +18,6 @@ export class DissolveGroupHandler implements ICommandHandler<DissolveGroupComman
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: DissolveGroupCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'dissolveGroup', input, actor },
-      parseDissolveGroup,
-    );
+    return this.recorder.record({ name: 'dissolveGroup', input, actor }, parseDissolveGroup);
   }
 }

@@ -1,5 +1,8 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EndPartnershipInput, parseEndPartnership } from '@partnerships/domain/partnership/end-partnership';
+import {
+  EndPartnershipInput,
+  parseEndPartnership,
+} from '@partnerships/domain/partnership/end-partnership';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
 export type EndPartnershipRequest = EndPartnershipInput & { readonly commandId?: string | null };
@@ -14,13 +17,13 @@ export class EndPartnershipCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(EndPartnershipCommand)
-export class EndPartnershipHandler implements ICommandHandler<EndPartnershipCommand, CommandResult> {
+export class EndPartnershipHandler implements ICommandHandler<
+  EndPartnershipCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: EndPartnershipCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'endPartnership', input, actor },
-      parseEndPartnership,
-    );
+    return this.recorder.record({ name: 'endPartnership', input, actor }, parseEndPartnership);
   }
 }

@@ -1,8 +1,13 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ExtendPartnershipInput, parseExtendPartnership } from '@partnerships/domain/partnership/extend-partnership';
+import {
+  ExtendPartnershipInput,
+  parseExtendPartnership,
+} from '@partnerships/domain/partnership/extend-partnership';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
-export type ExtendPartnershipRequest = ExtendPartnershipInput & { readonly commandId?: string | null };
+export type ExtendPartnershipRequest = ExtendPartnershipInput & {
+  readonly commandId?: string | null;
+};
 
 export class ExtendPartnershipCommand extends Command<CommandResult> {
   constructor(
@@ -14,7 +19,10 @@ export class ExtendPartnershipCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(ExtendPartnershipCommand)
-export class ExtendPartnershipHandler implements ICommandHandler<ExtendPartnershipCommand, CommandResult> {
+export class ExtendPartnershipHandler implements ICommandHandler<
+  ExtendPartnershipCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: ExtendPartnershipCommand): Promise<CommandResult> {

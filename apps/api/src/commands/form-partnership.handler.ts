@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { FormPartnershipInput, parseFormPartnership } from '@partnerships/domain/partnership/form-partnership';
+import {
+  FormPartnershipInput,
+  parseFormPartnership,
+} from '@partnerships/domain/partnership/form-partnership';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
 export type FormPartnershipRequest = Omit<FormPartnershipInput, 'id'> & {
@@ -18,14 +21,15 @@ export class FormPartnershipCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(FormPartnershipCommand)
-export class FormPartnershipHandler implements ICommandHandler<FormPartnershipCommand, CommandResult> {
+export class FormPartnershipHandler implements ICommandHandler<
+  FormPartnershipCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: FormPartnershipCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'formPartnership', input, actor },
-      (input) =>
-        parseFormPartnership({ ...input, id: input.id ?? randomUUID() }),
+    return this.recorder.record({ name: 'formPartnership', input, actor }, (input) =>
+      parseFormPartnership({ ...input, id: input.id ?? randomUUID() }),
     );
   }
 }

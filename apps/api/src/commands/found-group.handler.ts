@@ -22,10 +22,8 @@ export class FoundGroupHandler implements ICommandHandler<FoundGroupCommand, Com
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: FoundGroupCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'foundGroup', input, actor },
-      (input) =>
-        parseFoundGroup({ ...input, id: input.id ?? randomUUID() }),
+    return this.recorder.record({ name: 'foundGroup', input, actor }, (input) =>
+      parseFoundGroup({ ...input, id: input.id ?? randomUUID() }),
     );
   }
 }

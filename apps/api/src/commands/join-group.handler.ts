@@ -18,9 +18,6 @@ export class JoinGroupHandler implements ICommandHandler<JoinGroupCommand, Comma
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: JoinGroupCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'joinGroup', input, actor },
-      parseJoinGroup,
-    );
+    return this.recorder.record({ name: 'joinGroup', input, actor }, parseJoinGroup);
   }
 }

@@ -18,9 +18,6 @@ export class LeaveGroupHandler implements ICommandHandler<LeaveGroupCommand, Com
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: LeaveGroupCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'leaveGroup', input, actor },
-      parseLeaveGroup,
-    );
+    return this.recorder.record({ name: 'leaveGroup', input, actor }, parseLeaveGroup);
   }
 }

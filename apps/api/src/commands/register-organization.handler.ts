@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { RegisterOrganizationInput, parseRegisterOrganization } from '@partnerships/domain/organization/register-organization';
+import {
+  RegisterOrganizationInput,
+  parseRegisterOrganization,
+} from '@partnerships/domain/organization/register-organization';
 import { CommandRecorder, CommandResult } from './command-recorder';
 
 export type RegisterOrganizationRequest = Omit<RegisterOrganizationInput, 'id'> & {
@@ -18,14 +21,15 @@ export class RegisterOrganizationCommand extends Command<CommandResult> {
 }
 
 @CommandHandler(RegisterOrganizationCommand)
-export class RegisterOrganizationHandler implements ICommandHandler<RegisterOrganizationCommand, CommandResult> {
+export class RegisterOrganizationHandler implements ICommandHandler<
+  RegisterOrganizationCommand,
+  CommandResult
+> {
   constructor(private readonly recorder: CommandRecorder) {}
 
   execute({ input, actor }: RegisterOrganizationCommand): Promise<CommandResult> {
-    return this.recorder.record(
-      { name: 'registerOrganization', input, actor },
-      (input) =>
-        parseRegisterOrganization({ ...input, id: input.id ?? randomUUID() }),
+    return this.recorder.record({ name: 'registerOrganization', input, actor }, (input) =>
+      parseRegisterOrganization({ ...input, id: input.id ?? randomUUID() }),
     );
   }
 }

@@ -35,7 +35,11 @@ export function toClientError(
 
 /** Errors raised by scalars and graphql-js while reading the request are the client's. */
 function isUnexpected(original: Error | undefined): boolean {
-  return original !== undefined && !(original instanceof GraphQLError) && !(original instanceof TypeError);
+  return (
+    original !== undefined &&
+    !(original instanceof GraphQLError) &&
+    !(original instanceof TypeError)
+  );
 }
 
 function extensionsOf(error: DomainError): Record<string, unknown> {

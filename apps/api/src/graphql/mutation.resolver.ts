@@ -1,16 +1,31 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
 import { CommandResult } from '../commands/command-recorder';
-import { RegisterOrganizationCommand, RegisterOrganizationRequest } from '../commands/register-organization.handler';
-import { AssessCapabilityCommand, AssessCapabilityRequest } from '../commands/assess-capability.handler';
+import {
+  RegisterOrganizationCommand,
+  RegisterOrganizationRequest,
+} from '../commands/register-organization.handler';
+import {
+  AssessCapabilityCommand,
+  AssessCapabilityRequest,
+} from '../commands/assess-capability.handler';
 import { FoundGroupCommand, FoundGroupRequest } from '../commands/found-group.handler';
 import { JoinGroupCommand, JoinGroupRequest } from '../commands/join-group.handler';
 import { ChangePositionCommand, ChangePositionRequest } from '../commands/change-position.handler';
 import { LeaveGroupCommand, LeaveGroupRequest } from '../commands/leave-group.handler';
 import { DissolveGroupCommand, DissolveGroupRequest } from '../commands/dissolve-group.handler';
-import { FormPartnershipCommand, FormPartnershipRequest } from '../commands/form-partnership.handler';
-import { AgreeArrangementCommand, AgreeArrangementRequest } from '../commands/agree-arrangement.handler';
-import { ExtendPartnershipCommand, ExtendPartnershipRequest } from '../commands/extend-partnership.handler';
+import {
+  FormPartnershipCommand,
+  FormPartnershipRequest,
+} from '../commands/form-partnership.handler';
+import {
+  AgreeArrangementCommand,
+  AgreeArrangementRequest,
+} from '../commands/agree-arrangement.handler';
+import {
+  ExtendPartnershipCommand,
+  ExtendPartnershipRequest,
+} from '../commands/extend-partnership.handler';
 import { EndPartnershipCommand, EndPartnershipRequest } from '../commands/end-partnership.handler';
 
 /** The acting principal while the server runs without authentication. */

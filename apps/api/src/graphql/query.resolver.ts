@@ -58,10 +58,7 @@ export class QueryResolver {
   }
 
   @Query()
-  network(
-    @Args('asOf') asOf: Date | null,
-    @Args('knownAt') knownAt: Date | null,
-  ): NetworkView {
+  network(@Args('asOf') asOf: Date | null, @Args('knownAt') knownAt: Date | null): NetworkView {
     return this.readModel.at(asOf, knownAt);
   }
 

@@ -24,10 +24,7 @@ export type RuleName =
   | 'EFFECTIVE_TIME_BEFORE_HISTORY';
 
 export type DomainErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'RULE_VIOLATION'
-  | 'CONCURRENCY_CONFLICT';
+  'BAD_USER_INPUT' | 'NOT_FOUND' | 'RULE_VIOLATION' | 'CONCURRENCY_CONFLICT';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;

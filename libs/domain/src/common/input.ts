@@ -16,10 +16,7 @@ export function isId(value: unknown): value is string {
 
 export function requireId(field: string, value: unknown): string {
   if (!isId(value)) {
-    throw new InvalidInputError(
-      field,
-      'must be 1-64 characters of A-Z a-z 0-9 . _ : -',
-    );
+    throw new InvalidInputError(field, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
   }
   return value;
 }

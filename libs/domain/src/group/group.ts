@@ -57,11 +57,7 @@ export type GroupDissolved = Event<
 >;
 
 export type GroupEvent =
-  | GroupFounded
-  | OrganizationJoinedGroup
-  | PositionChanged
-  | OrganizationLeftGroup
-  | GroupDissolved;
+  GroupFounded | OrganizationJoinedGroup | PositionChanged | OrganizationLeftGroup | GroupDissolved;
 
 export type GroupCommand = FoundGroup | JoinGroup | ChangePosition | LeaveGroup | DissolveGroup;
 

@@ -63,8 +63,6 @@ export function assessCapability(
   ]);
   return {
     effectiveAt,
-    events: [
-      { type: 'CapabilityAssessed', data: { organizationId, ambition, realized, notes } },
-    ],
+    events: [{ type: 'CapabilityAssessed', data: { organizationId, ambition, realized, notes } }],
   };
 }

@@ -1,13 +1,7 @@
 import { Decision } from '../common/command';
 import { resolveEffectiveTime } from '../common/effective-time';
 import { RuleViolationError } from '../common/errors';
-import {
-  LIMITS,
-  optionalDate,
-  optionalVersion,
-  requireId,
-  requireText,
-} from '../common/input';
+import { LIMITS, optionalDate, optionalVersion, requireId, requireText } from '../common/input';
 import {
   PartnershipCommandOf,
   PartnershipContext,

@@ -19,8 +19,7 @@ import { EndPartnership, endPartnership } from './end-partnership';
 import { ExtendPartnership, extendPartnership } from './extend-partnership';
 import { FormPartnership, formPartnership } from './form-partnership';
 
-export const partnershipStream = (partnershipId: string): string =>
-  `partnership-${partnershipId}`;
+export const partnershipStream = (partnershipId: string): string => `partnership-${partnershipId}`;
 
 export const END_REASONS = ['COMPLETED', 'TERMINATED', 'EXPIRED', 'MERGED', 'OTHER'] as const;
 export type EndReason = (typeof END_REASONS)[number];
@@ -65,16 +64,10 @@ export type PartnershipEnded = Event<
 >;
 
 export type PartnershipEvent =
-  | PartnershipFormed
-  | ArrangementAgreed
-  | PartnershipExtended
-  | PartnershipEnded;
+  PartnershipFormed | ArrangementAgreed | PartnershipExtended | PartnershipEnded;
 
 export type PartnershipCommand =
-  | FormPartnership
-  | AgreeArrangement
-  | ExtendPartnership
-  | EndPartnership;
+  FormPartnership | AgreeArrangement | ExtendPartnership | EndPartnership;
 
 export type PartnershipCommandOf<Type extends string, Data> = Command<Type, Data & CommandOptions>;
 
@@ -151,9 +144,6 @@ export function checkPartnershipExists(
 
 export function ensureActive(state: PartnershipState, partnershipId: string): void {
   if (state.ended) {
-    throw new RuleViolationError(
-      'PARTNERSHIP_ENDED',
-      `partnership "${partnershipId}" has ended`,
-    );
+    throw new RuleViolationError('PARTNERSHIP_ENDED', `partnership "${partnershipId}" has ended`);
   }
 }
