@@ -19,5 +19,6 @@ module.exports = {
     '^@partnerships/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
     '^@partnerships/projections/(.*)$': '<rootDir>/libs/projections/src/$1',
   },
+  globalSetup: '<rootDir>/tests/support/build-server.js',
   testTimeout: 30000,
 };

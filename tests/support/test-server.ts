@@ -1,20 +1,7 @@
+import { ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../apps/api/src/app';
-
-// content-disposition 3 (pulled in by @fastify/static, which Mercurius loads for GraphiQL)
-// is ESM-only, and Jest's CommonJS runtime cannot require it. The app never sends a file
-// download, so a stand-in that refuses to be used is enough for end-to-end tests.
-jest.mock('content-disposition', () => ({
-  create: () => {
-    throw new Error('content-disposition is not available under Jest');
-  },
-  parse: () => {
-    throw new Error('content-disposition is not available under Jest');
-  },
-}));
 
 export interface GraphQLResponse<Data = Record<string, any>> {
   readonly status: number;
@@ -32,7 +19,6 @@ export interface TestServer {
   readonly wsUrl: string;
   /** The SQLite file the server records in. */
   readonly file: string;
-  readonly app: NestFastifyApplication;
   gql<Data = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -46,21 +32,32 @@ export function temporaryDirectory(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Starts the real app on a SQLite file, listening on a free loopback port. */
+const APP_PROCESS = join(__dirname, 'app-process.cjs');
+
+/**
+ * Starts the real app on a SQLite file, listening on a free loopback port, in a Node
+ * process of its own (see app-process.cjs for why not inside Jest).
+ */
 export async function startServer(file: string): Promise<TestServer> {
-  const app = await createApp(
-    { port: 0, host: '127.0.0.1', eventStoreUrl: `sqlite:${file}` },
-    { logger: false },
-  );
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const url = `http://127.0.0.1:${address.port}/graphql`;
+  const child = fork(APP_PROCESS, [file], { silent: true });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on('message', (message: { type: string; port?: number; error?: string }) => {
+      if (message.type === 'listening' && message.port !== undefined) resolve(message.port);
+      if (message.type === 'failed') reject(new Error(`the app did not start: ${message.error}`));
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the app process exited (${code}) before listening:\n${output}`)),
+    );
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     file,
-    app,
     async gql(query, variables) {
       const response = await fetch(url, {
         method: 'POST',
@@ -70,6 +67,12 @@ export async function startServer(file: string): Promise<TestServer> {
       const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as GraphQLResponse<any>;
     },
-    close: () => app.close(),
+    close: () => closeProcess(child, exited),
   };
+}
+
+async function closeProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.send({ type: 'close' });
+  await exited;
 }

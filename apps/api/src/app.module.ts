@@ -5,6 +5,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
+import { GraphQLScalarType, buildSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import mercurius from 'mercurius';
 import { AgreeArrangementHandler } from './commands/agree-arrangement.handler';
@@ -60,6 +61,14 @@ const resolvers = [
   SubscriptionResolver,
 ];
 
+const typeDefs = readFileSync(SCHEMA_FILE, 'utf8');
+
+/** A library scalar's behaviour with the description the schema file gives it. */
+function describedBySchema(scalar: GraphQLScalarType): GraphQLScalarType {
+  const description = buildSchema(typeDefs).getType(scalar.name)?.description;
+  return new GraphQLScalarType({ ...scalar.toConfig(), description });
+}
+
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -72,8 +81,11 @@ export class AppModule {
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           path: '/graphql',
-          typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
-          resolvers: { DateTime: DateTimeResolver, JSON: JSONResolver },
+          typeDefs,
+          resolvers: {
+            DateTime: describedBySchema(DateTimeResolver),
+            JSON: describedBySchema(JSONResolver),
+          },
           subscription: true,
           graphiql: process.env['NODE_ENV'] !== 'production',
           errorFormatter: (execution, context) => {

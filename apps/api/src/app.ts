@@ -20,6 +20,17 @@ export async function createApp(
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
   );
+  // GraphQL over HTTP lets a client send `"extensions": null`; Mercurius' body schema
+  // would refuse it, so it is read as absent.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preValidation', async (request) => {
+      const body = request.body as Record<string, unknown> | null | undefined;
+      if (body !== null && typeof body === 'object' && body['extensions'] === null) {
+        delete body['extensions'];
+      }
+    });
   app.enableShutdownHooks();
   return app;
 }

@@ -7,9 +7,11 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   new Logger('Main').log(
-    `serving GraphQL at http://${shown}:${config.port}/graphql on ${config.eventStoreUrl}`,
+    `serving GraphQL at http://${host}:${port}/graphql on ${config.eventStoreUrl}`,
   );
 }
 
