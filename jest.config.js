@@ -1,5 +1,6 @@
 /** @type {import('jest').Config} */
 const swc = {
+  swcrc: false,
   jsc: {
     target: 'es2022',
     parser: { syntax: 'typescript', decorators: true },

@@ -1,0 +1,265 @@
+import { RecordedEvent } from '@partnerships/event-store/event-store';
+import { InvalidInputError } from '@partnerships/domain/common/errors';
+import { NetworkProjection } from './network-projection';
+import { NetworkView, logPage } from './network-view';
+
+/** Builds recorded events as a store would: revisions per stream, positions in order. */
+class Log {
+  readonly projection = new NetworkProjection();
+  private readonly revisions = new Map<string, number>();
+
+  record(
+    streamId: string,
+    type: string,
+    data: Record<string, unknown>,
+    times: { effectiveAt: string; recordedAt: string },
+  ): RecordedEvent {
+    const revision = this.revisions.get(streamId) ?? 0;
+    this.revisions.set(streamId, revision + 1);
+    const position = String(this.projection.log.length + 1);
+    const event: RecordedEvent = {
+      id: `event-${position}`,
+      streamId,
+      revision,
+      position,
+      type,
+      data,
+      effectiveAt: new Date(times.effectiveAt),
+      recordedAt: new Date(times.recordedAt),
+      metadata: {
+        actor: null,
+        commandId: `command-${position}`,
+        correlationId: `command-${position}`,
+        causationId: `command-${position}`,
+        commandDigest: 'digest',
+      },
+      schemaVersion: 1,
+    };
+    this.projection.apply(event);
+    return event;
+  }
+
+  view(asOf: string, knownAt: string): NetworkView {
+    return new NetworkView(this.projection, new Date(asOf), new Date(knownAt));
+  }
+}
+
+const at = (day: string, recorded = day) => ({
+  effectiveAt: `2026-${day}T09:00:00Z`,
+  recordedAt: `2026-${recorded}T09:00:00Z`,
+});
+
+/** A small network: two organisations in a group, one partnership, a backdated change. */
+function network(): Log {
+  const log = new Log();
+  log.record(
+    'organization-a',
+    'OrganizationRegistered',
+    { organizationId: 'a', name: 'A' },
+    at('01-01'),
+  );
+  log.record(
+    'organization-b',
+    'OrganizationRegistered',
+    { organizationId: 'b', name: 'B' },
+    at('01-02'),
+  );
+  log.record('group-g', 'GroupFounded', { groupId: 'g', name: 'G', purpose: null }, at('01-03'));
+  log.record(
+    'group-g',
+    'OrganizationJoinedGroup',
+    { groupId: 'g', organizationId: 'a', position: 'CORE' },
+    at('01-04'),
+  );
+  log.record(
+    'group-g',
+    'OrganizationJoinedGroup',
+    { groupId: 'g', organizationId: 'b', position: 'RING' },
+    at('01-05'),
+  );
+  log.record(
+    'partnership-p',
+    'PartnershipFormed',
+    {
+      partnershipId: 'p',
+      name: 'P',
+      purpose: null,
+      partyIds: ['a', 'b'],
+      groupId: 'g',
+      intendedEndAt: '2026-06-01T00:00:00Z',
+    },
+    at('01-06'),
+  );
+  // Effective on 1 February, recorded only on 1 March.
+  log.record(
+    'group-g',
+    'PositionChanged',
+    { groupId: 'g', organizationId: 'b', position: 'CORE', previousPosition: 'RING', reason: null },
+    at('02-01', '03-01'),
+  );
+  return log;
+}
+
+describe('NetworkView', () => {
+  it('sees everything when asked about now', () => {
+    const view = network().view('2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z');
+    const group = view.group('g')!;
+    expect(group.version).toBe(4);
+    expect(view.members(group, null, false).map((m) => [m.organization.id, m.position])).toEqual([
+      ['a', 'CORE'],
+      ['b', 'CORE'],
+    ]);
+    expect(view.stats()).toMatchObject({
+      organizations: 2,
+      groups: 1,
+      activeGroups: 1,
+      activeMemberships: 2,
+      membersByPosition: { core: 2, ring: 0, freeSpace: 0 },
+      activePartnerships: 1,
+    });
+  });
+
+  it('sees a backdated change as of its effective time once it is known', () => {
+    const view = network().view('2026-02-15T00:00:00Z', '2026-03-15T00:00:00Z');
+    const member = view
+      .members(view.group('g')!, 'CORE', false)
+      .find((m) => m.organization.id === 'b');
+    expect(member?.positionSince.toISOString()).toBe('2026-02-01T09:00:00.000Z');
+    expect(
+      member?.positions.map((p) => [
+        p.position,
+        p.from.toISOString(),
+        p.until?.toISOString() ?? null,
+      ]),
+    ).toEqual([
+      ['RING', '2026-01-05T09:00:00.000Z', '2026-02-01T09:00:00.000Z'],
+      ['CORE', '2026-02-01T09:00:00.000Z', null],
+    ]);
+  });
+
+  it('does not see a backdated change before it was recorded', () => {
+    const view = network().view('2026-02-15T00:00:00Z', '2026-02-20T00:00:00Z');
+    const group = view.group('g')!;
+    expect(group.version).toBe(3);
+    expect(view.history(group).map((event) => event.type)).toEqual([
+      'GroupFounded',
+      'OrganizationJoinedGroup',
+      'OrganizationJoinedGroup',
+    ]);
+    expect(view.members(group, 'RING', false).map((m) => m.organization.id)).toEqual(['b']);
+    expect(view.stats().membersByPosition).toEqual({ core: 1, ring: 1, freeSpace: 0 });
+  });
+
+  it('does not see what had not yet happened at asOf', () => {
+    const view = network().view('2026-01-04T12:00:00Z', '2026-12-31T00:00:00Z');
+    expect(view.partnership('p')).toBeNull();
+    expect(view.organization('b')?.name).toBe('B');
+    expect(
+      network().view('2026-01-02T08:00:00Z', '2026-12-31T00:00:00Z').organization('b'),
+    ).toBeNull();
+    expect(view.members(view.group('g')!, null, false).map((m) => m.organization.id)).toEqual([
+      'a',
+    ]);
+    expect(view.organizations({ first: 10 }).totalCount).toBe(2);
+    expect(view.partnerships({}, { first: 10 }).totalCount).toBe(0);
+  });
+
+  it('gives the same answer for a past pair of times after later backdated facts', () => {
+    const log = network();
+    const before = JSON.stringify(log.view('2026-01-20T00:00:00Z', '2026-02-01T00:00:00Z').stats());
+    log.record(
+      'group-g',
+      'OrganizationLeftGroup',
+      { groupId: 'g', organizationId: 'a', reason: null },
+      at('03-02', '03-05'),
+    );
+    expect(JSON.stringify(log.view('2026-01-20T00:00:00Z', '2026-02-01T00:00:00Z').stats())).toBe(
+      before,
+    );
+  });
+
+  it('judges termStatus at asOf and counts overdue partnerships', () => {
+    const log = network();
+    const status = (asOf: string) =>
+      log.view(asOf, '2026-12-31T00:00:00Z').partnership('p')!.termStatus;
+    expect(status('2026-03-01T00:00:00Z')).toBe('RUNNING');
+    expect(status('2026-05-01T23:59:59Z')).toBe('RUNNING');
+    expect(status('2026-05-02T00:00:00Z')).toBe('ENDING_SOON');
+    expect(status('2026-06-01T00:00:00Z')).toBe('OVERDUE');
+    expect(
+      log.view('2026-07-01T00:00:00Z', '2026-12-31T00:00:00Z').stats().overduePartnerships,
+    ).toBe(1);
+    log.record(
+      'partnership-p',
+      'PartnershipEnded',
+      { partnershipId: 'p', reason: 'COMPLETED', note: null },
+      at('07-02'),
+    );
+    const view = log.view('2026-07-03T00:00:00Z', '2026-07-03T00:00:00Z');
+    expect(view.partnership('p')).toMatchObject({
+      status: 'ENDED',
+      termStatus: 'ENDED',
+      endReason: 'COMPLETED',
+    });
+    expect(view.stats()).toMatchObject({
+      activePartnerships: 0,
+      endedPartnerships: 1,
+      overduePartnerships: 0,
+    });
+    expect(status('2026-07-01T00:00:00Z')).toBe('OVERDUE');
+  });
+
+  it('ends every membership when the group is dissolved; its partnerships go on', () => {
+    const log = network();
+    log.record('group-g', 'GroupDissolved', { groupId: 'g', reason: null }, at('04-01'));
+    const view = log.view('2026-04-02T00:00:00Z', '2026-04-02T00:00:00Z');
+    const group = view.group('g')!;
+    expect(group.dissolvedAt?.toISOString()).toBe('2026-04-01T09:00:00.000Z');
+    expect(view.members(group, null, false)).toEqual([]);
+    expect(view.members(group, null, true).map((m) => m.leftAt?.toISOString())).toEqual([
+      '2026-04-01T09:00:00.000Z',
+      '2026-04-01T09:00:00.000Z',
+    ]);
+    expect(view.partnershipsOfGroup(group, 'ACTIVE').map((p) => p.id)).toEqual(['p']);
+    expect(view.stats()).toMatchObject({ groups: 1, activeGroups: 0, activeMemberships: 0 });
+  });
+
+  it('pages connections in first-recorded order with cursors it issued', () => {
+    const view = network().view('2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z');
+    const first = view.organizations({ first: 1 });
+    expect(first.edges.map((edge) => edge.node.id)).toEqual(['a']);
+    expect(first).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
+    const second = view.organizations({ first: 1, after: first.pageInfo.endCursor });
+    expect(second.edges.map((edge) => edge.node.id)).toEqual(['b']);
+    expect(second).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: false } });
+    expect(() => view.organizations({ first: 1, after: 'garbage' })).toThrow(InvalidInputError);
+    expect(() => view.organizations({ first: 501 })).toThrow(InvalidInputError);
+  });
+
+  it('pages the global log with a types filter', () => {
+    const log = network();
+    const joined = logPage(log.projection, { first: 1 }, [
+      'OrganizationJoinedGroup',
+      'PositionChanged',
+    ]);
+    expect(joined.edges.map((edge) => edge.node.position)).toEqual(['4']);
+    const rest = logPage(log.projection, { first: 10, after: joined.pageInfo.endCursor }, [
+      'OrganizationJoinedGroup',
+      'PositionChanged',
+    ]);
+    expect(rest.edges.map((edge) => edge.node.type)).toEqual([
+      'OrganizationJoinedGroup',
+      'PositionChanged',
+    ]);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+    expect(logPage(log.projection, { first: 100 }, []).edges).toHaveLength(7);
+  });
+
+  it('refuses malformed ids and stream ids, and gives null or nothing for unknown ones', () => {
+    const view = network().view('2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z');
+    expect(() => view.organization('has space')).toThrow(InvalidInputError);
+    expect(view.organization('unknown')).toBeNull();
+    expect(() => view.streamHistory('nonsense')).toThrow(InvalidInputError);
+    expect(view.streamHistory('group-unknown')).toEqual([]);
+  });
+});
