@@ -21,7 +21,7 @@ import { JoinGroupHandler } from './commands/join-group.handler';
 import { LeaveGroupHandler } from './commands/leave-group.handler';
 import { RegisterOrganizationHandler } from './commands/register-organization.handler';
 import { AppConfig } from './config';
-import { toClientError } from './graphql/client-errors';
+import { toClientErrors } from './graphql/client-errors';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import {
   GroupResolver,
@@ -94,8 +94,8 @@ export class AppModule {
               statusCode,
               response: {
                 data: execution.data ?? null,
-                errors: execution.errors.map((error) =>
-                  toClientError(error, (cause) =>
+                errors: execution.errors.flatMap((error) =>
+                  toClientErrors(error, (cause) =>
                     logger.error(cause instanceof Error ? cause.stack : String(cause)),
                   ),
                 ),

@@ -102,9 +102,7 @@ export class WrongExpectedVersionError extends Error {
     readonly expectedVersion: StreamVersion,
     readonly actualVersion: StreamVersion,
   ) {
-    super(
-      `stream ${streamId} is at version ${actualVersion}, not the expected ${expectedVersion}`,
-    );
+    super(`stream ${streamId} is at version ${actualVersion}, not the expected ${expectedVersion}`);
   }
 }
 
@@ -119,4 +117,12 @@ export class DuplicateEventIdError extends Error {
 /** The store cannot be used: bad configuration, an unreachable server, a closed store. */
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
+}
+
+/** `readAll` was given an `after` this store never issued; nothing was read. */
+export class InvalidPositionError extends Error {
+  override readonly name = 'InvalidPositionError';
+  constructor(readonly position: string) {
+    super(`${JSON.stringify(position)} is not a position issued by this event store`);
+  }
 }

@@ -8,38 +8,67 @@ import {
 
 export const MASKED_MESSAGE = 'Internal server error';
 
+/** HTTP-level refusals (body too large, not JSON, wrong method) carry a 4xx status. */
+interface HttpRefusal extends Error {
+  readonly statusCode: number;
+}
+
 /**
  * The one place where errors become what a client sees: domain errors keep their code
  * (and rule, field or versions); errors in the request itself (syntax, validation, a
- * variable of the wrong type) are BAD_USER_INPUT; anything else is masked.
+ * variable of the wrong type, a body that is too large or not JSON) are BAD_USER_INPUT;
+ * anything else is masked and reported.
  */
-export function toClientError(
+export function toClientErrors(
   error: GraphQLError,
   report: (error: unknown) => void,
-): GraphQLFormattedError {
+): GraphQLFormattedError[] {
   const original = error.originalError;
-  const where = {
+  // Mercurius gathers the validation errors of a request in one error.
+  const gathered = (original as { errors?: unknown } | undefined)?.errors;
+  if (Array.isArray(gathered)) {
+    return gathered.map((inner: unknown) =>
+      inner instanceof GraphQLError
+        ? badRequest(inner.message, inner)
+        : badRequest(inner instanceof Error ? inner.message : String(inner)),
+    );
+  }
+  if (original instanceof DomainError) {
+    return [{ message: original.message, ...whereOf(error), extensions: extensionsOf(original) }];
+  }
+  if (isHttpRefusal(original)) return [badRequest(original.message)];
+  if (error.path === undefined && (original === undefined || isFromReading(original))) {
+    return [badRequest(error.message, error)];
+  }
+  report(original ?? error);
+  return [
+    { message: MASKED_MESSAGE, ...whereOf(error), extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+  ];
+}
+
+function badRequest(message: string, error?: GraphQLError): GraphQLFormattedError {
+  return {
+    message,
+    ...(error ? whereOf(error) : {}),
+    extensions: { code: 'BAD_USER_INPUT' },
+  };
+}
+
+function whereOf(error: GraphQLError): Pick<GraphQLFormattedError, 'locations' | 'path'> {
+  return {
     ...(error.locations ? { locations: error.locations } : {}),
     ...(error.path ? { path: error.path } : {}),
   };
-  if (original instanceof DomainError) {
-    return { message: original.message, ...where, extensions: extensionsOf(original) };
-  }
-  const fromRequest = error.path === undefined && !isUnexpected(original);
-  if (fromRequest) {
-    return { message: error.message, ...where, extensions: { code: 'BAD_USER_INPUT' } };
-  }
-  report(original ?? error);
-  return { message: MASKED_MESSAGE, ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
-/** Errors raised by scalars and graphql-js while reading the request are the client's. */
-function isUnexpected(original: Error | undefined): boolean {
-  return (
-    original !== undefined &&
-    !(original instanceof GraphQLError) &&
-    !(original instanceof TypeError)
-  );
+function isHttpRefusal(error: Error | undefined): error is HttpRefusal {
+  const status = (error as Partial<HttpRefusal> | undefined)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** Scalars and graphql-js raise these while reading the request's values. */
+function isFromReading(original: Error): boolean {
+  return original instanceof GraphQLError || original instanceof TypeError;
 }
 
 function extensionsOf(error: DomainError): Record<string, unknown> {

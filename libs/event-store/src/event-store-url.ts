@@ -1,0 +1,49 @@
+import { EventStore, EventStoreUnavailableError } from './event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+
+export type EventStoreLocation =
+  | { readonly kind: 'sqlite'; readonly location: string }
+  | { readonly kind: 'esdb'; readonly connectionString: string };
+
+const ACCEPTED_FORMS =
+  'sqlite:<relative or absolute file path>, sqlite::memory:, esdb://<host>:<port>?... or esdb+discover://<host>:<port>?...';
+
+/** Reads the event store URL of the configuration; it picks the adapter. */
+export function parseEventStoreUrl(url: string): EventStoreLocation {
+  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
+    if (url.slice(url.indexOf('://') + 3) === '') {
+      throw unsupported('the esdb URL names no host');
+    }
+    // Handed as is to the EventStoreDB client, which owns the rest of its syntax.
+    return { kind: 'esdb', connectionString: url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const location = url.slice('sqlite:'.length);
+    if (location === '') throw unsupported('the sqlite URL names no file');
+    // `sqlite://data/x.db` reads as a host in other tools and as the absolute path
+    // `/data/x.db` here; refuse it rather than guess which was meant.
+    if (location.startsWith('//')) throw unsupported('write sqlite:<path>, without //');
+    return { kind: 'sqlite', location };
+  }
+  // The URL itself is not repeated: an esdb URL may hold a password.
+  throw unsupported('unknown scheme');
+}
+
+/** Opens the adapter the URL names. */
+export function openEventStore(url: string): EventStore {
+  const parsed = parseEventStoreUrl(url);
+  switch (parsed.kind) {
+    case 'sqlite':
+      return SqliteEventStore.open(parsed.location);
+    case 'esdb':
+      throw new EventStoreUnavailableError(
+        'the EventStoreDB adapter is not available in this build; use sqlite:<path>',
+      );
+  }
+}
+
+function unsupported(reason: string): EventStoreUnavailableError {
+  return new EventStoreUnavailableError(
+    `unsupported event store URL (${reason}); use one of: ${ACCEPTED_FORMS}`,
+  );
+}

@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  EventToAppend,
+  InvalidPositionError,
+  WrongExpectedVersionError,
+} from '../event-store';
+import { describeEventStoreContract } from '../event-store-contract';
+import { SqliteEventStore } from './sqlite-event-store';
+
+describeEventStoreContract('SQLite on a temporary file', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'event-store-'));
+  const store = SqliteEventStore.open(join(directory, 'nested', 'events.db'));
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+});
+
+describeEventStoreContract('SQLite in memory', async () => {
+  const store = SqliteEventStore.open(':memory:');
+  return { store, dispose: () => store.close() };
+});
+
+describe('SqliteEventStore', () => {
+  let directory: string;
+  let file: string;
+  const opened: { close(): unknown }[] = [];
+
+  const openStore = (location = file): SqliteEventStore => {
+    const store = SqliteEventStore.open(location);
+    opened.push(store);
+    return store;
+  };
+  /** A second, plain connection to the file, to look past the adapter. */
+  const openRaw = (): Database.Database => {
+    const db = new Database(file);
+    opened.push(db);
+    return db;
+  };
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'event-store-'));
+    file = join(directory, 'events.db');
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    for (const store of opened.splice(0).reverse()) await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  describe('durability settings', () => {
+    it('runs a file in WAL mode with synchronous FULL, as SQLite reports them', () => {
+      const store = openStore();
+
+      expect(store.settings()).toEqual({
+        journalMode: 'wal',
+        synchronous: 2,
+        busyTimeoutMs: expect.any(Number),
+      });
+      expect(store.settings().busyTimeoutMs).toBeGreaterThan(0);
+      // WAL is a property of the file; another connection sees it too.
+      expect(openRaw().pragma('journal_mode', { simple: true })).toBe('wal');
+    });
+
+    it('runs :memory: with synchronous FULL', () => {
+      const store = openStore(':memory:');
+
+      expect(store.settings()).toMatchObject({ journalMode: 'memory', synchronous: 2 });
+    });
+
+    it('creates the parent directories of a new file', async () => {
+      const store = openStore(join(directory, 'a', 'b', 'events.db'));
+
+      await store.append(newStreamId(), [newEvent()], 0);
+
+      expect(await store.readAll({ limit: 10 })).toHaveLength(1);
+    });
+  });
+
+  describe('opening', () => {
+    it('refuses an empty location', () => {
+      expect(() => openStore('')).toThrow(EventStoreUnavailableError);
+    });
+
+    it('refuses a location whose parent is a file', () => {
+      writeFileSync(join(directory, 'plain'), 'not a directory');
+
+      expect(() => openStore(join(directory, 'plain', 'events.db'))).toThrow(
+        EventStoreUnavailableError,
+      );
+    });
+
+    it('refuses a file that is not a SQLite database', () => {
+      writeFileSync(file, 'x'.repeat(4096));
+
+      expect(() => openStore()).toThrow(EventStoreUnavailableError);
+    });
+
+    it('refuses a file whose schema is newer than this build knows', () => {
+      const raw = new Database(file);
+      raw.pragma('user_version = 99');
+      raw.close();
+
+      expect(() => openStore()).toThrow(EventStoreUnavailableError);
+    });
+
+    it('records its schema version in the file', () => {
+      openStore();
+
+      expect(openRaw().pragma('user_version', { simple: true })).toBe(1);
+    });
+  });
+
+  it('keeps events across close and reopen, at the same positions', async () => {
+    const streamId = newStreamId();
+    const first = openStore();
+    await first.append(streamId, [newEvent(), newEvent()], 0);
+    await first.append(
+      newStreamId(),
+      [newEvent({ effectiveAt: new Date('2023-05-06T07:08:09.010Z') })],
+      0,
+    );
+    const before = await first.readAll({ limit: 100 });
+    await first.close();
+
+    const reopened = openStore();
+
+    expect(await reopened.readAll({ limit: 100 })).toEqual(before);
+    const next = await reopened.append(streamId, [newEvent()], 2);
+    expect(next.events[0]!.revision).toBe(2);
+    expect(Number(next.events[0]!.position)).toBeGreaterThan(
+      Number(before[before.length - 1]!.position),
+    );
+  });
+
+  describe('recordedAt', () => {
+    it('is at least an effectiveAt given slightly ahead, and later commits do not go back', async () => {
+      const store = openStore();
+      const ahead = new Date(Date.now() + 120_000);
+
+      const first = await store.append(newStreamId(), [newEvent({ effectiveAt: ahead })], 0);
+      const second = await store.append(newStreamId(), [newEvent()], 0);
+
+      expect(first.events[0]!.recordedAt.getTime()).toBe(ahead.getTime());
+      expect(first.events[0]!.effectiveAt.getTime()).toBe(ahead.getTime());
+      expect(second.events[0]!.recordedAt.getTime()).toBeGreaterThanOrEqual(ahead.getTime());
+    });
+
+    it('does not go back when the clock steps back, whichever connection commits', async () => {
+      const store = openStore();
+      const other = openStore();
+      const before = (await store.append(newStreamId(), [newEvent()], 0)).events[0]!.recordedAt;
+
+      jest.spyOn(Date, 'now').mockReturnValue(before.getTime() - 3_600_000);
+      const here = await store.append(newStreamId(), [newEvent()], 0);
+      const there = await other.append(newStreamId(), [newEvent()], 0);
+
+      expect(here.events[0]!.recordedAt.getTime()).toBe(before.getTime());
+      expect(there.events[0]!.recordedAt.getTime()).toBe(before.getTime());
+      expect(here.events[0]!.effectiveAt.getTime()).toBe(before.getTime());
+    });
+
+    it('follows the clock when it moves forward', async () => {
+      const store = openStore();
+      const now = Date.now();
+      jest.spyOn(Date, 'now').mockReturnValue(now + 1_000);
+
+      const result = await store.append(newStreamId(), [newEvent()], 0);
+
+      expect(result.events[0]!.recordedAt.getTime()).toBe(now + 1_000);
+    });
+  });
+
+  describe('vendor errors', () => {
+    it('turns an id repeated inside one append into DuplicateEventIdError', async () => {
+      const store = openStore();
+      const streamId = newStreamId();
+      const event = newEvent();
+
+      const failure = await store
+        .append(streamId, [event, newEvent(), event], 0)
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(DuplicateEventIdError);
+      expect(failure).toMatchObject({ eventId: event.id });
+      expect(failure).not.toBeInstanceOf(Database.SqliteError);
+      expect(await store.readAll({ limit: 10 })).toEqual([]);
+    });
+
+    it('turns a (stream, revision) taken by a writer it could not see into WrongExpectedVersionError', async () => {
+      const store = openStore();
+      const streamId = newStreamId();
+      await store.append(streamId, [newEvent()], 0);
+      // Stands in for a writer that ignores the lock: it takes the revision the adapter
+      // has just checked is free, so only the UNIQUE constraint can stop the append.
+      openRaw().exec(`
+        CREATE TRIGGER another_writer BEFORE INSERT ON events
+        WHEN NEW.stream_id = '${streamId}'
+        BEGIN
+          INSERT INTO events (id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version)
+          VALUES ('${randomUUID()}', NEW.stream_id, NEW.revision, 'Intruder', '{}', 0, 0, '{}', 1);
+        END`);
+
+      const failure = await store
+        .append(streamId, [newEvent()], 1)
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(WrongExpectedVersionError);
+      expect(failure).toMatchObject({ streamId, expectedVersion: 1 });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('turns a busy file into EventStoreUnavailableError', async () => {
+      const store = SqliteEventStore.open(file, { busyTimeoutMs: 10 });
+      opened.push(store);
+      const raw = openRaw();
+      raw.exec('BEGIN IMMEDIATE');
+
+      await expect(store.append(newStreamId(), [newEvent()], 0)).rejects.toBeInstanceOf(
+        EventStoreUnavailableError,
+      );
+      raw.exec('ROLLBACK');
+      await expect(store.append(newStreamId(), [newEvent()], 0)).resolves.toMatchObject({
+        nextVersion: 1,
+      });
+    });
+  });
+
+  it('shares one log and one version check between two stores on the same file', async () => {
+    const a = openStore();
+    const b = openStore();
+    const streamId = newStreamId();
+
+    await a.append(streamId, [newEvent()], 0);
+    const fromB = await b.append(streamId, [newEvent()], 'any');
+
+    expect(fromB.events[0]!.revision).toBe(1);
+    await expect(a.append(streamId, [newEvent()], 1)).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    expect((await a.readAll({ limit: 10 })).map((event) => event.id)).toEqual(
+      (await b.readAll({ limit: 10 })).map((event) => event.id),
+    );
+  });
+
+  describe('commit listeners', () => {
+    it('keep the append and the other listeners going when one throws or rejects', async () => {
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      const store = openStore();
+      let calls = 0;
+      store.onCommit(() => {
+        throw new Error('listener broke');
+      });
+      store.onCommit(async () => {
+        throw new Error('async listener broke');
+      });
+      const lastCalled = new Promise<void>((resolve) =>
+        store.onCommit(() => {
+          calls++;
+          resolve();
+        }),
+      );
+
+      const result = await store.append(newStreamId(), [newEvent()], 0);
+      await lastCalled;
+      // The async listener's rejection is reported a tick later.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+
+      expect(result.repeated).toBe(false);
+      expect(calls).toBe(1);
+      expect(warn).toHaveBeenCalledTimes(2);
+    });
+
+    it('are called after the commit: another connection already reads the events', async () => {
+      const store = openStore();
+      const other = openRaw();
+      const event = newEvent();
+      let seenByOther: unknown;
+      store.onCommit(() => {
+        seenByOther = other.prepare('SELECT id FROM events').pluck().all();
+      });
+
+      await store.append(newStreamId(), [event], 0);
+
+      expect(seenByOther).toEqual([event.id]);
+    });
+
+    it('are not called for a repeat, which records nothing', async () => {
+      const store = openStore();
+      const streamId = newStreamId();
+      const batch = [newEvent()];
+      await store.append(streamId, batch, 0);
+      let calls = 0;
+      store.onCommit(() => {
+        calls++;
+      });
+
+      const repeat = await store.append(streamId, batch, 0);
+
+      expect(repeat.repeated).toBe(true);
+      expect(calls).toBe(0);
+    });
+
+    it('cannot be registered on a closed store', async () => {
+      const store = openStore();
+      await store.close();
+
+      expect(() => store.onCommit(() => undefined)).toThrow(EventStoreUnavailableError);
+    });
+  });
+
+  describe('arguments', () => {
+    it.each(['-1', '1.5', '01', '', ' 1', '1e3', '0x10', '99999999999999999999'])(
+      'refuses after = %j as a position it did not issue',
+      async (after) => {
+        const store = openStore();
+
+        await expect(store.readAll({ after, limit: 10 })).rejects.toBeInstanceOf(
+          InvalidPositionError,
+        );
+      },
+    );
+
+    it('reads after 0 from the beginning, and after the head as empty', async () => {
+      const store = openStore();
+      const [event] = (await store.append(newStreamId(), [newEvent()], 0)).events;
+
+      expect(await store.readAll({ after: '0', limit: 10 })).toEqual([event]);
+      expect(await store.readAll({ after: event!.position, limit: 10 })).toEqual([]);
+    });
+
+    it.each([0, -1, 1.5, Number.NaN])('refuses a page size of %p', async (limit) => {
+      const store = openStore();
+
+      await expect(store.readAll({ limit })).rejects.toBeInstanceOf(RangeError);
+    });
+
+    it('refuses an empty append, an invalid effectiveAt and a fractional schemaVersion', async () => {
+      const store = openStore();
+
+      await expect(store.append(newStreamId(), [], 'any')).rejects.toBeInstanceOf(RangeError);
+      await expect(
+        store.append(newStreamId(), [newEvent({ effectiveAt: new Date(Number.NaN) })], 'any'),
+      ).rejects.toBeInstanceOf(RangeError);
+      await expect(
+        store.append(newStreamId(), [newEvent({ schemaVersion: 1.5 })], 'any'),
+      ).rejects.toBeInstanceOf(RangeError);
+      expect(await store.readAll({ limit: 10 })).toEqual([]);
+    });
+  });
+});
+
+function newStreamId(): string {
+  return `organization-${randomUUID()}`;
+}
+
+function newEvent(overrides: Partial<EventToAppend> = {}): EventToAppend {
+  const commandId = randomUUID();
+  return {
+    id: randomUUID(),
+    type: 'OrganizationRegistered',
+    data: { name: 'Buurtzorg' },
+    metadata: {
+      actor: 'manager-1',
+      commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      commandDigest: 'digest',
+    },
+    schemaVersion: 1,
+    ...overrides,
+  };
+}

@@ -1,0 +1,434 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  AppendResult,
+  DuplicateEventIdError,
+  EventMetadata,
+  EventStore,
+  EventStoreUnavailableError,
+  EventToAppend,
+  ExpectedVersion,
+  InvalidPositionError,
+  ReadAllOptions,
+  RecordedEvent,
+  StreamVersion,
+  Unsubscribe,
+  WrongExpectedVersionError,
+} from '../event-store';
+
+const MEMORY = ':memory:';
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const SYNCHRONOUS_FULL = 2;
+
+/**
+ * Schema steps in order; `PRAGMA user_version` counts the steps a file has had. Append
+ * only: a file written by an older build is brought forward, never rebuilt.
+ */
+const MIGRATIONS: readonly string[] = [
+  // STRICT so that a wrongly typed value fails at the insert instead of being stored.
+  // UNIQUE(stream_id, revision) is the concurrency guard: two writers cannot both take
+  // the same revision. AUTOINCREMENT keeps positions from ever being issued twice.
+  `CREATE TABLE events (
+     position       INTEGER PRIMARY KEY AUTOINCREMENT,
+     id             TEXT    NOT NULL UNIQUE,
+     stream_id      TEXT    NOT NULL,
+     revision       INTEGER NOT NULL,
+     type           TEXT    NOT NULL,
+     data           TEXT    NOT NULL,
+     effective_at   INTEGER NOT NULL,
+     recorded_at    INTEGER NOT NULL,
+     metadata       TEXT    NOT NULL,
+     schema_version INTEGER NOT NULL,
+     UNIQUE (stream_id, revision)
+   ) STRICT`,
+];
+
+const COLUMNS =
+  'position, id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version';
+
+interface EventRow {
+  readonly position: number;
+  readonly id: string;
+  readonly stream_id: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: string;
+  readonly effective_at: number;
+  readonly recorded_at: number;
+  readonly metadata: string;
+  readonly schema_version: number;
+}
+
+type NewEventRow = Omit<EventRow, 'position'>;
+
+export interface SqliteOpenOptions {
+  /** How long a write waits for another connection's lock before failing; 5 s by default. */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface SqliteSettings {
+  /** `wal` for a file; `memory` for `:memory:`, which cannot be WAL. */
+  readonly journalMode: string;
+  /** 2 is FULL: a commit is on disk before append resolves. */
+  readonly synchronous: number;
+  readonly busyTimeoutMs: number;
+}
+
+/** The embedded adapter: one SQLite file (or memory) holding every stream. */
+export class SqliteEventStore implements EventStore {
+  private closed = false;
+  private readonly listeners = new Set<{ readonly listener: () => void }>();
+
+  private readonly selectById: Database.Statement<[string], EventRow>;
+  private readonly selectStream: Database.Statement<[string], EventRow>;
+  private readonly selectPage: Database.Statement<[number, number], EventRow>;
+  private readonly selectLastRevision: Database.Statement<[string], number | null>;
+  private readonly selectLastRecordedAt: Database.Statement<[], number>;
+  private readonly insert: Database.Statement<[NewEventRow], EventRow>;
+  private readonly appendInTransaction: Database.Transaction<
+    (
+      streamId: string,
+      events: readonly EventToAppend[],
+      expectedVersion: ExpectedVersion,
+    ) => AppendResult
+  >;
+
+  private constructor(private readonly db: Database.Database) {
+    this.selectById = db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
+    this.selectStream = db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`,
+    );
+    this.selectPage = db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    );
+    this.selectLastRevision = db
+      .prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream_id = ?')
+      .pluck();
+    this.selectLastRecordedAt = db
+      .prepare<[], number>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1')
+      .pluck();
+    this.insert = db.prepare(
+      `INSERT INTO events (id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version)
+       VALUES (@id, @stream_id, @revision, @type, @data, @effective_at, @recorded_at, @metadata, @schema_version)
+       RETURNING ${COLUMNS}`,
+    );
+    this.appendInTransaction = db.transaction((streamId, events, expectedVersion) =>
+      this.appendLocked(streamId, events, expectedVersion),
+    );
+  }
+
+  /** Opens (creating when missing) the store at a file path or `:memory:`. */
+  static open(location: string, options: SqliteOpenOptions = {}): SqliteEventStore {
+    if (location === '') {
+      // better-sqlite3 would quietly open an anonymous temporary file.
+      throw new EventStoreUnavailableError('no SQLite location given; use a file path or :memory:');
+    }
+    const memory = location === MEMORY;
+    let db: Database.Database | undefined;
+    try {
+      if (!memory) mkdirSync(dirname(location), { recursive: true });
+      db = new Database(location, {
+        timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      });
+      if (!memory) db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      assertDurable(readSettings(db), memory);
+      migrate(db);
+      return new SqliteEventStore(db);
+    } catch (error) {
+      db?.close();
+      if (error instanceof EventStoreUnavailableError) throw error;
+      throw new EventStoreUnavailableError(
+        `cannot open the SQLite event store at ${location}: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** The durability settings as SQLite reports them, not as they were asked for. */
+  settings(): SqliteSettings {
+    return this.use(() => readSettings(this.db));
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const result = this.use(() => {
+      assertAppendable(events);
+      try {
+        return this.appendInTransaction.immediate(streamId, events, expectedVersion);
+      } catch (error) {
+        if (!(error instanceof RevisionTaken)) throw error;
+        // Re-read after the rollback: the committed version is the one to report.
+        const expected = expectedVersion === 'any' ? error.version : expectedVersion;
+        throw new WrongExpectedVersionError(streamId, expected, this.versionOf(streamId));
+      }
+    });
+    if (!result.repeated) this.notify();
+    return result;
+  }
+
+  async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
+    return this.use(() => this.selectStream.all(streamId).map(toRecordedEvent));
+  }
+
+  async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+    return this.use(() => {
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new RangeError(`readAll limit must be a positive integer, not ${limit}`);
+      }
+      const from = after === undefined ? 0 : parsePosition(after);
+      return this.selectPage.all(from, limit).map(toRecordedEvent);
+    });
+  }
+
+  onCommit(listener: () => void): Unsubscribe {
+    // A subscription on a closed store would never be called; say so instead.
+    this.use(() => undefined);
+    const subscription = { listener };
+    this.listeners.add(subscription);
+    return () => {
+      this.listeners.delete(subscription);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.db.close();
+  }
+
+  /**
+   * Runs inside BEGIN IMMEDIATE: no other writer, in this process or another, gets
+   * between the reads and the inserts.
+   */
+  private appendLocked(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedVersion: ExpectedVersion,
+  ): AppendResult {
+    const repeat = this.recordedRepeat(streamId, events);
+    if (repeat !== undefined) return repeat;
+
+    const version = this.versionOf(streamId);
+    if (expectedVersion !== 'any' && expectedVersion !== version) {
+      throw new WrongExpectedVersionError(streamId, expectedVersion, version);
+    }
+
+    // Transaction time must not go back when the wall clock does, and a fact cannot be
+    // recorded before it took effect; every event of one commit shares the moment.
+    const recordedAt = events.reduce(
+      (latest, event) => Math.max(latest, event.effectiveAt?.getTime() ?? latest),
+      Math.max(Date.now(), this.selectLastRecordedAt.get() ?? Number.NEGATIVE_INFINITY),
+    );
+
+    const recorded = events.map((event, index) => {
+      try {
+        return this.insert.get({
+          id: event.id,
+          stream_id: streamId,
+          revision: version + index,
+          type: event.type,
+          data: JSON.stringify(event.data),
+          effective_at: event.effectiveAt?.getTime() ?? recordedAt,
+          recorded_at: recordedAt,
+          metadata: JSON.stringify(event.metadata),
+          schema_version: event.schemaVersion,
+        }) as EventRow;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // The constraint does not say which column it guards without parsing its message,
+        // so ask the data. Inside the transaction an id found may be this batch's own.
+        if (this.selectById.get(event.id) !== undefined) throw new DuplicateEventIdError(event.id);
+        throw new RevisionTaken(version);
+      }
+    });
+    return {
+      nextVersion: version + events.length,
+      events: recorded.map(toRecordedEvent),
+      repeated: false,
+    };
+  }
+
+  /**
+   * The events recorded the first time when this append repeats an earlier one (every id
+   * already in this stream, consecutively, with the same types), so that a retried
+   * command records nothing. Any other reuse of the first id is a duplicate.
+   */
+  private recordedRepeat(
+    streamId: string,
+    events: readonly EventToAppend[],
+  ): AppendResult | undefined {
+    const [first] = events;
+    const firstRow = first === undefined ? undefined : this.selectById.get(first.id);
+    if (first === undefined || firstRow === undefined) return undefined;
+
+    const rows = events.map((event) => this.selectById.get(event.id));
+    const isRepeat = rows.every(
+      (row, index) =>
+        row !== undefined &&
+        row.stream_id === streamId &&
+        row.revision === firstRow.revision + index &&
+        row.type === events[index]?.type,
+    );
+    if (!isRepeat) throw new DuplicateEventIdError(first.id);
+
+    const recorded = (rows as EventRow[]).map(toRecordedEvent);
+    return {
+      nextVersion: firstRow.revision + events.length,
+      events: recorded,
+      repeated: true,
+    };
+  }
+
+  private versionOf(streamId: string): StreamVersion {
+    const lastRevision = this.selectLastRevision.get(streamId);
+    return lastRevision === null || lastRevision === undefined ? 0 : lastRevision + 1;
+  }
+
+  private notify(): void {
+    for (const { listener } of [...this.listeners]) {
+      try {
+        const returned: unknown = listener();
+        // An async listener's rejection would otherwise be unhandled and end the process.
+        if (returned instanceof Promise) returned.catch(reportListenerError);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+  }
+
+  private use<T>(work: () => T): T {
+    if (this.closed) throw new EventStoreUnavailableError('the SQLite event store is closed');
+    try {
+      return work();
+    } catch (error) {
+      throw translateVendorError(error);
+    }
+  }
+}
+
+/** Carries a (stream_id, revision) conflict out of the rolled-back transaction. */
+class RevisionTaken extends Error {
+  constructor(readonly version: StreamVersion) {
+    super('the revision was taken by another writer');
+  }
+}
+
+function readSettings(db: Database.Database): SqliteSettings {
+  return {
+    journalMode: String(db.pragma('journal_mode', { simple: true })),
+    synchronous: Number(db.pragma('synchronous', { simple: true })),
+    busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+  };
+}
+
+function assertDurable(settings: SqliteSettings, memory: boolean): void {
+  // SQLite answers a pragma it cannot honour (WAL on some file systems) by keeping the
+  // old value, without an error; a store that may lose commits must not start.
+  if (!memory && settings.journalMode !== 'wal') {
+    throw new EventStoreUnavailableError(
+      `SQLite refused journal_mode WAL (it is ${settings.journalMode})`,
+    );
+  }
+  if (settings.synchronous !== SYNCHRONOUS_FULL) {
+    throw new EventStoreUnavailableError(
+      `SQLite refused synchronous FULL (it is ${settings.synchronous})`,
+    );
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    // Read inside the write lock: two processes opening a new file must not both create.
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (version > MIGRATIONS.length) {
+      throw new EventStoreUnavailableError(
+        `the SQLite file has schema version ${version}; this build knows up to ${MIGRATIONS.length}`,
+      );
+    }
+    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function assertAppendable(events: readonly EventToAppend[]): void {
+  if (events.length === 0) throw new RangeError('append needs at least one event');
+  for (const event of events) {
+    if (event.effectiveAt !== undefined && Number.isNaN(event.effectiveAt.getTime())) {
+      throw new RangeError(`event ${event.id} has an invalid effectiveAt`);
+    }
+    if (!Number.isSafeInteger(event.schemaVersion)) {
+      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
+    }
+  }
+}
+
+/** Positions are the decimal `position` column, exactly as this store writes them. */
+function parsePosition(position: string): number {
+  const value = Number(position);
+  if (!/^(0|[1-9][0-9]*)$/.test(position) || !Number.isSafeInteger(value)) {
+    throw new InvalidPositionError(position);
+  }
+  return value;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: String(row.position),
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    effectiveAt: new Date(row.effective_at),
+    recordedAt: new Date(row.recorded_at),
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    schemaVersion: row.schema_version,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
+}
+
+/** Result codes (extended codes keep their base as prefix) that mean the file cannot be used now. */
+const UNAVAILABLE_CODES = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_PERM',
+];
+
+function translateVendorError(error: unknown): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const unavailable = UNAVAILABLE_CODES.some(
+    (code) => error.code === code || error.code.startsWith(`${code}_`),
+  );
+  return unavailable
+    ? new EventStoreUnavailableError(`SQLite failed with ${error.code}`, { cause: error })
+    : error;
+}
+
+function reportListenerError(error: unknown): void {
+  process.emitWarning('an onCommit listener failed; the append itself was recorded', {
+    type: 'EventStoreListenerError',
+    detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
