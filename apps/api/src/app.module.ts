@@ -87,6 +87,7 @@ export class AppModule {
             JSON: describedBySchema(JSONResolver),
           },
           subscription: true,
+          jit: 1,
           graphiql: process.env['NODE_ENV'] !== 'production',
           errorFormatter: (execution, context) => {
             const { statusCode } = mercurius.defaultErrorFormatter(execution, context);
