@@ -1,4 +1,4 @@
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,12 +19,19 @@ export interface TestServer {
   readonly wsUrl: string;
   /** The SQLite file the server records in. */
   readonly file: string;
+  readonly process: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string;
   gql<Data = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<GraphQLResponse<Data>>;
+  /** Stops the server with SIGTERM and waits for it to exit. */
   close(): Promise<void>;
 }
+
+/** The built server, exactly as `npm start` runs it (jest's global setup builds it). */
+export const SERVER_ENTRY = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'main.js');
 
 /** A fresh temporary directory, removed by the returned function. */
 export function temporaryDirectory(): { path: string; remove: () => void } {
@@ -32,25 +39,38 @@ export function temporaryDirectory(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-const APP_PROCESS = join(__dirname, 'app-process.cjs');
-
 /**
- * Starts the real app on a SQLite file, listening on a free loopback port, in a Node
- * process of its own (see app-process.cjs for why not inside Jest).
+ * Starts the real server in a process of its own, configured as a user would (environment
+ * variables), on a SQLite file and a free loopback port; resolves once it serves.
  */
-export async function startServer(file: string): Promise<TestServer> {
-  const child = fork(APP_PROCESS, [file], { silent: true });
+export async function startServer(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      NO_COLOR: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      EVENT_STORE_URL: `sqlite:${file}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    child.on('message', (message: { type: string; port?: number; error?: string }) => {
-      if (message.type === 'listening' && message.port !== undefined) resolve(message.port);
-      if (message.type === 'failed') reject(new Error(`the app did not start: ${message.error}`));
-    });
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      const match = /serving GraphQL at http:\/\/[^:]+:(\d+)\/graphql/.exec(output);
+      if (match !== null) resolve(Number(match[1]));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) =>
-      reject(new Error(`the app process exited (${code}) before listening:\n${output}`)),
+      reject(new Error(`the server exited (${code}) before serving:\n${output}`)),
     );
   });
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -58,6 +78,8 @@ export async function startServer(file: string): Promise<TestServer> {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     file,
+    process: child,
+    output: () => output,
     async gql(query, variables) {
       const response = await fetch(url, {
         method: 'POST',
@@ -67,12 +89,9 @@ export async function startServer(file: string): Promise<TestServer> {
       const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as GraphQLResponse<any>;
     },
-    close: () => closeProcess(child, exited),
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
   };
-}
-
-async function closeProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.send({ type: 'close' });
-  await exited;
 }
