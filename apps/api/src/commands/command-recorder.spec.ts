@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
+import { parseJoinGroup } from '@partnerships/domain/group/join-group';
+import {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedVersion,
+} from '@partnerships/event-store/event-store';
+import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import { ReadModel } from '../read-model/read-model';
+import { CommandRecorder, CommandRequest } from './command-recorder';
+import { FoundGroupCommand, FoundGroupHandler } from './found-group.handler';
+import { JoinGroupRequest } from './join-group.handler';
+import {
+  RegisterOrganizationCommand,
+  RegisterOrganizationHandler,
+} from './register-organization.handler';
+
+/**
+ * A real SQLite store in which another writer gets in first: just before the recorder's
+ * next append, `interloper` runs against the same store.
+ */
+class ContendedStore implements EventStore {
+  interloper: (() => Promise<unknown>) | undefined;
+  appends = 0;
+
+  constructor(private readonly store: SqliteEventStore) {}
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult> {
+    this.appends++;
+    const interloper = this.interloper;
+    this.interloper = undefined;
+    await interloper?.();
+    return this.store.append(streamId, events, expectedVersion);
+  }
+
+  readStream = (streamId: string) => this.store.readStream(streamId);
+  readAll = (options: Parameters<EventStore['readAll']>[0]) => this.store.readAll(options);
+  onCommit = (listener: () => void) => this.store.onCommit(listener);
+  close = () => this.store.close();
+}
+
+describe('CommandRecorder', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  let directory: string;
+  let store: ContendedStore;
+  let recorder: CommandRecorder;
+  let other: CommandRecorder;
+
+  const joining = (
+    organizationId: string,
+    extra: Partial<JoinGroupRequest> = {},
+  ): CommandRequest<JoinGroupRequest> => ({
+    name: 'joinGroup',
+    input: { groupId: 'g', organizationId, position: 'CORE', ...extra },
+    actor: null,
+  });
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'recorder-'));
+    const sqlite = SqliteEventStore.open(join(directory, 'events.db'));
+    store = new ContendedStore(sqlite);
+    const readModel = new ReadModel(store);
+    await readModel.onModuleInit();
+    recorder = new CommandRecorder(store, readModel);
+    // A second writer on the same store, as another process would be.
+    other = new CommandRecorder(sqlite, readModel);
+    for (const id of ['a', 'b']) {
+      await new RegisterOrganizationHandler(recorder).execute(
+        new RegisterOrganizationCommand({ id, name: id }, null),
+      );
+    }
+    await new FoundGroupHandler(recorder).execute(
+      new FoundGroupCommand({ id: 'g', name: 'G' }, null),
+    );
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('decides again on the new state when another write got in first', async () => {
+    store.interloper = () => other.record(joining('b'), parseJoinGroup);
+    const result = await recorder.record(joining('a'), parseJoinGroup);
+    expect(result.version).toBe(3);
+    expect(store.appends).toBe(5);
+    const events = await store.readStream('group-g');
+    expect(events.map((event) => event.data['organizationId'] ?? null)).toEqual([null, 'b', 'a']);
+  });
+
+  it('refuses by the rules of the new state: the same join got in first', async () => {
+    store.interloper = () => other.record(joining('a'), parseJoinGroup);
+    const refusal = await recorder
+      .record(joining('a'), parseJoinGroup)
+      .catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(RuleViolationError);
+    expect((refusal as RuleViolationError).rule).toBe('ALREADY_MEMBER');
+    expect(await store.readStream('group-g')).toHaveLength(2);
+  });
+
+  it('reports the conflict, recording nothing, when the caller named its expected version', async () => {
+    store.interloper = () => other.record(joining('b'), parseJoinGroup);
+    const refusal = await recorder
+      .record(joining('a', { expectedVersion: 1 }), parseJoinGroup)
+      .catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ConcurrencyConflictError);
+    expect(refusal).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
+    expect(await store.readStream('group-g')).toHaveLength(2);
+  });
+
+  it('returns the first result when a repeated command meets its own first attempt in the store', async () => {
+    const command = joining('a', { commandId: 'join-a-once' });
+    store.interloper = () => other.record(command, parseJoinGroup);
+    const result = await recorder.record(command, parseJoinGroup);
+    const events = await store.readStream('group-g');
+    expect(events).toHaveLength(2);
+    expect(result).toMatchObject({ version: 2, eventIds: [events[1].id] });
+  });
+});
