@@ -295,8 +295,9 @@ describe('bad input is refused, and the server goes on serving', () => {
         await gql(
           'mutation { joinGroup(input: { groupId: "g", organizationId: "a", position: MIDDLE }) { id } }',
         ),
+        'position',
       );
-      badInput(await gql('{ partnerships(status: SOMETIMES) { totalCount } }'));
+      badInput(await gql('{ partnerships(status: SOMETIMES) { totalCount } }'), 'status');
     });
 
     it('an unknown enum value as a variable', async () => {
@@ -318,7 +319,7 @@ describe('bad input is refused, and the server goes on serving', () => {
           }),
         );
         badInput(await gql('query ($t: DateTime) { network(asOf: $t) { asOf } }', { t: time }));
-        badInput(await gql(`{ network(knownAt: ${JSON.stringify(time)}) { knownAt } }`));
+        badInput(await gql(`{ network(knownAt: ${JSON.stringify(time)}) { knownAt } }`), 'knownAt');
       },
     );
 

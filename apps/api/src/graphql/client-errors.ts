@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, Kind, parse, visit } from 'graphql';
 import {
   ConcurrencyConflictError,
   DomainError,
@@ -47,11 +47,39 @@ export function toClientErrors(
 }
 
 function badRequest(message: string, error?: GraphQLError): GraphQLFormattedError {
+  const field = error === undefined ? undefined : fieldOf(error);
   return {
-    message,
+    message: field === undefined ? message : `${field}: ${message}`,
     ...(error ? whereOf(error) : {}),
-    extensions: { code: 'BAD_USER_INPUT' },
+    extensions:
+      field === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', field },
   };
+}
+
+/**
+ * The argument or input field whose literal value the error points at, so that the
+ * message names it (graphql-js names a variable's path, but not a literal's field).
+ */
+function fieldOf(error: GraphQLError): string | undefined {
+  const position = error.positions?.[0];
+  if (error.source === undefined || position === undefined) return undefined;
+  let field: string | undefined;
+  try {
+    visit(parse(error.source), {
+      enter(node) {
+        if (
+          (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) &&
+          node.value.kind !== Kind.VARIABLE &&
+          node.value.loc?.start === position
+        ) {
+          field = node.name.value;
+        }
+      },
+    });
+  } catch {
+    // A request that does not parse has no field to name.
+  }
+  return field;
 }
 
 function whereOf(error: GraphQLError): Pick<GraphQLFormattedError, 'locations' | 'path'> {
