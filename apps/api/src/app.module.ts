@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamicModule, Logger, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { FastifyRequest } from 'fastify';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
@@ -20,18 +21,14 @@ import { FoundGroupHandler } from './commands/found-group.handler';
 import { JoinGroupHandler } from './commands/join-group.handler';
 import { LeaveGroupHandler } from './commands/leave-group.handler';
 import { RegisterOrganizationHandler } from './commands/register-organization.handler';
+import { AccessGuard, RequestAuth } from './auth/access.guard';
+import { Credentials } from './auth/credentials';
+import { UnauthenticatedError } from './auth/principal';
 import { AppConfig } from './config';
 import { toClientErrors } from './graphql/client-errors';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
-import {
-  GroupResolver,
-  OrganizationResolver,
-  PartnershipResolver,
-} from './graphql/entity.resolvers';
-import { MutationResolver } from './graphql/mutation.resolver';
-import { NetworkResolver } from './graphql/network.resolver';
-import { QueryResolver } from './graphql/query.resolver';
-import { EventPublisher, SubscriptionResolver } from './graphql/subscription.resolver';
+import { resolvers } from './graphql/resolvers';
+import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
 import { EventStoreModule } from './store/event-store.module';
 
@@ -51,16 +48,6 @@ const commandHandlers = [
   EndPartnershipHandler,
 ];
 
-const resolvers = [
-  QueryResolver,
-  NetworkResolver,
-  OrganizationResolver,
-  GroupResolver,
-  PartnershipResolver,
-  MutationResolver,
-  SubscriptionResolver,
-];
-
 const typeDefs = readFileSync(SCHEMA_FILE, 'utf8');
 
 /** A library scalar's behaviour with the description the schema file gives it. */
@@ -71,8 +58,20 @@ function describedBySchema(scalar: GraphQLScalarType): GraphQLScalarType {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, credentials: Credentials): DynamicModule {
     const logger = new Logger('GraphQL');
+    const authenticate = (authorization: unknown): RequestAuth => {
+      try {
+        return {
+          principal: credentials.authenticate(
+            typeof authorization === 'string' ? authorization : undefined,
+          ),
+        };
+      } catch (error) {
+        if (error instanceof UnauthenticatedError) return { authError: error };
+        throw error;
+      }
+    };
     return {
       module: AppModule,
       imports: [
@@ -86,9 +85,17 @@ export class AppModule {
             DateTime: describedBySchema(DateTimeResolver),
             JSON: describedBySchema(JSONResolver),
           },
-          subscription: true,
+          context: (request: FastifyRequest) => authenticate(request.headers.authorization),
+          // Subscriptions authenticate once, when the connection opens.
+          subscription: {
+            onConnect: ({ payload }: { payload?: Record<string, unknown> }) => {
+              const auth = authenticate(payload?.['authorization'] ?? payload?.['Authorization']);
+              return auth.principal === undefined ? false : auth;
+            },
+          },
+          fieldResolverEnhancers: ['guards', 'filters'],
           jit: 1,
-          graphiql: process.env['NODE_ENV'] !== 'production',
+          graphiql: !config.production,
           errorFormatter: (execution, context) => {
             const { statusCode } = mercurius.defaultErrorFormatter(execution, context);
             return {
@@ -112,6 +119,7 @@ export class AppModule {
         ...commandHandlers,
         ...resolvers,
         { provide: APP_FILTER, useClass: DomainErrorFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
       ],
     };
   }

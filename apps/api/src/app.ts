@@ -1,8 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LoggerService, LogLevel } from '@nestjs/common';
+import { Logger, LoggerService, LogLevel } from '@nestjs/common';
+import { Credentials } from './auth/credentials';
 import { AppModule } from './app.module';
-import { AppConfig } from './config';
+import { AppConfig, ConfigurationError } from './config';
 
 /** Request bodies over 1 MiB are refused with HTTP 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -15,8 +16,20 @@ export async function createApp(
   config: AppConfig,
   options: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const credentials = Credentials.load(config.credentials);
+  if (credentials.open) {
+    if (config.production) {
+      throw new ConfigurationError(
+        'refusing to run without credentials in production: set API_KEYS, API_KEYS_FILE or JWT_SECRET',
+      );
+    }
+    new Logger('Access').warn(
+      'NO CREDENTIALS CONFIGURED: the server is OPEN, every request acts as a manager. ' +
+        'Set API_KEYS, API_KEYS_FILE or JWT_SECRET before exposing it.',
+    );
+  }
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, credentials),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
   );

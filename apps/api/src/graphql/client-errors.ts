@@ -6,6 +6,8 @@ import {
   RuleViolationError,
 } from '@partnerships/domain/common/errors';
 
+import { ForbiddenError, UnauthenticatedError } from '../auth/principal';
+
 export const MASKED_MESSAGE = 'Internal server error';
 
 /** HTTP-level refusals (body too large, not JSON, wrong method) carry a 4xx status. */
@@ -32,6 +34,9 @@ export function toClientErrors(
         ? badRequest(inner.message, inner)
         : badRequest(inner instanceof Error ? inner.message : String(inner)),
     );
+  }
+  if (original instanceof UnauthenticatedError || original instanceof ForbiddenError) {
+    return [{ message: original.message, ...whereOf(error), extensions: { code: original.code } }];
   }
   if (original instanceof DomainError) {
     return [{ message: original.message, ...whereOf(error), extensions: extensionsOf(original) }];

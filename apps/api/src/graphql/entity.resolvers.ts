@@ -10,9 +10,11 @@ import {
   PartnershipStatus,
   RecordedEventNode,
 } from '@partnerships/projections/network-view';
+import { Allow } from '../auth/allow.decorator';
 
 /** The fields of an entity that are lists; each is seen at its view's pair of times. */
 @Resolver('Organization')
+@Allow('viewer')
 export class OrganizationResolver {
   @ResolveField()
   memberships(
@@ -31,17 +33,20 @@ export class OrganizationResolver {
   }
 
   @ResolveField()
+  @Allow('auditor')
   capabilityHistory(@Parent() organization: OrganizationNode): CapabilityAssessmentNode[] {
     return organization.view.capabilityHistory(organization);
   }
 
   @ResolveField()
+  @Allow('auditor')
   history(@Parent() organization: OrganizationNode): RecordedEventNode[] {
     return organization.view.history(organization);
   }
 }
 
 @Resolver('Group')
+@Allow('viewer')
 export class GroupResolver {
   @ResolveField()
   members(
@@ -61,12 +66,14 @@ export class GroupResolver {
   }
 
   @ResolveField()
+  @Allow('auditor')
   history(@Parent() group: GroupNode): RecordedEventNode[] {
     return group.view.history(group);
   }
 }
 
 @Resolver('Partnership')
+@Allow('viewer')
 export class PartnershipResolver {
   @ResolveField()
   parties(@Parent() partnership: PartnershipNode): OrganizationNode[] {
@@ -84,6 +91,7 @@ export class PartnershipResolver {
   }
 
   @ResolveField()
+  @Allow('auditor')
   history(@Parent() partnership: PartnershipNode): RecordedEventNode[] {
     return partnership.view.history(partnership);
   }

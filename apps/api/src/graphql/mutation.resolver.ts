@@ -1,5 +1,7 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { CommandBus } from '@nestjs/cqrs';
+import { Allow } from '../auth/allow.decorator';
+import { Principal } from '../auth/principal';
 import { CommandResult } from '../commands/command-recorder';
 import {
   RegisterOrganizationCommand,
@@ -28,65 +30,97 @@ import {
 } from '../commands/extend-partnership.handler';
 import { EndPartnershipCommand, EndPartnershipRequest } from '../commands/end-partnership.handler';
 
-/** The acting principal while the server runs without authentication. */
-const ANONYMOUS = null;
-
+/** Every command is a manager's; its principal is recorded as the actor of its events. */
 @Resolver('Mutation')
+@Allow('manager')
 export class MutationResolver {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Mutation()
-  registerOrganization(@Args('input') input: RegisterOrganizationRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new RegisterOrganizationCommand(input, ANONYMOUS));
+  registerOrganization(
+    @Args('input') input: RegisterOrganizationRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new RegisterOrganizationCommand(input, principal.id));
   }
 
   @Mutation()
-  assessCapability(@Args('input') input: AssessCapabilityRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new AssessCapabilityCommand(input, ANONYMOUS));
+  assessCapability(
+    @Args('input') input: AssessCapabilityRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new AssessCapabilityCommand(input, principal.id));
   }
 
   @Mutation()
-  foundGroup(@Args('input') input: FoundGroupRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new FoundGroupCommand(input, ANONYMOUS));
+  foundGroup(
+    @Args('input') input: FoundGroupRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new FoundGroupCommand(input, principal.id));
   }
 
   @Mutation()
-  joinGroup(@Args('input') input: JoinGroupRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new JoinGroupCommand(input, ANONYMOUS));
+  joinGroup(
+    @Args('input') input: JoinGroupRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new JoinGroupCommand(input, principal.id));
   }
 
   @Mutation()
-  changePosition(@Args('input') input: ChangePositionRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new ChangePositionCommand(input, ANONYMOUS));
+  changePosition(
+    @Args('input') input: ChangePositionRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new ChangePositionCommand(input, principal.id));
   }
 
   @Mutation()
-  leaveGroup(@Args('input') input: LeaveGroupRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new LeaveGroupCommand(input, ANONYMOUS));
+  leaveGroup(
+    @Args('input') input: LeaveGroupRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new LeaveGroupCommand(input, principal.id));
   }
 
   @Mutation()
-  dissolveGroup(@Args('input') input: DissolveGroupRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new DissolveGroupCommand(input, ANONYMOUS));
+  dissolveGroup(
+    @Args('input') input: DissolveGroupRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new DissolveGroupCommand(input, principal.id));
   }
 
   @Mutation()
-  formPartnership(@Args('input') input: FormPartnershipRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new FormPartnershipCommand(input, ANONYMOUS));
+  formPartnership(
+    @Args('input') input: FormPartnershipRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new FormPartnershipCommand(input, principal.id));
   }
 
   @Mutation()
-  agreeArrangement(@Args('input') input: AgreeArrangementRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new AgreeArrangementCommand(input, ANONYMOUS));
+  agreeArrangement(
+    @Args('input') input: AgreeArrangementRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new AgreeArrangementCommand(input, principal.id));
   }
 
   @Mutation()
-  extendPartnership(@Args('input') input: ExtendPartnershipRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new ExtendPartnershipCommand(input, ANONYMOUS));
+  extendPartnership(
+    @Args('input') input: ExtendPartnershipRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new ExtendPartnershipCommand(input, principal.id));
   }
 
   @Mutation()
-  endPartnership(@Args('input') input: EndPartnershipRequest): Promise<CommandResult> {
-    return this.commandBus.execute(new EndPartnershipCommand(input, ANONYMOUS));
+  endPartnership(
+    @Args('input') input: EndPartnershipRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new EndPartnershipCommand(input, principal.id));
   }
 }

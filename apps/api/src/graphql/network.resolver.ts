@@ -8,9 +8,11 @@ import {
   PartnershipNode,
   PartnershipStatus,
 } from '@partnerships/projections/network-view';
+import { Allow } from '../auth/allow.decorator';
 
 /** Everything under `network` is seen at the view's pair of times. */
 @Resolver('Network')
+@Allow('viewer')
 export class NetworkResolver {
   @ResolveField()
   organization(@Parent() view: NetworkView, @Args('id') id: string): OrganizationNode | null {

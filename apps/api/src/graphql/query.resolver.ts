@@ -1,4 +1,4 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
 import { Connection } from '@partnerships/projections/cursor';
 import {
   GroupNode,
@@ -9,10 +9,14 @@ import {
   RecordedEventNode,
   logPage,
 } from '@partnerships/projections/network-view';
+import { Allow } from '../auth/allow.decorator';
+import { RequestAuth } from '../auth/access.guard';
+import { requireRole } from '../auth/principal';
 import { ReadModel } from '../read-model/read-model';
 
 /** Current state: as of now, as known now. */
 @Resolver('Query')
+@Allow('viewer')
 export class QueryResolver {
   constructor(private readonly readModel: ReadModel) {}
 
@@ -58,16 +62,26 @@ export class QueryResolver {
   }
 
   @Query()
-  network(@Args('asOf') asOf: Date | null, @Args('knownAt') knownAt: Date | null): NetworkView {
+  network(
+    @Args('asOf') asOf: Date | null,
+    @Args('knownAt') knownAt: Date | null,
+    @Context() auth: RequestAuth,
+  ): NetworkView {
+    // Looking at any other time than now is time travel: an auditor's right.
+    if (asOf != null || knownAt != null) {
+      requireRole(auth.principal, 'auditor', 'Query.network(asOf, knownAt)');
+    }
     return this.readModel.at(asOf, knownAt);
   }
 
   @Query()
+  @Allow('auditor')
   history(@Args('streamId') streamId: string): RecordedEventNode[] {
     return this.readModel.current().streamHistory(streamId);
   }
 
   @Query()
+  @Allow('auditor')
   events(
     @Args('first') first: number,
     @Args('after') after: string | null,

@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { PubSub } from 'graphql-subscriptions';
 import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/network-view';
+import { Allow } from '../auth/allow.decorator';
 import { ReadModel } from '../read-model/read-model';
 
 const EVENT_RECORDED = 'eventRecorded';
@@ -29,6 +30,7 @@ export class EventPublisher implements OnModuleDestroy {
 }
 
 @Resolver()
+@Allow('auditor')
 export class SubscriptionResolver {
   constructor(private readonly publisher: EventPublisher) {}
 
