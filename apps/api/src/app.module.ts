@@ -26,6 +26,7 @@ import { Credentials } from './auth/credentials';
 import { UnauthenticatedError } from './auth/principal';
 import { AppConfig } from './config';
 import { toClientErrors } from './graphql/client-errors';
+import { checkCost, validationRules } from './graphql/query-limits';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { EventPublisher } from './graphql/subscription.resolver';
@@ -94,6 +95,14 @@ export class AppModule {
             },
           },
           fieldResolverEnhancers: ['guards', 'filters'],
+          graphql: { parseOptions: { maxTokens: config.limits.tokens } },
+          validationRules: validationRules(config.limits),
+          hooks: {
+            preExecution: async (schema, document, context, variables) => {
+              const body = context.reply.request.body as { operationName?: string } | undefined;
+              checkCost(config.limits, schema, document, variables, body?.operationName);
+            },
+          },
           jit: 1,
           graphiql: !config.production,
           errorFormatter: (execution, context) => {
@@ -103,8 +112,10 @@ export class AppModule {
               response: {
                 data: execution.data ?? null,
                 errors: execution.errors.flatMap((error) =>
-                  toClientErrors(error, (cause) =>
-                    logger.error(cause instanceof Error ? cause.stack : String(cause)),
+                  toClientErrors(
+                    error,
+                    (cause) => logger.error(cause instanceof Error ? cause.stack : String(cause)),
+                    config.limits,
                   ),
                 ),
               },

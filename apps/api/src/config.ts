@@ -1,4 +1,5 @@
 import { CredentialsConfig } from './auth/credentials';
+import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 
 /** Configuration from environment variables; defaults are documented in the README. */
 export interface AppConfig {
@@ -8,8 +9,7 @@ export interface AppConfig {
   /** NODE_ENV=production: no open access, no GraphiQL, no field suggestions. */
   readonly production: boolean;
   readonly credentials: CredentialsConfig;
-  /** Whether the schema may be introspected; off by default in production. */
-  readonly introspection: boolean;
+  readonly limits: QueryLimits;
 }
 
 export const DEFAULT_EVENT_STORE_URL = 'sqlite:data/events.db';
@@ -34,7 +34,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       apiKeysFile: env['API_KEYS_FILE'],
       jwtSecret: env['JWT_SECRET'],
     },
-    introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
+    limits: {
+      depth: count(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.depth),
+      aliases: count(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.aliases),
+      tokens: count(env, 'GRAPHQL_MAX_TOKENS', DEFAULT_LIMITS.tokens),
+      cost: count(env, 'GRAPHQL_MAX_COST', DEFAULT_LIMITS.cost),
+      introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
+      fieldSuggestions: !production,
+    },
   };
 }
 
@@ -44,4 +51,14 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigurationError(`${name} must be true or false, not "${value}"`);
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new ConfigurationError(`${name} must be a positive integer, not "${value}"`);
+  }
+  return parsed;
 }

@@ -7,6 +7,7 @@ import {
 } from '@partnerships/domain/common/errors';
 
 import { ForbiddenError, UnauthenticatedError } from '../auth/principal';
+import { QueryLimitError, withoutSuggestions } from './query-limits';
 
 export const MASKED_MESSAGE = 'Internal server error';
 
@@ -24,16 +25,23 @@ interface HttpRefusal extends Error {
 export function toClientErrors(
   error: GraphQLError,
   report: (error: unknown) => void,
+  options: { readonly fieldSuggestions: boolean } = { fieldSuggestions: true },
 ): GraphQLFormattedError[] {
   const original = error.originalError;
   // Mercurius gathers the validation errors of a request in one error.
   const gathered = (original as { errors?: unknown } | undefined)?.errors;
   if (Array.isArray(gathered)) {
-    return gathered.map((inner: unknown) =>
+    const errors = options.fieldSuggestions ? gathered : withoutSuggestions(gathered);
+    return errors.map((inner: unknown) =>
       inner instanceof GraphQLError
         ? badRequest(inner.message, inner)
         : badRequest(inner instanceof Error ? inner.message : String(inner)),
     );
+  }
+  if (original instanceof QueryLimitError) {
+    return [
+      { message: original.message, extensions: { code: original.code, limit: original.limit } },
+    ];
   }
   if (original instanceof UnauthenticatedError || original instanceof ForbiddenError) {
     return [{ message: original.message, ...whereOf(error), extensions: { code: original.code } }];

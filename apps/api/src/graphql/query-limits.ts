@@ -1,0 +1,105 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import {
+  DocumentNode,
+  GraphQLError,
+  GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  ValidationRule,
+  getNamedType,
+  getNullableType,
+  isLeafType,
+  isListType,
+} from 'graphql';
+import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+
+export interface QueryLimits {
+  /** Deepest selection nesting (GRAPHQL_MAX_DEPTH). */
+  readonly depth: number;
+  /** Most aliases in one operation (GRAPHQL_MAX_ALIASES). */
+  readonly aliases: number;
+  /** Most lexical tokens in one document (GRAPHQL_MAX_TOKENS). */
+  readonly tokens: number;
+  /** Highest estimated cost, where connection and list sizes multiply (GRAPHQL_MAX_COST). */
+  readonly cost: number;
+  readonly introspection: boolean;
+  /** "Did you mean …?" in validation errors: a map of the schema for whoever probes it. */
+  readonly fieldSuggestions: boolean;
+}
+
+export const DEFAULT_LIMITS = { depth: 12, aliases: 30, tokens: 5_000, cost: 50_000 } as const;
+
+/** The size assumed for a list whose length no argument bounds (members, history, …). */
+const UNBOUNDED_LIST_SIZE = 10;
+
+/**
+ * What one field costs: an object is 1, plus its selection times the number of items it
+ * may return — `first` for a connection, an assumed size for other lists.
+ */
+const connectionsMultiply: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  // A scalar is read with its object: what costs is reaching objects.
+  if (isLeafType(getNamedType(field.type))) return 0;
+  if (typeof args['first'] === 'number') return 1 + childComplexity * Math.max(args['first'], 1);
+  return isListType(getNullableType(field.type))
+    ? 1 + childComplexity * UNBOUNDED_LIST_SIZE
+    : 1 + childComplexity;
+};
+
+export class QueryLimitError extends Error {
+  override readonly name = 'QueryLimitError';
+  readonly code = 'BAD_USER_INPUT';
+  constructor(
+    readonly limit: 'cost',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Rules checked once per distinct query text (Mercurius caches their outcome). */
+export function validationRules(limits: QueryLimits): ValidationRule[] {
+  const rules = [
+    maxDepthRule({ n: limits.depth, ignoreIntrospection: true, exposeLimits: true }),
+    maxAliasesRule({ n: limits.aliases, exposeLimits: true }),
+  ] as unknown as ValidationRule[];
+  if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
+  return rules;
+}
+
+/** The cost depends on the variables (`first: $n`), so it is estimated for each request. */
+export function checkCost(
+  limits: QueryLimits,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): void {
+  const cost = getComplexity({
+    schema,
+    query: document,
+    variables: variables ?? {},
+    operationName,
+    estimators: [connectionsMultiply],
+  });
+  if (cost > limits.cost) {
+    throw new QueryLimitError(
+      'cost',
+      `query cost ${cost} exceeds the limit of ${limits.cost}: ask for smaller pages or fewer nested lists`,
+    );
+  }
+}
+
+const hideSuggestions = blockFieldSuggestionsPlugin();
+
+/** Applies graphql-armor's suggestion mask to a request's validation errors. */
+export function withoutSuggestions(errors: readonly GraphQLError[]): readonly GraphQLError[] {
+  let masked: readonly GraphQLError[] = errors;
+  const onValidate = hideSuggestions.onValidate as unknown as () => (end: {
+    valid: boolean;
+    result: readonly GraphQLError[];
+    setResult: (result: readonly GraphQLError[]) => void;
+  }) => void;
+  onValidate()({ valid: false, result: errors, setResult: (result) => (masked = result) });
+  return masked;
+}
