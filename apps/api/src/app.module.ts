@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLScalarType, buildSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
@@ -29,6 +31,8 @@ import { toClientErrors } from './graphql/client-errors';
 import { checkCost, validationRules } from './graphql/query-limits';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
+import { HealthController } from './health/health.controller';
+import { LoggedRequest, httpLogOptions, operationOf } from './logging';
 import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
 import { EventStoreModule } from './store/event-store.module';
@@ -77,6 +81,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        LoggerModule.forRoot({
+          pinoHttp: httpLogOptions(config),
+          // Probes ask every few seconds; their answers are in the metrics, not the log.
+          exclude: ['health', 'ready'].map((path) => ({ path, method: RequestMethod.GET })),
+        }),
+        TerminusModule.forRoot({ logger: false }),
         EventStoreModule.forUrl(config.eventStoreUrl),
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
@@ -86,7 +96,11 @@ export class AppModule {
             DateTime: describedBySchema(DateTimeResolver),
             JSON: describedBySchema(JSONResolver),
           },
-          context: (request: FastifyRequest) => authenticate(request.headers.authorization),
+          context: (request: FastifyRequest) => {
+            const auth = authenticate(request.headers.authorization);
+            (request.raw as LoggedRequest).principal = auth.principal?.id ?? null;
+            return auth;
+          },
           // Subscriptions authenticate once, when the connection opens.
           subscription: {
             onConnect: ({ payload }: { payload?: Record<string, unknown> }) => {
@@ -100,6 +114,10 @@ export class AppModule {
           hooks: {
             preExecution: async (schema, document, context, variables) => {
               const body = context.reply.request.body as { operationName?: string } | undefined;
+              (context.reply.request.raw as LoggedRequest).operation = operationOf(
+                document,
+                body?.operationName,
+              );
               checkCost(config.limits, schema, document, variables, body?.operationName);
             },
           },
@@ -123,6 +141,7 @@ export class AppModule {
           },
         }),
       ],
+      controllers: [HealthController],
       providers: [
         ReadModel,
         EventPublisher,

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { Credentials } from './auth/credentials';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigurationError } from './config';
 
@@ -31,8 +32,9 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, credentials),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
+    { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
   );
+  if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   // GraphQL over HTTP lets a client send `"extensions": null`; Mercurius' body schema
   // would refuse it, so it is read as absent.
   app

@@ -10,6 +10,8 @@ export interface AppConfig {
   readonly production: boolean;
   readonly credentials: CredentialsConfig;
   readonly limits: QueryLimits;
+  /** LOG_LEVEL: trace, debug, info (default), warn, error, fatal or silent. */
+  readonly logLevel: string;
 }
 
 export const DEFAULT_EVENT_STORE_URL = 'sqlite:data/events.db';
@@ -34,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       apiKeysFile: env['API_KEYS_FILE'],
       jwtSecret: env['JWT_SECRET'],
     },
+    logLevel: logLevel(env['LOG_LEVEL']),
     limits: {
       depth: count(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.depth),
       aliases: count(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.aliases),
@@ -61,4 +64,16 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
     throw new ConfigurationError(`${name} must be a positive integer, not "${value}"`);
   }
   return parsed;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return 'info';
+  if (!LOG_LEVELS.includes(value)) {
+    throw new ConfigurationError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`,
+    );
+  }
+  return value;
 }

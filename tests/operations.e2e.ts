@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { TestServer, startServer, temporaryDirectory } from './support/test-server';
+
+const KEY = 'operations-manager-key-5Tq';
+
+describe('operations', () => {
+  const directory = temporaryDirectory();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer(join(directory.path, 'events.db'), {
+      API_KEYS: `olga:manager:${createHash('sha256').update(KEY).digest('hex')}`,
+    });
+  });
+
+  afterAll(async () => {
+    await server.close();
+    directory.remove();
+  });
+
+  const base = () => server.url.replace(/\/graphql$/, '');
+
+  it('answers /health without credentials', async () => {
+    const response = await fetch(`${base()}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('is /ready once the store answers and the read model has caught up', async () => {
+    const response = await fetch(`${base()}/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      info: { eventStore: { status: 'up' }, projections: { status: 'up' } },
+    });
+  });
+
+  it('logs one JSON line per request with the operation and the principal, never the credential', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({
+        query:
+          'mutation Onboard { registerOrganization(input: { id: "logged", name: "Logged" }) { id } }',
+      }),
+    });
+    expect(response.status).toBe(200);
+    const line = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((entry) => entry['operation'] === 'mutation Onboard');
+    // The line is written once the response has finished: wait for it to come out.
+    if (line() === undefined) {
+      await new Promise<void>((resolve) => {
+        const stdout = server.process.stdout!;
+        const onData = () => {
+          if (line() === undefined) return;
+          stdout.off('data', onData);
+          resolve();
+        };
+        stdout.on('data', onData);
+      });
+    }
+    expect(line()).toMatchObject({ operation: 'mutation Onboard', principal: 'olga' });
+    expect(server.output()).not.toContain(KEY);
+  });
+});
