@@ -59,6 +59,11 @@ export default tseslint.config(
     },
   },
   {
+    // Command-line tools talk to people on stdout.
+    files: ['apps/admin/**/*.ts', 'apps/migrate/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e.ts', 'tests/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
