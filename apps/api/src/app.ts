@@ -46,6 +46,5 @@ export async function createApp(
         delete body['extensions'];
       }
     });
-  app.enableShutdownHooks();
   return app;
 }
