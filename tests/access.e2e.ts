@@ -247,3 +247,37 @@ describe('running without credentials', () => {
     ).rejects.toThrow(/refusing to run without credentials in production/);
   });
 });
+
+describe('npm run api-key', () => {
+  const directory = temporaryDirectory();
+  afterAll(() => directory.remove());
+
+  it('makes a key whose entry the server accepts, with the role it names', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const output = execFileSync(process.execPath, [
+      join(__dirname, '..', 'dist', 'apps', 'admin', 'src', 'api-key.js'),
+      '--id',
+      'nadia',
+      '--role',
+      'auditor',
+    ]).toString();
+    const key = /it is shown only now\): (\S+)/.exec(output)?.[1];
+    const entry = /API_KEYS entry: (\S+)/.exec(output)?.[1];
+    expect(entry).toMatch(/^nadia:auditor:[0-9a-f]{64}$/);
+    expect(entry).not.toContain(key);
+    const server = await startServer(join(directory.path, 'keys.db'), { API_KEYS: entry! });
+    try {
+      const ask = (query: string) =>
+        fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query }),
+        }).then((response) => response.json() as Promise<{ data?: any; errors?: any[] }>);
+      expect((await ask('{ events(first: 1) { edges { cursor } } }')).errors).toBeUndefined();
+      const mutation = await ask('mutation { registerOrganization(input: { name: "N" }) { id } }');
+      expect(mutation.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    } finally {
+      await server.close();
+    }
+  });
+});
