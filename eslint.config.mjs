@@ -60,7 +60,12 @@ export default tseslint.config(
   },
   {
     // Command-line tools talk to people on stdout.
-    files: ['apps/admin/**/*.ts', 'apps/migrate/**/*.ts'],
+    files: [
+      'apps/admin/**/*.ts',
+      'apps/migrate/**/*.ts',
+      'apps/generate/**/*.ts',
+      'apps/bench/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {
