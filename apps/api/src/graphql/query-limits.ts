@@ -37,9 +37,11 @@ const UNBOUNDED_LIST_SIZE = 10;
  * What one field costs: an object is 1, plus its selection times the number of items it
  * may return — `first` for a connection, an assumed size for other lists.
  */
-const connectionsMultiply: ComplexityEstimator = ({ field, args, childComplexity }) => {
+const connectionsMultiply: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   // A scalar is read with its object: what costs is reaching objects.
   if (isLeafType(getNamedType(field.type))) return 0;
+  // A connection's edges are as many as its `first`, counted on the connection already.
+  if (field.name === 'edges' && type.name.endsWith('Connection')) return 1 + childComplexity;
   if (typeof args['first'] === 'number') return 1 + childComplexity * Math.max(args['first'], 1);
   return isListType(getNullableType(field.type))
     ? 1 + childComplexity * UNBOUNDED_LIST_SIZE

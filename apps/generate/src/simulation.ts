@@ -1,0 +1,323 @@
+/**
+ * A network's history simulated through the real deciders: every generated event is one
+ * that the service itself would have recorded. Used for benchmarks and demos.
+ */
+import { v5 as uuidv5 } from 'uuid';
+import { unsafeUniformIntDistribution, xoroshiro128plus, RandomGenerator } from 'pure-rand';
+import { DomainError } from '@partnerships/domain/common/errors';
+import {
+  DomainCommand,
+  DomainEvent,
+  addressedStream,
+  decideCommand,
+} from '@partnerships/domain/commands';
+import { Effective } from '@partnerships/domain/common/command';
+import {
+  GroupState,
+  POSITIONS,
+  evolveGroup,
+  initialGroupState,
+} from '@partnerships/domain/group/group';
+import {
+  OrganizationState,
+  evolveOrganization,
+  initialOrganizationState,
+} from '@partnerships/domain/organization/organization';
+import {
+  END_REASONS,
+  PartnershipState,
+  evolvePartnership,
+  initialPartnershipState,
+} from '@partnerships/domain/partnership/partnership';
+import { RecordedEvent } from '@partnerships/event-store/event-store';
+
+const EVENT_ID_NAMESPACE = 'a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15';
+const DAY = 24 * 60 * 60 * 1000;
+const YEAR = 365 * DAY;
+
+export interface SimulationOptions {
+  /** How many events to generate. */
+  readonly events: number;
+  readonly seed: number;
+  /** The valid time of the first event. */
+  readonly start: Date;
+  /** The span of valid time the history covers. */
+  readonly years: number;
+}
+
+export interface SimulationStats {
+  organizations: number;
+  groups: number;
+  partnerships: number;
+  /** Commands the rules refused: the simulation tries, the deciders judge. */
+  refused: number;
+}
+
+/** The simulated world: the state of every stream, as the deciders fold it. */
+class World {
+  readonly organizations = new Map<string, OrganizationState>();
+  readonly groups = new Map<string, GroupState>();
+  readonly partnerships = new Map<string, PartnershipState>();
+  readonly organizationIds: string[] = [];
+  readonly openGroupIds: string[] = [];
+  readonly activePartnershipIds: string[] = [];
+
+  organization = (id: string): OrganizationState =>
+    this.organizations.get(id) ?? initialOrganizationState;
+  group = (id: string): GroupState => this.groups.get(id) ?? initialGroupState;
+  partnership = (id: string): PartnershipState =>
+    this.partnerships.get(id) ?? initialPartnershipState;
+
+  apply(streamId: string, event: Effective<DomainEvent>): void {
+    const [category, ...rest] = streamId.split('-');
+    const id = rest.join('-');
+    switch (category) {
+      case 'organization':
+        this.organizations.set(id, evolveOrganization(this.organization(id), event as never));
+        return;
+      case 'group':
+        this.groups.set(id, evolveGroup(this.group(id), event as never));
+        return;
+      default:
+        this.partnerships.set(id, evolvePartnership(this.partnership(id), event as never));
+    }
+  }
+
+  version(streamId: string): number {
+    const [category, ...rest] = streamId.split('-');
+    const id = rest.join('-');
+    if (category === 'organization') return this.organization(id).version;
+    if (category === 'group') return this.group(id).version;
+    return this.partnership(id).version;
+  }
+}
+
+export class NetworkSimulation {
+  readonly stats: SimulationStats = { organizations: 0, groups: 0, partnerships: 0, refused: 0 };
+  private readonly world = new World();
+  private random: RandomGenerator;
+  private clock: number;
+  private recorded: number;
+  private readonly step: number;
+  private commands = 0;
+  private produced = 0;
+
+  constructor(private readonly options: SimulationOptions) {
+    this.random = xoroshiro128plus(options.seed);
+    this.clock = options.start.getTime();
+    this.recorded = this.clock;
+    this.step = (options.years * YEAR) / Math.max(options.events, 1);
+  }
+
+  /** Yields the history in batches, in commit order, until the requested size is reached. */
+  *batches(size: number): Generator<RecordedEvent[]> {
+    let batch: RecordedEvent[] = [];
+    while (this.produced < this.options.events) {
+      batch.push(...this.next());
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  private next(): RecordedEvent[] {
+    // Time moves on by what is recorded, not by what is tried: the history ends on time.
+    this.clock += this.int(1, Math.max(2, Math.round(this.step * 2)));
+    for (;;) {
+      const command = this.choose();
+      if (command === undefined) continue;
+      const events = this.record(command);
+      if (events.length > 0) return events;
+    }
+  }
+
+  private record(command: DomainCommand): RecordedEvent[] {
+    // Facts are mostly recorded the same day, some weeks late: the two times differ.
+    const delay = this.int(0, 10) === 0 ? this.int(DAY, 30 * DAY) : this.int(0, 4 * 60 * 60 * 1000);
+    const recordedAt = Math.max(this.recorded, this.clock + delay);
+    let decided;
+    try {
+      decided = decideCommand(
+        {
+          ...command,
+          data: { ...command.data, effectiveAt: new Date(this.clock) },
+        } as DomainCommand,
+        this.world,
+        new Date(recordedAt),
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.stats.refused++;
+      return [];
+    }
+    this.recorded = recordedAt;
+    const streamId = addressedStream(command);
+    const version = this.world.version(streamId);
+    const commandId = `generated-${this.options.seed}-${this.commands++}`;
+    const effectiveAt = decided.effectiveAt ?? new Date(recordedAt);
+    return decided.events.map((event, index) => {
+      this.world.apply(streamId, { ...event, effectiveAt } as Effective<DomainEvent>);
+      this.track(event);
+      this.produced++;
+      return {
+        id: uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE),
+        streamId,
+        revision: version + index,
+        position: '',
+        type: event.type,
+        data: event.data as unknown as Record<string, unknown>,
+        effectiveAt,
+        recordedAt: new Date(recordedAt),
+        metadata: {
+          actor: 'generator',
+          commandId,
+          correlationId: commandId,
+          causationId: commandId,
+          commandDigest: 'generated',
+        },
+        schemaVersion: 1,
+      };
+    });
+  }
+
+  private track(event: DomainEvent): void {
+    const world = this.world;
+    switch (event.type) {
+      case 'OrganizationRegistered':
+        world.organizationIds.push(event.data.organizationId);
+        this.stats.organizations++;
+        return;
+      case 'GroupFounded':
+        world.openGroupIds.push(event.data.groupId);
+        this.stats.groups++;
+        return;
+      case 'GroupDissolved':
+        remove(world.openGroupIds, event.data.groupId);
+        return;
+      case 'PartnershipFormed':
+        world.activePartnershipIds.push(event.data.partnershipId);
+        this.stats.partnerships++;
+        return;
+      case 'PartnershipEnded':
+        remove(world.activePartnershipIds, event.data.partnershipId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The next thing someone tries to do; the deciders may still refuse it. */
+  private choose(): DomainCommand | undefined {
+    const world = this.world;
+    const progress = this.produced / this.options.events;
+    const wantedOrganizations = 20 + (progress * this.options.events) / 300;
+    const wantedGroups = 3 + (progress * this.options.events) / 3_000;
+    if (world.organizationIds.length < wantedOrganizations && this.int(0, 3) === 0) {
+      const id = `org-${world.organizationIds.length + 1}`;
+      return {
+        type: 'RegisterOrganization',
+        data: { organizationId: id, name: `Organisation ${id}` },
+      };
+    }
+    if (world.openGroupIds.length < wantedGroups && this.int(0, 20) === 0) {
+      const id = `group-${this.stats.groups + 1}`;
+      return {
+        type: 'FoundGroup',
+        data: { groupId: id, name: `Network ${id}`, purpose: 'Working together' },
+      };
+    }
+    const roll = this.int(0, 999);
+    const groupId = this.pick(world.openGroupIds);
+    const organizationId = this.pick(world.organizationIds);
+    if (groupId === undefined || organizationId === undefined) return undefined;
+    const group = world.group(groupId);
+    const members = [...group.members.keys()];
+    const member = this.pick(members);
+    const position = POSITIONS[this.int(0, 2)];
+    if (roll < 300) return { type: 'JoinGroup', data: { groupId, organizationId, position } };
+    if (roll < 400 && member !== undefined) {
+      return {
+        type: 'ChangePosition',
+        data: { groupId, organizationId: member, position, reason: null },
+      };
+    }
+    if (roll < 440 && member !== undefined) {
+      return { type: 'LeaveGroup', data: { groupId, organizationId: member, reason: null } };
+    }
+    if (roll < 520) {
+      return {
+        type: 'AssessCapability',
+        data: { organizationId, ambition: this.int(1, 5), realized: this.int(1, 5), notes: null },
+      };
+    }
+    if (roll < 521 && members.length < 3)
+      return { type: 'DissolveGroup', data: { groupId, reason: null } };
+    const partnershipId = this.pick(world.activePartnershipIds);
+    if (roll < 560 || partnershipId === undefined) {
+      if (members.length < 2) return undefined;
+      const parties = this.sample(members, this.int(2, Math.min(4, members.length)));
+      const id = `partnership-${this.stats.partnerships + 1}`;
+      return {
+        type: 'FormPartnership',
+        data: {
+          partnershipId: id,
+          name: `Partnership ${id}`,
+          purpose: null,
+          partyIds: parties,
+          groupId: this.int(0, 9) < 7 ? groupId : null,
+          intendedEndAt: new Date(this.clock + this.int(1, 5) * YEAR),
+        },
+      };
+    }
+    const partnership = world.partnership(partnershipId);
+    const intendedEnd = partnership.intendedEndAt?.getTime() ?? this.clock;
+    if (roll < 900 || roll >= 985) {
+      return {
+        type: 'AgreeArrangement',
+        data: {
+          partnershipId,
+          arrangementId: `arrangement-${partnership.arrangementIds.size + 1}`,
+          title: 'Shared intake',
+          terms: 'Each party does its part and reports monthly.',
+          validUntil:
+            this.int(0, 1) === 0
+              ? undefined
+              : new Date(Math.max(this.clock, intendedEnd - this.int(0, 180) * DAY)),
+        },
+      };
+    }
+    if (roll < 960) {
+      return {
+        type: 'ExtendPartnership',
+        data: { partnershipId, intendedEndAt: new Date(intendedEnd + YEAR) },
+      };
+    }
+    return {
+      type: 'EndPartnership',
+      data: { partnershipId, reason: END_REASONS[this.int(0, END_REASONS.length - 1)], note: null },
+    };
+  }
+
+  private int(min: number, max: number): number {
+    return unsafeUniformIntDistribution(min, max, this.random);
+  }
+
+  private pick<T>(items: readonly T[]): T | undefined {
+    return items.length === 0 ? undefined : items[this.int(0, items.length - 1)];
+  }
+
+  private sample<T>(items: readonly T[], count: number): T[] {
+    const chosen = new Set<T>();
+    while (chosen.size < count) chosen.add(items[this.int(0, items.length - 1)]);
+    return [...chosen];
+  }
+}
+
+function remove(items: string[], item: string): void {
+  const index = items.indexOf(item);
+  if (index < 0) return;
+  items[index] = items[items.length - 1];
+  items.pop();
+}
