@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { redactEventStoreUrl } from '@partnerships/event-store/event-store-url';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
   new Logger('Main').log(
-    `serving GraphQL at http://${host}:${port}/graphql on ${config.eventStoreUrl}`,
+    `serving GraphQL at http://${host}:${port}/graphql on ${redactEventStoreUrl(config.eventStoreUrl)}`,
   );
 }
 

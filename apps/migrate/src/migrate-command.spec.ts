@@ -112,7 +112,7 @@ describe('runMigrate', () => {
     );
 
     expect(status).toBe(1);
-    expect(terminal.stderr.read()).not.toBe('');
+    expect(terminal.stderr.text()).not.toBe('');
     const unchanged = SqliteEventStore.open(target);
     try {
       await expect(unchanged.countAll()).resolves.toBe(1);
@@ -150,7 +150,7 @@ describe('runMigrate', () => {
     const terminal = new CapturedTerminal();
 
     await expect(runMigrate(['--help'], terminal)).resolves.toBe(0);
-    expect(terminal.stdout.read()).not.toBe('');
+    expect(terminal.stdout.text()).not.toBe('');
   });
 
   it('stops when asked, and exits 1', async () => {
@@ -173,23 +173,24 @@ class CapturedTerminal {
 
   /** The JSON summary line printed with --json. */
   summary(): unknown {
-    const lines = this.stdout.read().trim().split('\n');
+    const lines = this.stdout.text().trim().split('\n');
     return JSON.parse(lines[lines.length - 1]!);
   }
 }
 
+/** A stream that keeps what was written to it. */
 class Captured extends PassThrough {
-  private text = '';
+  private written = '';
 
   constructor() {
     super();
     this.on('data', (chunk: Buffer) => {
-      this.text += chunk.toString('utf8');
+      this.written += chunk.toString('utf8');
     });
   }
 
-  override read(): string {
-    return this.text;
+  text(): string {
+    return this.written;
   }
 }
 

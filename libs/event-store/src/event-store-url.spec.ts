@@ -1,5 +1,6 @@
 import { EventStoreUnavailableError } from './event-store';
-import { openEventStore, parseEventStoreUrl } from './event-store-url';
+import { openEventStore, parseEventStoreUrl, redactEventStoreUrl } from './event-store-url';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 describe('parseEventStoreUrl', () => {
@@ -54,10 +55,49 @@ describe('openEventStore', () => {
     }
   });
 
-  it('refuses an esdb URL until the EventStoreDB adapter exists', () => {
-    expect(() => openEventStore('esdb://localhost:2113?tls=false')).toThrow(
-      EventStoreUnavailableError,
-    );
+  it.each([
+    'esdb://localhost:2113?tls=false',
+    'esdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=false&nodePreference=leader',
+    'esdb+discover://cluster.example.org:2113?tls=false',
+  ])('opens the EventStoreDB adapter for %s without contacting a server', async (url) => {
+    const store = openEventStore(url);
+    try {
+      expect(store).toBeInstanceOf(EventStoreDbEventStore);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each([
+    'esdb://localhost:2113?tls=maybe',
+    'esdb://localhost:port',
+    'esdb://localhost:2113?nodePreference=nearest',
+    'esdb://localhost:2113?defaultDeadline=soon',
+  ])('refuses the EventStoreDB connection string %s the client cannot use', (url) => {
+    expect(() => openEventStore(url)).toThrow(EventStoreUnavailableError);
+  });
+
+  it('does not repeat a refused connection string, which may hold a password', () => {
+    const failure = captureError(() => openEventStore('esdb://admin:s3cret@host:2113?tls=maybe'));
+
+    expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+    expect((failure as Error).message).not.toContain('s3cret');
+    expect((failure as Error).cause).toBeUndefined();
+  });
+});
+
+describe('redactEventStoreUrl', () => {
+  it.each([
+    [
+      'esdb://admin:changeit@node1:2113,node2:2113?tls=true',
+      'esdb://admin:***@node1:2113,node2:2113?tls=true',
+    ],
+    ['esdb+discover://ops:p@ss@cluster:2113', 'esdb+discover://ops:***@cluster:2113'],
+    ['esdb://localhost:2113?tls=false', 'esdb://localhost:2113?tls=false'],
+    ['esdb://admin@localhost:2113', 'esdb://admin@localhost:2113'],
+    ['sqlite:data/a:b@c.db', 'sqlite:data/a:b@c.db'],
+  ])('shows %s as %s', (url, shown) => {
+    expect(redactEventStoreUrl(url)).toBe(shown);
   });
 });
 

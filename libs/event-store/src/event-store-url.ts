@@ -1,4 +1,5 @@
 import { EventStore, EventStoreUnavailableError } from './event-store';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 export type EventStoreLocation =
@@ -36,10 +37,15 @@ export function openEventStore(url: string): EventStore {
     case 'sqlite':
       return SqliteEventStore.open(parsed.location);
     case 'esdb':
-      throw new EventStoreUnavailableError(
-        'the EventStoreDB adapter is not available in this build; use sqlite:<path>',
-      );
+      return EventStoreDbEventStore.open(parsed.connectionString);
   }
+}
+
+/** The URL with any password replaced, fit for a log line or a progress message. */
+export function redactEventStoreUrl(url: string): string {
+  // user:password@ in the authority of an esdb URL, up to its last @ (a password may hold
+  // one); a sqlite path has no authority.
+  return url.replace(/^(esdb(?:\+discover)?:\/\/[^/@?#:]*):[^/?#]*@/, '$1:***@');
 }
 
 function unsupported(reason: string): EventStoreUnavailableError {

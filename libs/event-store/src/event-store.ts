@@ -90,6 +90,23 @@ export interface EventStore {
   onCommit(listener: () => void): Unsubscribe;
 
   close(): Promise<void>;
+
+  /**
+   * Optional: writes events another store recorded, as they were recorded there: the same
+   * id, stream, revision, type, data, effectiveAt, recordedAt, metadata and schemaVersion,
+   * in the order given, which must be the source's global order. Only the positions are this
+   * store's own. Each event must take the next revision of its stream, else nothing of its
+   * stream's run is written ({@link WrongExpectedVersionError}); an id already recorded is
+   * a {@link DuplicateEventIdError} where the store can tell.
+   *
+   * It does not check that recordedAt keeps increasing against events already in this
+   * store: the caller copies into an empty store or one that holds an earlier copy of the
+   * same log (see `migrateEvents`). How much of one call is atomic is the adapter's to say.
+   */
+  importRecorded?(events: readonly RecordedEvent[]): Promise<void>;
+
+  /** Optional: the number of events in the global log, where the store can count them cheaply. */
+  countAll?(): Promise<number>;
 }
 
 export const EVENT_STORE = Symbol('EventStore');

@@ -8,6 +8,7 @@ import {
   EventStoreUnavailableError,
   EventToAppend,
   InvalidPositionError,
+  RecordedEvent,
   WrongExpectedVersionError,
 } from '../event-store';
 import { describeEventStoreContract } from '../event-store-contract';
@@ -317,6 +318,104 @@ describe('SqliteEventStore', () => {
 
       expect(() => store.onCommit(() => undefined)).toThrow(EventStoreUnavailableError);
     });
+  });
+
+  describe('importing recorded events', () => {
+    const recorded = (streamId: string, revision: number, recordedAt: string): RecordedEvent => {
+      const { id, type, data, metadata, schemaVersion } = newEvent();
+      return {
+        id,
+        streamId,
+        revision,
+        position: 'elsewhere',
+        type,
+        data,
+        effectiveAt: new Date('2020-01-01T00:00:00.000Z'),
+        recordedAt: new Date(recordedAt),
+        metadata,
+        schemaVersion,
+      };
+    };
+
+    it('writes a whole call or nothing of it, across streams', async () => {
+      const store = openStore();
+      const [a, b] = [newStreamId(), newStreamId()];
+
+      const failure = await store
+        .importRecorded([
+          recorded(a, 0, '2020-01-01T00:00:00.000Z'),
+          recorded(b, 0, '2020-01-01T00:00:01.000Z'),
+          recorded(a, 2, '2020-01-01T00:00:02.000Z'),
+        ])
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(WrongExpectedVersionError);
+      expect(failure).toMatchObject({ streamId: a, expectedVersion: 2, actualVersion: 1 });
+      expect(await store.readAll({ limit: 10 })).toEqual([]);
+    });
+
+    it('refuses an id already recorded, in any stream', async () => {
+      const store = openStore();
+      const event = newEvent();
+      await store.append(newStreamId(), [event], 0);
+
+      const failure = await store
+        .importRecorded([
+          { ...recorded(newStreamId(), 0, '2020-01-01T00:00:00.000Z'), id: event.id },
+        ])
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(DuplicateEventIdError);
+      expect(await store.readAll({ limit: 10 })).toHaveLength(1);
+    });
+
+    it('keeps recordedAt exactly, and later appends do not go back before it', async () => {
+      const store = openStore();
+      const streamId = newStreamId();
+      const future = new Date(Date.now() + 60_000).toISOString();
+      await store.importRecorded([recorded(streamId, 0, future)]);
+
+      const next = await store.append(streamId, [newEvent()], 1);
+
+      expect((await store.readStream(streamId))[0]!.recordedAt.toISOString()).toBe(future);
+      expect(next.events[0]!.recordedAt.getTime()).toBeGreaterThanOrEqual(Date.parse(future));
+    });
+
+    it('announces the commit to listeners', async () => {
+      const store = openStore();
+      const heard = jest.fn();
+      store.onCommit(heard);
+
+      await store.importRecorded([recorded(newStreamId(), 0, '2020-01-01T00:00:00.000Z')]);
+      await store.importRecorded([]);
+
+      expect(heard).toHaveBeenCalledTimes(1);
+    });
+
+    it.each<[string, Partial<RecordedEvent>]>([
+      ['a negative revision', { revision: -1 }],
+      ['an invalid recordedAt', { recordedAt: new Date(Number.NaN) }],
+      ['an invalid effectiveAt', { effectiveAt: new Date(Number.NaN) }],
+      ['a fractional schemaVersion', { schemaVersion: 1.5 }],
+    ])('refuses %s', async (_case, change) => {
+      const store = openStore();
+
+      await expect(
+        store.importRecorded([
+          { ...recorded(newStreamId(), 0, '2020-01-01T00:00:00.000Z'), ...change },
+        ]),
+      ).rejects.toBeInstanceOf(RangeError);
+    });
+  });
+
+  it('counts the events of the log', async () => {
+    const store = openStore();
+    await expect(store.countAll()).resolves.toBe(0);
+
+    await store.append(newStreamId(), [newEvent(), newEvent()], 0);
+    await store.append(newStreamId(), [newEvent()], 0);
+
+    await expect(store.countAll()).resolves.toBe(3);
   });
 
   describe('arguments', () => {

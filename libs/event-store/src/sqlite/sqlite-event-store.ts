@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { CommitListeners } from '../commit-listeners';
 import {
   AppendResult,
   DuplicateEventIdError,
@@ -78,13 +79,14 @@ export interface SqliteSettings {
 /** The embedded adapter: one SQLite file (or memory) holding every stream. */
 export class SqliteEventStore implements EventStore {
   private closed = false;
-  private readonly listeners = new Set<{ readonly listener: () => void }>();
+  private readonly listeners = new CommitListeners();
 
   private readonly selectById: Database.Statement<[string], EventRow>;
   private readonly selectStream: Database.Statement<[string], EventRow>;
   private readonly selectPage: Database.Statement<[number, number], EventRow>;
   private readonly selectLastRevision: Database.Statement<[string], number | null>;
   private readonly selectLastRecordedAt: Database.Statement<[], number>;
+  private readonly countEvents: Database.Statement<[], number>;
   private readonly insert: Database.Statement<[NewEventRow], EventRow>;
   private readonly appendInTransaction: Database.Transaction<
     (
@@ -92,6 +94,9 @@ export class SqliteEventStore implements EventStore {
       events: readonly EventToAppend[],
       expectedVersion: ExpectedVersion,
     ) => AppendResult
+  >;
+  private readonly importInTransaction: Database.Transaction<
+    (events: readonly RecordedEvent[]) => void
   >;
 
   private constructor(private readonly db: Database.Database) {
@@ -108,6 +113,7 @@ export class SqliteEventStore implements EventStore {
     this.selectLastRecordedAt = db
       .prepare<[], number>('SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1')
       .pluck();
+    this.countEvents = db.prepare<[], number>('SELECT COUNT(*) FROM events').pluck();
     this.insert = db.prepare(
       `INSERT INTO events (id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version)
        VALUES (@id, @stream_id, @revision, @type, @data, @effective_at, @recorded_at, @metadata, @schema_version)
@@ -116,6 +122,7 @@ export class SqliteEventStore implements EventStore {
     this.appendInTransaction = db.transaction((streamId, events, expectedVersion) =>
       this.appendLocked(streamId, events, expectedVersion),
     );
+    this.importInTransaction = db.transaction((events) => this.importLocked(events));
   }
 
   /** Opens (creating when missing) the store at a file path or `:memory:`. */
@@ -185,14 +192,26 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /**
+   * Writes a whole call in one transaction: when one event cannot take its place, nothing
+   * of the call is written. Positions are this file's own; the order is the one given.
+   */
+  async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
+    this.use(() => {
+      assertImportable(events);
+      this.importInTransaction.immediate(events);
+    });
+    if (events.length > 0) this.notify();
+  }
+
+  async countAll(): Promise<number> {
+    return this.use(() => this.countEvents.get() ?? 0);
+  }
+
   onCommit(listener: () => void): Unsubscribe {
     // A subscription on a closed store would never be called; say so instead.
     this.use(() => undefined);
-    const subscription = { listener };
-    this.listeners.add(subscription);
-    return () => {
-      this.listeners.delete(subscription);
-    };
+    return this.listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -254,6 +273,32 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  private importLocked(events: readonly RecordedEvent[]): void {
+    for (const event of events) {
+      const version = this.versionOf(event.streamId);
+      if (event.revision !== version) {
+        throw new WrongExpectedVersionError(event.streamId, event.revision, version);
+      }
+      try {
+        this.insert.get({
+          id: event.id,
+          stream_id: event.streamId,
+          revision: event.revision,
+          type: event.type,
+          data: JSON.stringify(event.data),
+          effective_at: event.effectiveAt.getTime(),
+          recorded_at: event.recordedAt.getTime(),
+          metadata: JSON.stringify(event.metadata),
+          schema_version: event.schemaVersion,
+        });
+      } catch (error) {
+        // The revision was checked free under the lock, so only the id can collide.
+        if (isUniqueViolation(error)) throw new DuplicateEventIdError(event.id);
+        throw error;
+      }
+    }
+  }
+
   /**
    * The events recorded the first time when this append repeats an earlier one (every id
    * already in this stream, consecutively, with the same types), so that a retried
@@ -291,15 +336,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notify(): void {
-    for (const { listener } of [...this.listeners]) {
-      try {
-        const returned: unknown = listener();
-        // An async listener's rejection would otherwise be unhandled and end the process.
-        if (returned instanceof Promise) returned.catch(reportListenerError);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    }
+    this.listeners.notify();
   }
 
   private use<T>(work: () => T): T {
@@ -368,6 +405,20 @@ function assertAppendable(events: readonly EventToAppend[]): void {
   }
 }
 
+function assertImportable(events: readonly RecordedEvent[]): void {
+  for (const event of events) {
+    if (!Number.isSafeInteger(event.revision) || event.revision < 0) {
+      throw new RangeError(`event ${event.id} has a revision that is not a natural number`);
+    }
+    if (Number.isNaN(event.effectiveAt.getTime()) || Number.isNaN(event.recordedAt.getTime())) {
+      throw new RangeError(`event ${event.id} has an invalid effectiveAt or recordedAt`);
+    }
+    if (!Number.isSafeInteger(event.schemaVersion)) {
+      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
+    }
+  }
+}
+
 /** Positions are the decimal `position` column, exactly as this store writes them. */
 function parsePosition(position: string): number {
   const value = Number(position);
@@ -392,11 +443,20 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
+/**
+ * better-sqlite3's native part keeps the SqliteError class of the first copy of the module
+ * loaded in a process, so a second copy (a test runner's fresh module registry) would fail an
+ * instanceof check: recognise the error by its name and result code instead.
+ */
+function sqliteCode(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'SqliteError') return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-  );
+  const code = sqliteCode(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** Result codes (extended codes keep their base as prefix) that mean the file cannot be used now. */
@@ -413,20 +473,14 @@ const UNAVAILABLE_CODES = [
 ];
 
 function translateVendorError(error: unknown): unknown {
-  if (!(error instanceof Database.SqliteError)) return error;
+  const code = sqliteCode(error);
+  if (code === undefined) return error;
   const unavailable = UNAVAILABLE_CODES.some(
-    (code) => error.code === code || error.code.startsWith(`${code}_`),
+    (unusable) => code === unusable || code.startsWith(`${unusable}_`),
   );
   return unavailable
-    ? new EventStoreUnavailableError(`SQLite failed with ${error.code}`, { cause: error })
+    ? new EventStoreUnavailableError(`SQLite failed with ${code}`, { cause: error })
     : error;
-}
-
-function reportListenerError(error: unknown): void {
-  process.emitWarning('an onCommit listener failed; the append itself was recorded', {
-    type: 'EventStoreListenerError',
-    detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
-  });
 }
 
 function describeError(error: unknown): string {

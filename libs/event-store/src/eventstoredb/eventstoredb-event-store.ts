@@ -1,0 +1,564 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AccessDeniedError,
+  BACKWARDS,
+  CancelledError,
+  DeadlineExceededError,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NotLeaderError,
+  START,
+  StreamNotFoundError,
+  TimeoutError,
+  UnavailableError,
+  WrongExpectedVersionError as VendorWrongExpectedVersionError,
+  convertToCommandError,
+  excludeSystemEvents,
+  type AllStreamRecordedEvent,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type Direction,
+  type Position,
+  type ReadPosition,
+  type RecordedEvent as VendorRecordedEvent,
+} from '@eventstore/db-client';
+import { CommitListeners } from '../commit-listeners';
+import {
+  AppendResult,
+  DuplicateEventIdError,
+  EventStore,
+  EventStoreUnavailableError,
+  EventToAppend,
+  ExpectedVersion,
+  ReadAllOptions,
+  RecordedEvent,
+  StreamVersion,
+  Unsubscribe,
+  WrongExpectedVersionError,
+} from '../event-store';
+import { findEarlierRecording } from './earlier-recording';
+import {
+  appendIdOf,
+  comparePositions,
+  decodePosition,
+  encodePosition,
+  isSystemEvent,
+  toEventData,
+  toExpectedRevision,
+  toImportedEventData,
+  toRecordedEvent,
+  toStreamVersion,
+} from './eventstoredb-mapping';
+
+/** The part of the EventStoreDB client this adapter uses; tests hand in a scripted one. */
+export type EventStoreDbClient = Pick<
+  EventStoreDBClient,
+  'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'
+>;
+
+export interface EventStoreDbOptions {
+  /** The first wait before resubscribing to commits after the subscription dropped. */
+  readonly resubscribeDelayMs?: number;
+  /** The longest wait between resubscriptions; the wait doubles up to it. */
+  readonly maxResubscribeDelayMs?: number;
+}
+
+/** Events read from `$all` in one request: enough to fill a page past the system events. */
+const MAX_READ_CHUNK = 4_096;
+const HEAD_READ_CHUNK = 64;
+/** Events per imported append: well under the server's 1 MiB default for one append. */
+const MAX_IMPORT_RUN = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The vendor's errors that mean the server cannot be used now, or not with these settings. */
+const UNAVAILABLE = [
+  UnavailableError,
+  NotLeaderError,
+  DeadlineExceededError,
+  TimeoutError,
+  CancelledError,
+  AccessDeniedError,
+];
+
+/**
+ * The production adapter: streams are EventStoreDB streams, the global log is `$all`
+ * without EventStoreDB's own (`$`) events. Event ids are sent as the server's event ids,
+ * so its idempotence recognises a retried append.
+ */
+export class EventStoreDbEventStore implements EventStore {
+  private closed = false;
+  private readonly listeners = new CommitListeners();
+  private subscription: AllStreamSubscription | undefined;
+  private resubscribeTimer: NodeJS.Timeout | undefined;
+  /** The last event the subscription delivered, to resume from after it dropped. */
+  private lastSeen: Position | undefined;
+  private resubscribeDelayMs: number;
+  private dropped = false;
+  private notifyScheduled = false;
+
+  constructor(
+    private readonly client: EventStoreDbClient,
+    private readonly options: EventStoreDbOptions = {},
+  ) {
+    this.resubscribeDelayMs = options.resubscribeDelayMs ?? 100;
+  }
+
+  /**
+   * Opens a client on an `esdb://` or `esdb+discover://` connection string. No request is
+   * made yet: an unreachable server shows at the first call.
+   */
+  static open(connectionString: string, options: EventStoreDbOptions = {}): EventStoreDbEventStore {
+    let client: EventStoreDBClient;
+    try {
+      client = EventStoreDBClient.connectionString(connectionString);
+    } catch (error) {
+      throw new EventStoreUnavailableError(
+        `the EventStoreDB client refused the esdb URL: ${describeRefusal(error)}`,
+      );
+    }
+    return new EventStoreDbEventStore(client, options);
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    assertAppendable(streamId, events);
+    const expectedRevision = toExpectedRevision(expectedVersion);
+
+    let versionRead: StreamVersion | undefined;
+    if (expectedVersion === 'any') {
+      // With ANY the server compares ids only with a cache of recent writes, which a
+      // restart empties; the stream itself tells a repeat for certain.
+      const stream = await this.readStream(streamId);
+      const earlier = earlierResult(streamId, stream, events);
+      if (earlier !== undefined) return earlier;
+      versionRead = stream.length;
+    }
+
+    const appendId = randomUUID();
+    let lastRevision: bigint;
+    try {
+      const written = await this.call(() =>
+        this.client.appendToStream(
+          streamId,
+          events.map((event) => toEventData(event, appendId)),
+          { expectedRevision },
+        ),
+      );
+      lastRevision = written.nextExpectedRevision;
+    } catch (error) {
+      if (!(error instanceof VendorWrongExpectedVersionError)) throw error;
+      // A retry of an append that did get in, now at a version the stream has passed.
+      const earlier = earlierResult(streamId, await this.readStream(streamId), events);
+      if (earlier !== undefined) return earlier;
+      const actual = toStreamVersion(error.actualVersion);
+      const expected = expectedVersion === 'any' ? (versionRead ?? actual) : expectedVersion;
+      throw new WrongExpectedVersionError(streamId, expected, actual);
+    }
+
+    const result = await this.readBack(streamId, events, lastRevision, appendId);
+    if (!result.repeated) this.listeners.notify();
+    return result;
+  }
+
+  async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
+    return (await this.readStreamEvents(streamId)).map(toRecordedEvent);
+  }
+
+  async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError(`readAll limit must be a positive integer, not ${limit}`);
+    }
+    let seen = after === undefined ? undefined : decodePosition(after);
+    let from: ReadPosition = seen ?? START;
+    // One more than the page: a read from a position includes the event at it.
+    const size = Math.min(limit + 1, MAX_READ_CHUNK);
+    const page: RecordedEvent[] = [];
+    for (;;) {
+      const chunk = await this.readAllEvents(from, size, FORWARDS);
+      for (const event of chunk) {
+        if (seen !== undefined && comparePositions(event.position, seen) <= 0) continue;
+        if (isSystemEvent(event)) continue;
+        page.push(toRecordedEvent(event));
+        if (page.length === limit) return page;
+      }
+      const last = chunk.at(-1);
+      if (last === undefined || chunk.length < size) return page;
+      from = last.position;
+      seen = last.position;
+    }
+  }
+
+  /** The position of the log's last event (not counting EventStoreDB's own), if any. */
+  async head(): Promise<string | undefined> {
+    this.assertOpen();
+    let from: ReadPosition = END;
+    let before: Position | undefined;
+    for (;;) {
+      const chunk = await this.readAllEvents(from, HEAD_READ_CHUNK, BACKWARDS);
+      for (const event of chunk) {
+        if (before !== undefined && comparePositions(event.position, before) >= 0) continue;
+        if (!isSystemEvent(event)) return encodePosition(event.position);
+      }
+      const last = chunk.at(-1);
+      if (last === undefined || chunk.length < HEAD_READ_CHUNK) return undefined;
+      from = last.position;
+      before = last.position;
+    }
+  }
+
+  /**
+   * Listeners hear of this process's own appends as soon as they are read back, and of
+   * every other writer's through one catch-up subscription to `$all`, opened while anyone
+   * listens. Calls may come more than once per commit; each is only a wake-up.
+   */
+  onCommit(listener: () => void): Unsubscribe {
+    this.assertOpen();
+    const remove = this.listeners.add(listener);
+    this.subscribe();
+    return () => {
+      remove();
+      if (this.listeners.size === 0) this.unsubscribe();
+    };
+  }
+
+  /**
+   * Writes runs of consecutive events of one stream as one append each, at the revision
+   * the first of them had. A run is atomic; a call is not: after a failure, the runs
+   * before it stay written (a migration run again skips them). Each event keeps its
+   * recordedAt in its metadata, read back instead of the server's commit time.
+   */
+  async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
+    this.assertOpen();
+    assertImportable(events);
+    for (const run of runsOfOneStream(events)) {
+      const [first] = run;
+      try {
+        await this.call(() =>
+          this.client.appendToStream(first!.streamId, run.map(toImportedEventData), {
+            expectedRevision: toExpectedRevision(first!.revision),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof VendorWrongExpectedVersionError)) throw error;
+        throw new WrongExpectedVersionError(
+          first!.streamId,
+          first!.revision,
+          toStreamVersion(error.actualVersion),
+        );
+      }
+    }
+    if (events.length > 0) this.listeners.notify();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.unsubscribe();
+    await this.client.dispose();
+  }
+
+  /** The events just appended, as recorded, and whether this append recorded them. */
+  private async readBack(
+    streamId: string,
+    events: readonly EventToAppend[],
+    lastRevision: bigint,
+    appendId: string,
+  ): Promise<AppendResult> {
+    const firstRevision = lastRevision - BigInt(events.length - 1);
+    let written =
+      firstRevision < 0n ? [] : await this.readStreamEvents(streamId, firstRevision, events.length);
+    if (!haveIds(written, events)) {
+      // The server reported another revision than the events' own; find them by id.
+      const stream = await this.readStreamEvents(streamId);
+      const start = stream.findIndex((event) => event.id === events[0]!.id);
+      written = start < 0 ? [] : stream.slice(start, start + events.length);
+      if (!haveIds(written, events)) {
+        throw new Error(`the events just appended to ${streamId} are not in the stream`);
+      }
+    }
+    const recorded = written.map(toRecordedEvent);
+    return {
+      nextVersion: recorded[recorded.length - 1]!.revision + 1,
+      events: recorded,
+      // The server's idempotence answers success with the events an earlier attempt wrote.
+      repeated: appendIdOf(written[0]!) !== appendId,
+    };
+  }
+
+  private readStreamEvents(
+    streamId: string,
+    fromRevision?: bigint,
+    maxCount?: number,
+  ): Promise<VendorRecordedEvent[]> {
+    return this.call(async () => {
+      const events: VendorRecordedEvent[] = [];
+      const read = this.client.readStream(streamId, {
+        direction: FORWARDS,
+        resolveLinkTos: false,
+        fromRevision: fromRevision ?? START,
+        ...(maxCount === undefined ? {} : { maxCount }),
+      });
+      try {
+        for await (const resolved of read) {
+          if (resolved.event !== undefined) events.push(resolved.event);
+        }
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return [];
+        throw error;
+      }
+      return events;
+    });
+  }
+
+  private readAllEvents(
+    fromPosition: ReadPosition,
+    maxCount: number,
+    direction: Direction,
+  ): Promise<AllStreamRecordedEvent[]> {
+    return this.call(async () => {
+      const events: AllStreamRecordedEvent[] = [];
+      const read = this.client.readAll({
+        fromPosition,
+        maxCount,
+        direction,
+        resolveLinkTos: false,
+      });
+      for await (const resolved of read) {
+        if (resolved.event !== undefined) events.push(resolved.event);
+      }
+      return events;
+    });
+  }
+
+  private subscribe(): void {
+    if (this.closed || this.subscription !== undefined || this.resubscribeTimer !== undefined) {
+      return;
+    }
+    const subscription = this.client.subscribeToAll({
+      fromPosition: this.lastSeen ?? END,
+      // The server filters by event type; events of `$`-streams are skipped below.
+      filter: excludeSystemEvents(),
+    });
+    this.subscription = subscription;
+    const resumed = this.dropped;
+    subscription.on('confirmation', () => {
+      if (this.subscription !== subscription) return;
+      this.dropped = false;
+      this.resubscribeDelayMs = this.options.resubscribeDelayMs ?? 100;
+      // Commits between the drop and now may have gone unannounced.
+      if (resumed) this.scheduleNotify();
+    });
+    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
+      if (this.subscription !== subscription || resolved.event === undefined) return;
+      this.lastSeen = resolved.event.position;
+      if (!isSystemEvent(resolved.event)) this.scheduleNotify();
+    });
+    subscription.on('error', (error: unknown) => this.resubscribeAfter(subscription, error));
+    subscription.on('end', () => this.resubscribeAfter(subscription, undefined));
+  }
+
+  private resubscribeAfter(subscription: AllStreamSubscription, error: unknown): void {
+    if (this.subscription !== subscription) return;
+    this.subscription = undefined;
+    subscription.unsubscribe().catch(() => undefined);
+    if (this.closed || this.listeners.size === 0) return;
+    if (!this.dropped) {
+      process.emitWarning('the EventStoreDB commit subscription dropped; subscribing again', {
+        type: 'EventStoreSubscriptionWarning',
+        detail: error instanceof Error ? error.message : 'the server ended it',
+      });
+    }
+    this.dropped = true;
+    const delay = this.resubscribeDelayMs;
+    this.resubscribeDelayMs = Math.min(delay * 2, this.options.maxResubscribeDelayMs ?? 5_000);
+    this.resubscribeTimer = setTimeout(() => {
+      this.resubscribeTimer = undefined;
+      this.subscribe();
+    }, delay);
+    // A process with nothing else to do need not stay up for this.
+    this.resubscribeTimer.unref();
+  }
+
+  private unsubscribe(): void {
+    clearTimeout(this.resubscribeTimer);
+    this.resubscribeTimer = undefined;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    subscription?.unsubscribe().catch(() => undefined);
+  }
+
+  /** One call for a burst of events: listeners read the log from their own checkpoint. */
+  private scheduleNotify(): void {
+    if (this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      if (!this.closed) this.listeners.notify();
+    });
+  }
+
+  /** Runs one client request, its failure in the port's terms. */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await work();
+    } catch (error) {
+      if (this.closed) {
+        throw new EventStoreUnavailableError('the EventStoreDB event store is closed', {
+          cause: error,
+        });
+      }
+      throw translateVendorError(error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError('the EventStoreDB event store is closed');
+  }
+}
+
+/**
+ * The vendor's error as the port's when the port has a name for it; otherwise the
+ * vendor's own error (a WrongExpectedVersionError is left to the caller, who knows the
+ * version it expected).
+ */
+export function translateVendorError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const vendor = convertToCommandError(error);
+  if (UNAVAILABLE.some((kind) => vendor instanceof kind)) {
+    const { type } = vendor as { type?: unknown };
+    return new EventStoreUnavailableError(`EventStoreDB cannot serve the request now (${type})`, {
+      cause: vendor,
+    });
+  }
+  // The client reports a failed cluster discovery, and TLS files it cannot read, as plain
+  // Errors of no class of their own.
+  if (Object.getPrototypeOf(vendor) === Error.prototype) {
+    return new EventStoreUnavailableError('EventStoreDB cannot be reached', { cause: vendor });
+  }
+  return vendor;
+}
+
+function earlierResult(
+  streamId: string,
+  stream: readonly RecordedEvent[],
+  events: readonly EventToAppend[],
+): AppendResult | undefined {
+  const earlier = findEarlierRecording(stream, events);
+  switch (earlier.kind) {
+    case 'none':
+      return undefined;
+    case 'reused':
+      throw new DuplicateEventIdError(earlier.eventId);
+    case 'repeat':
+      return {
+        nextVersion: earlier.events[earlier.events.length - 1]!.revision + 1,
+        events: earlier.events,
+        repeated: true,
+      };
+    default: {
+      const unknownKind: never = earlier;
+      throw new Error(`unknown earlier recording in ${streamId}: ${JSON.stringify(unknownKind)}`);
+    }
+  }
+}
+
+function haveIds(
+  written: readonly VendorRecordedEvent[],
+  events: readonly EventToAppend[],
+): boolean {
+  return (
+    written.length === events.length &&
+    written.every((event, index) => event.id === events[index]!.id)
+  );
+}
+
+/**
+ * Consecutive events of one stream at consecutive revisions, at most MAX_IMPORT_RUN of
+ * them: what one append can write.
+ */
+function runsOfOneStream(events: readonly RecordedEvent[]): RecordedEvent[][] {
+  const runs: RecordedEvent[][] = [];
+  for (const event of events) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (
+      run !== undefined &&
+      last !== undefined &&
+      run.length < MAX_IMPORT_RUN &&
+      last.streamId === event.streamId &&
+      last.revision + 1 === event.revision
+    ) {
+      run.push(event);
+    } else {
+      runs.push([event]);
+    }
+  }
+  return runs;
+}
+
+function assertStreamId(streamId: string): void {
+  // `$`-streams are EventStoreDB's own, and the log leaves them out.
+  if (streamId === '' || streamId.startsWith('$')) {
+    throw new RangeError(`${JSON.stringify(streamId)} cannot be a stream id in EventStoreDB`);
+  }
+}
+
+function assertEventId(id: string): void {
+  // The server takes only UUIDs, and gives them back in lower case.
+  if (!UUID.test(id)) {
+    throw new RangeError(`event id ${JSON.stringify(id)} is not a lower-case UUID`);
+  }
+}
+
+function assertAppendable(streamId: string, events: readonly EventToAppend[]): void {
+  assertStreamId(streamId);
+  if (events.length === 0) throw new RangeError('append needs at least one event');
+  const ids = new Set<string>();
+  for (const event of events) {
+    assertEventId(event.id);
+    if (event.effectiveAt !== undefined && Number.isNaN(event.effectiveAt.getTime())) {
+      throw new RangeError(`event ${event.id} has an invalid effectiveAt`);
+    }
+    if (!Number.isSafeInteger(event.schemaVersion)) {
+      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
+    }
+    // The server would record both: it compares ids only with what the stream holds.
+    if (ids.has(event.id)) throw new DuplicateEventIdError(event.id);
+    ids.add(event.id);
+  }
+}
+
+function assertImportable(events: readonly RecordedEvent[]): void {
+  for (const event of events) {
+    assertStreamId(event.streamId);
+    assertEventId(event.id);
+    if (!Number.isSafeInteger(event.revision) || event.revision < 0) {
+      throw new RangeError(`event ${event.id} has a revision that is not a natural number`);
+    }
+    if (Number.isNaN(event.effectiveAt.getTime()) || Number.isNaN(event.recordedAt.getTime())) {
+      throw new RangeError(`event ${event.id} has an invalid effectiveAt or recordedAt`);
+    }
+    if (!Number.isSafeInteger(event.schemaVersion)) {
+      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
+    }
+  }
+}
+
+/** Why the client refused a connection string, without repeating it: it may hold a password. */
+function describeRefusal(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'it is malformed';
+  const { location, expected } = error as { location?: unknown; expected?: unknown };
+  if (Array.isArray(location) && typeof location[0] === 'number' && typeof expected === 'string') {
+    return `at character ${location[0]}, expected ${expected}`;
+  }
+  // The client's other refusals (missing TLS files, bad option values) name no secret.
+  return error instanceof Error ? error.message : 'it is malformed';
+}
