@@ -35,6 +35,16 @@ export async function createApp(
     { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
   );
   if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
+  // While stopping, every answer closes its connection: a keep-alive client could otherwise
+  // hold the server open with requests it would only be refused.
+  const fastify = app.getHttpAdapter().getInstance();
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   // GraphQL over HTTP lets a client send `"extensions": null`; Mercurius' body schema
   // would refuse it, so it is read as absent.
   app

@@ -59,6 +59,63 @@ describe('SqliteEventStore', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  describe('group commit', () => {
+    it('commits concurrent appends together, each answered with its own outcome', async () => {
+      const store = openStore();
+      const streams = Array.from({ length: 50 }, () => newStreamId());
+      const results = await Promise.all(
+        streams.map((streamId) => store.append(streamId, [newEvent()], 0)),
+      );
+      expect(results.map((result) => result.nextVersion)).toEqual(streams.map(() => 1));
+      const { commits, appends } = store.groupCommits();
+      expect(appends).toBe(50);
+      expect(commits).toBeLessThan(50);
+      expect(new Set(results.map((result) => result.events[0].position)).size).toBe(50);
+    });
+
+    it('fails a conflicting append alone; the others of its group are recorded', async () => {
+      const store = openStore();
+      const contested = newStreamId();
+      const other = newStreamId();
+      const outcomes = await Promise.allSettled([
+        store.append(contested, [newEvent()], 0),
+        store.append(contested, [newEvent()], 0),
+        store.append(other, [newEvent()], 0),
+      ]);
+      expect(store.groupCommits().commits).toBe(1);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const refusal = (outcomes[1] as PromiseRejectedResult).reason;
+      expect(refusal).toBeInstanceOf(WrongExpectedVersionError);
+      expect(refusal).toMatchObject({ expectedVersion: 0, actualVersion: 1 });
+      expect(await store.readStream(contested)).toHaveLength(1);
+      expect(await store.readStream(other)).toHaveLength(1);
+    });
+
+    it('acknowledges an append only once another connection can read it', async () => {
+      const store = openStore();
+      const raw = openRaw();
+      const seenAtAcknowledgement = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const { events } = await store.append(newStreamId(), [newEvent()], 0);
+          return raw.prepare('SELECT count(*) FROM events WHERE id = ?').pluck().get(events[0].id);
+        }),
+      );
+      expect(seenAtAcknowledgement).toEqual(Array.from({ length: 10 }, () => 1));
+    });
+
+    it('commits appends still waiting when the store is closed', async () => {
+      const store = SqliteEventStore.open(file);
+      const pending = store.append(newStreamId(), [newEvent()], 0);
+      await store.close();
+      await expect(pending).resolves.toMatchObject({ nextVersion: 1 });
+      expect(openRaw().prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    });
+  });
+
   describe('durability settings', () => {
     it('runs a file in WAL mode with synchronous FULL, as SQLite reports them', () => {
       const store = openStore();

@@ -88,7 +88,12 @@ export class SqliteEventStore implements EventStore {
   private readonly selectLastRecordedAt: Database.Statement<[], number>;
   private readonly countEvents: Database.Statement<[], number>;
   private readonly insert: Database.Statement<[NewEventRow], EventRow>;
-  private readonly appendInTransaction: Database.Transaction<
+  private pending: PendingAppend[] = [];
+  private groups = { commits: 0, appends: 0 };
+  private readonly commitGroup: Database.Transaction<
+    (batch: readonly PendingAppend[]) => ({ result: AppendResult } | { error: unknown })[]
+  >;
+  private readonly appendInSavepoint: Database.Transaction<
     (
       streamId: string,
       events: readonly EventToAppend[],
@@ -119,8 +124,12 @@ export class SqliteEventStore implements EventStore {
        VALUES (@id, @stream_id, @revision, @type, @data, @effective_at, @recorded_at, @metadata, @schema_version)
        RETURNING ${COLUMNS}`,
     );
-    this.appendInTransaction = db.transaction((streamId, events, expectedVersion) =>
+    // Nested in commitGroup, a better-sqlite3 transaction is a savepoint.
+    this.appendInSavepoint = db.transaction((streamId, events, expectedVersion) =>
       this.appendLocked(streamId, events, expectedVersion),
+    );
+    this.commitGroup = db.transaction((batch: readonly PendingAppend[]) =>
+      batch.map((append) => this.appendInGroup(append)),
     );
     this.importInTransaction = db.transaction((events) => this.importLocked(events));
   }
@@ -153,29 +162,37 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /** How many durable commits the appends so far took: appends / commits is the group size. */
+  groupCommits(): { readonly commits: number; readonly appends: number } {
+    return { ...this.groups };
+  }
+
   /** The durability settings as SQLite reports them, not as they were asked for. */
   settings(): SqliteSettings {
     return this.use(() => readSettings(this.db));
   }
 
-  async append(
+  /**
+   * Group commit: appends that arrive while a commit is being prepared share one durable
+   * transaction. Each runs in its own savepoint with its own expected-version check and
+   * outcome (one that fails is rolled back alone), and every caller is answered only after
+   * the commit holding its events is on disk.
+   */
+  append(
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
   ): Promise<AppendResult> {
-    const result = this.use(() => {
-      assertAppendable(events);
+    return new Promise((resolve, reject) => {
       try {
-        return this.appendInTransaction.immediate(streamId, events, expectedVersion);
+        this.use(() => assertAppendable(events));
       } catch (error) {
-        if (!(error instanceof RevisionTaken)) throw error;
-        // Re-read after the rollback: the committed version is the one to report.
-        const expected = expectedVersion === 'any' ? error.version : expectedVersion;
-        throw new WrongExpectedVersionError(streamId, expected, this.versionOf(streamId));
+        reject(error);
+        return;
       }
+      this.pending.push({ streamId, events, expectedVersion, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
     });
-    if (!result.repeated) this.notify();
-    return result;
   }
 
   async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
@@ -216,9 +233,56 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Appends already accepted are committed (and answered) before the file closes.
+    this.commitPending();
     this.closed = true;
     this.listeners.clear();
     this.db.close();
+  }
+
+  /** Commits every pending append in one transaction, then answers each of them. */
+  private commitPending(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let outcomes: ({ result: AppendResult } | { error: unknown })[];
+    try {
+      outcomes = this.use(() => this.commitGroup.immediate(batch));
+    } catch (error) {
+      // The commit itself failed: nothing of the batch is recorded, nobody is acknowledged.
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    this.groups.commits++;
+    this.groups.appends += batch.length;
+    let recorded = false;
+    outcomes.forEach((outcome, index) => {
+      if ('result' in outcome) {
+        recorded ||= !outcome.result.repeated;
+        batch[index].resolve(outcome.result);
+      } else {
+        batch[index].reject(outcome.error);
+      }
+    });
+    if (recorded) this.notify();
+  }
+
+  /** One append of a group, inside the group's transaction, in a savepoint of its own. */
+  private appendInGroup({
+    streamId,
+    events,
+    expectedVersion,
+  }: PendingAppend): { result: AppendResult } | { error: unknown } {
+    try {
+      return { result: this.appendInSavepoint(streamId, events, expectedVersion) };
+    } catch (error) {
+      if (!(error instanceof RevisionTaken)) return { error: translateVendorError(error) };
+      // After the rollback to the savepoint, the version to report is the one in force.
+      const expected = expectedVersion === 'any' ? error.version : expectedVersion;
+      return {
+        error: new WrongExpectedVersionError(streamId, expected, this.versionOf(streamId)),
+      };
+    }
   }
 
   /**
@@ -349,6 +413,14 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedVersion: ExpectedVersion;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** Carries a (stream_id, revision) conflict out of the rolled-back transaction. */
 class RevisionTaken extends Error {
   constructor(readonly version: StreamVersion) {
@@ -449,8 +521,10 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
  * instanceof check: recognise the error by its name and result code instead.
  */
 function sqliteCode(error: unknown): string | undefined {
-  if (!(error instanceof Error) || error.name !== 'SqliteError') return undefined;
-  const code = (error as { code?: unknown }).code;
+  // Not instanceof Error either: that copy's Error may be another realm's.
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (name !== 'SqliteError') return undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 

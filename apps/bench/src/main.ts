@@ -1,0 +1,243 @@
+/**
+ * npm run bench [-- --quick] [--seed 42] [--regenerate] [--only P1,P3]
+ *
+ * Measures the figures side by side with their baselines in one run on this machine, and
+ * writes the table (with the machine and the mode) to stdout and to bench/results.md.
+ * Progress goes to stderr. Targets that are missed say so in the table; they do not fail
+ * the run. A figure that cannot be measured does (exit code 1), so that CI notices rot.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FigureResult } from './figure';
+import { generatedFile } from './generated-files';
+import { describeMachine } from './machine';
+import { measureAppend } from './p1-append';
+import { measureRebuild } from './p2-rebuild';
+import { measureGraphql } from './p3-graphql';
+import { measureTimeTravel } from './p4-time-travel';
+import { measureStartup } from './p5-startup';
+import { say } from './progress';
+import { Report, Row, formatSize, notMeasured, renderReport } from './table';
+
+const USAGE = `usage: npm run bench [-- --quick] [--seed <n>] [--regenerate] [--only P1,P2,...]
+  --quick       CI sizes: 20k/50k events, 2 s runs (under 2 minutes); the default is full mode
+  --seed        the generator's seed for the histories (default 42)
+  --regenerate  generate the histories again even when data/bench/ holds them
+  --only        measure only these figures; bench/results.md is then left as it is`;
+
+/** The sizes and durations of a mode. */
+interface Plan {
+  readonly mode: 'quick' | 'full';
+  readonly writers: number;
+  readonly appendMs: number;
+  readonly emmettUnqueuedMs: number;
+  readonly smallEvents: number;
+  readonly largeEvents: number;
+  readonly rebuildRepetitions: number;
+  readonly connections: number;
+  readonly loadS: number;
+  readonly warmupS: number;
+  readonly lookups: number;
+  readonly lookupWarmup: number;
+  readonly starts: number;
+}
+
+const FULL: Plan = {
+  mode: 'full',
+  writers: 64,
+  appendMs: 10_000,
+  emmettUnqueuedMs: 5_000,
+  smallEvents: 100_000,
+  largeEvents: 1_000_000,
+  rebuildRepetitions: 2,
+  connections: 64,
+  loadS: 10,
+  warmupS: 2,
+  lookups: 1_000,
+  lookupWarmup: 100,
+  starts: 3,
+};
+
+const QUICK: Plan = {
+  mode: 'quick',
+  writers: 64,
+  appendMs: 2_000,
+  emmettUnqueuedMs: 1_000,
+  smallEvents: 20_000,
+  largeEvents: 50_000,
+  rebuildRepetitions: 1,
+  connections: 64,
+  loadS: 2,
+  warmupS: 1,
+  lookups: 200,
+  lookupWarmup: 20,
+  starts: 1,
+};
+
+const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+type FigureId = (typeof FIGURES)[number];
+
+/** The figure's name and target, for its row when it cannot be measured at all. */
+const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
+  P1: { figure: 'P1 append', target: '≥ 50 % of raw 100 rows/tx; ≥ 75× Emmett' },
+  P2: { figure: 'P2 rebuild', target: '≥ 50 % of the raw scan' },
+  P3: { figure: 'P3 GraphQL', target: '≥ 5,000 mutations/s; group(id) ≥ 50 % of the ceiling' },
+  P4: { figure: 'P4 time travel', target: 'p95 ≤ 10 ms; ≤ 2× the smaller history' },
+  P5: { figure: 'P5 start-up and memory', target: 'ready ≤ 5 s; RSS ≤ 1.5 GB' },
+};
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '42' },
+      regenerate: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 1)
+    throw new Error(`--seed must be a positive integer\n${USAGE}`);
+  const only = values.only === undefined ? undefined : parseOnly(values.only);
+  const plan = values.quick ? QUICK : FULL;
+
+  const root = join(__dirname, '..', '..', '..', '..');
+  const tempDir = mkdtempSync(join(tmpdir(), 'partnerships-bench-'));
+  const machine = describeMachine(root, tempDir);
+  const started = performance.now();
+  say(`${plan.mode} mode on ${machine.cpu}, ${machine.cores} cores; temporary files in ${tempDir}`);
+
+  const histories = new Map<number, Promise<string>>();
+  const history = (events: number): Promise<string> => {
+    let file = histories.get(events);
+    if (file === undefined) {
+      file = generatedFile(root, events, seed, values.regenerate);
+      histories.set(events, file);
+    }
+    return file;
+  };
+  const large = plan.largeEvents;
+  const measure: Record<FigureId, () => Promise<FigureResult>> = {
+    P1: () =>
+      measureAppend({
+        writers: plan.writers,
+        durationMs: plan.appendMs,
+        unqueuedMs: plan.emmettUnqueuedMs,
+        tempDir,
+      }),
+    P2: async () =>
+      measureRebuild({
+        file: await history(large),
+        events: large,
+        repetitions: plan.rebuildRepetitions,
+        tempDir,
+      }),
+    P3: async () =>
+      measureGraphql({
+        file: await history(large),
+        events: large,
+        connections: plan.connections,
+        durationS: plan.loadS,
+        warmupS: plan.warmupS,
+        tempDir,
+      }),
+    P4: async () =>
+      measureTimeTravel({
+        small: { file: await history(plan.smallEvents), events: plan.smallEvents },
+        large: { file: await history(large), events: large },
+        requests: plan.lookups,
+        warmup: plan.lookupWarmup,
+        seed,
+        tempDir,
+      }),
+    P5: async () =>
+      measureStartup({ file: await history(large), events: large, starts: plan.starts, tempDir }),
+  };
+
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    for (const id of FIGURES) {
+      if (only !== undefined && !only.includes(id)) continue;
+      const figureStarted = performance.now();
+      say(`${id} …`);
+      try {
+        const result = await measure[id]();
+        rows.push(...result.rows);
+        notes.push(...result.notes);
+      } catch (error) {
+        console.error(error);
+        rows.push(notMeasured(FALLBACK[id].figure, FALLBACK[id].target, describe(error)));
+      }
+      say(`${id} done in ${((performance.now() - figureStarted) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+  const unmeasured = rows.filter((row) => row.met === 'not measured').length;
+
+  const report: Report = {
+    mode: plan.mode,
+    sizes: describePlan(plan),
+    machine,
+    rows,
+    notes,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const text = renderReport(report);
+  console.log(text);
+  if (only === undefined) {
+    const out = join(root, 'bench', 'results.md');
+    mkdirSync(join(root, 'bench'), { recursive: true });
+    writeFileSync(out, text);
+    say(`written to ${relative(process.cwd(), out) || out}`);
+  } else {
+    say('--only: bench/results.md left as it is');
+  }
+  say(`${plan.mode} mode took ${report.seconds.toFixed(0)} s`);
+  return unmeasured > 0 ? 1 : 0;
+}
+
+function describePlan(plan: Plan): string {
+  const small = formatSize(plan.smallEvents);
+  const large = formatSize(plan.largeEvents);
+  return (
+    `P1 ${plan.writers} writers, ${plan.appendMs / 1000} s per store (Emmett unqueued ${plan.emmettUnqueuedMs / 1000} s); ` +
+    `P2 ${large} events${plan.rebuildRepetitions > 1 ? `, best of ${plan.rebuildRepetitions}` : ''}; ` +
+    `P3 ${large} events, ${plan.connections} connections, ${plan.loadS} s per run after ${plan.warmupS} s warm-up; ` +
+    `P4 ${small} and ${large} events, ${plan.lookups} lookups each; ` +
+    `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}` +
+    (plan.mode === 'quick' ? ` (full mode: 100k/1M events, 10 s runs)` : '')
+  );
+}
+
+function parseOnly(list: string): FigureId[] {
+  const ids = list.split(',').map((id) => id.trim().toUpperCase());
+  for (const id of ids) {
+    if (!(FIGURES as readonly string[]).includes(id)) {
+      throw new Error(`--only takes ${FIGURES.join(', ')}, not ${id}\n${USAGE}`);
+    }
+  }
+  return ids as FigureId[];
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,192 @@
+/**
+ * P4: latency of time-travel lookups, one request at a time over HTTP to the built server:
+ * a group with its members and a partnership with its term status and arrangements, as
+ * they stood at a random asOf, as known at a random knownAt, within the generated history.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { RandomGenerator, unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { FigureResult } from './figure';
+import { copyDatabase, removeDatabase } from './generated-files';
+import { Ticker, percentile, say } from './progress';
+import { ServerProcess } from './server-process';
+import { formatMs, formatSize, formatTimes, verdict } from './table';
+
+export interface History {
+  readonly file: string;
+  readonly events: number;
+}
+
+export interface TimeTravelOptions {
+  readonly small: History;
+  readonly large: History;
+  readonly requests: number;
+  /** Requests sent first and not counted. */
+  readonly warmup: number;
+  readonly seed: number;
+  readonly tempDir: string;
+}
+
+const LOOKUP = `query TimeTravel($asOf: DateTime, $knownAt: DateTime, $group: ID!, $partnership: ID!) {
+  network(asOf: $asOf, knownAt: $knownAt) {
+    group(id: $group) {
+      id name purpose version foundedAt dissolvedAt
+      members { position joinedAt positionSince organization { id name } }
+    }
+    partnership(id: $partnership) {
+      id name status termStatus startedAt intendedEndAt endedAt
+      parties { id name }
+      arrangements { id title terms agreedAt validUntil endedAt }
+    }
+  }
+}`;
+
+interface Bounds {
+  readonly groups: string[];
+  readonly partnerships: string[];
+  readonly effective: readonly [number, number];
+  readonly recorded: readonly [number, number];
+}
+
+interface Latencies {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** The share of lookups that found the group, and the partnership, at their times. */
+  readonly groupsFound: number;
+  readonly partnershipsFound: number;
+}
+
+export async function measureTimeTravel(options: TimeTravelOptions): Promise<FigureResult> {
+  const small = await lookups(options.small, options);
+  const large = await lookups(options.large, options);
+  const smallSize = formatSize(options.small.events);
+  const largeSize = formatSize(options.large.events);
+  const describe = (l: Latencies): string =>
+    `p50 ${formatMs(l.p50)}, p95 ${formatMs(l.p95)} (p99 ${formatMs(l.p99)})`;
+  const conditions = `${options.requests} sequential requests after ${options.warmup} of warm-up`;
+  return {
+    rows: [
+      {
+        figure: `P4 time travel: network(asOf, knownAt) { group(id) { members } partnership(id) { termStatus arrangements } }, random times and ids, ${conditions}, at ${largeSize} events`,
+        ours: describe(large),
+        baseline: `at ${smallSize}: ${describe(small)}`,
+        ratio: '—',
+        target: `p95 ≤ 10 ms at ${largeSize}`,
+        met: verdict(large.p95, '<=', 10),
+      },
+      {
+        figure: `P4 time travel p95 at ${largeSize} against p95 at ${smallSize}`,
+        ours: `p95 ${formatMs(large.p95)} at ${largeSize}`,
+        baseline: `p95 ${formatMs(small.p95)} at ${smallSize}`,
+        ratio: formatTimes(large.p95 / small.p95),
+        target: '≤ 2×',
+        met: verdict(large.p95 / small.p95, '<=', 2),
+      },
+    ],
+    notes: [
+      `P4 draws asOf uniformly between the first and the last effectiveAt of the history, knownAt between the first and last recordedAt, ` +
+        `the group and partnership among all ever recorded (seeded): at ${smallSize} the group was found in ${percent(small.groupsFound)} ` +
+        `and the partnership in ${percent(small.partnershipsFound)} of lookups, at ${largeSize} in ${percent(large.groupsFound)} and ${percent(large.partnershipsFound)}. ` +
+        'Latency is measured in the benchmark process around fetch and reading the body.',
+    ],
+  };
+}
+
+async function lookups(history: History, options: TimeTravelOptions): Promise<Latencies> {
+  const size = formatSize(history.events);
+  const file = copyDatabase(history.file, join(options.tempDir, `p4-${history.events}.db`));
+  try {
+    const bounds = readBounds(file);
+    say(`P4 starting the built server on a copy of the ${size}-event history`);
+    const server = await ServerProcess.start({
+      file,
+      logFile: join(options.tempDir, `p4-${history.events}-server.log`),
+    });
+    try {
+      await server.waitUntilReady();
+      const random = xoroshiro128plus(options.seed);
+      const samples: number[] = [];
+      let groupsFound = 0;
+      let partnershipsFound = 0;
+      const ticker = new Ticker(`P4 at ${size}`, 2_000);
+      const total = options.warmup + options.requests;
+      for (let i = 0; i < total; i++) {
+        const variables = draw(bounds, random);
+        const started = performance.now();
+        const answer = await server.gql<{
+          network: { group: unknown; partnership: unknown };
+        }>(LOOKUP, variables);
+        const elapsed = performance.now() - started;
+        if (i < options.warmup) continue;
+        samples.push(elapsed);
+        if (answer.network.group !== null) groupsFound++;
+        if (answer.network.partnership !== null) partnershipsFound++;
+        ticker.tick(() => `${samples.length}/${options.requests} lookups`);
+      }
+      samples.sort((a, b) => a - b);
+      const latencies: Latencies = {
+        p50: percentile(samples, 50),
+        p95: percentile(samples, 95),
+        p99: percentile(samples, 99),
+        groupsFound: groupsFound / samples.length,
+        partnershipsFound: partnershipsFound / samples.length,
+      };
+      say(
+        `P4 at ${size}: p50 ${formatMs(latencies.p50)}, p95 ${formatMs(latencies.p95)}, p99 ${formatMs(latencies.p99)}`,
+      );
+      return latencies;
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    removeDatabase(file);
+  }
+}
+
+function readBounds(file: string): Bounds {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const ids = (type: string, field: string): string[] =>
+      db
+        .prepare<[string], string>(
+          `SELECT json_extract(data, '$.${field}') FROM events WHERE type = ? ORDER BY position`,
+        )
+        .pluck()
+        .all(type);
+    const times = db
+      .prepare<[], { e0: number; e1: number; r0: number; r1: number }>(
+        `SELECT MIN(effective_at) AS e0, MAX(effective_at) AS e1,
+                MIN(recorded_at) AS r0, MAX(recorded_at) AS r1 FROM events`,
+      )
+      .get();
+    const groups = ids('GroupFounded', 'groupId');
+    const partnerships = ids('PartnershipFormed', 'partnershipId');
+    if (times === undefined || groups.length === 0 || partnerships.length === 0) {
+      throw new Error(`${file} holds no group or no partnership to look up`);
+    }
+    return {
+      groups,
+      partnerships,
+      effective: [times.e0, times.e1],
+      recorded: [times.r0, times.r1],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function draw(bounds: Bounds, random: RandomGenerator): Record<string, string> {
+  const int = (min: number, max: number): number => unsafeUniformIntDistribution(min, max, random);
+  const pick = (items: readonly string[]): string => items[int(0, items.length - 1)] ?? '';
+  return {
+    asOf: new Date(int(...bounds.effective)).toISOString(),
+    knownAt: new Date(int(...bounds.recorded)).toISOString(),
+    group: pick(bounds.groups),
+    partnership: pick(bounds.partnerships),
+  };
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)} %`;
+}
