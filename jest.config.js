@@ -20,6 +20,6 @@ module.exports = {
     '^@partnerships/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
     '^@partnerships/projections/(.*)$': '<rootDir>/libs/projections/src/$1',
   },
-  globalSetup: '<rootDir>/tests/support/build-server.js',
+  globalSetup: '<rootDir>/tests/support/global-setup.js',
   testTimeout: 30000,
 };
