@@ -1,4 +1,5 @@
-# The API with its embedded SQLite event store. better-sqlite3 compiles from source.
+# The API (and its commands: migrate, backup, restore, generate). better-sqlite3 compiles
+# from source. The store is chosen by EVENT_STORE_URL: SQLite on /data, or EventStoreDB.
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*

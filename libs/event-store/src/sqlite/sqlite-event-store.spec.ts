@@ -59,6 +59,19 @@ describe('SqliteEventStore', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  describe('other writers', () => {
+    it('tells its listeners of commits made by another connection to the same file', async () => {
+      const reader = openStore();
+      const writer = openStore();
+      const told = new Promise<void>((resolve) => reader.onCommit(resolve));
+      const { events } = await writer.append(newStreamId(), [newEvent()], 0);
+      await told;
+      expect((await reader.readAll({ limit: 10 })).map((event) => event.id)).toEqual([
+        events[0].id,
+      ]);
+    });
+  });
+
   describe('group commit', () => {
     it('commits concurrent appends together, each answered with its own outcome', async () => {
       const store = openStore();

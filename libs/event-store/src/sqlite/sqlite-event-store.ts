@@ -19,6 +19,8 @@ import {
 } from '../event-store';
 
 const MEMORY = ':memory:';
+/** How soon commits by another process on the same file are noticed. */
+const OTHER_WRITERS_POLL_MS = 100;
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 const SYNCHRONOUS_FULL = 2;
 
@@ -89,6 +91,8 @@ export class SqliteEventStore implements EventStore {
   private readonly countEvents: Database.Statement<[], number>;
   private readonly insert: Database.Statement<[NewEventRow], EventRow>;
   private pending: PendingAppend[] = [];
+  private watch: NodeJS.Timeout | undefined;
+  private readonly dataVersion: Database.Statement<[], number>;
   private groups = { commits: 0, appends: 0 };
   private readonly commitGroup: Database.Transaction<
     (batch: readonly PendingAppend[]) => ({ result: AppendResult } | { error: unknown })[]
@@ -104,7 +108,11 @@ export class SqliteEventStore implements EventStore {
     (events: readonly RecordedEvent[]) => void
   >;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly location: string,
+  ) {
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.selectById = db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
     this.selectStream = db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`,
@@ -151,7 +159,7 @@ export class SqliteEventStore implements EventStore {
       db.pragma('synchronous = FULL');
       assertDurable(readSettings(db), memory);
       migrate(db);
-      return new SqliteEventStore(db);
+      return new SqliteEventStore(db, location);
     } catch (error) {
       db?.close();
       if (error instanceof EventStoreUnavailableError) throw error;
@@ -225,14 +233,38 @@ export class SqliteEventStore implements EventStore {
     return this.use(() => this.countEvents.get() ?? 0);
   }
 
+  /**
+   * Listeners hear of this store's own commits at once, and of commits by other processes
+   * on the same file within {@link OTHER_WRITERS_POLL_MS}: SQLite's data_version changes
+   * whenever another connection has committed.
+   */
   onCommit(listener: () => void): Unsubscribe {
     // A subscription on a closed store would never be called; say so instead.
     this.use(() => undefined);
-    return this.listeners.add(listener);
+    const remove = this.listeners.add(listener);
+    if (this.watch === undefined && this.location !== MEMORY) {
+      let seen = this.dataVersion.get();
+      this.watch = setInterval(() => {
+        if (this.closed) return;
+        const now = this.dataVersion.get();
+        if (now !== seen) this.notify();
+        seen = now;
+      }, OTHER_WRITERS_POLL_MS).unref();
+    }
+    return () => {
+      remove();
+      if (this.listeners.size === 0) this.stopWatching();
+    };
+  }
+
+  private stopWatching(): void {
+    clearInterval(this.watch);
+    this.watch = undefined;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.stopWatching();
     // Appends already accepted are committed (and answered) before the file closes.
     this.commitPending();
     this.closed = true;
