@@ -20,4 +20,5 @@ RUN mkdir /data && chown node:node /data
 VOLUME /data
 EXPOSE 3000
 USER node
-CMD ["node", "dist/apps/api/src/main.js"]
+# A larger young generation: rebuilding the read model allocates a lot that lives briefly.
+CMD ["node", "--max-semi-space-size=64", "dist/apps/api/src/main.js"]

@@ -47,7 +47,7 @@ export async function startServer(
   file: string,
   env: Record<string, string> = {},
 ): Promise<TestServer> {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', SERVER_ENTRY], {
     env: {
       ...process.env,
       NODE_ENV: 'test',

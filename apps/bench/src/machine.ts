@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { Machine } from './table';
 
 /** What the figures were measured on. */
@@ -10,6 +10,7 @@ export function describeMachine(root: string, tempDir: string): Machine {
     cores: processors.length,
     ramBytes: totalmem(),
     os: `${type()} ${release()}`,
+    loadAtStart: loadavg()[0] ?? 0,
     node: process.version,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     commit: describeCommit(root),

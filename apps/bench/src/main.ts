@@ -113,6 +113,11 @@ async function main(): Promise<number> {
   const machine = describeMachine(root, tempDir);
   const started = performance.now();
   say(`${plan.mode} mode on ${machine.cpu}, ${machine.cores} cores; temporary files in ${tempDir}`);
+  if (machine.loadAtStart > 0.5) {
+    say(
+      `the load average is ${machine.loadAtStart.toFixed(2)}: other work on this machine lowers every figure`,
+    );
+  }
 
   const histories = new Map<number, Promise<string>>();
   const history = (events: number): Promise<string> => {

@@ -68,7 +68,7 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
   return {
     rows: [
       {
-        figure: `P4 time travel: network(asOf, knownAt) { group(id) { members } partnership(id) { termStatus arrangements } }, random times and ids, ${conditions}, at ${largeSize} events`,
+        figure: `P4 time-travel lookup latency at ${largeSize} events, sequential over HTTP`,
         ours: describe(large),
         baseline: `at ${smallSize}: ${describe(small)}`,
         ratio: '—',
@@ -76,7 +76,7 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
         met: verdict(large.p95, '<=', 10),
       },
       {
-        figure: `P4 time travel p95 at ${largeSize} against p95 at ${smallSize}`,
+        figure: `P4 time-travel p95, ${largeSize} against ${smallSize} events`,
         ours: `p95 ${formatMs(large.p95)} at ${largeSize}`,
         baseline: `p95 ${formatMs(small.p95)} at ${smallSize}`,
         ratio: formatTimes(large.p95 / small.p95),
@@ -85,6 +85,8 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
       },
     ],
     notes: [
+      `P4: \`network(asOf, knownAt) { group(id) { members { organization } } partnership(id) { parties termStatus arrangements } }\`, ` +
+        `${conditions}, each size on its own server.`,
       `P4 draws asOf uniformly between the first and the last effectiveAt of the history, knownAt between the first and last recordedAt, ` +
         `the group and partnership among all ever recorded (seeded): at ${smallSize} the group was found in ${percent(small.groupsFound)} ` +
         `and the partnership in ${percent(small.partnershipsFound)} of lookups, at ${largeSize} in ${percent(large.groupsFound)} and ${percent(large.partnershipsFound)}. ` +

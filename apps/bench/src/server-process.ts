@@ -152,7 +152,7 @@ export class ServerProcess {
     if (!(await settlesWithin(this.exited, timeoutMs))) {
       this.child.kill('SIGKILL');
       await this.exited;
-      throw new Error('the server did not stop within 30 s of SIGTERM');
+      throw new Error(`the server did not stop within ${timeoutMs / 1000} s of SIGTERM`);
     }
     if (this.child.exitCode !== 0) {
       throw new Error(

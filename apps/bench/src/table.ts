@@ -16,6 +16,8 @@ export interface Machine {
   readonly cores: number;
   readonly ramBytes: number;
   readonly os: string;
+  /** The 1-minute load average when the run started: anything else running skews it all. */
+  readonly loadAtStart: number;
   readonly node: string;
   readonly date: string;
   readonly commit: string;
@@ -76,7 +78,8 @@ export function renderReport(report: Report): string {
     `# Benchmark (${report.mode} mode)`,
     '',
     `- mode: **${report.mode}**${quick ? ' (what CI runs; sizes scaled down, see below)' : ''}: ${report.sizes}`,
-    `- machine: ${machine.cpu}, ${machine.cores} cores, ${formatBytes(machine.ramBytes)} RAM, ${machine.os}`,
+    `- machine: ${machine.cpu}, ${machine.cores} cores, ${formatBytes(machine.ramBytes)} RAM, ${machine.os}; ` +
+      `load average ${machine.loadAtStart.toFixed(2)} (1 min) at the start`,
     `- Node ${machine.node}; date ${machine.date}; commit ${machine.commit}`,
     `- temporary files in ${machine.tempDir}; run time ${report.seconds.toFixed(0)} s`,
     '',

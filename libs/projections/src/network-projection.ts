@@ -27,9 +27,12 @@ export class NetworkProjection {
   readonly partnershipOrder: PartnershipRecord[] = [];
   /** For each event type, the indexes of its events in the log. */
   readonly typeIndex = new Map<string, number[]>();
-  readonly commands = new Map<string, RecordedEvent[]>();
+  /** The first event each command recorded (most record one; see eventsOfCommand). */
+  private readonly commands = new Map<string, RecordedEvent>();
 
   private latestEffectiveMs = -Infinity;
+  /** What each stream id names, parsed once per stream. */
+  private readonly targets = new Map<string, ReturnType<typeof parseStreamId> | null>();
 
   /** The position of the last applied event: the checkpoint to follow the log from. */
   get checkpoint(): string | undefined {
@@ -44,22 +47,46 @@ export class NetworkProjection {
     };
   }
 
+  /** The events a command recorded, in order; undefined when it recorded none. */
+  eventsOfCommand(commandId: string): readonly RecordedEvent[] | undefined {
+    const first = this.commands.get(commandId);
+    if (first === undefined) return undefined;
+    // A command's events are one append: consecutive revisions of one stream.
+    const stream = this.streams.get(first.streamId) ?? [first];
+    const events = [first];
+    for (let revision = first.revision + 1; revision < stream.length; revision++) {
+      if (stream[revision].metadata.commandId !== commandId) break;
+      events.push(stream[revision]);
+    }
+    return events;
+  }
+
   apply(event: RecordedEvent): void {
     const seq = this.log.length;
     this.log.push(event);
-    this.latestEffectiveMs = Math.max(this.latestEffectiveMs, event.effectiveAt.getTime());
+    const effectiveMs = event.effectiveAt.getTime();
+    if (effectiveMs > this.latestEffectiveMs) this.latestEffectiveMs = effectiveMs;
     pushTo(this.typeIndex, event.type, seq);
-    pushTo(this.commands, event.metadata.commandId, event);
-    const stream = pushTo(this.streams, event.streamId, event);
+    if (!this.commands.has(event.metadata.commandId)) {
+      this.commands.set(event.metadata.commandId, event);
+    }
+    let stream = this.streams.get(event.streamId);
+    if (stream === undefined) {
+      stream = [];
+      this.streams.set(event.streamId, stream);
+      this.targets.set(event.streamId, parseStreamId(event.streamId) ?? null);
+    }
+    stream.push(event);
 
-    const target = parseStreamId(event.streamId);
-    if (target === undefined) return;
-    const base: StreamRecord = { id: target.id, seq, events: stream };
+    const target = this.targets.get(event.streamId);
+    if (target == null) return;
     const data = event.data;
+    // Only the events that create an entity need its stream record.
+    const base = (): StreamRecord => ({ id: target.id, seq, events: stream });
     switch (event.type) {
       case 'OrganizationRegistered': {
         const organization: OrganizationRecord = {
-          ...base,
+          ...base(),
           name: data['name'] as string,
           assessments: [],
           memberships: [],
@@ -81,7 +108,7 @@ export class NetworkProjection {
         return;
       case 'GroupFounded': {
         const group: GroupRecord = {
-          ...base,
+          ...base(),
           name: data['name'] as string,
           purpose: (data['purpose'] as string | null) ?? null,
           dissolvedRevision: undefined,
@@ -140,7 +167,7 @@ export class NetworkProjection {
           .map((id) => this.organizations.get(id))
           .filter((party): party is OrganizationRecord => party !== undefined);
         const partnership: PartnershipRecord = {
-          ...base,
+          ...base(),
           name: data['name'] as string,
           purpose: (data['purpose'] as string | null) ?? null,
           parties,

@@ -71,7 +71,7 @@ export class CommandRecorder {
 
     if (givenCommandId !== undefined) {
       await this.readModel.caughtUp();
-      const earlier = this.readModel.projection.commands.get(givenCommandId);
+      const earlier = this.readModel.projection.eventsOfCommand(givenCommandId);
       if (earlier !== undefined) return repeatOf(earlier, digest, givenCommandId);
     }
     const commandId = givenCommandId ?? randomUUID();

@@ -532,17 +532,37 @@ function parsePosition(position: string): number {
   return value;
 }
 
+/**
+ * A read model keeps every event it reads: the same stream id, type and command id, read
+ * from many rows, are kept as one string each rather than one copy per event.
+ */
+const shared = new Map<string, string>();
+const SHARED_LIMIT = 1_000_000;
+
+function share(text: string): string {
+  const known = shared.get(text);
+  if (known !== undefined) return known;
+  if (shared.size < SHARED_LIMIT) shared.set(text, text);
+  return text;
+}
+
 function toRecordedEvent(row: EventRow): RecordedEvent {
+  const metadata = JSON.parse(row.metadata) as {
+    -readonly [Key in keyof EventMetadata]: EventMetadata[Key];
+  };
+  if (metadata.correlationId === metadata.commandId) metadata.correlationId = metadata.commandId;
+  if (metadata.causationId === metadata.commandId) metadata.causationId = metadata.commandId;
+  if (metadata.actor !== null) metadata.actor = share(metadata.actor);
   return {
     id: row.id,
-    streamId: row.stream_id,
+    streamId: share(row.stream_id),
     revision: row.revision,
     position: String(row.position),
-    type: row.type,
+    type: share(row.type),
     data: JSON.parse(row.data) as Record<string, unknown>,
     effectiveAt: new Date(row.effective_at),
     recordedAt: new Date(row.recorded_at),
-    metadata: JSON.parse(row.metadata) as EventMetadata,
+    metadata,
     schemaVersion: row.schema_version,
   };
 }
