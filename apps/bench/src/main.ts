@@ -2,7 +2,8 @@
  * npm run bench [-- --quick] [--seed 42] [--regenerate] [--only P1,P3]
  *
  * Measures the figures side by side with their baselines in one run on this machine, and
- * writes the table (with the machine and the mode) to stdout and to bench/results.md.
+ * writes the table (with the machine and the mode) to stdout and to bench/results.md
+ * (bench/results-quick.md in quick mode).
  * Progress goes to stderr. Targets that are missed say so in the table; they do not fail
  * the run. A figure that cannot be measured does (exit code 1), so that CI notices rot.
  */
@@ -199,7 +200,8 @@ async function main(): Promise<number> {
   const text = renderReport(report);
   console.log(text);
   if (only === undefined) {
-    const out = join(root, 'bench', 'results.md');
+    // The quick run (CI's) never overwrites the figures people read.
+    const out = join(root, 'bench', plan.mode === 'quick' ? 'results-quick.md' : 'results.md');
     mkdirSync(join(root, 'bench'), { recursive: true });
     writeFileSync(out, text);
     say(`written to ${relative(process.cwd(), out) || out}`);

@@ -62,7 +62,14 @@ async function run(request: EmmettRequest): Promise<EmmettResult> {
           return;
         }
         // The append may or may not have committed: the stream says where it is.
-        version = (await append.readStream(stream)).currentStreamVersion;
+        try {
+          version = (await append.readStream(stream)).currentStreamVersion;
+        } catch (readError) {
+          const readKey = `reading the stream after a failure: ${describe(readError)}`;
+          errors[readKey] = (errors[readKey] ?? 0) + 1;
+          writersStopped++;
+          return;
+        }
       } finally {
         inFlight--;
       }

@@ -10,7 +10,7 @@ import { NetworkProjection } from '@partnerships/projections/network-projection'
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { Ticker, say } from './progress';
-import { formatPercent, formatRate, formatSize, verdict } from './table';
+import { formatCount, formatPercent, formatRate, formatSize, verdict } from './table';
 
 export interface RebuildOptions {
   readonly file: string;
@@ -78,7 +78,7 @@ function scan(file: string, expected: number): number {
       keys += Object.keys(JSON.parse(row.data) as object).length;
       keys += Object.keys(JSON.parse(row.metadata) as object).length;
       count++;
-      if ((count & 0xffff) === 0) ticker.tick(() => `${count} events`);
+      if ((count & 0xffff) === 0) ticker.tick(() => `${formatCount(count)} events`);
     }
     const seconds = (performance.now() - started) / 1000;
     if (count !== expected || keys === 0) {

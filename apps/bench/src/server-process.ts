@@ -10,6 +10,14 @@ import { settlesWithin, sleep } from './progress';
 /** The built server, exactly as `npm start` runs it. */
 export const SERVER_ENTRY = join(__dirname, '..', '..', 'api', 'src', 'main.js');
 
+/**
+ * The Node.js flags `npm start` gives the server (`node --flag … dist/apps/api/src/main.js`
+ * in package.json), so that the benchmark runs it the same way as they change.
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = startScriptFlags(
+  join(__dirname, '..', '..', '..', '..', 'package.json'),
+);
+
 const POLL_MS = 10;
 const SERVING = /serving GraphQL at http:\/\/[^:/]+:(\d+)\/graphql/;
 
@@ -60,7 +68,10 @@ export class ServerProcess {
     delete env['NODE_ENV'];
     for (const name of ['API_KEYS', 'API_KEYS_FILE', 'JWT_SECRET']) delete env[name];
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
+      env,
+      stdio: ['ignore', log, log],
+    });
     closeSync(log);
     let exit: string | undefined;
     child.once('exit', (code, signal) => {
@@ -179,4 +190,19 @@ function readLog(file: string, end: 'head' | 'tail', bytes: number): string {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+function startScriptFlags(packageJson: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const match = /\bnode((?:\s+--\S+)*)\s+dist\/apps\/api\/src\/main\.js/.exec(
+    scripts?.['start'] ?? '',
+  );
+  return (
+    match?.[1]
+      ?.trim()
+      .split(/\s+/)
+      .filter((flag) => flag !== '') ?? []
+  );
 }
