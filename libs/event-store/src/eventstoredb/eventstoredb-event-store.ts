@@ -37,6 +37,7 @@ import {
   Unsubscribe,
   WrongExpectedVersionError,
 } from '../event-store';
+import { assertRecordedEvents } from '../recorded-events';
 import { findEarlierRecording } from './earlier-recording';
 import {
   appendIdOf,
@@ -540,16 +541,8 @@ function assertImportable(events: readonly RecordedEvent[]): void {
   for (const event of events) {
     assertStreamId(event.streamId);
     assertEventId(event.id);
-    if (!Number.isSafeInteger(event.revision) || event.revision < 0) {
-      throw new RangeError(`event ${event.id} has a revision that is not a natural number`);
-    }
-    if (Number.isNaN(event.effectiveAt.getTime()) || Number.isNaN(event.recordedAt.getTime())) {
-      throw new RangeError(`event ${event.id} has an invalid effectiveAt or recordedAt`);
-    }
-    if (!Number.isSafeInteger(event.schemaVersion)) {
-      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
-    }
   }
+  assertRecordedEvents(events);
 }
 
 /** Why the client refused a connection string, without repeating it: it may hold a password. */

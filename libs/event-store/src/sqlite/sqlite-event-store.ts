@@ -17,6 +17,7 @@ import {
   Unsubscribe,
   WrongExpectedVersionError,
 } from '../event-store';
+import { assertRecordedEvents } from '../recorded-events';
 
 const MEMORY = ':memory:';
 /** How soon commits by another process on the same file are noticed. */
@@ -223,7 +224,7 @@ export class SqliteEventStore implements EventStore {
    */
   async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
     this.use(() => {
-      assertImportable(events);
+      assertRecordedEvents(events);
       this.importInTransaction.immediate(events);
     });
     if (events.length > 0) this.notify();
@@ -502,20 +503,6 @@ function assertAppendable(events: readonly EventToAppend[]): void {
   for (const event of events) {
     if (event.effectiveAt !== undefined && Number.isNaN(event.effectiveAt.getTime())) {
       throw new RangeError(`event ${event.id} has an invalid effectiveAt`);
-    }
-    if (!Number.isSafeInteger(event.schemaVersion)) {
-      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
-    }
-  }
-}
-
-function assertImportable(events: readonly RecordedEvent[]): void {
-  for (const event of events) {
-    if (!Number.isSafeInteger(event.revision) || event.revision < 0) {
-      throw new RangeError(`event ${event.id} has a revision that is not a natural number`);
-    }
-    if (Number.isNaN(event.effectiveAt.getTime()) || Number.isNaN(event.recordedAt.getTime())) {
-      throw new RangeError(`event ${event.id} has an invalid effectiveAt or recordedAt`);
     }
     if (!Number.isSafeInteger(event.schemaVersion)) {
       throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
