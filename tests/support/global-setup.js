@@ -8,7 +8,7 @@ module.exports = function globalSetup() {
     cwd: `${__dirname}/../..`,
   });
   if (!process.env.EVENTSTORE_TEST_URL) {
-    console.log(
+    console.warn(
       '\nEventStoreDB contract suite skipped: set EVENTSTORE_TEST_URL (e.g. esdb://localhost:2113?tls=false) to run it against a real server',
     );
   }
