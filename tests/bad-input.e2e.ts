@@ -431,7 +431,7 @@ describe('bad input is refused, and the server goes on serving', () => {
 
     it('a chunked body that grows over 1 MB is refused with 413', async () => {
       const { pathname, host } = new URL(server.url);
-      const size = 1024 * 1024 + 1;
+      const size = 1_000_000 + 1;
       const chunk = Buffer.concat([
         Buffer.from(`${size.toString(16)}\r\n`),
         Buffer.alloc(size, 'x'),
@@ -444,6 +444,20 @@ describe('bad input is refused, and the server goes on serving', () => {
         chunk,
       );
       expect(response.status).toBe(413);
+    });
+
+    it('a body of just under 1 MB is read and answered', async () => {
+      const query = '{ organization(id: "a") { name } }';
+      const padding = 'x'.repeat(1_000_000 - 100 - query.length);
+      const body = JSON.stringify({ query, variables: { padding } });
+      expect(body.length).toBeLessThan(1_000_000);
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as any).data.organization).toEqual({ name: 'A' });
     });
 
     it('a body of 5 MB through fetch does not stop the server', async () => {

@@ -6,8 +6,8 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigurationError } from './config';
 
-/** Request bodies over 1 MiB are refused with HTTP 413 before they are parsed. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Request bodies over 1 MB (10^6 bytes) are refused with HTTP 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 1_000_000;
 
 export interface AppOptions {
   readonly logger?: LoggerService | LogLevel[] | false;
