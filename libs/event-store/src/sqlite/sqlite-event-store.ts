@@ -20,6 +20,8 @@ import {
 import { assertRecordedEvents } from '../recorded-events';
 
 const MEMORY = ':memory:';
+/** Enough for every stream of a large history; beyond it strings are simply not shared. */
+const SHARED_STRINGS_LIMIT = 1_000_000;
 /** How soon commits by another process on the same file are noticed. */
 const OTHER_WRITERS_POLL_MS = 100;
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -92,6 +94,19 @@ export class SqliteEventStore implements EventStore {
   private readonly countEvents: Database.Statement<[], number>;
   private readonly insert: Database.Statement<[NewEventRow], EventRow>;
   private pending: PendingAppend[] = [];
+  /**
+   * A read model keeps every event it reads: the same stream id, type and actor, read from
+   * many rows, are kept as one string each rather than one copy per event.
+   */
+  private readonly strings = new Map<string, string>();
+  private readonly share = (text: string): string => {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    if (this.strings.size < SHARED_STRINGS_LIMIT) this.strings.set(text, text);
+    return text;
+  };
+  private readonly toRecordedEvent = (row: EventRow): RecordedEvent =>
+    recordedEventOf(row, this.share);
   private watch: NodeJS.Timeout | undefined;
   private readonly dataVersion: Database.Statement<[], number>;
   private groups = { commits: 0, appends: 0 };
@@ -205,7 +220,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
-    return this.use(() => this.selectStream.all(streamId).map(toRecordedEvent));
+    return this.use(() => this.selectStream.all(streamId).map(this.toRecordedEvent));
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
@@ -214,7 +229,7 @@ export class SqliteEventStore implements EventStore {
         throw new RangeError(`readAll limit must be a positive integer, not ${limit}`);
       }
       const from = after === undefined ? 0 : parsePosition(after);
-      return this.selectPage.all(from, limit).map(toRecordedEvent);
+      return this.selectPage.all(from, limit).map(this.toRecordedEvent);
     });
   }
 
@@ -365,7 +380,7 @@ export class SqliteEventStore implements EventStore {
     });
     return {
       nextVersion: version + events.length,
-      events: recorded.map(toRecordedEvent),
+      events: recorded.map(this.toRecordedEvent),
       repeated: false,
     };
   }
@@ -419,7 +434,7 @@ export class SqliteEventStore implements EventStore {
     );
     if (!isRepeat) throw new DuplicateEventIdError(first.id);
 
-    const recorded = (rows as EventRow[]).map(toRecordedEvent);
+    const recorded = (rows as EventRow[]).map(this.toRecordedEvent);
     return {
       nextVersion: firstRow.revision + events.length,
       events: recorded,
@@ -519,21 +534,7 @@ function parsePosition(position: string): number {
   return value;
 }
 
-/**
- * A read model keeps every event it reads: the same stream id, type and command id, read
- * from many rows, are kept as one string each rather than one copy per event.
- */
-const shared = new Map<string, string>();
-const SHARED_LIMIT = 1_000_000;
-
-function share(text: string): string {
-  const known = shared.get(text);
-  if (known !== undefined) return known;
-  if (shared.size < SHARED_LIMIT) shared.set(text, text);
-  return text;
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
+function recordedEventOf(row: EventRow, share: (text: string) => string): RecordedEvent {
   const metadata = JSON.parse(row.metadata) as {
     -readonly [Key in keyof EventMetadata]: EventMetadata[Key];
   };
