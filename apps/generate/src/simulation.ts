@@ -285,6 +285,7 @@ export class NetworkSimulation {
             this.int(0, 1) === 0
               ? undefined
               : new Date(Math.max(this.clock, intendedEnd - this.int(0, 180) * DAY)),
+          commitments: [],
         },
       };
     }

@@ -97,6 +97,21 @@ export interface ArrangementNode {
   readonly agreedAt: Date;
   readonly validUntil: Date | null;
   readonly endedAt: Date | null;
+  readonly commitments: readonly CommitmentNode[];
+}
+
+export interface InterventionNode {
+  readonly id: string;
+  readonly title: string;
+  readonly aim: string | null;
+  readonly at: Date;
+  readonly capabilityBefore: CapabilityAssessmentNode | null;
+  readonly capabilityAfter: CapabilityAssessmentNode | null;
+}
+
+export interface CommitmentNode {
+  readonly organization: OrganizationNode;
+  readonly commitment: string;
 }
 
 export interface NetworkStatsNode {
@@ -261,8 +276,56 @@ export class NetworkView {
         agreedAt: record.events[revision].effectiveAt,
         validUntil: value.validUntil,
         endedAt: node.endedAt,
+        commitments: this.commitmentNodes(value.commitments),
       }),
     );
+  }
+
+  /**
+   * The interventions aimed at an entity that this view sees. For an organisation each shows
+   * the assessment in force when it took effect and the first one after it, both among the
+   * assessments this view sees (so a later-recorded assessment stays out of an earlier
+   * knownAt).
+   */
+  interventions(node: Seen<StreamRecord>): InterventionNode[] {
+    const { record } = node;
+    const found = this.projection.organizations.get(record.id);
+    const organization = found === record ? found : undefined;
+    const assessments =
+      organization === undefined ? [] : visible(organization.assessments, node.version);
+    return visible(record.interventions, node.version).map(({ revision, value }) => {
+      const at = record.events[revision].effectiveAt;
+      // Assessments and interventions share the stream, so assessedAt grows with revision.
+      const before = countWhile(
+        assessments,
+        (assessment) => record.events[assessment.revision].effectiveAt.getTime() <= at.getTime(),
+      );
+      return {
+        id: value.id,
+        title: value.title,
+        aim: value.aim,
+        at,
+        capabilityBefore:
+          organization === undefined || before === 0
+            ? null
+            : this.assessment(organization, assessments[before - 1]),
+        capabilityAfter:
+          organization === undefined || before === assessments.length
+            ? null
+            : this.assessment(organization, assessments[before]),
+      };
+    });
+  }
+
+  /** Each committed party as this view sees it (a party exists before any arrangement). */
+  private commitmentNodes(commitments: ArrangementRecord['commitments']): CommitmentNode[] {
+    const nodes: CommitmentNode[] = [];
+    for (const { organizationId, commitment } of commitments) {
+      const record = this.projection.organizations.get(organizationId);
+      const organization = record === undefined ? undefined : this.organizationNode(record);
+      if (organization !== undefined) nodes.push({ organization, commitment });
+    }
+    return nodes;
   }
 
   // Histories and statistics

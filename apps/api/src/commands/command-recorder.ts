@@ -39,6 +39,7 @@ export interface CommandResult {
   readonly position: string;
   readonly eventIds: readonly string[];
   readonly arrangementId: string | null;
+  readonly interventionId: string | null;
 }
 
 export interface CommandRequest<Input> {
@@ -156,6 +157,9 @@ function resultOf(events: readonly RecordedEvent[]): CommandResult {
   const arrangementId = events.find((event) => event.type === 'ArrangementAgreed')?.data[
     'arrangementId'
   ];
+  const interventionId = events.find((event) => event.type === 'InterventionRecorded')?.data[
+    'interventionId'
+  ];
   return {
     id: parseStreamId(last.streamId)?.id ?? last.streamId,
     streamId: last.streamId,
@@ -163,6 +167,7 @@ function resultOf(events: readonly RecordedEvent[]): CommandResult {
     position: last.position,
     eventIds: events.map((event) => event.id),
     arrangementId: typeof arrangementId === 'string' ? arrangementId : null,
+    interventionId: typeof interventionId === 'string' ? interventionId : null,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   emptyStream,
 } from '../common/command';
 import { RuleViolationError } from '../common/errors';
+import { InterventionRecorded } from '../intervention/record-intervention';
 import { OrganizationState } from '../organization/organization';
 import { ChangePosition, changePosition } from './change-position';
 import { DissolveGroup, dissolveGroup } from './dissolve-group';
@@ -57,7 +58,12 @@ export type GroupDissolved = Event<
 >;
 
 export type GroupEvent =
-  GroupFounded | OrganizationJoinedGroup | PositionChanged | OrganizationLeftGroup | GroupDissolved;
+  | GroupFounded
+  | OrganizationJoinedGroup
+  | PositionChanged
+  | OrganizationLeftGroup
+  | GroupDissolved
+  | InterventionRecorded;
 
 export type GroupCommand = FoundGroup | JoinGroup | ChangePosition | LeaveGroup | DissolveGroup;
 
@@ -68,6 +74,7 @@ export interface GroupState extends StreamState {
   readonly dissolved: boolean;
   /** The current members and the position each holds. */
   readonly members: ReadonlyMap<string, Position>;
+  readonly interventionIds: ReadonlySet<string>;
 }
 
 export const initialGroupState: GroupState = {
@@ -75,6 +82,7 @@ export const initialGroupState: GroupState = {
   foundedAt: undefined,
   dissolved: false,
   members: new Map(),
+  interventionIds: new Set(),
 };
 
 export function isFounded(state: GroupState): boolean {
@@ -103,6 +111,11 @@ export function evolveGroup(state: GroupState, event: Effective<GroupEvent>): Gr
     }
     case 'GroupDissolved':
       return { ...next, dissolved: true, members: new Map() };
+    case 'InterventionRecorded':
+      return {
+        ...next,
+        interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
+      };
     default:
       return assertNever(event);
   }

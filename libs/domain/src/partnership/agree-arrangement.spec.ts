@@ -69,6 +69,7 @@ describe('AgreeArrangement', () => {
             title: 'Data sharing',
             terms: 'monthly',
             validUntil: '2026-12-31T00:00:00.000Z',
+            commitments: [],
           },
         },
       ]);
@@ -144,6 +145,78 @@ describe('AgreeArrangement', () => {
     });
   });
 
+  describe('given parties acme and globex, with commitments', () => {
+    it("then ArrangementAgreed lists each party's part of the work, trimmed", () => {
+      const decision = agreeArrangement(
+        {
+          ...a2,
+          commitments: [
+            { organizationId: 'acme', commitment: ' Runs the intake ' },
+            { organizationId: 'globex', commitment: 'Reports monthly' },
+          ],
+        },
+        withA1,
+      );
+      expect(decision.events[0]?.data).toMatchObject({
+        commitments: [
+          { organizationId: 'acme', commitment: 'Runs the intake' },
+          { organizationId: 'globex', commitment: 'Reports monthly' },
+        ],
+      });
+    });
+
+    it('allows commitments for some parties only', () => {
+      const decision = agreeArrangement(
+        { ...a2, commitments: [{ organizationId: 'globex', commitment: 'Hosts' }] },
+        withA1,
+      );
+      expect(decision.events[0]?.data).toMatchObject({
+        commitments: [{ organizationId: 'globex', commitment: 'Hosts' }],
+      });
+    });
+
+    it('then NOT_A_PARTY for an organisation that is not a party', () => {
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, commitments: [{ organizationId: 'initech', commitment: 'Watches' }] },
+            withA1,
+          ),
+        'NOT_A_PARTY',
+      );
+    });
+
+    it('then DUPLICATE_PARTY for a party named twice', () => {
+      expectRule(
+        () =>
+          agreeArrangement(
+            {
+              ...a2,
+              commitments: [
+                { organizationId: 'acme', commitment: 'Runs the intake' },
+                { organizationId: 'acme', commitment: 'Also reports' },
+              ],
+            },
+            withA1,
+          ),
+        'DUPLICATE_PARTY',
+      );
+    });
+
+    it('checks NOT_A_PARTY before DUPLICATE_PARTY, and ARRANGEMENT_EXISTS before both', () => {
+      const commitments = [
+        { organizationId: 'acme', commitment: 'x' },
+        { organizationId: 'acme', commitment: 'y' },
+        { organizationId: 'initech', commitment: 'z' },
+      ];
+      expectRule(() => agreeArrangement({ ...a2, commitments }, withA1), 'NOT_A_PARTY');
+      expectRule(
+        () => agreeArrangement({ ...a2, arrangementId: 'a1', commitments }, withA1),
+        'ARRANGEMENT_EXISTS',
+      );
+    });
+  });
+
   describe('given the partnership extended', () => {
     it('then validUntil is judged against the new intended end', () => {
       const newEnd = at('2028-03-01T00:00:00Z');
@@ -193,6 +266,14 @@ describe('AgreeArrangement', () => {
   });
 
   describe('input', () => {
+    it('accepts a commitment of 2000 code points', () => {
+      const commitment = '\u{1F91D}'.repeat(2_000);
+      expect(
+        parseAgreeArrangement({ ...a2, commitments: [{ organizationId: 'acme', commitment }] }).data
+          .commitments,
+      ).toEqual([{ organizationId: 'acme', commitment }]);
+    });
+
     it('accepts terms of 10000 code points', () => {
       expect(parseAgreeArrangement({ ...a2, terms: 't'.repeat(10_000) }).data.terms).toHaveLength(
         10_000,
@@ -210,6 +291,36 @@ describe('AgreeArrangement', () => {
       ['validUntil', { ...a2, validUntil: new Date('forever') }],
       ['expectedVersion', { ...a2, expectedVersion: -1 }],
       ['effectiveAt', { ...a2, effectiveAt: new Date('today') }],
+      ['commitments', { ...a2, commitments: 'acme' }],
+      [
+        'commitments',
+        {
+          ...a2,
+          commitments: Array.from({ length: 51 }, (_, i) => ({
+            organizationId: `o${i}`,
+            commitment: 'c',
+          })),
+        },
+      ],
+      ['commitments[0]', { ...a2, commitments: [null] }],
+      [
+        'commitments[0].organizationId',
+        { ...a2, commitments: [{ organizationId: 'a c', commitment: 'c' }] },
+      ],
+      [
+        'commitments[1].commitment',
+        {
+          ...a2,
+          commitments: [
+            { organizationId: 'acme', commitment: 'c' },
+            { organizationId: 'globex', commitment: '  ' },
+          ],
+        },
+      ],
+      [
+        'commitments[0].commitment',
+        { ...a2, commitments: [{ organizationId: 'acme', commitment: 'c'.repeat(2_001) }] },
+      ],
     ])('rejects a malformed %s', (field, input) => {
       expectBadInput(() => parseAgreeArrangement(input), field);
     });
