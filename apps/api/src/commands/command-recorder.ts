@@ -100,6 +100,13 @@ export class CommandRecorder {
             },
           })),
           version,
+          // A decision across streams holds only on the facts it read (docs/domain.md,
+          // "Decisions across streams").
+          {
+            unchanged: streamsRead(command)
+              .filter((read) => read !== streamId)
+              .map((read) => ({ streamId: read, version: states.version(read) })),
+          },
         );
         await this.readModel.caughtUp();
         return appended.repeated
@@ -109,7 +116,9 @@ export class CommandRecorder {
         if (error instanceof DuplicateEventIdError) throw reused(commandId);
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         const expected = command.data.expectedVersion;
-        if (expected !== undefined) {
+        // The caller's expectedVersion is about the addressed stream only; when another
+        // stream it read moved, the command is decided again.
+        if (expected !== undefined && error.streamId === streamId) {
           throw new ConcurrencyConflictError(streamId, expected, error.actualVersion);
         }
         if (attempt >= MAX_ATTEMPTS) {

@@ -325,4 +325,54 @@ describe('AgreeArrangement', () => {
       expectBadInput(() => parseAgreeArrangement(input), field);
     });
   });
+
+  describe('rules that hold in time: validUntil after the agreement', () => {
+    it('then ARRANGEMENT_ENDS_BEFORE_AGREED when validUntil is not after its effectiveAt', () => {
+      const agreedAt = at('2026-04-01T00:00:00Z');
+      expectRule(
+        () => agreeArrangement({ ...a2, effectiveAt: agreedAt, validUntil: agreedAt }, withA1),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, effectiveAt: agreedAt, validUntil: plus(agreedAt, -1) },
+            withA1,
+          ),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+      expect(
+        agreeArrangement({ ...a2, effectiveAt: agreedAt, validUntil: plus(agreedAt, 1) }, withA1)
+          .events,
+      ).toHaveLength(1);
+    });
+
+    it('then ARRANGEMENT_ENDS_BEFORE_AGREED when validUntil has passed at recording', () => {
+      expectRule(
+        () => agreeArrangement({ ...a2, validUntil: plus(NOW, -MINUTE) }, withA1),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+    });
+
+    it('checks ARRANGEMENT_ENDS_BEFORE_AGREED before ARRANGEMENT_OUTLIVES_PARTNERSHIP', () => {
+      // An overdue partnership: a validUntil of 12 March breaks both rules at once.
+      const overdue = partnershipWith(formed('p1', FORMED_AT, at('2026-03-10T00:00:00Z')));
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, effectiveAt: AGREED_AT, validUntil: at('2026-03-12T00:00:00Z') },
+            overdue,
+          ),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, effectiveAt: AGREED_AT, validUntil: at('2026-03-20T00:00:00Z') },
+            overdue,
+          ),
+        'ARRANGEMENT_OUTLIVES_PARTNERSHIP',
+      );
+    });
+  });
 });

@@ -88,6 +88,13 @@ export function agreeArrangement(
       `arrangement "${arrangementId}" already exists in partnership "${partnershipId}"`,
     );
   }
+  const agreedAt = effectiveAt ?? now;
+  if (validUntil !== undefined && validUntil.getTime() <= agreedAt.getTime()) {
+    throw new RuleViolationError(
+      'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      `validUntil ${validUntil.toISOString()} does not lie after the agreement at ${agreedAt.toISOString()}`,
+    );
+  }
   if (
     validUntil !== undefined &&
     state.intendedEndAt !== undefined &&
