@@ -16,6 +16,7 @@ import { CommandRecorder } from '../apps/api/src/commands/command-recorder';
 import { ReadModel } from '../apps/api/src/read-model/read-model';
 import { Execute, commandHandlers } from './support/command-handlers';
 import { MutationName } from './support/commands';
+import { report } from './support/report';
 import { temporaryDirectory } from './support/test-server';
 
 /**
@@ -129,7 +130,7 @@ describe('LeaveGroup racing FormPartnership on the same group', () => {
       }
     }
 
-    console.log(
+    report(
       `race rounds=${ROUNDS} formed=${outcomes.formed} refused=${outcomes.refused} left=${outcomes.left}`,
     );
     expect(violations).toEqual([]);
