@@ -452,4 +452,54 @@ describe('the domain, second version, over HTTP', () => {
       });
     });
   });
+
+  describe('relations', () => {
+    it('lists shared partnerships and groups at asOf, by since then id', async () => {
+      for (const id of ['r1', 'r2', 'r3']) {
+        await ok(server, 'registerOrganization', { id, name: id, effectiveAt: LONG_AGO });
+      }
+      await ok(server, 'foundGroup', { id: 'rg', name: 'RG', effectiveAt: LONG_AGO });
+      for (const organizationId of ['r3', 'r1', 'r2']) {
+        await ok(server, 'joinGroup', {
+          groupId: 'rg',
+          organizationId,
+          position: 'CORE',
+          effectiveAt: daysFromNow(-100),
+        });
+      }
+      await ok(server, 'formPartnership', {
+        id: 'rp',
+        name: 'RP',
+        partyIds: ['r1', 'r2'],
+        intendedEndAt: END,
+        effectiveAt: daysFromNow(-200),
+      });
+      await ok(server, 'leaveGroup', { groupId: 'rg', organizationId: 'r2' });
+      const RELATIONS = `query ($asOf: DateTime) { network(asOf: $asOf) { organization(id: "r1") {
+        relations { organization { id } partnerships { id } groups { id } since }
+      } } }`;
+      const now = (await query(server, RELATIONS)).network.organization.relations;
+      expect(now).toEqual([
+        {
+          organization: { id: 'r2' },
+          partnerships: [{ id: 'rp' }],
+          groups: [],
+          since: expect.any(String),
+        },
+        {
+          organization: { id: 'r3' },
+          partnerships: [],
+          groups: [{ id: 'rg' }],
+          since: expect.any(String),
+        },
+      ]);
+      expect(Date.parse(now[0].since)).toBeLessThan(Date.parse(now[1].since));
+      const before = (await query(server, RELATIONS, { asOf: daysFromNow(-1) })).network
+        .organization.relations;
+      expect(before.map((relation: { groups: unknown[] }) => relation.groups)).toEqual([
+        [{ id: 'rg' }],
+        [{ id: 'rg' }],
+      ]);
+    });
+  });
 });

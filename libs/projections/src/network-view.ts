@@ -109,6 +109,14 @@ export interface InterventionNode {
   readonly capabilityAfter: CapabilityAssessmentNode | null;
 }
 
+/** Another organisation one collaborates with, as a view sees it (docs/domain.md, Relations). */
+export interface RelationNode {
+  readonly organization: OrganizationNode;
+  readonly partnerships: readonly PartnershipNode[];
+  readonly groups: readonly GroupNode[];
+  readonly since: Date;
+}
+
 export interface CommitmentNode {
   readonly organization: OrganizationNode;
   readonly commitment: string;
@@ -202,6 +210,95 @@ export class NetworkView {
     status: PartnershipStatus | null | undefined,
   ): PartnershipNode[] {
     return this.partnershipNodes(node.record.partnerships, status);
+  }
+
+  /**
+   * Every other organisation this one shares a partnership with (any status) or a group in
+   * which both are members at asOf, ordered by `since`, then by id. Built from the
+   * organisation's own partnerships and memberships, so it costs what those hold, not the
+   * size of the network.
+   */
+  relations(node: OrganizationNode): RelationNode[] {
+    const self = node.record;
+    const related = new Map<
+      OrganizationRecord,
+      { partnerships: PartnershipNode[]; groups: GroupNode[]; since: number }
+    >();
+    const relationWith = (other: OrganizationRecord) => {
+      let relation = related.get(other);
+      if (relation === undefined) {
+        relation = { partnerships: [], groups: [], since: Infinity };
+        related.set(other, relation);
+      }
+      return relation;
+    };
+
+    for (const record of self.partnerships) {
+      const partnership = this.partnershipNode(record);
+      if (partnership === undefined) continue;
+      const start = partnership.startedAt.getTime();
+      for (const party of record.parties) {
+        if (party === self) continue;
+        const relation = relationWith(party);
+        relation.partnerships.push(partnership);
+        if (start < relation.since) relation.since = start;
+      }
+    }
+
+    const groupsDone = new Set<GroupRecord>();
+    for (const membership of self.memberships) {
+      const group = membership.group;
+      if (groupsDone.has(group)) continue;
+      const seen = this.seen(group.events);
+      if (!isOpenIn(membership, seen)) continue;
+      groupsDone.add(group);
+      const groupNode = this.groupNode(group);
+      if (groupNode === undefined) continue;
+      // Both members at asOf: each pair of their periods in this group may have overlapped.
+      const periods = new Map<OrganizationRecord, Period[]>();
+      const current = new Set<OrganizationRecord>();
+      for (const each of group.memberships) {
+        if (each.joinRevision >= seen) continue;
+        const from = group.events[each.joinRevision].effectiveAt.getTime();
+        const ended = isBefore(each.endRevision, seen);
+        const until = ended
+          ? group.events[each.endRevision as number].effectiveAt.getTime()
+          : Infinity;
+        if (!ended) current.add(each.organization);
+        const list = periods.get(each.organization);
+        if (list === undefined) periods.set(each.organization, [{ from, until }]);
+        else list.push({ from, until });
+      }
+      const own = periods.get(self) ?? [];
+      for (const other of current) {
+        if (other === self || this.organizationNode(other) === undefined) continue;
+        const relation = relationWith(other);
+        relation.groups.push(groupNode);
+        const overlap = earliestOverlap(own, periods.get(other) ?? []);
+        if (overlap < relation.since) relation.since = overlap;
+      }
+    }
+
+    const relations: RelationNode[] = [];
+    for (const [other, relation] of related) {
+      const organization = this.organizationNode(other);
+      if (organization === undefined) continue;
+      relations.push({
+        organization,
+        partnerships: relation.partnerships,
+        groups: relation.groups.sort((x, y) => x.record.seq - y.record.seq),
+        since: new Date(relation.since),
+      });
+    }
+    return relations.sort(
+      (x, y) =>
+        x.since.getTime() - y.since.getTime() ||
+        (x.organization.id < y.organization.id
+          ? -1
+          : x.organization.id > y.organization.id
+            ? 1
+            : 0),
+    );
   }
 
   // Groups
@@ -611,6 +708,29 @@ function countWhile<T>(items: readonly T[], holds: (item: T) => boolean): number
 function visible<T>(items: readonly Revised<T>[], seen: number): readonly Revised<T>[] {
   const count = countWhile(items, (item) => item.revision < seen);
   return count === items.length ? items : items.slice(0, count);
+}
+
+/** A membership period in valid time, in milliseconds: [from, until). */
+interface Period {
+  readonly from: number;
+  readonly until: number;
+}
+
+/** The earliest moment at which two lists of periods overlap (Infinity: never). */
+function earliestOverlap(own: readonly Period[], other: readonly Period[]): number {
+  let earliest = Infinity;
+  for (const a of own) {
+    for (const b of other) {
+      const start = Math.max(a.from, b.from);
+      if (start < Math.min(a.until, b.until) && start < earliest) earliest = start;
+    }
+  }
+  return earliest;
+}
+
+/** Whether a membership has begun and not ended among the first `seen` events of its group. */
+function isOpenIn(membership: MembershipRecord, seen: number): boolean {
+  return membership.joinRevision < seen && !isBefore(membership.endRevision, seen);
 }
 
 function isBefore(revision: number | undefined, seen: number): boolean {

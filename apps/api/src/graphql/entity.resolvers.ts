@@ -10,6 +10,7 @@ import {
   PartnershipNode,
   PartnershipStatus,
   RecordedEventNode,
+  RelationNode,
 } from '@partnerships/projections/network-view';
 import { Allow } from '../auth/allow.decorator';
 
@@ -42,6 +43,11 @@ export class OrganizationResolver {
   @ResolveField()
   interventions(@Parent() organization: OrganizationNode): InterventionNode[] {
     return organization.view.interventions(organization);
+  }
+
+  @ResolveField()
+  relations(@Parent() organization: OrganizationNode): RelationNode[] {
+    return organization.view.relations(organization);
   }
 
   @ResolveField()
