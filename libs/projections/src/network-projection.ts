@@ -116,6 +116,7 @@ export class NetworkProjection {
           memberships: [],
           partnerships: [],
           openMemberships: new Map(),
+          membershipsOf: new Map(),
         };
         this.groups.set(target.id, group);
         this.groupOrder.push(group);
@@ -134,6 +135,7 @@ export class NetworkProjection {
         };
         group.memberships.push(membership);
         group.openMemberships.set(organization.id, membership);
+        pushTo(group.membershipsOf, organization, membership);
         organization.memberships.push(membership);
         return;
       }

@@ -254,27 +254,16 @@ export class NetworkView {
       groupsDone.add(group);
       const groupNode = this.groupNode(group);
       if (groupNode === undefined) continue;
-      // Both members at asOf: each pair of their periods in this group may have overlapped.
-      const periods = new Map<OrganizationRecord, Period[]>();
-      const current = new Set<OrganizationRecord>();
-      for (const each of group.memberships) {
-        if (each.joinRevision >= seen) continue;
-        const from = group.events[each.joinRevision].effectiveAt.getTime();
-        const ended = isBefore(each.endRevision, seen);
-        const until = ended
-          ? group.events[each.endRevision as number].effectiveAt.getTime()
-          : Infinity;
-        if (!ended) current.add(each.organization);
-        const list = periods.get(each.organization);
-        if (list === undefined) periods.set(each.organization, [{ from, until }]);
-        else list.push({ from, until });
-      }
-      const own = periods.get(self) ?? [];
-      for (const other of current) {
-        if (other === self || this.organizationNode(other) === undefined) continue;
+      const own = this.periods(group, group.membershipsOf.get(self) ?? [], seen);
+      // Seeing every event, the group's open memberships are the members at asOf.
+      const members = this.complete ? group.openMemberships.values() : group.memberships;
+      for (const member of members) {
+        const other = member.organization;
+        if (other === self || !isOpenIn(member, seen)) continue;
+        // A join this view sees follows the registration it referred to: no check needed.
         const relation = relationWith(other);
         relation.groups.push(groupNode);
-        const overlap = earliestOverlap(own, periods.get(other) ?? []);
+        const overlap = earliestOverlap(own, group, group.membershipsOf.get(other) ?? [], seen);
         if (overlap < relation.since) relation.since = overlap;
       }
     }
@@ -299,6 +288,26 @@ export class NetworkView {
             ? 1
             : 0),
     );
+  }
+
+  /** Membership periods as this view sees them, in milliseconds of valid time. */
+  private periods(
+    group: GroupRecord,
+    memberships: readonly MembershipRecord[],
+    seen: number,
+  ): Period[] {
+    const periods: Period[] = [];
+    for (const membership of memberships) {
+      if (membership.joinRevision >= seen) break;
+      const ended = isBefore(membership.endRevision, seen);
+      periods.push({
+        from: group.events[membership.joinRevision].effectiveAt.getTime(),
+        until: ended
+          ? group.events[membership.endRevision as number].effectiveAt.getTime()
+          : Infinity,
+      });
+    }
+    return periods;
   }
 
   // Groups
@@ -716,13 +725,27 @@ interface Period {
   readonly until: number;
 }
 
-/** The earliest moment at which two lists of periods overlap (Infinity: never). */
-function earliestOverlap(own: readonly Period[], other: readonly Period[]): number {
+/**
+ * The earliest moment at which one of the own periods overlaps one of the other's
+ * memberships of the group this view sees (Infinity: never). Allocates nothing: it runs
+ * once per co-member.
+ */
+function earliestOverlap(
+  own: readonly Period[],
+  group: GroupRecord,
+  theirs: readonly MembershipRecord[],
+  seen: number,
+): number {
   let earliest = Infinity;
-  for (const a of own) {
-    for (const b of other) {
-      const start = Math.max(a.from, b.from);
-      if (start < Math.min(a.until, b.until) && start < earliest) earliest = start;
+  for (const membership of theirs) {
+    if (membership.joinRevision >= seen) break;
+    const from = group.events[membership.joinRevision].effectiveAt.getTime();
+    const until = isBefore(membership.endRevision, seen)
+      ? group.events[membership.endRevision as number].effectiveAt.getTime()
+      : Infinity;
+    for (const period of own) {
+      const start = Math.max(period.from, from);
+      if (start < Math.min(period.until, until) && start < earliest) earliest = start;
     }
   }
   return earliest;

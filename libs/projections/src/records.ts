@@ -50,6 +50,8 @@ export interface GroupRecord extends StreamRecord {
   readonly partnerships: PartnershipRecord[];
   /** The open membership of each current member. */
   readonly openMemberships: Map<string, MembershipRecord>;
+  /** Every membership period of each organisation that ever joined, oldest first. */
+  readonly membershipsOf: Map<OrganizationRecord, MembershipRecord[]>;
 }
 
 /** One period of an organisation's belonging to a group; revisions are the group's. */
