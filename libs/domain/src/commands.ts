@@ -107,6 +107,19 @@ export function streamsRead(command: DomainCommand): string[] {
   return streams;
 }
 
+/**
+ * The streams other than the addressed one whose later change could change the decision:
+ * it is recorded only if they are still at the versions read (docs/domain.md, "Decisions
+ * across streams"). An organisation is not among them: the only fact decisions read of it,
+ * its registration and when it took effect, never changes once recorded.
+ */
+export function streamsDecidedOn(command: DomainCommand): string[] {
+  if (command.type === 'FormPartnership' && command.data.groupId !== null) {
+    return [groupStream(command.data.groupId)];
+  }
+  return [];
+}
+
 export function decideCommand(
   command: DomainCommand,
   states: StreamStates,

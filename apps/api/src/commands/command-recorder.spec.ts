@@ -10,6 +10,10 @@ import {
 } from '@partnerships/domain/partnership/form-partnership';
 import { LeaveGroupInput, parseLeaveGroup } from '@partnerships/domain/group/leave-group';
 import {
+  ChangePositionInput,
+  parseChangePosition,
+} from '@partnerships/domain/group/change-position';
+import {
   AssessCapabilityInput,
   parseAssessCapability,
 } from '@partnerships/domain/organization/assess-capability';
@@ -151,12 +155,9 @@ describe('CommandRecorder', () => {
       },
       actor: null,
     });
-    const leaving = (
-      organizationId: string,
-      expectedVersion?: number,
-    ): CommandRequest<WithCommandId<LeaveGroupInput>> => ({
+    const leaving = (organizationId: string): CommandRequest<WithCommandId<LeaveGroupInput>> => ({
       name: 'leaveGroup',
-      input: { groupId: 'g', organizationId, expectedVersion },
+      input: { groupId: 'g', organizationId },
       actor: null,
     });
 
@@ -175,20 +176,35 @@ describe('CommandRecorder', () => {
       expect(await store.readStream('partnership-p')).toHaveLength(0);
     });
 
-    it('is decided again, not reported as a conflict, when the caller named the addressed version', async () => {
+    it('is not decided again for a write to a party, which cannot change its decision', async () => {
       store.interloper = () =>
         other.record<WithCommandId<AssessCapabilityInput>>(
           {
             name: 'assessCapability',
-            input: { organizationId: 'a', ambition: 3, realized: 2 },
+            input: { organizationId: 'b', ambition: 3, realized: 2 },
             actor: null,
           },
           parseAssessCapability,
         );
       const before = store.appends;
-      const result = await recorder.record(leaving('a', 3), parseLeaveGroup);
-      expect(result.version).toBe(4);
-      // The first append found organisation a moved on and was decided again.
+      const result = await recorder.record(forming(), parseFormPartnership);
+      expect(result.version).toBe(1);
+      expect(store.appends - before).toBe(1);
+    });
+
+    it('is decided again after a write to the group that leaves the parties members', async () => {
+      store.interloper = () =>
+        other.record<WithCommandId<ChangePositionInput>>(
+          {
+            name: 'changePosition',
+            input: { groupId: 'g', organizationId: 'b', position: 'RING' },
+            actor: null,
+          },
+          parseChangePosition,
+        );
+      const before = store.appends;
+      const result = await recorder.record(forming(), parseFormPartnership);
+      expect(result.version).toBe(1);
       expect(store.appends - before).toBe(2);
     });
   });

@@ -12,6 +12,7 @@ import {
   decideCommand,
   fold,
   parseStreamId,
+  streamsDecidedOn,
   streamsRead,
 } from '@partnerships/domain/commands';
 import { groupStream } from '@partnerships/domain/group/group';
@@ -103,9 +104,10 @@ export class CommandRecorder {
           // A decision across streams holds only on the facts it read (docs/domain.md,
           // "Decisions across streams").
           {
-            unchanged: streamsRead(command)
-              .filter((read) => read !== streamId)
-              .map((read) => ({ streamId: read, version: states.version(read) })),
+            unchanged: streamsDecidedOn(command).map((read) => ({
+              streamId: read,
+              version: states.version(read),
+            })),
           },
         );
         await this.readModel.caughtUp();
