@@ -300,12 +300,33 @@ const INPUTS: Record<MutationName, fc.Arbitrary<unknown>> = {
   ),
   agreeArrangement: input(
     { partnershipId, title: name, terms: name },
-    { arrangementId: newId, validUntil: field(fc.constant(undefined), date), ...addressing },
+    {
+      arrangementId: newId,
+      validUntil: field(fc.constant(undefined), date),
+      commitments: field(
+        fc.array(fc.record({ organizationId, commitment: name }), { maxLength: 3 }),
+        fc.oneof(
+          garbage,
+          fc.constant(
+            Array.from({ length: 60 }, (_, index) => ({
+              organizationId: `party${index}`,
+              commitment: 'c',
+            })),
+          ),
+        ),
+      ),
+      ...addressing,
+    },
   ),
   extendPartnership: input({ partnershipId, intendedEndAt: later }, addressing),
   endPartnership: input(
     { partnershipId: field(fc.constantFrom('tunnel'), id), reason: endReason },
     { note, ...addressing },
+  ),
+  // Any number of targets, so that none, one and several are all tried.
+  recordIntervention: input(
+    { title: name },
+    { interventionId: newId, organizationId, groupId, partnershipId, aim: note, ...addressing },
   ),
 };
 

@@ -37,6 +37,10 @@ import {
   LeaveGroupHandler,
 } from '../../apps/api/src/commands/leave-group.handler';
 import {
+  RecordInterventionCommand,
+  RecordInterventionHandler,
+} from '../../apps/api/src/commands/record-intervention.handler';
+import {
   RegisterOrganizationCommand,
   RegisterOrganizationHandler,
 } from '../../apps/api/src/commands/register-organization.handler';
@@ -74,5 +78,7 @@ export function commandHandlers(recorder: CommandRecorder): Record<MutationName,
       new ExtendPartnershipHandler(recorder).execute(new ExtendPartnershipCommand(input, null)),
     endPartnership: (input) =>
       new EndPartnershipHandler(recorder).execute(new EndPartnershipCommand(input, null)),
+    recordIntervention: (input) =>
+      new RecordInterventionHandler(recorder).execute(new RecordInterventionCommand(input, null)),
   };
 }

@@ -1,7 +1,7 @@
 import { GraphQLResponse, TestServer } from './test-server';
 
 /** The fields of CommandResult, as every test asks for them. */
-export const RESULT_FIELDS = 'id streamId version position eventIds arrangementId';
+export const RESULT_FIELDS = 'id streamId version position eventIds arrangementId interventionId';
 
 export interface CommandResult {
   readonly id: string;
@@ -10,6 +10,7 @@ export interface CommandResult {
   readonly position: string;
   readonly eventIds: string[];
   readonly arrangementId: string | null;
+  readonly interventionId: string | null;
 }
 
 export const INPUT_TYPES = {
@@ -24,6 +25,7 @@ export const INPUT_TYPES = {
   agreeArrangement: 'AgreeArrangementInput',
   extendPartnership: 'ExtendPartnershipInput',
   endPartnership: 'EndPartnershipInput',
+  recordIntervention: 'RecordInterventionInput',
 } as const;
 
 export type MutationName = keyof typeof INPUT_TYPES;

@@ -22,6 +22,7 @@ import { FormPartnershipHandler } from './commands/form-partnership.handler';
 import { FoundGroupHandler } from './commands/found-group.handler';
 import { JoinGroupHandler } from './commands/join-group.handler';
 import { LeaveGroupHandler } from './commands/leave-group.handler';
+import { RecordInterventionHandler } from './commands/record-intervention.handler';
 import { RegisterOrganizationHandler } from './commands/register-organization.handler';
 import { AccessGuard, RequestAuth } from './auth/access.guard';
 import { Credentials } from './auth/credentials';
@@ -51,6 +52,7 @@ const commandHandlers = [
   AgreeArrangementHandler,
   ExtendPartnershipHandler,
   EndPartnershipHandler,
+  RecordInterventionHandler,
 ];
 
 const typeDefs = readFileSync(SCHEMA_FILE, 'utf8');

@@ -23,6 +23,7 @@ export function benchEvent(writer: number, revision: number): EventToAppend {
       title: 'Shared intake',
       terms: 'Each party does its part and reports monthly.',
       validUntil: null,
+      commitments: [],
     },
     metadata,
     schemaVersion: 1,

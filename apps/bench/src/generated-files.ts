@@ -19,7 +19,9 @@ export async function generatedFile(
   regenerate: boolean,
 ): Promise<string> {
   const directory = join(root, 'data', 'bench');
-  const file = join(directory, `events-${events}-seed-${seed}.db`);
+  // v2: the generator's second version (commitments, interventions); an older cached
+  // history of the same size and seed would not hold them.
+  const file = join(directory, `events-${events}-seed-${seed}-v2.db`);
   if (!regenerate && existsSync(file)) {
     const count = countEvents(file);
     if (count === events) {

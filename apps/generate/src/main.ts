@@ -54,9 +54,11 @@ async function main(): Promise<void> {
     await store.close();
   }
   const { organizations, groups, partnerships, refused } = simulation.stats;
+  const { interventions, arrangements, arrangementsWithCommitments } = simulation.stats;
   console.log(
     `generated ${written} events in ${((Date.now() - started) / 1000).toFixed(1)} s into ${values.out}: ` +
-      `${organizations} organisations, ${groups} groups, ${partnerships} partnerships ` +
+      `${organizations} organisations, ${groups} groups, ${partnerships} partnerships, ` +
+      `${interventions} interventions, ${arrangementsWithCommitments} of ${arrangements} arrangements with commitments ` +
       `(${refused} attempts refused by the rules)`,
   );
 }

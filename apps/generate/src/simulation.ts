@@ -49,6 +49,10 @@ export interface SimulationStats {
   organizations: number;
   groups: number;
   partnerships: number;
+  interventions: number;
+  /** Arrangements that list at least one party's commitment. */
+  arrangementsWithCommitments: number;
+  arrangements: number;
   /** Commands the rules refused: the simulation tries, the deciders judge. */
   refused: number;
 }
@@ -93,7 +97,17 @@ class World {
 }
 
 export class NetworkSimulation {
-  readonly stats: SimulationStats = { organizations: 0, groups: 0, partnerships: 0, refused: 0 };
+  readonly stats: SimulationStats = {
+    organizations: 0,
+    groups: 0,
+    partnerships: 0,
+    interventions: 0,
+    arrangementsWithCommitments: 0,
+    arrangements: 0,
+    refused: 0,
+  };
+  /** Organisations an intervention was aimed at, whose next assessment shows its effect. */
+  private readonly awaitingAssessment: string[] = [];
   private readonly world = new World();
   private random: RandomGenerator;
   private clock: number;
@@ -203,6 +217,19 @@ export class NetworkSimulation {
       case 'PartnershipEnded':
         remove(world.activePartnershipIds, event.data.partnershipId);
         return;
+      case 'ArrangementAgreed':
+        this.stats.arrangements++;
+        if (event.data.commitments.length > 0) this.stats.arrangementsWithCommitments++;
+        return;
+      case 'InterventionRecorded':
+        this.stats.interventions++;
+        if (event.data.organizationId !== null) {
+          this.awaitingAssessment.push(event.data.organizationId);
+        }
+        return;
+      case 'CapabilityAssessed':
+        remove(this.awaitingAssessment, event.data.organizationId);
+        return;
       default:
         return;
     }
@@ -247,9 +274,19 @@ export class NetworkSimulation {
       return { type: 'LeaveGroup', data: { groupId, organizationId: member, reason: null } };
     }
     if (roll < 520) {
+      // Half the assessments follow up an intervention, when one is waiting for it.
+      const assessed =
+        this.int(0, 1) === 0
+          ? (this.pick(this.awaitingAssessment) ?? organizationId)
+          : organizationId;
       return {
         type: 'AssessCapability',
-        data: { organizationId, ambition: this.int(1, 5), realized: this.int(1, 5), notes: null },
+        data: {
+          organizationId: assessed,
+          ambition: this.int(1, 5),
+          realized: this.int(1, 5),
+          notes: null,
+        },
       };
     }
     if (roll < 521 && members.length < 3)
@@ -273,7 +310,29 @@ export class NetworkSimulation {
     }
     const partnership = world.partnership(partnershipId);
     const intendedEnd = partnership.intendedEndAt?.getTime() ?? this.clock;
+    if (roll >= 880 && roll < 900) {
+      const kind = this.int(0, 19);
+      const interventionId = `intervention-${this.stats.interventions + 1}`;
+      const [title, aim] = INTERVENTIONS[this.int(0, INTERVENTIONS.length - 1)];
+      return {
+        type: 'RecordIntervention',
+        data: {
+          interventionId,
+          target:
+            kind < 12
+              ? { kind: 'organization', id: organizationId }
+              : kind < 17
+                ? { kind: 'partnership', id: partnershipId }
+                : { kind: 'group', id: groupId },
+          title,
+          aim,
+        },
+      };
+    }
     if (roll < 900 || roll >= 985) {
+      // Most arrangements say which party takes on which part of the work.
+      const parties = [...partnership.partyIds];
+      const committed = this.int(0, 9) < 8 ? this.sample(parties, this.int(1, parties.length)) : [];
       return {
         type: 'AgreeArrangement',
         data: {
@@ -284,7 +343,11 @@ export class NetworkSimulation {
           validUntil:
             this.int(0, 1) === 0
               ? undefined
-              : new Date(Math.max(this.clock, intendedEnd - this.int(0, 180) * DAY)),
+              : new Date(Math.max(this.clock + DAY, intendedEnd - this.int(0, 180) * DAY)),
+          commitments: committed.map((party) => ({
+            organizationId: party,
+            commitment: COMMITMENTS[this.int(0, COMMITMENTS.length - 1)],
+          })),
         },
       };
     }
@@ -294,10 +357,12 @@ export class NetworkSimulation {
         data: { partnershipId, intendedEndAt: new Date(intendedEnd + YEAR) },
       };
     }
-    return {
-      type: 'EndPartnership',
-      data: { partnershipId, reason: END_REASONS[this.int(0, END_REASONS.length - 1)], note: null },
-    };
+    // A partnership past its intended end mostly expires; before it, it cannot.
+    const overdue = this.clock >= intendedEnd;
+    const reasons = END_REASONS.filter((reason) => reason !== 'EXPIRED');
+    const reason =
+      overdue && this.int(0, 2) > 0 ? 'EXPIRED' : reasons[this.int(0, reasons.length - 1)];
+    return { type: 'EndPartnership', data: { partnershipId, reason, note: null } };
   }
 
   private int(min: number, max: number): number {
@@ -314,6 +379,23 @@ export class NetworkSimulation {
     return [...chosen];
   }
 }
+
+const COMMITMENTS = [
+  'Runs the shared intake desk',
+  'Provides two case workers one day a week',
+  'Hosts the monthly meeting and keeps the minutes',
+  'Reports the shared figures each quarter',
+  'Trains the other parties in its method',
+  'Funds the pilot for the first year',
+] as const;
+
+const INTERVENTIONS: readonly (readonly [string, string | null])[] = [
+  ['Peer coaching', 'Close the gap between ambition and what is realised'],
+  ['Position workshop', 'Let each member choose core, ring or free space deliberately'],
+  ['Joint retrospective', 'Learn from what the last year of working together taught'],
+  ['Leadership programme', null],
+  ['Mediation', 'Restore trust after a conflict about the shared budget'],
+];
 
 function remove(items: string[], item: string): void {
   const index = items.indexOf(item);

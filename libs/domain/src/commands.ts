@@ -4,13 +4,20 @@
  */
 import { Decision, Effective, assertNever } from './common/command';
 import {
+  InterventionTarget,
+  RecordIntervention,
+  recordIntervention,
+} from './intervention/record-intervention';
+import {
   GroupCommand,
   GroupEvent,
   GroupState,
   decideGroup,
+  ensureNotDissolved,
   evolveGroup,
   groupStream,
   initialGroupState,
+  isFounded,
 } from './group/group';
 import {
   OrganizationCommand,
@@ -19,6 +26,7 @@ import {
   decideOrganization,
   evolveOrganization,
   initialOrganizationState,
+  isRegistered,
   organizationStream,
 } from './organization/organization';
 import {
@@ -26,12 +34,14 @@ import {
   PartnershipEvent,
   PartnershipState,
   decidePartnership,
+  ensureActive,
   evolvePartnership,
   initialPartnershipState,
   partnershipStream,
 } from './partnership/partnership';
 
-export type DomainCommand = OrganizationCommand | GroupCommand | PartnershipCommand;
+export type DomainCommand =
+  OrganizationCommand | GroupCommand | PartnershipCommand | RecordIntervention;
 export type DomainEvent = OrganizationEvent | GroupEvent | PartnershipEvent;
 
 /** The current state of every stream a command reads, folded by the caller. */
@@ -58,8 +68,23 @@ export function addressedStream(command: DomainCommand): string {
     case 'ExtendPartnership':
     case 'EndPartnership':
       return partnershipStream(command.data.partnershipId);
+    case 'RecordIntervention':
+      return targetStream(command.data.target);
     default:
       return assertNever(command);
+  }
+}
+
+function targetStream({ kind, id }: InterventionTarget): string {
+  switch (kind) {
+    case 'organization':
+      return organizationStream(id);
+    case 'group':
+      return groupStream(id);
+    case 'partnership':
+      return partnershipStream(id);
+    default:
+      return assertNever(kind);
   }
 }
 
@@ -80,6 +105,19 @@ export function streamsRead(command: DomainCommand): string[] {
       break;
   }
   return streams;
+}
+
+/**
+ * The streams other than the addressed one whose later change could change the decision:
+ * it is recorded only if they are still at the versions read (docs/domain.md, "Decisions
+ * across streams"). An organisation is not among them: the only fact decisions read of it,
+ * its registration and when it took effect, never changes once recorded.
+ */
+export function streamsDecidedOn(command: DomainCommand): string[] {
+  if (command.type === 'FormPartnership' && command.data.groupId !== null) {
+    return [groupStream(command.data.groupId)];
+  }
+  return [];
 }
 
 export function decideCommand(
@@ -111,8 +149,41 @@ export function decideCommand(
         organization: (id) => states.organization(id),
         group: (id) => states.group(id),
       });
+    case 'RecordIntervention':
+      return decideIntervention(command, states, now);
     default:
       return assertNever(command);
+  }
+}
+
+/** An intervention is decided against its target's stream, whichever kind it is. */
+function decideIntervention(
+  command: RecordIntervention,
+  states: StreamStates,
+  now: Date,
+): Decision<DomainEvent> {
+  const { kind, id } = command.data.target;
+  const streamId = targetStream(command.data.target);
+  switch (kind) {
+    case 'organization': {
+      const state = states.organization(id);
+      const target = { ...state, exists: isRegistered(state) };
+      return recordIntervention(command, target, streamId, { now }, () => undefined);
+    }
+    case 'group': {
+      const state = states.group(id);
+      const target = { ...state, exists: isFounded(state) };
+      return recordIntervention(command, target, streamId, { now }, () =>
+        ensureNotDissolved(state, id),
+      );
+    }
+    case 'partnership': {
+      const state = states.partnership(id);
+      const target = { ...state, exists: state.formed };
+      return recordIntervention(command, target, streamId, { now }, () => ensureActive(state, id));
+    }
+    default:
+      return assertNever(kind);
   }
 }
 

@@ -167,6 +167,30 @@ export function describeEventStoreContract(
       expect(await readAllSinceStart()).toEqual(before);
     });
 
+    it('appends only while the other streams a decision read are at their versions', async () => {
+      const streamId = newStreamId();
+      const read = newStreamId();
+      await store.append(read, [newEvent(), newEvent()], 0);
+
+      const held = await store.append(streamId, [newEvent()], 0, {
+        unchanged: [
+          { streamId: read, version: 2 },
+          { streamId: newStreamId(), version: 0 },
+        ],
+      });
+      expect(held.nextVersion).toBe(1);
+
+      await store.append(read, [newEvent()], 2);
+      const before = await readAllSinceStart();
+      const failure = await store
+        .append(streamId, [newEvent()], 1, { unchanged: [{ streamId: read, version: 2 }] })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(WrongExpectedVersionError);
+      expect(failure).toMatchObject({ streamId: read, expectedVersion: 2, actualVersion: 3 });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+      expect(await readAllSinceStart()).toEqual(before);
+    });
+
     it("appends at 'any' whatever the stream holds", async () => {
       const streamId = newStreamId();
 

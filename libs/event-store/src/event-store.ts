@@ -59,6 +59,23 @@ export interface AppendResult {
   readonly repeated: boolean;
 }
 
+/** A stream a decision read, and the version it had then. */
+export interface StreamCondition {
+  readonly streamId: string;
+  readonly version: StreamVersion;
+}
+
+export interface AppendOptions {
+  /**
+   * Other streams the decision read: the append records nothing and fails with
+   * {@link WrongExpectedVersionError} naming the first of them that is no longer at its
+   * version, so that a decision made across streams is recorded only on the facts it saw.
+   * How strictly an adapter can hold this is its to say (SQLite: in the append's
+   * transaction; EventStoreDB: checked just before the append).
+   */
+  readonly unchanged?: readonly StreamCondition[];
+}
+
 export interface ReadAllOptions {
   /** The position of the last event already seen; absent reads from the beginning. */
   readonly after?: string;
@@ -78,6 +95,7 @@ export interface EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
+    options?: AppendOptions,
   ): Promise<AppendResult>;
 
   /** The events of one stream, oldest first; a stream that does not exist reads as empty. */

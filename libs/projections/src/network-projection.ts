@@ -3,6 +3,7 @@ import type { Position } from '@partnerships/domain/group/group';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import {
+  ArrangementRecord,
   GroupRecord,
   MembershipRecord,
   OrganizationRecord,
@@ -82,7 +83,7 @@ export class NetworkProjection {
     if (target == null) return;
     const data = event.data;
     // Only the events that create an entity need its stream record.
-    const base = (): StreamRecord => ({ id: target.id, seq, events: stream });
+    const base = (): StreamRecord => ({ id: target.id, seq, events: stream, interventions: [] });
     switch (event.type) {
       case 'OrganizationRegistered': {
         const organization: OrganizationRecord = {
@@ -115,6 +116,7 @@ export class NetworkProjection {
           memberships: [],
           partnerships: [],
           openMemberships: new Map(),
+          membershipsOf: new Map(),
         };
         this.groups.set(target.id, group);
         this.groupOrder.push(group);
@@ -133,6 +135,7 @@ export class NetworkProjection {
         };
         group.memberships.push(membership);
         group.openMemberships.set(organization.id, membership);
+        pushTo(group.membershipsOf, organization, membership);
         organization.memberships.push(membership);
         return;
       }
@@ -195,6 +198,9 @@ export class NetworkProjection {
               data['validUntil'] === null || data['validUntil'] === undefined
                 ? null
                 : new Date(data['validUntil'] as string),
+            // until upcasting lands: events recorded before schema version 2 have no commitments.
+            commitments:
+              (data['commitments'] as ArrangementRecord['commitments'] | undefined) ?? [],
           },
         });
         return;
@@ -214,9 +220,34 @@ export class NetworkProjection {
         }
         return;
       }
+      case 'InterventionRecorded':
+        this.recordOf(target)?.interventions.push({
+          revision: event.revision,
+          value: {
+            id: data['interventionId'] as string,
+            title: data['title'] as string,
+            aim: (data['aim'] as string | null) ?? null,
+          },
+        });
+        return;
       default:
         // An event type this version does not know is kept in the log and histories.
         return;
+    }
+  }
+
+  private recordOf(
+    target: NonNullable<ReturnType<typeof parseStreamId>>,
+  ): StreamRecord | undefined {
+    switch (target.category) {
+      case 'organization':
+        return this.organizations.get(target.id);
+      case 'group':
+        return this.groups.get(target.id);
+      case 'partnership':
+        return this.partnerships.get(target.id);
+      default:
+        return undefined;
     }
   }
 }

@@ -263,3 +263,120 @@ describe('NetworkView', () => {
     expect(view.streamHistory('group-unknown')).toEqual([]);
   });
 });
+
+describe('NetworkView.relations', () => {
+  /**
+   * a and b: partnership p from 03-01; both in group g (a from 01-04, b from 02-01, b left
+   * 02-10 and joined again 02-20). a and c: in group h from 01-10 to c's leaving on 04-01.
+   * a and d: only in group g, d joined 05-01 (recorded a month later).
+   */
+  function relatedNetwork(): Log {
+    const log = new Log();
+    for (const id of ['a', 'b', 'c', 'd']) {
+      log.record(
+        `organization-${id}`,
+        'OrganizationRegistered',
+        { organizationId: id, name: id.toUpperCase() },
+        at('01-01'),
+      );
+    }
+    const join = (group: string, organizationId: string, day: string, recorded = day) =>
+      log.record(
+        `group-${group}`,
+        'OrganizationJoinedGroup',
+        { groupId: group, organizationId, position: 'CORE' },
+        at(day, recorded),
+      );
+    const leave = (group: string, organizationId: string, day: string) =>
+      log.record(
+        `group-${group}`,
+        'OrganizationLeftGroup',
+        { groupId: group, organizationId, reason: null },
+        at(day),
+      );
+    log.record('group-g', 'GroupFounded', { groupId: 'g', name: 'G', purpose: null }, at('01-02'));
+    log.record('group-h', 'GroupFounded', { groupId: 'h', name: 'H', purpose: null }, at('01-02'));
+    join('g', 'a', '01-04');
+    join('h', 'a', '01-10');
+    join('h', 'c', '01-10');
+    join('g', 'b', '02-01');
+    leave('g', 'b', '02-10');
+    join('g', 'b', '02-20');
+    log.record(
+      'partnership-p',
+      'PartnershipFormed',
+      {
+        partnershipId: 'p',
+        name: 'P',
+        purpose: null,
+        partyIds: ['a', 'b'],
+        groupId: null,
+        intendedEndAt: '2027-01-01T00:00:00Z',
+      },
+      at('03-01'),
+    );
+    leave('h', 'c', '04-01');
+    join('g', 'd', '05-01', '06-01');
+    return log;
+  }
+
+  const day = (date: string) => `2026-${date}T12:00:00Z`;
+  const relationsOf = (view: NetworkView, id: string) => {
+    const organization = view.organization(id);
+    if (organization === null) throw new Error(`${id} is not seen`);
+    return view.relations(organization).map((relation) => ({
+      id: relation.organization.id,
+      partnerships: relation.partnerships.map((partnership) => partnership.id),
+      groups: relation.groups.map((group) => group.id),
+      since: relation.since.toISOString().slice(5, 10),
+    }));
+  };
+
+  it('lists shared partnerships and groups, since the earliest overlap, by since then id', () => {
+    expect(relationsOf(relatedNetwork().view(day('07-01'), day('07-01')), 'a')).toEqual([
+      // The first period in g (02-01 to 02-10) counts: g is shared now.
+      { id: 'b', partnerships: ['p'], groups: ['g'], since: '02-01' },
+      { id: 'd', partnerships: [], groups: ['g'], since: '05-01' },
+    ]);
+  });
+
+  it('is symmetric', () => {
+    expect(relationsOf(relatedNetwork().view(day('07-01'), day('07-01')), 'b')).toEqual([
+      { id: 'a', partnerships: ['p'], groups: ['g'], since: '02-01' },
+      { id: 'd', partnerships: [], groups: ['g'], since: '05-01' },
+    ]);
+  });
+
+  it('sees a group only while both are members at asOf', () => {
+    expect(relationsOf(relatedNetwork().view(day('03-15'), day('07-01')), 'a')).toEqual([
+      { id: 'c', partnerships: [], groups: ['h'], since: '01-10' },
+      { id: 'b', partnerships: ['p'], groups: ['g'], since: '02-01' },
+    ]);
+    expect(relationsOf(relatedNetwork().view(day('02-15'), day('07-01')), 'a')).toEqual([
+      { id: 'c', partnerships: [], groups: ['h'], since: '01-10' },
+    ]);
+  });
+
+  it('does not show what was recorded after knownAt', () => {
+    expect(
+      relationsOf(relatedNetwork().view(day('07-01'), day('05-15')), 'a').map((r) => r.id),
+    ).toEqual(['b']);
+  });
+
+  it('orders equal since by organisation id, not by the order recorded', () => {
+    const log = relatedNetwork();
+    log.record('group-k', 'GroupFounded', { groupId: 'k', name: 'K', purpose: null }, at('06-01'));
+    for (const organizationId of ['c', 'd', 'b']) {
+      log.record(
+        'group-k',
+        'OrganizationJoinedGroup',
+        { groupId: 'k', organizationId, position: 'RING' },
+        at('06-02'),
+      );
+    }
+    expect(relationsOf(log.view(day('07-01'), day('07-01')), 'c')).toEqual([
+      { id: 'b', partnerships: [], groups: ['k'], since: '06-02' },
+      { id: 'd', partnerships: [], groups: ['k'], since: '06-02' },
+    ]);
+  });
+});

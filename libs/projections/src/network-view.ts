@@ -97,6 +97,29 @@ export interface ArrangementNode {
   readonly agreedAt: Date;
   readonly validUntil: Date | null;
   readonly endedAt: Date | null;
+  readonly commitments: readonly CommitmentNode[];
+}
+
+export interface InterventionNode {
+  readonly id: string;
+  readonly title: string;
+  readonly aim: string | null;
+  readonly at: Date;
+  readonly capabilityBefore: CapabilityAssessmentNode | null;
+  readonly capabilityAfter: CapabilityAssessmentNode | null;
+}
+
+/** Another organisation one collaborates with, as a view sees it (docs/domain.md, Relations). */
+export interface RelationNode {
+  readonly organization: OrganizationNode;
+  readonly partnerships: readonly PartnershipNode[];
+  readonly groups: readonly GroupNode[];
+  readonly since: Date;
+}
+
+export interface CommitmentNode {
+  readonly organization: OrganizationNode;
+  readonly commitment: string;
 }
 
 export interface NetworkStatsNode {
@@ -189,6 +212,104 @@ export class NetworkView {
     return this.partnershipNodes(node.record.partnerships, status);
   }
 
+  /**
+   * Every other organisation this one shares a partnership with (any status) or a group in
+   * which both are members at asOf, ordered by `since`, then by id. Built from the
+   * organisation's own partnerships and memberships, so it costs what those hold, not the
+   * size of the network.
+   */
+  relations(node: OrganizationNode): RelationNode[] {
+    const self = node.record;
+    const related = new Map<
+      OrganizationRecord,
+      { partnerships: PartnershipNode[]; groups: GroupNode[]; since: number }
+    >();
+    const relationWith = (other: OrganizationRecord) => {
+      let relation = related.get(other);
+      if (relation === undefined) {
+        relation = { partnerships: [], groups: [], since: Infinity };
+        related.set(other, relation);
+      }
+      return relation;
+    };
+
+    for (const record of self.partnerships) {
+      const partnership = this.partnershipNode(record);
+      if (partnership === undefined) continue;
+      const start = partnership.startedAt.getTime();
+      for (const party of record.parties) {
+        if (party === self) continue;
+        const relation = relationWith(party);
+        relation.partnerships.push(partnership);
+        if (start < relation.since) relation.since = start;
+      }
+    }
+
+    const groupsDone = new Set<GroupRecord>();
+    for (const membership of self.memberships) {
+      const group = membership.group;
+      if (groupsDone.has(group)) continue;
+      const seen = this.seen(group.events);
+      if (!isOpenIn(membership, seen)) continue;
+      groupsDone.add(group);
+      const groupNode = this.groupNode(group);
+      if (groupNode === undefined) continue;
+      const own = this.periods(group, group.membershipsOf.get(self) ?? [], seen);
+      // Seeing every event, the group's open memberships are the members at asOf.
+      const members = this.complete ? group.openMemberships.values() : group.memberships;
+      for (const member of members) {
+        const other = member.organization;
+        if (other === self || !isOpenIn(member, seen)) continue;
+        // A join this view sees follows the registration it referred to: no check needed.
+        const relation = relationWith(other);
+        relation.groups.push(groupNode);
+        const overlap = earliestOverlap(own, group, group.membershipsOf.get(other) ?? [], seen);
+        if (overlap < relation.since) relation.since = overlap;
+      }
+    }
+
+    const relations: RelationNode[] = [];
+    for (const [other, relation] of related) {
+      const organization = this.organizationNode(other);
+      if (organization === undefined) continue;
+      relations.push({
+        organization,
+        partnerships: relation.partnerships,
+        groups: relation.groups.sort((x, y) => x.record.seq - y.record.seq),
+        since: new Date(relation.since),
+      });
+    }
+    return relations.sort(
+      (x, y) =>
+        x.since.getTime() - y.since.getTime() ||
+        (x.organization.id < y.organization.id
+          ? -1
+          : x.organization.id > y.organization.id
+            ? 1
+            : 0),
+    );
+  }
+
+  /** Membership periods as this view sees them, in milliseconds of valid time. */
+  private periods(
+    group: GroupRecord,
+    memberships: readonly MembershipRecord[],
+    seen: number,
+  ): Period[] {
+    const periods: Period[] = [];
+    for (const membership of memberships) {
+      if (membership.joinRevision >= seen) break;
+      const ended = isBefore(membership.endRevision, seen);
+      periods.push({
+        from: group.events[membership.joinRevision].effectiveAt.getTime(),
+        until: ended
+          ? group.events[membership.endRevision as number].effectiveAt.getTime()
+          : Infinity,
+      });
+    }
+    return periods;
+  }
+
   // Groups
 
   group(id: string): GroupNode | null {
@@ -261,8 +382,56 @@ export class NetworkView {
         agreedAt: record.events[revision].effectiveAt,
         validUntil: value.validUntil,
         endedAt: node.endedAt,
+        commitments: this.commitmentNodes(value.commitments),
       }),
     );
+  }
+
+  /**
+   * The interventions aimed at an entity that this view sees. For an organisation each shows
+   * the assessment in force when it took effect and the first one after it, both among the
+   * assessments this view sees (so a later-recorded assessment stays out of an earlier
+   * knownAt).
+   */
+  interventions(node: Seen<StreamRecord>): InterventionNode[] {
+    const { record } = node;
+    const found = this.projection.organizations.get(record.id);
+    const organization = found === record ? found : undefined;
+    const assessments =
+      organization === undefined ? [] : visible(organization.assessments, node.version);
+    return visible(record.interventions, node.version).map(({ revision, value }) => {
+      const at = record.events[revision].effectiveAt;
+      // Assessments and interventions share the stream, so assessedAt grows with revision.
+      const before = countWhile(
+        assessments,
+        (assessment) => record.events[assessment.revision].effectiveAt.getTime() <= at.getTime(),
+      );
+      return {
+        id: value.id,
+        title: value.title,
+        aim: value.aim,
+        at,
+        capabilityBefore:
+          organization === undefined || before === 0
+            ? null
+            : this.assessment(organization, assessments[before - 1]),
+        capabilityAfter:
+          organization === undefined || before === assessments.length
+            ? null
+            : this.assessment(organization, assessments[before]),
+      };
+    });
+  }
+
+  /** Each committed party as this view sees it (a party exists before any arrangement). */
+  private commitmentNodes(commitments: ArrangementRecord['commitments']): CommitmentNode[] {
+    const nodes: CommitmentNode[] = [];
+    for (const { organizationId, commitment } of commitments) {
+      const record = this.projection.organizations.get(organizationId);
+      const organization = record === undefined ? undefined : this.organizationNode(record);
+      if (organization !== undefined) nodes.push({ organization, commitment });
+    }
+    return nodes;
   }
 
   // Histories and statistics
@@ -548,6 +717,43 @@ function countWhile<T>(items: readonly T[], holds: (item: T) => boolean): number
 function visible<T>(items: readonly Revised<T>[], seen: number): readonly Revised<T>[] {
   const count = countWhile(items, (item) => item.revision < seen);
   return count === items.length ? items : items.slice(0, count);
+}
+
+/** A membership period in valid time, in milliseconds: [from, until). */
+interface Period {
+  readonly from: number;
+  readonly until: number;
+}
+
+/**
+ * The earliest moment at which one of the own periods overlaps one of the other's
+ * memberships of the group this view sees (Infinity: never). Allocates nothing: it runs
+ * once per co-member.
+ */
+function earliestOverlap(
+  own: readonly Period[],
+  group: GroupRecord,
+  theirs: readonly MembershipRecord[],
+  seen: number,
+): number {
+  let earliest = Infinity;
+  for (const membership of theirs) {
+    if (membership.joinRevision >= seen) break;
+    const from = group.events[membership.joinRevision].effectiveAt.getTime();
+    const until = isBefore(membership.endRevision, seen)
+      ? group.events[membership.endRevision as number].effectiveAt.getTime()
+      : Infinity;
+    for (const period of own) {
+      const start = Math.max(period.from, from);
+      if (start < Math.min(period.until, until) && start < earliest) earliest = start;
+    }
+  }
+  return earliest;
+}
+
+/** Whether a membership has begun and not ended among the first `seen` events of its group. */
+function isOpenIn(membership: MembershipRecord, seen: number): boolean {
+  return membership.joinRevision < seen && !isBefore(membership.endRevision, seen);
 }
 
 function isBefore(revision: number | undefined, seen: number): boolean {

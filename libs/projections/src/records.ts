@@ -14,6 +14,14 @@ export interface StreamRecord {
   /** Index in the global log of the event that created the entity: its list order. */
   readonly seq: number;
   readonly events: RecordedEvent[];
+  /** The interventions aimed at the entity, in its stream's order. */
+  readonly interventions: Revised<InterventionRecord>[];
+}
+
+export interface InterventionRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly aim: string | null;
 }
 
 export interface Revised<T> {
@@ -42,6 +50,8 @@ export interface GroupRecord extends StreamRecord {
   readonly partnerships: PartnershipRecord[];
   /** The open membership of each current member. */
   readonly openMemberships: Map<string, MembershipRecord>;
+  /** Every membership period of each organisation that ever joined, oldest first. */
+  readonly membershipsOf: Map<OrganizationRecord, MembershipRecord[]>;
 }
 
 /** One period of an organisation's belonging to a group; revisions are the group's. */
@@ -59,6 +69,7 @@ export interface ArrangementRecord {
   readonly title: string;
   readonly terms: string;
   readonly validUntil: Date | null;
+  readonly commitments: readonly { readonly organizationId: string; readonly commitment: string }[];
 }
 
 export interface PartnershipRecord extends StreamRecord {

@@ -5,6 +5,20 @@ import { Logger } from '@nestjs/common';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { parseJoinGroup } from '@partnerships/domain/group/join-group';
 import {
+  FormPartnershipInput,
+  parseFormPartnership,
+} from '@partnerships/domain/partnership/form-partnership';
+import { LeaveGroupInput, parseLeaveGroup } from '@partnerships/domain/group/leave-group';
+import {
+  ChangePositionInput,
+  parseChangePosition,
+} from '@partnerships/domain/group/change-position';
+import {
+  AssessCapabilityInput,
+  parseAssessCapability,
+} from '@partnerships/domain/organization/assess-capability';
+import {
+  AppendOptions,
   AppendResult,
   EventStore,
   EventToAppend,
@@ -34,12 +48,13 @@ class ContendedStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
+    options?: AppendOptions,
   ): Promise<AppendResult> {
     this.appends++;
     const interloper = this.interloper;
     this.interloper = undefined;
     await interloper?.();
-    return this.store.append(streamId, events, expectedVersion);
+    return this.store.append(streamId, events, expectedVersion, options);
   }
 
   readStream = (streamId: string) => this.store.readStream(streamId);
@@ -125,5 +140,72 @@ describe('CommandRecorder', () => {
     const events = await store.readStream('group-g');
     expect(events).toHaveLength(2);
     expect(result).toMatchObject({ version: 2, eventIds: [events[1].id] });
+  });
+
+  describe('a decision across streams', () => {
+    type WithCommandId<T> = T & { readonly commandId?: string | null };
+    const forming = (): CommandRequest<WithCommandId<FormPartnershipInput>> => ({
+      name: 'formPartnership',
+      input: {
+        id: 'p',
+        name: 'P',
+        partyIds: ['a', 'b'],
+        groupId: 'g',
+        intendedEndAt: new Date(Date.now() + 365 * 24 * 60 * 60 * 1000),
+      },
+      actor: null,
+    });
+    const leaving = (organizationId: string): CommandRequest<WithCommandId<LeaveGroupInput>> => ({
+      name: 'leaveGroup',
+      input: { groupId: 'g', organizationId },
+      actor: null,
+    });
+
+    beforeEach(async () => {
+      await other.record(joining('a'), parseJoinGroup);
+      await other.record(joining('b'), parseJoinGroup);
+    });
+
+    it('is decided again when a party leaves the group between its read and its append', async () => {
+      store.interloper = () => other.record(leaving('b'), parseLeaveGroup);
+      const refusal = await recorder
+        .record(forming(), parseFormPartnership)
+        .catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(RuleViolationError);
+      expect((refusal as RuleViolationError).rule).toBe('PARTY_NOT_IN_GROUP');
+      expect(await store.readStream('partnership-p')).toHaveLength(0);
+    });
+
+    it('is not decided again for a write to a party, which cannot change its decision', async () => {
+      store.interloper = () =>
+        other.record<WithCommandId<AssessCapabilityInput>>(
+          {
+            name: 'assessCapability',
+            input: { organizationId: 'b', ambition: 3, realized: 2 },
+            actor: null,
+          },
+          parseAssessCapability,
+        );
+      const before = store.appends;
+      const result = await recorder.record(forming(), parseFormPartnership);
+      expect(result.version).toBe(1);
+      expect(store.appends - before).toBe(1);
+    });
+
+    it('is decided again after a write to the group that leaves the parties members', async () => {
+      store.interloper = () =>
+        other.record<WithCommandId<ChangePositionInput>>(
+          {
+            name: 'changePosition',
+            input: { groupId: 'g', organizationId: 'b', position: 'RING' },
+            actor: null,
+          },
+          parseChangePosition,
+        );
+      const before = store.appends;
+      const result = await recorder.record(forming(), parseFormPartnership);
+      expect(result.version).toBe(1);
+      expect(store.appends - before).toBe(2);
+    });
   });
 });

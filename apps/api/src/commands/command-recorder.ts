@@ -12,6 +12,7 @@ import {
   decideCommand,
   fold,
   parseStreamId,
+  streamsDecidedOn,
   streamsRead,
 } from '@partnerships/domain/commands';
 import { groupStream } from '@partnerships/domain/group/group';
@@ -39,6 +40,7 @@ export interface CommandResult {
   readonly position: string;
   readonly eventIds: readonly string[];
   readonly arrangementId: string | null;
+  readonly interventionId: string | null;
 }
 
 export interface CommandRequest<Input> {
@@ -99,6 +101,14 @@ export class CommandRecorder {
             },
           })),
           version,
+          // A decision across streams holds only on the facts it read (docs/domain.md,
+          // "Decisions across streams").
+          {
+            unchanged: streamsDecidedOn(command).map((read) => ({
+              streamId: read,
+              version: states.version(read),
+            })),
+          },
         );
         await this.readModel.caughtUp();
         return appended.repeated
@@ -108,7 +118,9 @@ export class CommandRecorder {
         if (error instanceof DuplicateEventIdError) throw reused(commandId);
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         const expected = command.data.expectedVersion;
-        if (expected !== undefined) {
+        // The caller's expectedVersion is about the addressed stream only; when another
+        // stream it read moved, the command is decided again.
+        if (expected !== undefined && error.streamId === streamId) {
           throw new ConcurrencyConflictError(streamId, expected, error.actualVersion);
         }
         if (attempt >= MAX_ATTEMPTS) {
@@ -156,6 +168,9 @@ function resultOf(events: readonly RecordedEvent[]): CommandResult {
   const arrangementId = events.find((event) => event.type === 'ArrangementAgreed')?.data[
     'arrangementId'
   ];
+  const interventionId = events.find((event) => event.type === 'InterventionRecorded')?.data[
+    'interventionId'
+  ];
   return {
     id: parseStreamId(last.streamId)?.id ?? last.streamId,
     streamId: last.streamId,
@@ -163,6 +178,7 @@ function resultOf(events: readonly RecordedEvent[]): CommandResult {
     position: last.position,
     eventIds: events.map((event) => event.id),
     arrangementId: typeof arrangementId === 'string' ? arrangementId : null,
+    interventionId: typeof interventionId === 'string' ? interventionId : null,
   };
 }
 

@@ -4,11 +4,13 @@ import {
   ArrangementNode,
   CapabilityAssessmentNode,
   GroupNode,
+  InterventionNode,
   MembershipNode,
   OrganizationNode,
   PartnershipNode,
   PartnershipStatus,
   RecordedEventNode,
+  RelationNode,
 } from '@partnerships/projections/network-view';
 import { Allow } from '../auth/allow.decorator';
 
@@ -39,6 +41,16 @@ export class OrganizationResolver {
   }
 
   @ResolveField()
+  interventions(@Parent() organization: OrganizationNode): InterventionNode[] {
+    return organization.view.interventions(organization);
+  }
+
+  @ResolveField()
+  relations(@Parent() organization: OrganizationNode): RelationNode[] {
+    return organization.view.relations(organization);
+  }
+
+  @ResolveField()
   @Allow('auditor')
   history(@Parent() organization: OrganizationNode): RecordedEventNode[] {
     return organization.view.history(organization);
@@ -66,6 +78,11 @@ export class GroupResolver {
   }
 
   @ResolveField()
+  interventions(@Parent() group: GroupNode): InterventionNode[] {
+    return group.view.interventions(group);
+  }
+
+  @ResolveField()
   @Allow('auditor')
   history(@Parent() group: GroupNode): RecordedEventNode[] {
     return group.view.history(group);
@@ -88,6 +105,11 @@ export class PartnershipResolver {
   @ResolveField()
   arrangements(@Parent() partnership: PartnershipNode): ArrangementNode[] {
     return partnership.view.arrangements(partnership);
+  }
+
+  @ResolveField()
+  interventions(@Parent() partnership: PartnershipNode): InterventionNode[] {
+    return partnership.view.interventions(partnership);
   }
 
   @ResolveField()

@@ -29,6 +29,10 @@ import {
   ExtendPartnershipRequest,
 } from '../commands/extend-partnership.handler';
 import { EndPartnershipCommand, EndPartnershipRequest } from '../commands/end-partnership.handler';
+import {
+  RecordInterventionCommand,
+  RecordInterventionRequest,
+} from '../commands/record-intervention.handler';
 
 /** Every command is a manager's; its principal is recorded as the actor of its events. */
 @Resolver('Mutation')
@@ -122,5 +126,13 @@ export class MutationResolver {
     @Context('principal') principal: Principal,
   ): Promise<CommandResult> {
     return this.commandBus.execute(new EndPartnershipCommand(input, principal.id));
+  }
+
+  @Mutation()
+  recordIntervention(
+    @Args('input') input: RecordInterventionRequest,
+    @Context('principal') principal: Principal,
+  ): Promise<CommandResult> {
+    return this.commandBus.execute(new RecordInterventionCommand(input, principal.id));
   }
 }

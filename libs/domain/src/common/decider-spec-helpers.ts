@@ -13,6 +13,7 @@ import {
   RuleName,
   RuleViolationError,
 } from './errors';
+import { InterventionRecorded } from '../intervention/record-intervention';
 import { GroupEvent, Position, evolveGroup, initialGroupState } from '../group/group';
 import {
   OrganizationEvent,
@@ -137,6 +138,7 @@ export function agreed(
   arrangementId: string,
   effectiveAt: Date,
   validUntil: Date | null = null,
+  commitments: readonly { organizationId: string; commitment: string }[] = [],
 ): Effective<PartnershipEvent> {
   return {
     type: 'ArrangementAgreed',
@@ -146,6 +148,7 @@ export function agreed(
       title: `Arrangement ${arrangementId}`,
       terms: 'We share what we learn.',
       validUntil: validUntil?.toISOString() ?? null,
+      commitments,
     },
     effectiveAt,
   };
@@ -172,6 +175,38 @@ export function ended(partnershipId: string, effectiveAt: Date): Effective<Partn
   return {
     type: 'PartnershipEnded',
     data: { partnershipId, reason: 'COMPLETED', note: null },
+    effectiveAt,
+  };
+}
+
+export function intervention(
+  target: { organizationId?: string; groupId?: string; partnershipId?: string },
+  interventionId: string,
+  effectiveAt: Date,
+): Effective<InterventionRecorded> {
+  return {
+    type: 'InterventionRecorded',
+    data: {
+      interventionId,
+      organizationId: target.organizationId ?? null,
+      groupId: target.groupId ?? null,
+      partnershipId: target.partnershipId ?? null,
+      title: `Intervention ${interventionId}`,
+      aim: null,
+    },
+    effectiveAt,
+  };
+}
+
+export function assessed(
+  organizationId: string,
+  effectiveAt: Date,
+  ambition: number,
+  realized: number,
+): Effective<OrganizationEvent> {
+  return {
+    type: 'CapabilityAssessed',
+    data: { organizationId, ambition, realized, notes: null },
     effectiveAt,
   };
 }

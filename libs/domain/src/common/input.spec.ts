@@ -15,7 +15,7 @@ import {
 const EMOJI = '😀'; // one code point, two UTF-16 code units
 
 describe('LIMITS', () => {
-  it('are the limits DOMAIN.md names', () => {
+  it('are the limits docs/domain.md names', () => {
     expect(LIMITS).toEqual({ name: 200, longText: 2_000, terms: 10_000, parties: 50 });
   });
 });

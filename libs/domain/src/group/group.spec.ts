@@ -1,5 +1,5 @@
 import { at, dissolved, founded, given, joined, left } from '../common/decider-spec-helpers';
-import { evolveGroup, initialGroupState, isFounded } from './group';
+import { evolveGroup, initialGroupState, isDissolvedAt, isFounded, isMemberAt } from './group';
 
 describe('evolveGroup', () => {
   it('starts unfounded, without members, at version 0', () => {
@@ -62,5 +62,33 @@ describe('evolveGroup', () => {
     expect(before.version).toBe(1);
     expect(after.members.get('acme')).toBe('CORE');
     expect(initialGroupState.members.size).toBe(0);
+  });
+
+  it('keeps every membership period in valid time, ended by leaving or by the dissolution', () => {
+    const state = given(
+      evolveGroup,
+      initialGroupState,
+      founded('g1', at('2026-02-01T00:00:00Z')),
+      joined('g1', 'acme', 'CORE', at('2026-02-02T00:00:00Z')),
+      left('g1', 'acme', at('2026-02-10T00:00:00Z')),
+      joined('g1', 'acme', 'RING', at('2026-02-20T00:00:00Z')),
+      dissolved('g1', at('2026-03-01T00:00:00Z')),
+    );
+
+    expect(state.periods.get('acme')).toEqual([
+      { from: at('2026-02-02T00:00:00Z'), until: at('2026-02-10T00:00:00Z') },
+      { from: at('2026-02-20T00:00:00Z'), until: at('2026-03-01T00:00:00Z') },
+    ]);
+    expect(state.dissolvedAt).toEqual(at('2026-03-01T00:00:00Z'));
+    const memberAt = (iso: string) => isMemberAt(state, 'acme', at(iso));
+    expect(memberAt('2026-02-01T23:59:59Z')).toBe(false);
+    expect(memberAt('2026-02-02T00:00:00Z')).toBe(true);
+    expect(memberAt('2026-02-10T00:00:00Z')).toBe(false);
+    expect(memberAt('2026-02-25T00:00:00Z')).toBe(true);
+    expect(memberAt('2026-03-01T00:00:00Z')).toBe(false);
+    expect(isMemberAt(state, 'acme', undefined)).toBe(false);
+    expect(isDissolvedAt(state, at('2026-02-28T23:59:59Z'))).toBe(false);
+    expect(isDissolvedAt(state, at('2026-03-01T00:00:00Z'))).toBe(true);
+    expect(isDissolvedAt(state, undefined)).toBe(true);
   });
 });

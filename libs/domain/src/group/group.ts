@@ -11,6 +11,7 @@ import {
   emptyStream,
 } from '../common/command';
 import { RuleViolationError } from '../common/errors';
+import { InterventionRecorded } from '../intervention/record-intervention';
 import { OrganizationState } from '../organization/organization';
 import { ChangePosition, changePosition } from './change-position';
 import { DissolveGroup, dissolveGroup } from './dissolve-group';
@@ -57,24 +58,42 @@ export type GroupDissolved = Event<
 >;
 
 export type GroupEvent =
-  GroupFounded | OrganizationJoinedGroup | PositionChanged | OrganizationLeftGroup | GroupDissolved;
+  | GroupFounded
+  | OrganizationJoinedGroup
+  | PositionChanged
+  | OrganizationLeftGroup
+  | GroupDissolved
+  | InterventionRecorded;
 
 export type GroupCommand = FoundGroup | JoinGroup | ChangePosition | LeaveGroup | DissolveGroup;
 
 export type GroupCommandOf<Type extends string, Data> = Command<Type, Data & CommandOptions>;
 
+/** One period of an organisation's membership, in valid time: [from, until). */
+export interface MembershipPeriod {
+  readonly from: Date;
+  readonly until: Date | undefined;
+}
+
 export interface GroupState extends StreamState {
   readonly foundedAt: Date | undefined;
   readonly dissolved: boolean;
+  readonly dissolvedAt: Date | undefined;
+  /** Every membership period of every organisation that ever joined, oldest first. */
+  readonly periods: ReadonlyMap<string, readonly MembershipPeriod[]>;
   /** The current members and the position each holds. */
   readonly members: ReadonlyMap<string, Position>;
+  readonly interventionIds: ReadonlySet<string>;
 }
 
 export const initialGroupState: GroupState = {
   ...emptyStream,
   foundedAt: undefined,
   dissolved: false,
+  dissolvedAt: undefined,
+  periods: new Map(),
   members: new Map(),
+  interventionIds: new Set(),
 };
 
 export function isFounded(state: GroupState): boolean {
@@ -86,11 +105,18 @@ export function evolveGroup(state: GroupState, event: Effective<GroupEvent>): Gr
   switch (event.type) {
     case 'GroupFounded':
       return { ...next, foundedAt: event.effectiveAt };
-    case 'OrganizationJoinedGroup':
+    case 'OrganizationJoinedGroup': {
+      const { organizationId } = event.data;
+      const periods = state.periods.get(organizationId) ?? [];
       return {
         ...next,
-        members: new Map(state.members).set(event.data.organizationId, event.data.position),
+        members: new Map(state.members).set(organizationId, event.data.position),
+        periods: new Map(state.periods).set(organizationId, [
+          ...periods,
+          { from: event.effectiveAt, until: undefined },
+        ]),
       };
+    }
     case 'PositionChanged':
       return {
         ...next,
@@ -99,13 +125,64 @@ export function evolveGroup(state: GroupState, event: Effective<GroupEvent>): Gr
     case 'OrganizationLeftGroup': {
       const members = new Map(state.members);
       members.delete(event.data.organizationId);
-      return { ...next, members };
+      const periods = new Map(state.periods);
+      closePeriod(periods, event.data.organizationId, event.effectiveAt);
+      return { ...next, members, periods };
     }
-    case 'GroupDissolved':
-      return { ...next, dissolved: true, members: new Map() };
+    case 'GroupDissolved': {
+      const periods = new Map(state.periods);
+      for (const organizationId of state.members.keys()) {
+        closePeriod(periods, organizationId, event.effectiveAt);
+      }
+      return {
+        ...next,
+        dissolved: true,
+        dissolvedAt: event.effectiveAt,
+        members: new Map(),
+        periods,
+      };
+    }
+    case 'InterventionRecorded':
+      return {
+        ...next,
+        interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
+      };
     default:
       return assertNever(event);
   }
+}
+
+function closePeriod(
+  periods: Map<string, readonly MembershipPeriod[]>,
+  organizationId: string,
+  until: Date,
+): void {
+  const own = periods.get(organizationId) ?? [];
+  const open = own.at(-1);
+  if (open === undefined || open.until !== undefined) return;
+  periods.set(organizationId, [...own.slice(0, -1), { from: open.from, until }]);
+}
+
+/**
+ * Whether the organisation was a member at a moment of valid time, as the stream is
+ * recorded now; `at` undefined is the moment of recording, after everything recorded.
+ */
+export function isMemberAt(
+  state: GroupState,
+  organizationId: string,
+  at: Date | undefined,
+): boolean {
+  if (at === undefined) return state.members.has(organizationId);
+  const time = at.getTime();
+  return (state.periods.get(organizationId) ?? []).some(
+    ({ from, until }) => from.getTime() <= time && (until === undefined || time < until.getTime()),
+  );
+}
+
+/** Whether the group was dissolved at a moment of valid time (undefined: at recording). */
+export function isDissolvedAt(state: GroupState, at: Date | undefined): boolean {
+  if (at === undefined || state.dissolvedAt === undefined) return state.dissolved;
+  return state.dissolvedAt.getTime() <= at.getTime();
 }
 
 /** What group decisions read from other streams. */

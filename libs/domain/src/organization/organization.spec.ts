@@ -1,4 +1,4 @@
-import { at, given, registered } from '../common/decider-spec-helpers';
+import { at, given, intervention, registered } from '../common/decider-spec-helpers';
 import { evolveOrganization, initialOrganizationState, isRegistered } from './organization';
 
 describe('evolveOrganization', () => {
@@ -7,6 +7,7 @@ describe('evolveOrganization', () => {
       version: 0,
       latestEffectiveAt: undefined,
       registeredAt: undefined,
+      interventionIds: new Set(),
     });
     expect(isRegistered(initialOrganizationState)).toBe(false);
   });
@@ -27,7 +28,19 @@ describe('evolveOrganization', () => {
       version: 2,
       latestEffectiveAt: at('2026-02-10T00:00:00Z'),
       registeredAt: at('2026-01-10T00:00:00Z'),
+      interventionIds: new Set(),
     });
     expect(isRegistered(state)).toBe(true);
+  });
+
+  it('tracks the ids of the interventions aimed at it', () => {
+    const state = given(
+      evolveOrganization,
+      initialOrganizationState,
+      registered('acme', at('2026-01-10T00:00:00Z')),
+      intervention({ organizationId: 'acme' }, 'coaching', at('2026-03-01T00:00:00Z')),
+    );
+    expect(state.interventionIds).toEqual(new Set(['coaching']));
+    expect(state.latestEffectiveAt).toEqual(at('2026-03-01T00:00:00Z'));
   });
 });

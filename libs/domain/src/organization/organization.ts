@@ -10,6 +10,7 @@ import {
   assertNever,
   emptyStream,
 } from '../common/command';
+import { InterventionRecorded } from '../intervention/record-intervention';
 import { AssessCapability, assessCapability } from './assess-capability';
 import { RegisterOrganization, registerOrganization } from './register-organization';
 
@@ -31,17 +32,19 @@ export type CapabilityAssessed = Event<
   }
 >;
 
-export type OrganizationEvent = OrganizationRegistered | CapabilityAssessed;
+export type OrganizationEvent = OrganizationRegistered | CapabilityAssessed | InterventionRecorded;
 
 export type OrganizationCommand = RegisterOrganization | AssessCapability;
 
 export interface OrganizationState extends StreamState {
   readonly registeredAt: Date | undefined;
+  readonly interventionIds: ReadonlySet<string>;
 }
 
 export const initialOrganizationState: OrganizationState = {
   ...emptyStream,
   registeredAt: undefined,
+  interventionIds: new Set(),
 };
 
 export function isRegistered(state: OrganizationState): boolean {
@@ -58,6 +61,11 @@ export function evolveOrganization(
       return { ...next, registeredAt: event.effectiveAt };
     case 'CapabilityAssessed':
       return next;
+    case 'InterventionRecorded':
+      return {
+        ...next,
+        interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
+      };
     default:
       return assertNever(event);
   }

@@ -69,6 +69,7 @@ describe('AgreeArrangement', () => {
             title: 'Data sharing',
             terms: 'monthly',
             validUntil: '2026-12-31T00:00:00.000Z',
+            commitments: [],
           },
         },
       ]);
@@ -144,6 +145,78 @@ describe('AgreeArrangement', () => {
     });
   });
 
+  describe('given parties acme and globex, with commitments', () => {
+    it("then ArrangementAgreed lists each party's part of the work, trimmed", () => {
+      const decision = agreeArrangement(
+        {
+          ...a2,
+          commitments: [
+            { organizationId: 'acme', commitment: ' Runs the intake ' },
+            { organizationId: 'globex', commitment: 'Reports monthly' },
+          ],
+        },
+        withA1,
+      );
+      expect(decision.events[0]?.data).toMatchObject({
+        commitments: [
+          { organizationId: 'acme', commitment: 'Runs the intake' },
+          { organizationId: 'globex', commitment: 'Reports monthly' },
+        ],
+      });
+    });
+
+    it('allows commitments for some parties only', () => {
+      const decision = agreeArrangement(
+        { ...a2, commitments: [{ organizationId: 'globex', commitment: 'Hosts' }] },
+        withA1,
+      );
+      expect(decision.events[0]?.data).toMatchObject({
+        commitments: [{ organizationId: 'globex', commitment: 'Hosts' }],
+      });
+    });
+
+    it('then NOT_A_PARTY for an organisation that is not a party', () => {
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, commitments: [{ organizationId: 'initech', commitment: 'Watches' }] },
+            withA1,
+          ),
+        'NOT_A_PARTY',
+      );
+    });
+
+    it('then DUPLICATE_PARTY for a party named twice', () => {
+      expectRule(
+        () =>
+          agreeArrangement(
+            {
+              ...a2,
+              commitments: [
+                { organizationId: 'acme', commitment: 'Runs the intake' },
+                { organizationId: 'acme', commitment: 'Also reports' },
+              ],
+            },
+            withA1,
+          ),
+        'DUPLICATE_PARTY',
+      );
+    });
+
+    it('checks NOT_A_PARTY before DUPLICATE_PARTY, and ARRANGEMENT_EXISTS before both', () => {
+      const commitments = [
+        { organizationId: 'acme', commitment: 'x' },
+        { organizationId: 'acme', commitment: 'y' },
+        { organizationId: 'initech', commitment: 'z' },
+      ];
+      expectRule(() => agreeArrangement({ ...a2, commitments }, withA1), 'NOT_A_PARTY');
+      expectRule(
+        () => agreeArrangement({ ...a2, arrangementId: 'a1', commitments }, withA1),
+        'ARRANGEMENT_EXISTS',
+      );
+    });
+  });
+
   describe('given the partnership extended', () => {
     it('then validUntil is judged against the new intended end', () => {
       const newEnd = at('2028-03-01T00:00:00Z');
@@ -193,6 +266,14 @@ describe('AgreeArrangement', () => {
   });
 
   describe('input', () => {
+    it('accepts a commitment of 2000 code points', () => {
+      const commitment = '\u{1F91D}'.repeat(2_000);
+      expect(
+        parseAgreeArrangement({ ...a2, commitments: [{ organizationId: 'acme', commitment }] }).data
+          .commitments,
+      ).toEqual([{ organizationId: 'acme', commitment }]);
+    });
+
     it('accepts terms of 10000 code points', () => {
       expect(parseAgreeArrangement({ ...a2, terms: 't'.repeat(10_000) }).data.terms).toHaveLength(
         10_000,
@@ -210,8 +291,88 @@ describe('AgreeArrangement', () => {
       ['validUntil', { ...a2, validUntil: new Date('forever') }],
       ['expectedVersion', { ...a2, expectedVersion: -1 }],
       ['effectiveAt', { ...a2, effectiveAt: new Date('today') }],
+      ['commitments', { ...a2, commitments: 'acme' }],
+      [
+        'commitments',
+        {
+          ...a2,
+          commitments: Array.from({ length: 51 }, (_, i) => ({
+            organizationId: `o${i}`,
+            commitment: 'c',
+          })),
+        },
+      ],
+      ['commitments[0]', { ...a2, commitments: [null] }],
+      [
+        'commitments[0].organizationId',
+        { ...a2, commitments: [{ organizationId: 'a c', commitment: 'c' }] },
+      ],
+      [
+        'commitments[1].commitment',
+        {
+          ...a2,
+          commitments: [
+            { organizationId: 'acme', commitment: 'c' },
+            { organizationId: 'globex', commitment: '  ' },
+          ],
+        },
+      ],
+      [
+        'commitments[0].commitment',
+        { ...a2, commitments: [{ organizationId: 'acme', commitment: 'c'.repeat(2_001) }] },
+      ],
     ])('rejects a malformed %s', (field, input) => {
       expectBadInput(() => parseAgreeArrangement(input), field);
+    });
+  });
+
+  describe('rules that hold in time: validUntil after the agreement', () => {
+    it('then ARRANGEMENT_ENDS_BEFORE_AGREED when validUntil is not after its effectiveAt', () => {
+      const agreedAt = at('2026-04-01T00:00:00Z');
+      expectRule(
+        () => agreeArrangement({ ...a2, effectiveAt: agreedAt, validUntil: agreedAt }, withA1),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, effectiveAt: agreedAt, validUntil: plus(agreedAt, -1) },
+            withA1,
+          ),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+      expect(
+        agreeArrangement({ ...a2, effectiveAt: agreedAt, validUntil: plus(agreedAt, 1) }, withA1)
+          .events,
+      ).toHaveLength(1);
+    });
+
+    it('then ARRANGEMENT_ENDS_BEFORE_AGREED when validUntil has passed at recording', () => {
+      expectRule(
+        () => agreeArrangement({ ...a2, validUntil: plus(NOW, -MINUTE) }, withA1),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+    });
+
+    it('checks ARRANGEMENT_ENDS_BEFORE_AGREED before ARRANGEMENT_OUTLIVES_PARTNERSHIP', () => {
+      // An overdue partnership: a validUntil of 12 March breaks both rules at once.
+      const overdue = partnershipWith(formed('p1', FORMED_AT, at('2026-03-10T00:00:00Z')));
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, effectiveAt: AGREED_AT, validUntil: at('2026-03-12T00:00:00Z') },
+            overdue,
+          ),
+        'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      );
+      expectRule(
+        () =>
+          agreeArrangement(
+            { ...a2, effectiveAt: AGREED_AT, validUntil: at('2026-03-20T00:00:00Z') },
+            overdue,
+          ),
+        'ARRANGEMENT_OUTLIVES_PARTNERSHIP',
+      );
     });
   });
 });

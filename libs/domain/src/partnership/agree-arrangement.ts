@@ -1,8 +1,9 @@
 import { Decision } from '../common/command';
 import { resolveEffectiveTime } from '../common/effective-time';
-import { RuleViolationError } from '../common/errors';
+import { InvalidInputError, RuleViolationError } from '../common/errors';
 import { LIMITS, optionalDate, optionalVersion, requireId, requireText } from '../common/input';
 import {
+  Commitment,
   PartnershipCommandOf,
   PartnershipContext,
   PartnershipEvent,
@@ -19,6 +20,7 @@ export type AgreeArrangement = PartnershipCommandOf<
     readonly title: string;
     readonly terms: string;
     readonly validUntil: Date | undefined;
+    readonly commitments: readonly Commitment[];
   }
 >;
 
@@ -28,6 +30,7 @@ export interface AgreeArrangementInput {
   readonly title: unknown;
   readonly terms: unknown;
   readonly validUntil?: unknown;
+  readonly commitments?: unknown;
   readonly expectedVersion?: unknown;
   readonly effectiveAt?: unknown;
 }
@@ -41,10 +44,31 @@ export function parseAgreeArrangement(input: AgreeArrangementInput): AgreeArrang
       title: requireText('title', input.title, LIMITS.name),
       terms: requireText('terms', input.terms, LIMITS.terms),
       validUntil: optionalDate('validUntil', input.validUntil),
+      commitments: parseCommitments(input.commitments),
       expectedVersion: optionalVersion('expectedVersion', input.expectedVersion),
       effectiveAt: optionalDate('effectiveAt', input.effectiveAt),
     },
   };
+}
+
+/** At most one commitment per party, so never more than a partnership has parties. */
+function parseCommitments(value: unknown): Commitment[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new InvalidInputError('commitments', 'must be a list');
+  if (value.length > LIMITS.parties) {
+    throw new InvalidInputError('commitments', `must hold at most ${LIMITS.parties} commitments`);
+  }
+  return value.map((item: unknown, index): Commitment => {
+    const field = `commitments[${index}]`;
+    if (item === null || typeof item !== 'object') {
+      throw new InvalidInputError(field, 'must be { organizationId, commitment }');
+    }
+    const { organizationId, commitment } = item as Record<string, unknown>;
+    return {
+      organizationId: requireId(`${field}.organizationId`, organizationId),
+      commitment: requireText(`${field}.commitment`, commitment, LIMITS.longText),
+    };
+  });
 }
 
 export function agreeArrangement(
@@ -52,7 +76,7 @@ export function agreeArrangement(
   state: PartnershipState,
   { now }: PartnershipContext,
 ): Decision<PartnershipEvent> {
-  const { partnershipId, arrangementId, title, terms, validUntil } = command.data;
+  const { partnershipId, arrangementId, title, terms, validUntil, commitments } = command.data;
   checkPartnershipExists(command.data, state);
   const effectiveAt = resolveEffectiveTime(command.data.effectiveAt, now, [
     state.latestEffectiveAt,
@@ -62,6 +86,13 @@ export function agreeArrangement(
     throw new RuleViolationError(
       'ARRANGEMENT_EXISTS',
       `arrangement "${arrangementId}" already exists in partnership "${partnershipId}"`,
+    );
+  }
+  const agreedAt = effectiveAt ?? now;
+  if (validUntil !== undefined && validUntil.getTime() <= agreedAt.getTime()) {
+    throw new RuleViolationError(
+      'ARRANGEMENT_ENDS_BEFORE_AGREED',
+      `validUntil ${validUntil.toISOString()} does not lie after the agreement at ${agreedAt.toISOString()}`,
     );
   }
   if (
@@ -74,6 +105,7 @@ export function agreeArrangement(
       `validUntil ${validUntil.toISOString()} lies after the partnership's intended end ${state.intendedEndAt.toISOString()}`,
     );
   }
+  checkCommitments(commitments, state, partnershipId);
   return {
     effectiveAt,
     events: [
@@ -85,8 +117,35 @@ export function agreeArrangement(
           title,
           terms,
           validUntil: validUntil?.toISOString() ?? null,
+          commitments: commitments.map(({ organizationId, commitment }) => ({
+            organizationId,
+            commitment,
+          })),
         },
       },
     ],
   };
+}
+
+/** Each commitment is one party's part of the work: only parties, and each at most once. */
+function checkCommitments(
+  commitments: readonly Commitment[],
+  state: PartnershipState,
+  partnershipId: string,
+): void {
+  const outsider = commitments.find(({ organizationId }) => !state.partyIds.has(organizationId));
+  if (outsider !== undefined) {
+    throw new RuleViolationError(
+      'NOT_A_PARTY',
+      `organization "${outsider.organizationId}" is not a party of partnership "${partnershipId}"`,
+    );
+  }
+  const named = commitments.map(({ organizationId }) => organizationId);
+  const duplicate = named.find((id, index) => named.indexOf(id) !== index);
+  if (duplicate !== undefined) {
+    throw new RuleViolationError(
+      'DUPLICATE_PARTY',
+      `organization "${duplicate}" has more than one commitment in this arrangement`,
+    );
+  }
 }

@@ -9,6 +9,7 @@ import {
   expectConflict,
   expectNotFound,
   expectRule,
+  extended,
   formed,
   given,
   plus,
@@ -55,7 +56,7 @@ describe('EndPartnership', () => {
       expect(decision.effectiveAt).toBeUndefined();
     });
 
-    it.each(['COMPLETED', 'TERMINATED', 'EXPIRED', 'MERGED', 'OTHER'])(
+    it.each(['COMPLETED', 'TERMINATED', 'MERGED', 'OTHER'])(
       'accepts the reason %s and stores no note as null',
       (reason) => {
         expect(endPartnership({ ...completed, reason }, running).events[0]?.data).toStrictEqual({
@@ -156,6 +157,57 @@ describe('EndPartnership', () => {
       ['effectiveAt', { ...completed, effectiveAt: new Date('') }],
     ])('rejects a malformed %s', (field, input) => {
       expectBadInput(() => parseEndPartnership(input), field);
+    });
+  });
+
+  describe('rules that hold in time: EXPIRED only once the intended end has come', () => {
+    const overdue = (effectiveAt: Date) =>
+      decidePartnership(
+        parseEndPartnership({ partnershipId: 'p1', reason: 'EXPIRED', effectiveAt }),
+        running,
+        contextAt(at('2027-06-01T00:00:00Z')),
+      );
+
+    it('then PartnershipEnded with EXPIRED at or after the intended end', () => {
+      expect(overdue(INTENDED_END).events[0]?.data).toStrictEqual({
+        partnershipId: 'p1',
+        reason: 'EXPIRED',
+        note: null,
+      });
+      expect(overdue(at('2027-05-01T00:00:00Z')).events).toHaveLength(1);
+    });
+
+    it('then NOT_YET_EXPIRED before the intended end, backdated or now', () => {
+      expectRule(() => overdue(plus(INTENDED_END, -1)), 'NOT_YET_EXPIRED');
+      expectRule(
+        () => endPartnership({ ...completed, reason: 'EXPIRED' }, running),
+        'NOT_YET_EXPIRED',
+      );
+    });
+
+    it('checks PARTNERSHIP_ENDED before NOT_YET_EXPIRED', () => {
+      const over = partnershipWith(formed('p1', FORMED_AT, INTENDED_END), ended('p1', AGREED_AT));
+      expectRule(
+        () => endPartnership({ ...completed, reason: 'EXPIRED' }, over),
+        'PARTNERSHIP_ENDED',
+      );
+    });
+
+    it('judges against the intended end as extended', () => {
+      const later = at('2028-03-01T00:00:00Z');
+      const extendedState = partnershipWith(
+        formed('p1', FORMED_AT, INTENDED_END),
+        extended('p1', AGREED_AT, INTENDED_END, later),
+      );
+      expectRule(
+        () =>
+          decidePartnership(
+            parseEndPartnership({ partnershipId: 'p1', reason: 'EXPIRED' }),
+            extendedState,
+            contextAt(at('2027-06-01T00:00:00Z')),
+          ),
+        'NOT_YET_EXPIRED',
+      );
     });
   });
 });

@@ -1,5 +1,6 @@
 import { Decision } from '../common/command';
 import { resolveEffectiveTime } from '../common/effective-time';
+import { RuleViolationError } from '../common/errors';
 import {
   LIMITS,
   optionalDate,
@@ -57,6 +58,14 @@ export function endPartnership(
     state.latestEffectiveAt,
   ]);
   ensureActive(state, partnershipId);
+  const endsAt = effectiveAt ?? now;
+  const intendedEndAt = state.intendedEndAt as Date;
+  if (reason === 'EXPIRED' && endsAt.getTime() < intendedEndAt.getTime()) {
+    throw new RuleViolationError(
+      'NOT_YET_EXPIRED',
+      `a partnership ending at ${endsAt.toISOString()} has not expired: its intended end is ${intendedEndAt.toISOString()}`,
+    );
+  }
   return {
     effectiveAt,
     events: [{ type: 'PartnershipEnded', data: { partnershipId, reason, note } }],

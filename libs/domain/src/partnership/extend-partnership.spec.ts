@@ -177,4 +177,52 @@ describe('ExtendPartnership', () => {
       expectBadInput(() => parseExtendPartnership(input), field);
     });
   });
+
+  describe('rules that hold in time: the new intended end lies after the extension', () => {
+    const overdue = partnershipWith(formed('p1', FORMED_AT, at('2026-04-01T00:00:00Z')));
+
+    it('then EXTENSION_ALREADY_PASSED when the new end is not after its effectiveAt', () => {
+      expectRule(
+        () =>
+          extendPartnership(
+            {
+              partnershipId: 'p1',
+              intendedEndAt: at('2026-05-01T00:00:00Z'),
+              effectiveAt: at('2026-05-01T00:00:00Z'),
+            },
+            overdue,
+          ),
+        'EXTENSION_ALREADY_PASSED',
+      );
+      expect(
+        extendPartnership(
+          {
+            partnershipId: 'p1',
+            intendedEndAt: plus(at('2026-05-01T00:00:00Z'), 1),
+            effectiveAt: at('2026-05-01T00:00:00Z'),
+          },
+          overdue,
+        ).events,
+      ).toHaveLength(1);
+    });
+
+    it('then EXTENSION_ALREADY_PASSED at recording when the new end has passed', () => {
+      expectRule(
+        () =>
+          extendPartnership({ partnershipId: 'p1', intendedEndAt: plus(NOW, -MINUTE) }, overdue),
+        'EXTENSION_ALREADY_PASSED',
+      );
+    });
+
+    it('checks EXTENSION_NOT_LATER before EXTENSION_ALREADY_PASSED', () => {
+      expectRule(
+        () =>
+          extendPartnership(
+            { partnershipId: 'p1', intendedEndAt: at('2026-03-15T00:00:00Z') },
+            overdue,
+          ),
+        'EXTENSION_NOT_LATER',
+      );
+    });
+  });
 });

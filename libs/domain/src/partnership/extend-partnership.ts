@@ -53,6 +53,13 @@ export function extendPartnership(
       `intendedEndAt ${intendedEndAt.toISOString()} is not later than the current intended end ${current.toISOString()}`,
     );
   }
+  const extendedAt = effectiveAt ?? now;
+  if (intendedEndAt.getTime() <= extendedAt.getTime()) {
+    throw new RuleViolationError(
+      'EXTENSION_ALREADY_PASSED',
+      `intendedEndAt ${intendedEndAt.toISOString()} does not lie after the extension at ${extendedAt.toISOString()}`,
+    );
+  }
   return {
     effectiveAt,
     events: [

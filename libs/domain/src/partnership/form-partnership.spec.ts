@@ -12,6 +12,7 @@ import {
   founded,
   given,
   joined,
+  left,
   plus,
   registered,
 } from '../common/decider-spec-helpers';
@@ -230,10 +231,15 @@ describe('FormPartnership', () => {
           }),
         'EFFECTIVE_TIME_BEFORE_HISTORY',
       );
+      // At the founding itself the time is fine, but nobody had joined yet.
+      expectRule(
+        () => formPartnership({ ...valid, groupId: 'late', effectiveAt: LATE_GROUP_FOUNDED_AT }),
+        'PARTY_NOT_IN_GROUP',
+      );
       expect(
-        formPartnership({ ...valid, groupId: 'late', effectiveAt: LATE_GROUP_FOUNDED_AT })
+        formPartnership({ ...valid, groupId: 'late', effectiveAt: at('2026-05-16T10:00:00Z') })
           .effectiveAt,
-      ).toEqual(LATE_GROUP_FOUNDED_AT);
+      ).toEqual(at('2026-05-16T10:00:00Z'));
     });
 
     it('then EFFECTIVE_TIME_IN_FUTURE more than 5 minutes ahead', () => {
@@ -332,6 +338,82 @@ describe('FormPartnership', () => {
     it('reads an absent or null groupId as no group', () => {
       expect(parseFormPartnership({ ...valid, groupId: null }).data.groupId).toBeNull();
       expect(parseFormPartnership(valid).data.groupId).toBeNull();
+    });
+  });
+
+  describe("rules that hold in time: the group as it was at the partnership's start", () => {
+    const history: World = {
+      ...world,
+      groups: {
+        g2: [
+          founded('g2', at('2026-02-01T09:00:00Z')),
+          joined('g2', 'acme', 'CORE', at('2026-02-10T09:00:00Z')),
+          joined('g2', 'globex', 'RING', at('2026-02-20T09:00:00Z')),
+          left('g2', 'globex', at('2026-03-20T09:00:00Z')),
+          joined('g2', 'globex', 'FREE_SPACE', at('2026-04-20T09:00:00Z')),
+          joined('g2', 'hooli', 'RING', at('2026-04-25T09:00:00Z')),
+          left('g2', 'hooli', at('2026-04-28T09:00:00Z')),
+        ],
+        gone: world.groups?.['gone'] ?? [],
+      },
+    };
+    const inG2 = (effectiveAt: Date, partyIds = ['acme', 'globex']) =>
+      formPartnership(
+        { ...valid, partyIds, groupId: 'g2', effectiveAt },
+        initialPartnershipState,
+        contextAt(NOW, history),
+      );
+
+    it('then PartnershipFormed when every party was a member at its start', () => {
+      expect(inG2(at('2026-03-01T09:00:00Z')).events).toHaveLength(1);
+      expect(inG2(at('2026-04-20T09:00:00Z')).events).toHaveLength(1);
+    });
+
+    it('then PARTY_NOT_IN_GROUP when a party had not joined yet at its start', () => {
+      expectRule(() => inG2(at('2026-02-15T09:00:00Z')), 'PARTY_NOT_IN_GROUP');
+    });
+
+    it('then PARTY_NOT_IN_GROUP when a party had left by its start, though it is a member now', () => {
+      expectRule(() => inG2(at('2026-03-20T09:00:00Z')), 'PARTY_NOT_IN_GROUP');
+      expectRule(() => inG2(at('2026-04-01T09:00:00Z')), 'PARTY_NOT_IN_GROUP');
+    });
+
+    it('then PARTY_NOT_IN_GROUP for a party that was a member then but is not now, at recording', () => {
+      expect(inG2(at('2026-04-26T09:00:00Z'), ['acme', 'hooli']).events).toHaveLength(1);
+      expectRule(
+        () =>
+          formPartnership(
+            { ...valid, partyIds: ['acme', 'hooli'], groupId: 'g2' },
+            initialPartnershipState,
+            contextAt(NOW, history),
+          ),
+        'PARTY_NOT_IN_GROUP',
+      );
+    });
+
+    it('then PartnershipFormed in a group dissolved later, backdated to before the dissolution', () => {
+      expect(
+        formPartnership({ ...valid, groupId: 'gone', effectiveAt: at('2026-03-01T09:00:00Z') })
+          .events,
+      ).toHaveLength(1);
+    });
+
+    it('then GROUP_DISSOLVED at or after the dissolution, before PARTY_NOT_IN_GROUP', () => {
+      expectRule(
+        () =>
+          formPartnership({ ...valid, groupId: 'gone', effectiveAt: at('2026-04-01T09:00:00Z') }),
+        'GROUP_DISSOLVED',
+      );
+      expectRule(
+        () =>
+          formPartnership({
+            ...valid,
+            partyIds: ['acme', 'hooli'],
+            groupId: 'gone',
+            effectiveAt: at('2026-05-01T09:00:00Z'),
+          }),
+        'GROUP_DISSOLVED',
+      );
     });
   });
 });

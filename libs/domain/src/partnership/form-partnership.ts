@@ -9,7 +9,7 @@ import {
   requireId,
   requireText,
 } from '../common/input';
-import { ensureNotDissolved, isFounded } from '../group/group';
+import { isDissolvedAt, isFounded, isMemberAt } from '../group/group';
 import { isRegistered } from '../organization/organization';
 import {
   PartnershipCommandOf,
@@ -109,13 +109,19 @@ export function formPartnership(
       `intendedEndAt ${intendedEndAt.toISOString()} must lie after the start ${startsAt.toISOString()}`,
     );
   }
+  // Judged at the partnership's start: a backdated partnership needs the group as it was then.
   if (groupId !== null && group !== undefined) {
-    ensureNotDissolved(group, groupId);
-    const outsider = partyIds.find((id) => !group.members.has(id));
+    if (isDissolvedAt(group, effectiveAt)) {
+      throw new RuleViolationError(
+        'GROUP_DISSOLVED',
+        `group "${groupId}" is dissolved at ${startsAt.toISOString()}`,
+      );
+    }
+    const outsider = partyIds.find((id) => !isMemberAt(group, id, effectiveAt));
     if (outsider !== undefined) {
       throw new RuleViolationError(
         'PARTY_NOT_IN_GROUP',
-        `organization "${outsider}" is not a member of group "${groupId}"`,
+        `organization "${outsider}" is not a member of group "${groupId}" at ${startsAt.toISOString()}`,
       );
     }
   }

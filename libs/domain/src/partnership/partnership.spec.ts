@@ -9,7 +9,9 @@ describe('evolvePartnership', () => {
       formed: false,
       ended: false,
       intendedEndAt: undefined,
+      partyIds: new Set(),
       arrangementIds: new Set(),
+      interventionIds: new Set(),
     });
   });
 

@@ -13,6 +13,7 @@ import {
 import { checkExpectedVersion } from '../common/effective-time';
 import { NotFoundError, RuleViolationError } from '../common/errors';
 import { GroupState } from '../group/group';
+import { InterventionRecorded } from '../intervention/record-intervention';
 import { OrganizationState } from '../organization/organization';
 import { AgreeArrangement, agreeArrangement } from './agree-arrangement';
 import { EndPartnership, endPartnership } from './end-partnership';
@@ -37,6 +38,13 @@ export type PartnershipFormed = Event<
   }
 >;
 
+/** Which party takes on which part of the work under an arrangement. */
+export interface Commitment {
+  readonly organizationId: string;
+  readonly commitment: string;
+}
+
+/** Schema version 2: `commitments` is always present, `[]` when the arrangement lists none. */
 export type ArrangementAgreed = Event<
   'ArrangementAgreed',
   {
@@ -45,6 +53,7 @@ export type ArrangementAgreed = Event<
     readonly title: string;
     readonly terms: string;
     readonly validUntil: string | null;
+    readonly commitments: readonly Commitment[];
   }
 >;
 
@@ -64,7 +73,11 @@ export type PartnershipEnded = Event<
 >;
 
 export type PartnershipEvent =
-  PartnershipFormed | ArrangementAgreed | PartnershipExtended | PartnershipEnded;
+  | PartnershipFormed
+  | ArrangementAgreed
+  | PartnershipExtended
+  | PartnershipEnded
+  | InterventionRecorded;
 
 export type PartnershipCommand =
   FormPartnership | AgreeArrangement | ExtendPartnership | EndPartnership;
@@ -75,7 +88,9 @@ export interface PartnershipState extends StreamState {
   readonly formed: boolean;
   readonly ended: boolean;
   readonly intendedEndAt: Date | undefined;
+  readonly partyIds: ReadonlySet<string>;
   readonly arrangementIds: ReadonlySet<string>;
+  readonly interventionIds: ReadonlySet<string>;
 }
 
 export const initialPartnershipState: PartnershipState = {
@@ -83,7 +98,9 @@ export const initialPartnershipState: PartnershipState = {
   formed: false,
   ended: false,
   intendedEndAt: undefined,
+  partyIds: new Set(),
   arrangementIds: new Set(),
+  interventionIds: new Set(),
 };
 
 export function evolvePartnership(
@@ -93,7 +110,12 @@ export function evolvePartnership(
   const next = advance(state, event.effectiveAt);
   switch (event.type) {
     case 'PartnershipFormed':
-      return { ...next, formed: true, intendedEndAt: new Date(event.data.intendedEndAt) };
+      return {
+        ...next,
+        formed: true,
+        intendedEndAt: new Date(event.data.intendedEndAt),
+        partyIds: new Set(event.data.partyIds),
+      };
     case 'ArrangementAgreed':
       return {
         ...next,
@@ -103,6 +125,11 @@ export function evolvePartnership(
       return { ...next, intendedEndAt: new Date(event.data.intendedEndAt) };
     case 'PartnershipEnded':
       return { ...next, ended: true };
+    case 'InterventionRecorded':
+      return {
+        ...next,
+        interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
+      };
     default:
       return assertNever(event);
   }

@@ -25,6 +25,7 @@ import {
 } from '@eventstore/db-client';
 import { CommitListeners } from '../commit-listeners';
 import {
+  AppendOptions,
   AppendResult,
   DuplicateEventIdError,
   EventStore,
@@ -125,10 +126,20 @@ export class EventStoreDbEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     this.assertOpen();
     assertAppendable(streamId, events);
     const expectedRevision = toExpectedRevision(expectedVersion);
+    // EventStoreDB has no transaction across streams: the other streams are checked just
+    // before the append, which narrows the window but cannot close it (docs/domain.md,
+    // "Decisions across streams").
+    for (const condition of options.unchanged ?? []) {
+      const actual = (await this.readStream(condition.streamId)).length;
+      if (actual !== condition.version) {
+        throw new WrongExpectedVersionError(condition.streamId, condition.version, actual);
+      }
+    }
 
     let versionRead: StreamVersion | undefined;
     if (expectedVersion === 'any') {

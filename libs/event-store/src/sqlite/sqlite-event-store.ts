@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CommitListeners } from '../commit-listeners';
 import {
+  AppendOptions,
   AppendResult,
   DuplicateEventIdError,
   EventMetadata,
@@ -13,6 +14,7 @@ import {
   InvalidPositionError,
   ReadAllOptions,
   RecordedEvent,
+  StreamCondition,
   StreamVersion,
   Unsubscribe,
   WrongExpectedVersionError,
@@ -118,6 +120,7 @@ export class SqliteEventStore implements EventStore {
       streamId: string,
       events: readonly EventToAppend[],
       expectedVersion: ExpectedVersion,
+      unchanged: readonly StreamCondition[],
     ) => AppendResult
   >;
   private readonly importInTransaction: Database.Transaction<
@@ -149,8 +152,8 @@ export class SqliteEventStore implements EventStore {
        RETURNING ${COLUMNS}`,
     );
     // Nested in commitGroup, a better-sqlite3 transaction is a savepoint.
-    this.appendInSavepoint = db.transaction((streamId, events, expectedVersion) =>
-      this.appendLocked(streamId, events, expectedVersion),
+    this.appendInSavepoint = db.transaction((streamId, events, expectedVersion, unchanged) =>
+      this.appendLocked(streamId, events, expectedVersion, unchanged),
     );
     this.commitGroup = db.transaction((batch: readonly PendingAppend[]) =>
       batch.map((append) => this.appendInGroup(append)),
@@ -206,6 +209,7 @@ export class SqliteEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       try {
@@ -214,7 +218,8 @@ export class SqliteEventStore implements EventStore {
         reject(error);
         return;
       }
-      this.pending.push({ streamId, events, expectedVersion, resolve, reject });
+      const unchanged = options.unchanged ?? [];
+      this.pending.push({ streamId, events, expectedVersion, unchanged, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.commitPending());
     });
   }
@@ -320,9 +325,10 @@ export class SqliteEventStore implements EventStore {
     streamId,
     events,
     expectedVersion,
+    unchanged,
   }: PendingAppend): { result: AppendResult } | { error: unknown } {
     try {
-      return { result: this.appendInSavepoint(streamId, events, expectedVersion) };
+      return { result: this.appendInSavepoint(streamId, events, expectedVersion, unchanged) };
     } catch (error) {
       if (!(error instanceof RevisionTaken)) return { error: translateVendorError(error) };
       // After the rollback to the savepoint, the version to report is the one in force.
@@ -341,9 +347,19 @@ export class SqliteEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
+    unchanged: readonly StreamCondition[],
   ): AppendResult {
     const repeat = this.recordedRepeat(streamId, events);
     if (repeat !== undefined) return repeat;
+
+    // Under the same lock as the insert: a stream the decision read cannot change between
+    // this check and the commit, not even through an earlier append of this group.
+    for (const condition of unchanged) {
+      const actual = this.versionOf(condition.streamId);
+      if (actual !== condition.version) {
+        throw new WrongExpectedVersionError(condition.streamId, condition.version, actual);
+      }
+    }
 
     const version = this.versionOf(streamId);
     if (expectedVersion !== 'any' && expectedVersion !== version) {
@@ -465,6 +481,7 @@ interface PendingAppend {
   readonly streamId: string;
   readonly events: readonly EventToAppend[];
   readonly expectedVersion: ExpectedVersion;
+  readonly unchanged: readonly StreamCondition[];
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
