@@ -1,4 +1,5 @@
 import { parseStreamId } from '@partnerships/domain/commands';
+import { upcast } from '@partnerships/domain/common/upcasters';
 import type { Position } from '@partnerships/domain/group/group';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
@@ -80,7 +81,8 @@ export class NetworkProjection {
 
     const target = this.targets.get(event.streamId);
     if (target == null) return;
-    const data = event.data;
+    // Stored data keeps its shape; the read model reads the current one.
+    const data = upcast(event.type, event.schemaVersion, event.data);
     // Only the events that create an entity need its stream record.
     const base = (): StreamRecord => ({ id: target.id, seq, events: stream });
     switch (event.type) {

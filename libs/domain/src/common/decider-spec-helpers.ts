@@ -146,6 +146,7 @@ export function agreed(
       title: `Arrangement ${arrangementId}`,
       terms: 'We share what we learn.',
       validUntil: validUntil?.toISOString() ?? null,
+      commitments: [],
     },
     effectiveAt,
   };

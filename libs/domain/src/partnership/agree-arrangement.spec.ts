@@ -69,6 +69,7 @@ describe('AgreeArrangement', () => {
             title: 'Data sharing',
             terms: 'monthly',
             validUntil: '2026-12-31T00:00:00.000Z',
+            commitments: [],
           },
         },
       ]);

@@ -85,6 +85,7 @@ export function agreeArrangement(
           title,
           terms,
           validUntil: validUntil?.toISOString() ?? null,
+          commitments: [],
         },
       },
     ],

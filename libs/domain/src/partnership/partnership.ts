@@ -45,6 +45,10 @@ export type ArrangementAgreed = Event<
     readonly title: string;
     readonly terms: string;
     readonly validUntil: string | null;
+    readonly commitments: readonly {
+      readonly organizationId: string;
+      readonly commitment: string;
+    }[];
   }
 >;
 
