@@ -29,7 +29,7 @@ export class AuditResolver {
   @Query()
   auditDigest(@Args('treeSize') treeSize: number | null): AuditDigest {
     const tree = this.readModel.audit.tree;
-    const size = this.treeSize('treeSize', treeSize);
+    const size = checkTreeSize(this.readModel, 'treeSize', treeSize);
     return issueDigest(size, tree.root(size), new Date(), this.config.signingKey);
   }
 
@@ -38,8 +38,8 @@ export class AuditResolver {
     @Args('fromSize') fromSize: number,
     @Args('toSize') toSize: number | null,
   ): string[] {
-    const to = this.treeSize('toSize', toSize);
-    const from = this.treeSize('fromSize', fromSize);
+    const to = checkTreeSize(this.readModel, 'toSize', toSize);
+    const from = checkTreeSize(this.readModel, 'fromSize', fromSize);
     if (from > to) throw new InvalidInputError('fromSize', `must not exceed toSize (${to})`);
     return this.readModel.audit.tree.consistencyProof(from, to).map(toHex);
   }
@@ -50,7 +50,7 @@ export class AuditResolver {
     @Args('treeSize') treeSize: number | null,
   ): AuditInclusionProofNode {
     const audit = this.readModel.audit;
-    const size = this.treeSize('treeSize', treeSize);
+    const size = checkTreeSize(this.readModel, 'treeSize', treeSize);
     const leafIndex = isId(eventId) ? audit.leafIndexOf(eventId) : undefined;
     if (leafIndex === undefined) {
       throw new InvalidInputError('eventId', 'is not the id of a recorded event');
@@ -74,17 +74,21 @@ export class AuditResolver {
   auditPublicKey(): string | null {
     return this.config.signingKey?.publicKeyPem ?? null;
   }
+}
 
-  /** A tree size the log holds; absent means the whole log as served now. */
-  private treeSize(field: string, value: number | null | undefined): number {
-    const size = this.readModel.audit.size;
-    if (value == null) return size;
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new InvalidInputError(field, 'must not be negative');
-    }
-    if (value > size) {
-      throw new InvalidInputError(field, `is beyond the log, which holds ${size} events`);
-    }
-    return value;
+/** A tree size the log holds; absent means the whole log as served now. */
+function checkTreeSize(
+  readModel: ReadModel,
+  field: string,
+  value: number | null | undefined,
+): number {
+  const size = readModel.audit.size;
+  if (value == null) return size;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidInputError(field, 'must not be negative');
   }
+  if (value > size) {
+    throw new InvalidInputError(field, `is beyond the log, which holds ${size} events`);
+  }
+  return value;
 }
