@@ -1,6 +1,9 @@
 import { CredentialsConfig } from './auth/credentials';
 import { SigningKey, SigningKeyError, signingKeyFromEnv } from '@partnerships/audit/digest';
-import { parseEventStoreUrl } from '@partnerships/event-store/event-store-url';
+import {
+  DEFAULT_EVENT_STORE_URL,
+  parseEventStoreUrl,
+} from '@partnerships/event-store/event-store-url';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 
 /** Configuration from environment variables; defaults are documented in the README. */
@@ -24,7 +27,7 @@ export interface AuditConfig {
   readonly signingKey: SigningKey | undefined;
 }
 
-export const DEFAULT_EVENT_STORE_URL = 'sqlite:data/events.db';
+export { DEFAULT_EVENT_STORE_URL };
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

@@ -15,8 +15,10 @@ import { CheckResult, LogChecks, describeLocation } from '@partnerships/audit/lo
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { verifyConsistency } from '@partnerships/audit/proof-verification';
 import { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
-import { redactEventStoreUrl } from '@partnerships/event-store/event-store-url';
-import { DEFAULT_EVENT_STORE_URL } from '../../api/src/config';
+import {
+  DEFAULT_EVENT_STORE_URL,
+  redactEventStoreUrl,
+} from '@partnerships/event-store/event-store-url';
 import {
   AtomicFile,
   InputError,
@@ -310,13 +312,18 @@ async function verifyVerb(context: Context): Promise<number> {
   const comparison = new ExportComparison();
 
   const checks = new LogChecks();
-  const tree = await treeOfLog(context, 'verify', async (event, index) => {
-    checks.add(event);
-    if (exported !== undefined && comparison.open) {
-      const next = await exported.next();
-      comparison.compare(index, leafOf(event), next.done ? undefined : next.value);
-    }
-  });
+  const tree = await treeOfLog(
+    context,
+    'verify',
+    exported === undefined
+      ? (event) => checks.add(event)
+      : async (event, index) => {
+          checks.add(event);
+          if (!comparison.open) return;
+          const next = await exported.next();
+          comparison.compare(index, leafOf(event), next.done ? undefined : next.value);
+        },
+  );
   if (exported !== undefined && comparison.open) {
     const next = await exported.next();
     if (!next.done) comparison.missing(tree.size, next.value);

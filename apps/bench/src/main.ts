@@ -19,6 +19,7 @@ import { measureRebuild } from './p2-rebuild';
 import { measureGraphql } from './p3-graphql';
 import { measureTimeTravel } from './p4-time-travel';
 import { measureStartup } from './p5-startup';
+import { ensureAuditCheckpoint, measureAudit } from './p6-audit';
 import { say } from './progress';
 import { Report, Row, formatSize, notMeasured, renderReport } from './table';
 
@@ -77,7 +78,7 @@ const QUICK: Plan = {
   starts: 1,
 };
 
-const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'] as const;
 type FigureId = (typeof FIGURES)[number];
 
 /** The figure's name and target, for its row when it cannot be measured at all. */
@@ -87,6 +88,7 @@ const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
   P3: { figure: 'P3 GraphQL', target: '≥ 5,000 mutations/s; group(id) ≥ 50 % of the ceiling' },
   P4: { figure: 'P4 time travel', target: 'p95 ≤ 10 ms; ≤ 2× the smaller history' },
   P5: { figure: 'P5 start-up and memory', target: 'ready ≤ 5 s; RSS ≤ 1.5 GB' },
+  P6: { figure: 'P6 audit', target: 'verify ≥ 50 % of the raw scan; p95 ≤ 5 ms; start-up ≤ 110 %' },
 };
 
 async function main(): Promise<number> {
@@ -124,7 +126,11 @@ async function main(): Promise<number> {
   const history = (events: number): Promise<string> => {
     let file = histories.get(events);
     if (file === undefined) {
-      file = generatedFile(root, events, seed, values.regenerate);
+      // With the audit tree's checkpoint, as a server that ran on it leaves it.
+      file = generatedFile(root, events, seed, values.regenerate).then(async (generated) => {
+        await ensureAuditCheckpoint(generated);
+        return generated;
+      });
       histories.set(events, file);
     }
     return file;
@@ -165,6 +171,15 @@ async function main(): Promise<number> {
       }),
     P5: async () =>
       measureStartup({ file: await history(large), events: large, starts: plan.starts, tempDir }),
+    P6: async () =>
+      measureAudit({
+        file: await history(large),
+        events: large,
+        requests: plan.lookups,
+        warmup: plan.lookupWarmup,
+        seed,
+        tempDir,
+      }),
   };
 
   const rows: Row[] = [];
@@ -220,7 +235,8 @@ function describePlan(plan: Plan): string {
     `P2 ${large} events${plan.rebuildRepetitions > 1 ? `, best of ${plan.rebuildRepetitions}` : ''}; ` +
     `P3 ${large} events, ${plan.connections} connections, ${plan.loadS} s per run after ${plan.warmupS} s warm-up; ` +
     `P4 ${small} and ${large} events, ${plan.lookups} lookups each; ` +
-    `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}` +
+    `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}; ` +
+    `P6 ${large} events, ${plan.lookups} requests of each kind` +
     (plan.mode === 'quick' ? ` (full mode: 100k/1M events, 10 s runs)` : '')
   );
 }

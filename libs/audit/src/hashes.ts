@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** Every hash of the tree is a SHA-256 digest. */
 export const HASH_BYTES = 32;
@@ -20,9 +20,20 @@ export function leafHashOf(bytes: Uint8Array): Buffer {
   return sha256(LEAF_PREFIX, bytes);
 }
 
+/** SHA-256(0x00 || UTF-8 of text): U+0000 is the one byte 0x00 in UTF-8. */
+export function leafHashOfText(text: string): Buffer {
+  return hash('sha256', `\u0000${text}`, 'buffer');
+}
+
+/** One buffer for every interior node: hashing it whole beats feeding three parts. */
+const node = Buffer.alloc(1 + 2 * HASH_BYTES);
+node.set(NODE_PREFIX, 0);
+
 /** RFC 9162 §2.1.1: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  node.set(left, 1);
+  node.set(right, 1 + HASH_BYTES);
+  return hash('sha256', node, 'buffer');
 }
 
 export function toHex(hash: Uint8Array): string {

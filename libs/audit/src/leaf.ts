@@ -1,6 +1,6 @@
 import canonicalize from 'canonicalize';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
-import { leafHashOf } from './hashes';
+import { leafHashOfText } from './hashes';
 
 /**
  * One event as the tree sees it: the values `Query.events` serves, `data` as stored
@@ -57,11 +57,28 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function canonicalLeafBytes(leaf: AuditLeaf): Buffer {
-  return Buffer.from(canonicalJson(leaf), 'utf8');
+  return Buffer.from(canonicalLeafText(leaf), 'utf8');
+}
+
+/**
+ * RFC 8785 of a leaf. Its members are known, so they are written in their sorted order
+ * directly, each value as RFC 8785 writes it (strings and integers as JSON.stringify does,
+ * `data` by canonicalize): the same text as canonicalize(leaf), at a fraction of the cost
+ * over a million events (a test holds the two equal).
+ */
+export function canonicalLeafText(leaf: AuditLeaf): string {
+  const text = JSON.stringify;
+  return (
+    `{"actor":${text(leaf.actor)},"commandId":${text(leaf.commandId)},` +
+    `"data":${canonicalJson(leaf.data)},"effectiveAt":${text(leaf.effectiveAt)},` +
+    `"id":${text(leaf.id)},"recordedAt":${text(leaf.recordedAt)},` +
+    `"revision":${canonicalJson(leaf.revision)},"schemaVersion":${canonicalJson(leaf.schemaVersion)},` +
+    `"streamId":${text(leaf.streamId)},"type":${text(leaf.type)}}`
+  );
 }
 
 export function leafHash(leaf: AuditLeaf): Buffer {
-  return leafHashOf(canonicalLeafBytes(leaf));
+  return leafHashOfText(canonicalLeafText(leaf));
 }
 
 export function eventLeafHash(event: RecordedEvent): Buffer {

@@ -106,7 +106,7 @@ export class LogChecks {
   private readonly ids = new Set<string>();
   private readonly finishedCommands = new Set<string>();
   private previous: RecordedEvent | undefined;
-  private previousPosition: bigint[] | undefined;
+  private previousPosition: (number | bigint)[] | undefined;
   private readonly failures = new Map<LogCheckName, { first: CheckFailure; count: number }>();
   private count = 0;
 
@@ -263,16 +263,20 @@ export class LogChecks {
   }
 }
 
-/** Positions of both stores: SQLite's decimal, EventStoreDB's `commit:prepare`. */
-function parsePosition(position: string): bigint[] | undefined {
+/**
+ * Positions of both stores: SQLite's decimal, EventStoreDB's `commit:prepare`; read as
+ * numbers where they are small enough (every SQLite log), else as big integers.
+ */
+function parsePosition(position: string): (number | bigint)[] | undefined {
+  if (position.length < 16 && /^\d+$/.test(position)) return [Number(position)];
   if (!/^\d+(:\d+)*$/.test(position)) return undefined;
   return position.split(':').map((part) => BigInt(part));
 }
 
-function compare(a: readonly bigint[], b: readonly bigint[]): number {
+function compare(a: readonly (number | bigint)[], b: readonly (number | bigint)[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? -1n;
-    const y = b[i] ?? -1n;
+    const x = a[i] ?? -1;
+    const y = b[i] ?? -1;
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;
