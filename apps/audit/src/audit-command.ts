@@ -10,7 +10,13 @@ import {
   signingKeyFromEnv,
 } from '@partnerships/audit/digest';
 import { fromHex, toHex } from '@partnerships/audit/hashes';
-import { AuditLeaf, canonicalJson, leafHash, leafOf } from '@partnerships/audit/leaf';
+import {
+  AuditLeaf,
+  canonicalJson,
+  eventLeafHash,
+  leafHash,
+  leafOf,
+} from '@partnerships/audit/leaf';
 import { CheckResult, LogChecks, describeLocation } from '@partnerships/audit/log-checks';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { verifyConsistency } from '@partnerships/audit/proof-verification';
@@ -260,7 +266,7 @@ async function treeOfLog(
 ): Promise<MerkleTree> {
   const tree = new MerkleTree();
   await readLog(context.source(), label, context.terminal.stderr, (event, index) => {
-    tree.append(leafHash(leafOf(event)));
+    tree.append(eventLeafHash(event));
     return onEvent?.(event, index);
   });
   return tree;

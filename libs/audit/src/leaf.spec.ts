@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { AuditLeaf, canonicalLeafText, leafHash } from './leaf';
+import fc from 'fast-check';
+import {
+  AuditLeaf,
+  canonicalJson,
+  canonicalLeafText,
+  eventLeafText,
+  leafHash,
+  leafOf,
+} from './leaf';
 
 const leaf = (overrides: Partial<AuditLeaf>): AuditLeaf => ({
   id: 'e1',
@@ -49,5 +57,44 @@ describe('the canonical leaf', () => {
       .update(Buffer.from(canonicalize(value) as string, 'utf8'))
       .digest('hex');
     expect(leafHash(value).toString('hex')).toBe(expected);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('writes parsed JSON exactly as canonicalize does (property over random JSON)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const parsed = JSON.parse(JSON.stringify(value)) as unknown;
+        expect(canonicalJson(parsed)).toBe(canonicalize(parsed));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('leaves anything else to canonicalize', () => {
+    expect(canonicalJson({ at: new Date(0) })).toBe(canonicalize({ at: new Date(0) }));
+    expect(() => canonicalJson({ n: NaN })).toThrow();
+  });
+
+  it('writes an event leaf as the leaf object would be', () => {
+    const event = {
+      id: 'e1',
+      streamId: 's',
+      revision: 3,
+      position: '9',
+      type: 'T',
+      data: { b: [1, 'ü'], a: null },
+      effectiveAt: new Date(1),
+      recordedAt: new Date(2),
+      metadata: {
+        actor: null,
+        commandId: 'c',
+        correlationId: 'c',
+        causationId: 'c',
+        commandDigest: 'd',
+      },
+      schemaVersion: 1,
+    };
+    expect(eventLeafText(event)).toBe(canonicalize(leafOf(event)));
   });
 });

@@ -49,11 +49,52 @@ export function leafOf(event: RecordedEvent): AuditLeaf {
   };
 }
 
-/** RFC 8785 (JSON Canonicalization Scheme) text of a value. */
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) text of a value. JSON as parsed from a store
+ * (strings, finite numbers, booleans, null, arrays, plain objects) is written here,
+ * exactly as `canonicalize` writes it (a property test holds the two equal), without its
+ * string building by reduce; anything else is `canonicalize`'s to write.
+ */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
+  const text = plainCanonical(value) ?? canonicalize(value);
   if (text === undefined) throw new TypeError('the value has no JSON form');
   return text;
+}
+
+/** Undefined for anything but plain parsed JSON. */
+function plainCanonical(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item = plainCanonical(value[i]);
+          if (item === undefined) return undefined;
+          out += i === 0 ? item : `,${item}`;
+        }
+        return `${out}]`;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+      const record = value as Record<string, unknown>;
+      // Sorted by UTF-16 code units, as RFC 8785 and Array.prototype.sort both do.
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      for (const key of keys) {
+        const item = plainCanonical(record[key]);
+        if (item === undefined) return undefined;
+        out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${item}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 export function canonicalLeafBytes(leaf: AuditLeaf): Buffer {
@@ -82,5 +123,17 @@ export function leafHash(leaf: AuditLeaf): Buffer {
 }
 
 export function eventLeafHash(event: RecordedEvent): Buffer {
-  return leafHash(leafOf(event));
+  return leafHashOfText(eventLeafText(event));
+}
+
+/** canonicalLeafText(leafOf(event)), without the leaf object in between. */
+export function eventLeafText(event: RecordedEvent): string {
+  const text = JSON.stringify;
+  return (
+    `{"actor":${text(event.metadata.actor ?? null)},"commandId":${text(event.metadata.commandId ?? null)},` +
+    `"data":${canonicalJson(event.data)},"effectiveAt":"${event.effectiveAt.toISOString()}",` +
+    `"id":${text(event.id)},"recordedAt":"${event.recordedAt.toISOString()}",` +
+    `"revision":${canonicalJson(event.revision)},"schemaVersion":${canonicalJson(event.schemaVersion)},` +
+    `"streamId":${text(event.streamId)},"type":${text(event.type)}}`
+  );
 }

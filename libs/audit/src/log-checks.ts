@@ -120,16 +120,19 @@ export class LogChecks {
 
   add(event: RecordedEvent): void {
     const leafIndex = this.count++;
-    const at: EventLocation = {
-      leafIndex,
-      eventId: event.id,
-      streamId: event.streamId,
-      revision: event.revision,
-    };
     const fail = (check: LogCheckName, problem: string): void => {
       const known = this.failures.get(check);
-      if (known === undefined) this.failures.set(check, { first: { at, problem }, count: 1 });
-      else known.count++;
+      if (known !== undefined) {
+        known.count++;
+        return;
+      }
+      const at: EventLocation = {
+        leafIndex,
+        eventId: event.id,
+        streamId: event.streamId,
+        revision: event.revision,
+      };
+      this.failures.set(check, { first: { at, problem }, count: 1 });
     };
 
     let stream = this.streams.get(event.streamId);
