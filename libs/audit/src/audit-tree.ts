@@ -37,6 +37,9 @@ export class AuditTree {
   ) {
     this.tree = new MerkleTree(levels);
     this.held = levels === undefined ? 0 : levels[0].length;
+    // Room for every leaf the checkpoint holds: no rehashing of ids while catching up.
+    while (this.slots.length < this.held * 2 + 2)
+      this.slots = new Int32Array(this.slots.length * 2);
   }
 
   /** A tree that starts from the checkpoint at `file`, if one is there and whole. */
