@@ -106,7 +106,7 @@ export async function measureAudit(options: AuditOptions): Promise<FigureResult>
       ],
       notes: [
         'P6 verify is the built command as `npm run audit -- verify --store sqlite:<copy>` runs it, timed from spawn to exit ' +
-          "(reading through the port, canonical leaves, SHA-256, every check of AUDIT.md); the raw scan is P2's, in the same run.",
+          "(reading through the port, canonical leaves, SHA-256, every check of `verify`); the raw scan is P2's, in the same run.",
         `P6 requests: ${options.requests} of each after ${options.warmup} of warm-up, one at a time, random tree sizes, event ids and ` +
           'earlier sizes, to the built server on a copy of the history with its checkpoint.',
         'P6 start-up work is measured in process (LogFollower + NetworkProjection, with and without an AuditTree following the ' +
