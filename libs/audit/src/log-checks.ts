@@ -234,7 +234,7 @@ export class LogChecks {
     };
     if (category === undefined) return stop(`${event.streamId} is not a stream the domain knows`);
     if (!isEventType(event.type)) return stop(`the event type ${event.type} is unknown`);
-    if (EVENT_TYPES[event.type].category !== category) {
+    if (!EVENT_TYPES[event.type].categories.includes(category)) {
       return stop(`a ${event.type} cannot be in a ${category} stream`);
     }
     if (!valid) return stop('its data is not valid, so the stream cannot be replayed past it');

@@ -13,8 +13,8 @@ type Check = (value: unknown) => boolean;
 export type DataCheck = (data: unknown) => string | undefined;
 
 export interface EventTypeRow {
-  /** The kind of stream the type belongs to. */
-  readonly category: 'organization' | 'group' | 'partnership';
+  /** The kinds of stream the type may be recorded in. */
+  readonly categories: readonly ('organization' | 'group' | 'partnership')[];
   readonly versions: Readonly<Record<number, DataCheck>>;
 }
 
@@ -67,25 +67,25 @@ const arrangementV1 = {
 
 export const EVENT_TYPES: Readonly<Record<EventType, EventTypeRow>> = {
   OrganizationRegistered: {
-    category: 'organization',
+    categories: ['organization'],
     versions: { 1: shape({ organizationId: id, name: text }) },
   },
   CapabilityAssessed: {
-    category: 'organization',
+    categories: ['organization'],
     versions: {
       1: shape({ organizationId: id, ambition: score, realized: score, notes: optionalText }),
     },
   },
   GroupFounded: {
-    category: 'group',
+    categories: ['group'],
     versions: { 1: shape({ groupId: id, name: text, purpose: optionalText }) },
   },
   OrganizationJoinedGroup: {
-    category: 'group',
+    categories: ['group'],
     versions: { 1: shape({ groupId: id, organizationId: id, position: oneOf(POSITIONS) }) },
   },
   PositionChanged: {
-    category: 'group',
+    categories: ['group'],
     versions: {
       1: shape({
         groupId: id,
@@ -97,15 +97,15 @@ export const EVENT_TYPES: Readonly<Record<EventType, EventTypeRow>> = {
     },
   },
   OrganizationLeftGroup: {
-    category: 'group',
+    categories: ['group'],
     versions: { 1: shape({ groupId: id, organizationId: id, reason: optionalText }) },
   },
   GroupDissolved: {
-    category: 'group',
+    categories: ['group'],
     versions: { 1: shape({ groupId: id, reason: optionalText }) },
   },
   PartnershipFormed: {
-    category: 'partnership',
+    categories: ['partnership'],
     versions: {
       1: shape({
         partnershipId: id,
@@ -118,20 +118,20 @@ export const EVENT_TYPES: Readonly<Record<EventType, EventTypeRow>> = {
     },
   },
   ArrangementAgreed: {
-    category: 'partnership',
+    categories: ['partnership'],
     versions: {
       1: shape(arrangementV1),
       2: shape({ ...arrangementV1, commitments: listOf(commitment) }),
     },
   },
   PartnershipExtended: {
-    category: 'partnership',
+    categories: ['partnership'],
     versions: {
       1: shape({ partnershipId: id, intendedEndAt: date, previousIntendedEndAt: date }),
     },
   },
   PartnershipEnded: {
-    category: 'partnership',
+    categories: ['partnership'],
     versions: {
       1: shape({ partnershipId: id, reason: oneOf(END_REASONS), note: optionalText }),
     },
