@@ -13,7 +13,7 @@ export class HashList {
   }
 
   static of(bytes: Buffer, count: number): HashList {
-    const list = new HashList(Math.ceil(count * 1.25));
+    const list = new HashList(count + Math.max(1024, Math.ceil(count / 8)));
     bytes.copy(list.buffer, 0, 0, count * HASH_BYTES);
     list.length = count;
     return list;
@@ -26,7 +26,9 @@ export class HashList {
 
   push(hash: Uint8Array): void {
     if ((this.length + 1) * HASH_BYTES > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(this.buffer.length * 2);
+      // A quarter more at a time: a million leaves do not double into 64 MB at once.
+      const capacity = this.length + Math.max(1024, Math.ceil(this.length / 4));
+      const grown = Buffer.allocUnsafe(capacity * HASH_BYTES);
       this.buffer.copy(grown, 0, 0, this.length * HASH_BYTES);
       this.buffer = grown;
     }
