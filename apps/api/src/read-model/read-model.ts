@@ -58,6 +58,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
       `read model rebuilt from ${this.projection.log.length} events in ${Date.now() - started} ms ` +
         `(audit tree: ${this.audit.computedLeaves} leaves hashed, the rest from its checkpoint)`,
     );
+    if (this.auditConfig.treeFile === undefined) return;
     if (this.audit.computedLeaves > 0) this.saveCheckpoint();
     this.checkpointTimer = setInterval(() => {
       if (this.audit.size !== this.checkpointed) this.saveCheckpoint();
