@@ -447,7 +447,7 @@ async function exportVerb(context: Context): Promise<number> {
   const out = context.value('--out');
   const file = out === undefined ? undefined : new AtomicFile(out);
   const lines: string[] = [];
-  let limit = size ?? Infinity;
+  const limit = size ?? Infinity;
   try {
     const tree = await treeOfLog(context, 'export', (event, index) => {
       if (index >= limit) return;
@@ -456,7 +456,6 @@ async function exportVerb(context: Context): Promise<number> {
       else file.write(line);
     });
     const treeSize = checkTreeSize(size, tree);
-    limit = treeSize;
     const digest = digestJson(issueDigest(treeSize, tree.root(treeSize), new Date(), key));
     if (file === undefined || out === undefined) {
       context.terminal.stdout.write(lines.join(''));
