@@ -16,6 +16,7 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
+    '^@partnerships/audit/(.*)$': '<rootDir>/libs/audit/src/$1',
     '^@partnerships/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
     '^@partnerships/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
     '^@partnerships/projections/(.*)$': '<rootDir>/libs/projections/src/$1',

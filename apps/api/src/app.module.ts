@@ -36,6 +36,7 @@ import { HealthController } from './health/health.controller';
 import { LoggedRequest, httpLogOptions, operationOf } from './logging';
 import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
+import { AUDIT_CONFIG } from './read-model/audit-config';
 import { EventStoreModule } from './store/event-store.module';
 
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
@@ -145,6 +146,7 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
+        { provide: AUDIT_CONFIG, useValue: config.audit },
         ReadModel,
         EventPublisher,
         CommandRecorder,

@@ -1,4 +1,9 @@
 import { CredentialsConfig } from './auth/credentials';
+import { SigningKey, SigningKeyError, signingKeyFromEnv } from '@partnerships/audit/digest';
+import {
+  DEFAULT_EVENT_STORE_URL,
+  parseEventStoreUrl,
+} from '@partnerships/event-store/event-store-url';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 
 /** Configuration from environment variables; defaults are documented in the README. */
@@ -12,9 +17,17 @@ export interface AppConfig {
   readonly limits: QueryLimits;
   /** LOG_LEVEL: trace, debug, info (default), warn, error, fatal or silent. */
   readonly logLevel: string;
+  readonly audit: AuditConfig;
 }
 
-export const DEFAULT_EVENT_STORE_URL = 'sqlite:data/events.db';
+export interface AuditConfig {
+  /** Where the audit tree's checkpoint is kept; undefined: rebuilt from the log at start. */
+  readonly treeFile: string | undefined;
+  /** Signs digests; undefined: digests are unsigned. */
+  readonly signingKey: SigningKey | undefined;
+}
+
+export { DEFAULT_EVENT_STORE_URL };
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -26,10 +39,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     throw new ConfigurationError(`PORT must be an integer from 0 to 65535, not "${env['PORT']}"`);
   }
   const production = env['NODE_ENV'] === 'production';
+  const eventStoreUrl = env['EVENT_STORE_URL'] || DEFAULT_EVENT_STORE_URL;
   return {
     port,
     host: env['HOST'] || '0.0.0.0',
-    eventStoreUrl: env['EVENT_STORE_URL'] || DEFAULT_EVENT_STORE_URL,
+    eventStoreUrl,
     production,
     credentials: {
       apiKeys: env['API_KEYS'],
@@ -37,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       jwtSecret: env['JWT_SECRET'],
     },
     logLevel: logLevel(env['LOG_LEVEL']),
+    audit: auditConfig(env, eventStoreUrl),
     limits: {
       depth: count(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.depth),
       aliases: count(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.aliases),
@@ -64,6 +79,33 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
     throw new ConfigurationError(`${name} must be a positive integer, not "${value}"`);
   }
   return parsed;
+}
+
+/**
+ * AUDIT_TREE_FILE: the checkpoint of the audit tree; by default beside a SQLite file,
+ * none for EventStoreDB (the tree is then rebuilt from the log at every start); `off`: none.
+ */
+function auditConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): AuditConfig {
+  let signingKey: SigningKey | undefined;
+  try {
+    signingKey = signingKeyFromEnv(env);
+  } catch (error) {
+    if (error instanceof SigningKeyError) throw new ConfigurationError(error.message);
+    throw error;
+  }
+  const configured = env['AUDIT_TREE_FILE'];
+  if (configured === 'off') return { treeFile: undefined, signingKey };
+  if (configured) return { treeFile: configured, signingKey };
+  let treeFile: string | undefined;
+  try {
+    const location = parseEventStoreUrl(eventStoreUrl);
+    if (location.kind === 'sqlite' && location.location !== ':memory:') {
+      treeFile = `${location.location}.audit-tree`;
+    }
+  } catch {
+    // Opening the store reports what is wrong with its URL.
+  }
+  return { treeFile, signingKey };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

@@ -54,11 +54,20 @@ export async function generatedFile(
 export function copyDatabase(source: string, target: string): string {
   removeDatabase(target);
   copyFileSync(source, target, constants.COPYFILE_FICLONE);
+  // With the audit tree's checkpoint beside it, as a server that ran on it before leaves it.
+  if (existsSync(auditCheckpointOf(source))) {
+    copyFileSync(auditCheckpointOf(source), auditCheckpointOf(target), constants.COPYFILE_FICLONE);
+  }
   return target;
 }
 
+/** Where the server keeps the audit tree's checkpoint of a SQLite file (AUDIT_TREE_FILE's default). */
+export function auditCheckpointOf(file: string): string {
+  return `${file}.audit-tree`;
+}
+
 export function removeDatabase(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal'])
+  for (const suffix of ['', '-wal', '-shm', '-journal', '.audit-tree'])
     rmSync(`${file}${suffix}`, { force: true });
 }
 

@@ -64,8 +64,8 @@ export async function measureRebuild(options: RebuildOptions): Promise<FigureRes
   };
 }
 
-/** Events per second of the raw scan. */
-function scan(file: string, expected: number): number {
+/** Events per second of the raw scan (P2's baseline, also the audit figure's). */
+export function scan(file: string, expected: number): number {
   const db = new Database(file, { fileMustExist: true });
   try {
     const select = db.prepare<[], ScanRow>('SELECT * FROM events ORDER BY position');

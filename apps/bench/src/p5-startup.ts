@@ -85,7 +85,8 @@ export async function measureStartup(options: StartupOptions): Promise<FigureRes
       },
     ],
     notes: [
-      'P5 starts on a fresh copy of the cached file (the copy leaves it in the page cache: a warm start); ' +
+      "P5 starts on a fresh copy of the cached file and of the audit tree's checkpoint beside it, as a restart finds them " +
+        '(the copy leaves the file in the page cache: a warm start); ' +
         '/ready is polled every 10 ms from the spawn on.',
     ],
   };

@@ -5,6 +5,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { unsafeUniformIntDistribution, xoroshiro128plus, RandomGenerator } from 'pure-rand';
 import { DomainError } from '@partnerships/domain/common/errors';
+import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
 import {
   DomainCommand,
   DomainEvent,
@@ -191,7 +192,7 @@ export class NetworkSimulation {
           causationId: commandId,
           commandDigest: 'generated',
         },
-        schemaVersion: 1,
+        schemaVersion: currentSchemaVersion(event.type),
       };
     });
   }

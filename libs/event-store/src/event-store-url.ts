@@ -2,6 +2,9 @@ import { EventStore, EventStoreUnavailableError } from './event-store';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
+/** Where events are recorded when EVENT_STORE_URL is not set. */
+export const DEFAULT_EVENT_STORE_URL = 'sqlite:data/events.db';
+
 export type EventStoreLocation =
   | { readonly kind: 'sqlite'; readonly location: string }
   | { readonly kind: 'esdb'; readonly connectionString: string };

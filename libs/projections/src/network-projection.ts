@@ -1,4 +1,5 @@
 import { parseStreamId } from '@partnerships/domain/commands';
+import { upcast } from '@partnerships/domain/common/upcasters';
 import type { Position } from '@partnerships/domain/group/group';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
@@ -81,7 +82,8 @@ export class NetworkProjection {
 
     const target = this.targets.get(event.streamId);
     if (target == null) return;
-    const data = event.data;
+    // Stored data keeps its shape; the read model reads the current one.
+    const data = upcast(event.type, event.schemaVersion, event.data);
     // Only the events that create an entity need its stream record.
     const base = (): StreamRecord => ({ id: target.id, seq, events: stream, interventions: [] });
     switch (event.type) {
@@ -198,9 +200,7 @@ export class NetworkProjection {
               data['validUntil'] === null || data['validUntil'] === undefined
                 ? null
                 : new Date(data['validUntil'] as string),
-            // until upcasting lands: events recorded before schema version 2 have no commitments.
-            commitments:
-              (data['commitments'] as ArrangementRecord['commitments'] | undefined) ?? [],
+            commitments: data['commitments'] as ArrangementRecord['commitments'],
           },
         });
         return;

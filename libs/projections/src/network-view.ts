@@ -32,6 +32,8 @@ export interface RecordedEventNode {
   readonly actor: string | null;
   readonly commandId: string;
   readonly data: Readonly<Record<string, unknown>>;
+  /** The version of data's shape as stored; data is served as stored. */
+  readonly schemaVersion: number;
 }
 
 /** An entity as seen by a view: `version` is the number of its events the view sees. */
@@ -693,6 +695,7 @@ export function toRecordedEventNode(event: RecordedEvent): RecordedEventNode {
     actor: event.metadata.actor,
     commandId: event.metadata.commandId,
     data: event.data,
+    schemaVersion: event.schemaVersion,
   };
 }
 

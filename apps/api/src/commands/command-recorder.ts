@@ -4,6 +4,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { requireId } from '@partnerships/domain/common/input';
+import { currentSchemaVersion, upcast } from '@partnerships/domain/common/upcasters';
 import {
   DomainCommand,
   DomainEvent,
@@ -29,7 +30,6 @@ import { ReadModel } from '../read-model/read-model';
 
 /** Event ids are UUIDv5 of the commandId and the event's index, in this namespace. */
 const EVENT_ID_NAMESPACE = '6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71';
-const SCHEMA_VERSION = 1;
 /** Enough for every writer of a hot stream to get its turn. */
 const MAX_ATTEMPTS = 200;
 
@@ -91,7 +91,7 @@ export class CommandRecorder {
             type: event.type,
             data: event.data as Readonly<Record<string, unknown>>,
             effectiveAt: decision.effectiveAt,
-            schemaVersion: SCHEMA_VERSION,
+            schemaVersion: currentSchemaVersion(event.type),
             metadata: {
               actor: request.actor,
               commandId,
@@ -158,7 +158,7 @@ export class CommandRecorder {
 function toDomainEvent(event: RecordedEvent): Effective<DomainEvent> {
   return {
     type: event.type,
-    data: event.data,
+    data: upcast(event.type, event.schemaVersion, event.data),
     effectiveAt: event.effectiveAt,
   } as Effective<DomainEvent>;
 }

@@ -1,3 +1,4 @@
+import { AuditResolver } from './audit.resolver';
 import { GroupResolver, OrganizationResolver, PartnershipResolver } from './entity.resolvers';
 import { MutationResolver } from './mutation.resolver';
 import { NetworkResolver } from './network.resolver';
@@ -13,4 +14,5 @@ export const resolvers = [
   PartnershipResolver,
   MutationResolver,
   SubscriptionResolver,
+  AuditResolver,
 ];

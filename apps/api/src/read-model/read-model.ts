@@ -1,35 +1,80 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { AuditTree } from '@partnerships/audit/audit-tree';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { NetworkView } from '@partnerships/projections/network-view';
+import { AuditConfig } from '../config';
+import { AUDIT_CONFIG } from './audit-config';
+
+/** How often a grown audit tree is checkpointed while serving. */
+const CHECKPOINT_EVERY_MS = 60_000;
 
 /**
- * The in-memory read model: the network projection, rebuilt from the store's log at
- * start and kept up to date by following it.
+ * The in-memory read model: the network projection and the log's audit tree, rebuilt from
+ * the store's log at start and kept up to date by following it.
  */
 @Injectable()
 export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ReadModel.name);
   readonly projection = new NetworkProjection();
   readonly follower: LogFollower;
+  readonly audit: AuditTree;
+  private checkpointed = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    // Without one (tests that build a read model by hand): no checkpoint, no key.
+    @Optional()
+    @Inject(AUDIT_CONFIG)
+    private readonly auditConfig: AuditConfig = { treeFile: undefined, signingKey: undefined },
+  ) {
     this.follower = new LogFollower(store, this.projection, 10_000, (error) =>
       this.logger.error(`following the event log failed: ${String(error)}`),
     );
+    const { tree, loaded, problem } = AuditTree.fromCheckpoint(
+      auditConfig.treeFile,
+      (index) => this.projection.log[index],
+    );
+    if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
+    this.checkpointed = loaded;
+    this.audit = tree;
+    // The tree follows the same log, event by event, in the same order as the projection.
+    this.follower.onEvent((event) => this.audit.apply(event));
   }
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
     await this.follower.start();
     this.logger.log(
-      `read model rebuilt from ${this.projection.log.length} events in ${Date.now() - started} ms`,
+      `read model rebuilt from ${this.projection.log.length} events in ${Date.now() - started} ms ` +
+        `(audit tree: ${this.audit.computedLeaves} leaves hashed, the rest from its checkpoint)`,
     );
+    if (this.auditConfig.treeFile === undefined) return;
+    if (this.audit.computedLeaves > 0) this.saveCheckpoint();
+    this.checkpointTimer = setInterval(() => {
+      if (this.audit.size !== this.checkpointed) this.saveCheckpoint();
+    }, CHECKPOINT_EVERY_MS).unref();
   }
 
   onApplicationShutdown(): void {
     this.follower.stop();
+    clearInterval(this.checkpointTimer);
+    const file = this.auditConfig.treeFile;
+    if (file === undefined || this.audit.size === this.checkpointed) return;
+    try {
+      this.audit.saveSync(file);
+    } catch (error) {
+      this.logger.warn(`could not checkpoint the audit tree: ${String(error)}`);
+    }
   }
 
   /** The network now, as known now. */
@@ -48,5 +93,18 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   /** Waits until every event committed so far is applied. */
   caughtUp(): Promise<void> {
     return this.follower.catchUp();
+  }
+
+  /** A lost checkpoint costs only time at the next start: failures are logged, not raised. */
+  private saveCheckpoint(): void {
+    const file = this.auditConfig.treeFile;
+    if (file === undefined) return;
+    const size = this.audit.size;
+    this.audit.save(file).then(
+      () => {
+        this.checkpointed = size;
+      },
+      (error: unknown) => this.logger.warn(`could not checkpoint the audit tree: ${String(error)}`),
+    );
   }
 }

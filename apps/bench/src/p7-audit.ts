@@ -1,0 +1,237 @@
+/**
+ * P7: the audit tree. `npm run audit -- verify` over the large history against P2's raw
+ * scan + JSON.parse; auditDigest and the proofs one request at a time over HTTP; and what
+ * the tree adds to start-up: the read model's rebuild with the tree (from its checkpoint)
+ * against the same rebuild without it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { RandomGenerator, unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { AuditTree } from '@partnerships/audit/audit-tree';
+import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import { LogFollower } from '@partnerships/projections/log-follower';
+import { NetworkProjection } from '@partnerships/projections/network-projection';
+import { FigureResult } from './figure';
+import { auditCheckpointOf, copyDatabase, removeDatabase } from './generated-files';
+import { percentile, say } from './progress';
+import { scan } from './p2-rebuild';
+import { ServerProcess } from './server-process';
+import { formatMs, formatPercent, formatRate, formatSize, verdict } from './table';
+
+/** The built audit command, as `npm run audit` runs it. */
+const AUDIT = join(__dirname, '..', '..', 'audit', 'src', 'main.js');
+
+export interface AuditOptions {
+  readonly file: string;
+  readonly events: number;
+  readonly requests: number;
+  readonly warmup: number;
+  readonly seed: number;
+  readonly tempDir: string;
+}
+
+/**
+ * Writes the audit tree's checkpoint beside a cached history once, as a server that ran on
+ * it would have: the server figures then start as a restart does.
+ */
+export async function ensureAuditCheckpoint(file: string): Promise<void> {
+  if (existsSync(auditCheckpointOf(file))) return;
+  say(`writing the audit tree's checkpoint of ${file}`);
+  const store = SqliteEventStore.open(file);
+  try {
+    const projection = new NetworkProjection();
+    const tree = new AuditTree((index) => projection.log[index]);
+    const follower = new LogFollower(store, projection);
+    follower.onEvent((event) => tree.apply(event));
+    await follower.start();
+    follower.stop();
+    tree.saveSync(auditCheckpointOf(file));
+  } finally {
+    await store.close();
+  }
+}
+
+export async function measureAudit(options: AuditOptions): Promise<FigureResult> {
+  const size = formatSize(options.events);
+  const file = copyDatabase(options.file, join(options.tempDir, 'p6.db'));
+  try {
+    say(`P7 raw scan of ${size} events`);
+    const raw = scan(file, options.events);
+    say(`P7 npm run audit -- verify over ${size} events`);
+    const verify = await verifyRate(file, options.events);
+    say(`P7 verify: ${formatRate(verify, ' events/s')} (raw scan ${formatRate(raw, ' events/s')})`);
+
+    say('P7 rebuild without the tree, with it from its checkpoint, and with it from scratch');
+    const without = await rebuildSeconds(file, options.events, 'none');
+    const withCheckpoint = await rebuildSeconds(file, options.events, 'checkpoint');
+    const fromScratch = await rebuildSeconds(file, options.events, 'scratch');
+
+    const latencies = await requestLatencies(file, options);
+    const describe = (samples: number[]): string =>
+      `p50 ${formatMs(percentile(samples, 50))}, p95 ${formatMs(percentile(samples, 95))}`;
+    const worstP95 = Math.max(
+      ...Object.values(latencies).map((samples) => percentile(samples, 95)),
+    );
+    const startRatio = withCheckpoint / without;
+    return {
+      rows: [
+        {
+          figure: `P7 \`npm run audit -- verify\` over ${size} generated events (events/s)`,
+          ours: formatRate(verify, ' events/s'),
+          baseline: `raw scan + JSON.parse: ${formatRate(raw, ' events/s')}`,
+          ratio: formatPercent(verify / raw),
+          target: '≥ 50 %',
+          met: verdict(verify / raw, '>=', 0.5),
+        },
+        {
+          figure: `P7 auditDigest and proofs at ${size} events, sequential over HTTP`,
+          ours:
+            `auditDigest ${describe(latencies.digest)}; auditInclusionProof ${describe(latencies.inclusion)}; ` +
+            `auditConsistencyProof ${describe(latencies.consistency)}`,
+          baseline: '—',
+          ratio: '—',
+          target: 'p95 ≤ 5 ms',
+          met: verdict(worstP95, '<=', 5),
+        },
+        {
+          figure: `P7 start-up work: the read model's rebuild of ${size} events with the audit tree (from its checkpoint) against without it`,
+          ours: `${withCheckpoint.toFixed(2)} s (from scratch, no checkpoint: ${fromScratch.toFixed(2)} s)`,
+          baseline: `without the tree: ${without.toFixed(2)} s`,
+          ratio: formatPercent(startRatio),
+          target: '≤ 110 %',
+          met: verdict(startRatio, '<=', 1.1),
+        },
+      ],
+      notes: [
+        'P7 verify is the built command as `npm run audit -- verify --store sqlite:<copy>` runs it, timed from spawn to exit ' +
+          "(reading through the port, canonical leaves, SHA-256, every check of `verify`); the raw scan is P2's, in the same run.",
+        `P7 requests: ${options.requests} of each after ${options.warmup} of warm-up, one at a time, random tree sizes, event ids and ` +
+          'earlier sizes, to the built server on a copy of the history with its checkpoint.',
+        'P7 start-up work is measured in process (LogFollower + NetworkProjection, with and without an AuditTree following the ' +
+          'same log), since every other part of a start is the same with or without the tree; P5 is the whole start with it.',
+      ],
+    };
+  } finally {
+    removeDatabase(file);
+  }
+}
+
+function verifyRate(file: string, events: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    execFile(
+      process.execPath,
+      [AUDIT, 'verify', '--store', `sqlite:${file}`],
+      { maxBuffer: 16 << 20 },
+      (error, stdout) => {
+        const seconds = (performance.now() - started) / 1000;
+        if (error !== null) {
+          reject(
+            new Error(
+              `audit verify failed: ${stdout.split('\n').filter((l) => l.startsWith('FAIL'))[0] ?? error.message}`,
+            ),
+          );
+          return;
+        }
+        if (!stdout.includes(`verified: ${events} events`)) {
+          reject(new Error(`audit verify did not read ${events} events`));
+          return;
+        }
+        resolve(events / seconds);
+      },
+    );
+  });
+}
+
+async function rebuildSeconds(
+  file: string,
+  events: number,
+  tree: 'none' | 'checkpoint' | 'scratch',
+): Promise<number> {
+  const store = SqliteEventStore.open(file);
+  try {
+    const started = performance.now();
+    const projection = new NetworkProjection();
+    const follower = new LogFollower(store, projection);
+    if (tree !== 'none') {
+      const checkpoint = tree === 'checkpoint' ? auditCheckpointOf(file) : undefined;
+      const audit = AuditTree.fromCheckpoint(checkpoint, (index) => projection.log[index]).tree;
+      follower.onEvent((event) => audit.apply(event));
+      await follower.start();
+      if (audit.size !== events || (tree === 'checkpoint' && audit.computedLeaves > 0)) {
+        throw new Error(`the tree holds ${audit.size} leaves, ${audit.computedLeaves} hashed`);
+      }
+    } else {
+      await follower.start();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    follower.stop();
+    if (projection.log.length !== events) throw new Error('the rebuild missed events');
+    return seconds;
+  } finally {
+    await store.close();
+  }
+}
+
+async function requestLatencies(
+  file: string,
+  options: AuditOptions,
+): Promise<{ digest: number[]; inclusion: number[]; consistency: number[] }> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const ids = db
+    .prepare<[number], string>('SELECT id FROM events ORDER BY random() LIMIT ?')
+    .pluck()
+    .all(options.requests + options.warmup);
+  db.close();
+  const rng: RandomGenerator = xoroshiro128plus(options.seed);
+  const random = (max: number): number => unsafeUniformIntDistribution(0, max, rng);
+  const server = await ServerProcess.start({
+    file,
+    logFile: join(options.tempDir, 'p6-server.log'),
+  });
+  try {
+    await server.waitUntilReady();
+    const n = options.events;
+    const timed = async (query: string, variables: Record<string, unknown>): Promise<number> => {
+      const started = performance.now();
+      await server.gql(query, variables);
+      return performance.now() - started;
+    };
+    const run = async (
+      label: string,
+      request: (index: number) => Promise<number>,
+    ): Promise<number[]> => {
+      say(`P7 ${label}: ${options.requests} requests after ${options.warmup} of warm-up`);
+      const samples: number[] = [];
+      for (let i = 0; i < options.warmup + options.requests; i++) {
+        const ms = await request(i);
+        if (i >= options.warmup) samples.push(ms);
+      }
+      return samples.sort((a, b) => a - b);
+    };
+    const digest = await run('auditDigest', () =>
+      timed(
+        'query ($n: Int) { auditDigest(treeSize: $n) { treeSize rootHash issuedAt keyId signature } }',
+        {
+          n: random(n),
+        },
+      ),
+    );
+    const inclusion = await run('auditInclusionProof', (i) =>
+      timed(
+        'query ($id: ID!) { auditInclusionProof(eventId: $id) { leafIndex treeSize leafHash path } }',
+        {
+          id: ids[i % ids.length],
+        },
+      ),
+    );
+    const consistency = await run('auditConsistencyProof', () =>
+      timed('query ($from: Int!) { auditConsistencyProof(fromSize: $from) }', { from: random(n) }),
+    );
+    return { digest, inclusion, consistency };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { AuditTree } from './audit-tree';
+import { MerkleTree } from './merkle-tree';
+import { eventLeafHash } from './leaf';
+
+function eventsOf(count: number, variant = ''): RecordedEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `e${i}`,
+    streamId: `organization-o${i}`,
+    revision: 0,
+    position: String(i + 1),
+    type: 'OrganizationRegistered',
+    data: { organizationId: `o${i}`, name: `Org ${i}${variant}` },
+    effectiveAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
+    recordedAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
+    metadata: {
+      actor: null,
+      commandId: `c${i}`,
+      correlationId: `c${i}`,
+      causationId: `c${i}`,
+      commandDigest: 'd',
+    },
+    schemaVersion: 1,
+  }));
+}
+
+/** The root computed from scratch, never from a checkpoint. */
+function freshRoot(events: readonly RecordedEvent[]): string {
+  const tree = new MerkleTree();
+  for (const event of events) tree.append(eventLeafHash(event));
+  return tree.root().toString('hex');
+}
+
+function follow(events: readonly RecordedEvent[], file: string | undefined) {
+  const { tree, loaded, problem } = AuditTree.fromCheckpoint(file, (i) => events[i]);
+  for (const event of events) tree.apply(event);
+  return { tree, loaded, problem };
+}
+
+describe('the audit tree as a projection with a checkpoint', () => {
+  let directory: string;
+  let file: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'audit-tree-'));
+    file = join(directory, 'events.db.audit-tree');
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('starts from its checkpoint and hashes only the leaves that came after it', () => {
+    const events = eventsOf(10_000);
+    follow(events.slice(0, 9_000), undefined).tree.saveSync(file);
+    const { tree, loaded } = follow(events, file);
+    expect(loaded).toBe(9_000);
+    expect(tree.computedLeaves).toBe(1_000);
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+    expect(tree.leafIndexOf('e9999')).toBe(9_999);
+    expect(tree.leafIndexOf('e0')).toBe(0);
+    expect(tree.leafIndexOf('nope')).toBeUndefined();
+  });
+
+  it('drops a checkpoint of another log and recomputes every leaf', () => {
+    follow(eventsOf(5_000, ' (other)'), undefined).tree.saveSync(file);
+    const events = eventsOf(5_000);
+    const { tree } = follow(events, file);
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
+
+  it('recomputes from the last agreeing sample when the log diverges from the checkpoint', () => {
+    const original = eventsOf(10_000);
+    follow(original, undefined).tree.saveSync(file);
+    // The same log up to 6000, then different events: the checkpoint is wrong from there.
+    const events = [...original.slice(0, 6_000), ...eventsOf(10_000, ' (new)').slice(6_000)];
+    const { tree } = follow(events, file);
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
+
+  it('takes the prefix of a checkpoint longer than the log (a restored backup)', () => {
+    const events = eventsOf(3_000);
+    follow(events, undefined).tree.saveSync(file);
+    const { tree } = follow(events.slice(0, 2_500), file);
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events.slice(0, 2_500)));
+  });
+
+  it('ignores a checkpoint that is not whole (one byte changed)', () => {
+    const events = eventsOf(1_000);
+    follow(events, undefined).tree.saveSync(file);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(file, bytes);
+    const { tree, loaded, problem } = follow(events, file);
+    expect(loaded).toBe(0);
+    expect(problem).toContain('not a whole checkpoint');
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
+});

@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { HASH_BYTES, sha256 } from './hashes';
+import { eventLeafHash } from './leaf';
+import { HashList, MerkleTree } from './merkle-tree';
+
+/** A checkpoint file: magic, leaf count (u64 LE), SHA-256 of the body, then each level. */
+const MAGIC = Buffer.from('PTAUDIT1', 'latin1');
+const HEADER_BYTES = MAGIC.length + 8 + HASH_BYTES;
+/** Leaves from a checkpoint are recomputed from the log at this interval, and the last one. */
+const SAMPLE_EVERY = 4096;
+
+/**
+ * The log's Merkle tree as a projection: fed every event in commit order, it keeps the
+ * leaf hashes and the tree, and finds an event's leaf by its id.
+ *
+ * A checkpoint (the tree's hashes in a file) spares recomputing a million leaves at every
+ * start. The server trusts it only after the log agrees: every 4096th leaf and the last
+ * one are recomputed from the events as they arrive, and on the first disagreement the
+ * leaves since the last agreeing sample are recomputed and the rest of the file is
+ * dropped. An auditor never relies on it: `audit verify` recomputes every leaf.
+ */
+export class AuditTree {
+  readonly tree: MerkleTree;
+  private held: number;
+  private lastAgreed = -1;
+  /** Open addressing over Int32Array: slot -> leaf index + 1; 0 is empty. */
+  private slots = new Int32Array(1 << 12);
+  private computed = 0;
+
+  constructor(
+    /** The event at a leaf index, for recomputing leaves a checkpoint got wrong. */
+    private readonly eventAt: (index: number) => RecordedEvent,
+    levels?: HashList[],
+  ) {
+    this.tree = new MerkleTree(levels);
+    this.held = levels === undefined ? 0 : levels[0].length;
+    // Room for every leaf the checkpoint holds: no rehashing of ids while catching up.
+    while (this.slots.length < this.held * 2 + 2)
+      this.slots = new Int32Array(this.slots.length * 2);
+  }
+
+  /** A tree that starts from the checkpoint at `file`, if one is there and whole. */
+  static fromCheckpoint(
+    file: string | undefined,
+    eventAt: (index: number) => RecordedEvent,
+  ): { tree: AuditTree; loaded: number; problem?: string } {
+    if (file === undefined) return { tree: new AuditTree(eventAt), loaded: 0 };
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return {
+        tree: new AuditTree(eventAt),
+        loaded: 0,
+        problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code}`,
+      };
+    }
+    const levels = readCheckpoint(bytes);
+    if (levels === undefined) {
+      return {
+        tree: new AuditTree(eventAt),
+        loaded: 0,
+        problem: `${file} is not a whole checkpoint`,
+      };
+    }
+    return { tree: new AuditTree(eventAt, levels), loaded: levels[0].length };
+  }
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** Leaves hashed from events (not taken from a checkpoint) since the start. */
+  get computedLeaves(): number {
+    return this.computed;
+  }
+
+  /** The next event of the log, in commit order. */
+  apply(event: RecordedEvent): void {
+    const index = this.tree.size;
+    if (index < this.held) {
+      const sampled = index % SAMPLE_EVERY === 0 || index === this.held - 1;
+      if (!sampled) {
+        this.tree.advance();
+      } else if (eventLeafHash(event).equals(this.tree.leaf(index))) {
+        this.tree.advance();
+        this.lastAgreed = index;
+      } else {
+        this.distrustFrom(this.lastAgreed + 1);
+        this.append(eventLeafHash(event));
+      }
+    } else {
+      this.append(eventLeafHash(event));
+    }
+    this.index(event.id, index);
+  }
+
+  /** The leaf index of an event id, or undefined. */
+  leafIndexOf(eventId: string): number | undefined {
+    const mask = this.slots.length - 1;
+    for (let slot = hashId(eventId) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot];
+      if (entry === 0) return undefined;
+      if (entry - 1 < this.tree.size && this.eventAt(entry - 1).id === eventId) return entry - 1;
+    }
+  }
+
+  /** The checkpoint bytes of the tree as it stands. */
+  checkpoint(): Buffer[] {
+    const levels = this.tree.levelBytes();
+    const count = Buffer.alloc(8);
+    count.writeBigUInt64LE(BigInt(this.tree.size));
+    const hash = sha256(count, ...levels);
+    return [MAGIC, count, hash, ...levels];
+  }
+
+  /** Writes the checkpoint atomically (a temporary file renamed over the old one). */
+  async save(file: string): Promise<void> {
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, Buffer.concat(this.checkpoint()));
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  saveSync(file: string): void {
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      writeFileSync(temporary, Buffer.concat(this.checkpoint()));
+      renameSync(temporary, file);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  private append(leafHash: Buffer): void {
+    this.tree.append(leafHash);
+    this.held = 0;
+    this.computed++;
+  }
+
+  /** Drops the checkpoint's leaves from `index` on and recomputes those the log already gave. */
+  private distrustFrom(index: number): void {
+    const size = this.tree.size;
+    this.tree.truncate(index);
+    this.held = 0;
+    for (let leaf = index; leaf < size; leaf++) this.append(eventLeafHash(this.eventAt(leaf)));
+  }
+
+  private index(eventId: string, leafIndex: number): void {
+    if ((this.tree.size + 1) * 2 > this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    let slot = hashId(eventId) & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = leafIndex + 1;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    const mask = this.slots.length - 1;
+    for (const entry of old) {
+      if (entry === 0) continue;
+      let slot = hashId(this.eventAt(entry - 1).id) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = entry;
+    }
+  }
+}
+
+/** FNV-1a over the UTF-16 code units: enough to spread ids over the slots. */
+function hashId(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function readCheckpoint(bytes: Buffer): HashList[] | undefined {
+  if (bytes.length < HEADER_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    return undefined;
+  }
+  const countBytes = bytes.subarray(MAGIC.length, MAGIC.length + 8);
+  const count = Number(countBytes.readBigUInt64LE());
+  const body = bytes.subarray(HEADER_BYTES);
+  let expected = 0;
+  for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
+    expected += Math.floor(count / 2 ** level) * HASH_BYTES;
+  }
+  if (body.length !== expected) return undefined;
+  if (!sha256(countBytes, body).equals(bytes.subarray(MAGIC.length + 8, HEADER_BYTES))) {
+    return undefined;
+  }
+  const levels: HashList[] = [];
+  let offset = 0;
+  for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
+    const hashes = Math.floor(count / 2 ** level);
+    levels.push(HashList.of(body.subarray(offset, offset + hashes * HASH_BYTES), hashes));
+    offset += hashes * HASH_BYTES;
+  }
+  return levels;
+}

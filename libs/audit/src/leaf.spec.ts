@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import {
+  AuditLeaf,
+  canonicalJson,
+  canonicalLeafText,
+  eventLeafText,
+  leafHash,
+  leafOf,
+} from './leaf';
+
+const leaf = (overrides: Partial<AuditLeaf>): AuditLeaf => ({
+  id: 'e1',
+  streamId: 'organization-acme',
+  revision: 0,
+  type: 'OrganizationRegistered',
+  schemaVersion: 1,
+  effectiveAt: '2025-03-01T00:00:00.000Z',
+  recordedAt: '2025-03-04T10:11:12.345Z',
+  actor: 'alice',
+  commandId: 'c1',
+  data: { organizationId: 'acme', name: 'Acme' },
+  ...overrides,
+});
+
+describe('the canonical leaf', () => {
+  it.each([
+    ['a plain leaf', leaf({})],
+    ['null actor and commandId', leaf({ actor: null, commandId: null })],
+    [
+      'unsorted, nested and unicode data',
+      leaf({
+        data: {
+          zeta: [3, { b: 'ü\u2028"\\', a: null }],
+          Alpha: 1e21,
+          alpha: -0.000001,
+          '€': true,
+          '\u{1F600}': 'emoji',
+          é: 'e',
+        },
+      }),
+    ],
+    [
+      'control characters in ids',
+      leaf({ id: 'tab\there', streamId: 'line\nbreak', type: '\u0001' }),
+    ],
+    ['large revisions', leaf({ revision: 2 ** 40, schemaVersion: 2 })],
+  ])('is exactly what canonicalize (RFC 8785) writes: %s', (_, value) => {
+    expect(canonicalLeafText(value)).toBe(canonicalize(value));
+  });
+
+  it('hashes SHA-256 of 0x00 and its UTF-8 bytes', () => {
+    const value = leaf({ data: { name: 'Zürich' } });
+    const expected = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(Buffer.from(canonicalize(value) as string, 'utf8'))
+      .digest('hex');
+    expect(leafHash(value).toString('hex')).toBe(expected);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('writes parsed JSON exactly as canonicalize does (property over random JSON)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const parsed = JSON.parse(JSON.stringify(value)) as unknown;
+        expect(canonicalJson(parsed)).toBe(canonicalize(parsed));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('leaves anything else to canonicalize', () => {
+    expect(canonicalJson({ at: new Date(0) })).toBe(canonicalize({ at: new Date(0) }));
+    expect(() => canonicalJson({ n: NaN })).toThrow();
+  });
+
+  it('writes an event leaf as the leaf object would be', () => {
+    const event = {
+      id: 'e1',
+      streamId: 's',
+      revision: 3,
+      position: '9',
+      type: 'T',
+      data: { b: [1, 'ü'], a: null },
+      effectiveAt: new Date(1),
+      recordedAt: new Date(2),
+      metadata: {
+        actor: null,
+        commandId: 'c',
+        correlationId: 'c',
+        causationId: 'c',
+        commandDigest: 'd',
+      },
+      schemaVersion: 1,
+    };
+    expect(eventLeafText(event)).toBe(canonicalize(leafOf(event)));
+  });
+});

@@ -1,0 +1,290 @@
+import { Effective } from '@partnerships/domain/common/command';
+import { isEventType, upcast } from '@partnerships/domain/common/upcasters';
+import { DomainEvent, parseStreamId } from '@partnerships/domain/commands';
+import { EVENT_TYPES, checkEventData } from '@partnerships/domain/event-data';
+import {
+  GroupEvent,
+  GroupState,
+  evolveGroup,
+  initialGroupState,
+} from '@partnerships/domain/group/group';
+import {
+  OrganizationEvent,
+  OrganizationState,
+  evolveOrganization,
+  initialOrganizationState,
+} from '@partnerships/domain/organization/organization';
+import {
+  PartnershipEvent,
+  PartnershipState,
+  evolvePartnership,
+  initialPartnershipState,
+} from '@partnerships/domain/partnership/partnership';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
+
+/** The checks that need no digest: that the log is consistent with itself (README, Auditors). */
+export const LOG_CHECKS = {
+  revisions: 'revisions contiguous from 0 in every stream',
+  positions: 'positions strictly increasing',
+  times: 'per stream, effectiveAt and recordedAt never move backwards',
+  ids: 'event ids unique',
+  commands: "a command's events contiguous in one stream",
+  data: "every event's type known and its data valid for its schema version",
+  replay: "every stream replays through the domain's evolve from the initial state",
+} as const;
+
+export type LogCheckName = keyof typeof LOG_CHECKS;
+
+/** Where in the log something broke. */
+export interface EventLocation {
+  readonly leafIndex: number;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly revision: number;
+}
+
+export interface CheckFailure {
+  readonly at: EventLocation;
+  readonly problem: string;
+}
+
+export interface CheckResult {
+  readonly name: string;
+  readonly description: string;
+  readonly ok: boolean;
+  /** The first failure, when there is one. */
+  readonly first?: CheckFailure;
+  readonly failures: number;
+}
+
+type Category = 'organization' | 'group' | 'partnership';
+type AnyState = OrganizationState | GroupState | PartnershipState;
+
+interface StreamProgress {
+  readonly category: Category | undefined;
+  next: number;
+  effectiveAt: number;
+  recordedAt: number;
+  state: AnyState | undefined;
+  /** Set once the stream cannot be replayed further. */
+  broken: boolean;
+}
+
+const CREATES: Readonly<Record<Category, DomainEvent['type']>> = {
+  organization: 'OrganizationRegistered',
+  group: 'GroupFounded',
+  partnership: 'PartnershipFormed',
+};
+const ID_MEMBER: Readonly<Record<Category, string>> = {
+  organization: 'organizationId',
+  group: 'groupId',
+  partnership: 'partnershipId',
+};
+const INITIAL: Readonly<Record<Category, AnyState>> = {
+  organization: initialOrganizationState,
+  group: initialGroupState,
+  partnership: initialPartnershipState,
+};
+
+function evolve(category: Category, state: AnyState, event: Effective<DomainEvent>): AnyState {
+  switch (category) {
+    case 'organization':
+      return evolveOrganization(state as OrganizationState, event as Effective<OrganizationEvent>);
+    case 'group':
+      return evolveGroup(state as GroupState, event as Effective<GroupEvent>);
+    case 'partnership':
+      return evolvePartnership(state as PartnershipState, event as Effective<PartnershipEvent>);
+  }
+}
+
+/**
+ * Runs every check of {@link LOG_CHECKS} over the log, one event at a time in commit
+ * order, keeping per stream only what the next event needs.
+ */
+export class LogChecks {
+  private readonly streams = new Map<string, StreamProgress>();
+  private readonly ids = new Set<string>();
+  private readonly finishedCommands = new Set<string>();
+  private previous: RecordedEvent | undefined;
+  private previousPosition: (number | bigint)[] | undefined;
+  private readonly failures = new Map<LogCheckName, { first: CheckFailure; count: number }>();
+  private count = 0;
+
+  get events(): number {
+    return this.count;
+  }
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  add(event: RecordedEvent): void {
+    const leafIndex = this.count++;
+    const fail = (check: LogCheckName, problem: string): void => {
+      const known = this.failures.get(check);
+      if (known !== undefined) {
+        known.count++;
+        return;
+      }
+      const at: EventLocation = {
+        leafIndex,
+        eventId: event.id,
+        streamId: event.streamId,
+        revision: event.revision,
+      };
+      this.failures.set(check, { first: { at, problem }, count: 1 });
+    };
+
+    let stream = this.streams.get(event.streamId);
+    if (stream === undefined) {
+      stream = {
+        category: parseStreamId(event.streamId)?.category,
+        next: 0,
+        effectiveAt: -Infinity,
+        recordedAt: -Infinity,
+        state: undefined,
+        broken: false,
+      };
+      this.streams.set(event.streamId, stream);
+    }
+
+    if (event.revision !== stream.next) {
+      fail('revisions', `revision ${event.revision} where ${stream.next} was next in its stream`);
+    }
+    stream.next = Math.max(stream.next, event.revision + 1);
+
+    const position = parsePosition(event.position);
+    if (position === undefined) {
+      fail('positions', `position ${JSON.stringify(event.position)} is not one a store issues`);
+    } else if (
+      this.previousPosition !== undefined &&
+      compare(position, this.previousPosition) <= 0
+    ) {
+      fail('positions', `position ${event.position} is not after ${this.previous?.position}`);
+    }
+    if (position !== undefined) this.previousPosition = position;
+
+    const effectiveAt = event.effectiveAt.getTime();
+    const recordedAt = event.recordedAt.getTime();
+    if (effectiveAt < stream.effectiveAt) {
+      fail(
+        'times',
+        `effectiveAt ${event.effectiveAt.toISOString()} is before the stream's previous event's`,
+      );
+    } else if (recordedAt < stream.recordedAt) {
+      fail(
+        'times',
+        `recordedAt ${event.recordedAt.toISOString()} is before the stream's previous event's`,
+      );
+    }
+    stream.effectiveAt = Math.max(stream.effectiveAt, effectiveAt);
+    stream.recordedAt = Math.max(stream.recordedAt, recordedAt);
+
+    if (this.ids.has(event.id)) fail('ids', `event id ${event.id} is recorded before`);
+    this.ids.add(event.id);
+
+    const commandId = event.metadata.commandId;
+    const previous = this.previous;
+    const continues =
+      previous !== undefined &&
+      previous.metadata.commandId === commandId &&
+      previous.streamId === event.streamId &&
+      previous.revision + 1 === event.revision;
+    if (!continues) {
+      if (previous !== undefined && previous.metadata.commandId !== commandId) {
+        this.finishedCommands.add(previous.metadata.commandId);
+      }
+      if (this.finishedCommands.has(commandId) || previous?.metadata.commandId === commandId) {
+        fail('commands', `command ${commandId} recorded events elsewhere before`);
+      }
+    }
+
+    const problem = checkEventData(event.type, event.schemaVersion, event.data);
+    if (problem !== undefined) fail('data', problem);
+
+    this.replay(event, stream, problem === undefined, (detail) => fail('replay', detail));
+    this.previous = event;
+  }
+
+  /** The result of every check, in the order of {@link LOG_CHECKS}. */
+  results(): CheckResult[] {
+    return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name) => {
+      const failed = this.failures.get(name);
+      return {
+        name,
+        description: LOG_CHECKS[name],
+        ok: failed === undefined,
+        first: failed?.first,
+        failures: failed?.count ?? 0,
+      };
+    });
+  }
+
+  private replay(
+    event: RecordedEvent,
+    stream: StreamProgress,
+    valid: boolean,
+    fail: (problem: string) => void,
+  ): void {
+    if (stream.broken) return;
+    const category = stream.category;
+    const stop = (problem: string): void => {
+      stream.broken = true;
+      fail(problem);
+    };
+    if (category === undefined) return stop(`${event.streamId} is not a stream the domain knows`);
+    if (!isEventType(event.type)) return stop(`the event type ${event.type} is unknown`);
+    if (!EVENT_TYPES[event.type].categories.includes(category)) {
+      return stop(`a ${event.type} cannot be in a ${category} stream`);
+    }
+    if (!valid) return stop('its data is not valid, so the stream cannot be replayed past it');
+    const creates = event.type === CREATES[category];
+    if (creates !== (stream.state === undefined)) {
+      return stop(
+        creates
+          ? `a second ${event.type} in one stream`
+          : `the stream does not begin with ${CREATES[category]}`,
+      );
+    }
+    const data = upcast(event.type, event.schemaVersion, event.data);
+    if (data[ID_MEMBER[category]] !== parseStreamId(event.streamId)?.id) {
+      return stop(`its ${ID_MEMBER[category]} is not the stream's id`);
+    }
+    try {
+      const next = evolve(category, stream.state ?? INITIAL[category], {
+        type: event.type,
+        data,
+        effectiveAt: event.effectiveAt,
+      } as Effective<DomainEvent>);
+      if (next.version !== event.revision + 1) {
+        return stop(`evolve reached version ${next.version}, not ${event.revision + 1}`);
+      }
+      stream.state = next;
+    } catch (error) {
+      stop(`evolve failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/**
+ * Positions of both stores: SQLite's decimal, EventStoreDB's `commit:prepare`; read as
+ * numbers where they are small enough (every SQLite log), else as big integers.
+ */
+function parsePosition(position: string): (number | bigint)[] | undefined {
+  if (position.length < 16 && /^\d+$/.test(position)) return [Number(position)];
+  if (!/^\d+(:\d+)*$/.test(position)) return undefined;
+  return position.split(':').map((part) => BigInt(part));
+}
+
+function compare(a: readonly (number | bigint)[], b: readonly (number | bigint)[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? -1;
+    const y = b[i] ?? -1;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function describeLocation(at: EventLocation): string {
+  return `leaf ${at.leafIndex}: event ${at.eventId}, stream ${at.streamId}, revision ${at.revision}`;
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { MerkleTree } from './merkle-tree';
+import { verifyConsistency, verifyInclusion } from './proof-verification';
+
+/*
+ * An independent, minimal reading of RFC 9162 §2.1 to check the code under test against:
+ * the tree hash by plain recursion over all leaves, and proofs checked by rebuilding the
+ * roots recursively (not by the RFC's iterative algorithm the code under test uses).
+ */
+const H = (...parts: Buffer[]): Buffer => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+};
+const split = (n: number): number => 2 ** Math.ceil(Math.log2(n) - 1);
+function mth(leaves: Buffer[]): Buffer {
+  if (leaves.length === 0) return H();
+  if (leaves.length === 1) return leaves[0];
+  const k = split(leaves.length);
+  return H(Buffer.from([1]), mth(leaves.slice(0, k)), mth(leaves.slice(k)));
+}
+/** The root an inclusion path leads to, or undefined when the path has the wrong length. */
+function rootFromPath(m: number, n: number, leaf: Buffer, path: Buffer[]): Buffer | undefined {
+  if (n === 1) return path.length === 0 ? leaf : undefined;
+  if (path.length === 0) return undefined;
+  const k = split(n);
+  const sibling = path[path.length - 1];
+  const rest = path.slice(0, -1);
+  if (m < k) {
+    const left = rootFromPath(m, k, leaf, rest);
+    return left && H(Buffer.from([1]), left, sibling);
+  }
+  const right = rootFromPath(m - k, n - k, leaf, rest);
+  return right && H(Buffer.from([1]), sibling, right);
+}
+/** The old and new roots a consistency proof leads to (SUBPROOF read backwards). */
+function rootsFromProof(
+  m: number,
+  n: number,
+  proof: Buffer[],
+  complete: boolean,
+  firstRoot: Buffer,
+): [Buffer, Buffer] | undefined {
+  if (m === n) {
+    if (complete) return proof.length === 0 ? [firstRoot, firstRoot] : undefined;
+    return proof.length === 1 ? [proof[0], proof[0]] : undefined;
+  }
+  if (proof.length === 0) return undefined;
+  const k = split(n);
+  const outer = proof[proof.length - 1];
+  const rest = proof.slice(0, -1);
+  if (m <= k) {
+    const inner = rootsFromProof(m, k, rest, complete, firstRoot);
+    return inner && [inner[0], H(Buffer.from([1]), inner[1], outer)];
+  }
+  const inner = rootsFromProof(m - k, n - k, rest, false, firstRoot);
+  return inner && [H(Buffer.from([1]), outer, inner[0]), H(Buffer.from([1]), outer, inner[1])];
+}
+
+function leavesOf(n: number, seed = 0): Buffer[] {
+  return Array.from({ length: n }, (_, i) => H(Buffer.from([0]), Buffer.from(`leaf ${seed}/${i}`)));
+}
+
+function treeOf(leaves: Buffer[]): MerkleTree {
+  const tree = new MerkleTree();
+  for (const leaf of leaves) tree.append(leaf);
+  return tree;
+}
+
+/** 0, 1, powers of two and their neighbours, and a few random sizes (fixed seed). */
+function sizes(): number[] {
+  const picked = new Set([0, 1, 2, 3]);
+  for (let k = 1; k <= 8; k++) for (const d of [-1, 0, 1]) picked.add(2 ** k + d);
+  let state = 12345;
+  for (let i = 0; i < 12; i++) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    picked.add(state % 300);
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+describe('the Merkle tree (RFC 9162)', () => {
+  const all = leavesOf(300);
+  const prefixRoots = new Map<number, Buffer>();
+  const rootOfPrefix = (n: number): Buffer => {
+    let root = prefixRoots.get(n);
+    if (root === undefined) prefixRoots.set(n, (root = mth(all.slice(0, n))));
+    return root;
+  };
+
+  it.each(sizes())('has the RFC root over %i leaves', (n) => {
+    expect(treeOf(all.slice(0, n)).root().toString('hex')).toBe(
+      mth(all.slice(0, n)).toString('hex'),
+    );
+  });
+
+  it('is e3b0c442… (SHA-256 of nothing) when empty', () => {
+    expect(new MerkleTree().root().toString('hex')).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+  });
+
+  it('gives the root of every earlier size from one tree', () => {
+    const tree = treeOf(all.slice(0, 130));
+    for (const n of sizes().filter((size) => size <= 130)) {
+      expect(tree.root(n).equals(mth(all.slice(0, n)))).toBe(true);
+    }
+  });
+
+  it.each(sizes().filter((n) => n > 0))(
+    'proves the inclusion of every leaf in a tree of %i leaves',
+    (n) => {
+      const tree = treeOf(all.slice(0, 300));
+      const root = rootOfPrefix(n);
+      for (let m = 0; m < n; m++) {
+        const path = tree.inclusionProof(m, n);
+        expect(rootFromPath(m, n, all[m], path)?.equals(root)).toBe(true);
+        expect(verifyInclusion(m, n, all[m], path, root)).toBe(true);
+        // Another leaf, another index or another root is refused.
+        expect(verifyInclusion(m, n, all[(m + 1) % 300], path, root)).toBe(false);
+        expect(verifyInclusion(m, n, all[m], path, H(Buffer.from('x')))).toBe(false);
+        if (n > 1) expect(verifyInclusion((m + 1) % n, n, all[m], path, root)).toBe(false);
+      }
+    },
+  );
+
+  it.each(sizes().filter((n) => n > 0))('proves every earlier size consistent with %i', (n) => {
+    const tree = treeOf(all.slice(0, n));
+    const second = rootOfPrefix(n);
+    for (let m = 0; m <= n; m++) {
+      const first = rootOfPrefix(m);
+      const proof = tree.consistencyProof(m, n);
+      if (m > 0 && m < n) {
+        expect(rootsFromProof(m, n, proof, true, first)?.map((h) => h.toString('hex'))).toEqual([
+          first.toString('hex'),
+          second.toString('hex'),
+        ]);
+      } else {
+        expect(proof).toEqual([]);
+      }
+      expect(verifyConsistency(m, n, first, second, proof)).toBe(true);
+      if (m > 0 && m < n) {
+        // A root from another log, or a proof cut short, is refused.
+        const other = mth(leavesOf(m, 1));
+        expect(verifyConsistency(m, n, other, second, proof)).toBe(false);
+        expect(verifyConsistency(m, n, first, second, proof.slice(1))).toBe(false);
+      }
+    }
+  });
+
+  it('refuses sizes beyond the tree and leaves outside it', () => {
+    const tree = treeOf(all.slice(0, 5));
+    expect(() => tree.root(6)).toThrow(RangeError);
+    expect(() => tree.inclusionProof(5, 5)).toThrow(RangeError);
+    expect(() => tree.consistencyProof(3, 6)).toThrow(RangeError);
+    expect(() => tree.consistencyProof(-1, 5)).toThrow(RangeError);
+  });
+
+  it('keeps its levels through truncate and append', () => {
+    const tree = treeOf(all.slice(0, 100));
+    tree.truncate(37);
+    for (const leaf of leavesOf(20, 2)) tree.append(leaf);
+    expect(tree.root().equals(mth([...all.slice(0, 37), ...leavesOf(20, 2)]))).toBe(true);
+  });
+});

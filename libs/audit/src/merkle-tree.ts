@@ -1,0 +1,193 @@
+import { EMPTY_ROOT, HASH_BYTES, nodeHash, splitPoint } from './hashes';
+
+/**
+ * A growable array of 32-byte hashes in one buffer: a million leaves take 32 MB and no
+ * per-hash object.
+ */
+export class HashList {
+  private buffer: Buffer;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.buffer = Buffer.allocUnsafe(Math.max(capacity, 16) * HASH_BYTES);
+  }
+
+  static of(bytes: Buffer, count: number): HashList {
+    const list = new HashList(count + Math.max(1024, Math.ceil(count / 8)));
+    bytes.copy(list.buffer, 0, 0, count * HASH_BYTES);
+    list.length = count;
+    return list;
+  }
+
+  get(index: number): Buffer {
+    const start = index * HASH_BYTES;
+    return this.buffer.subarray(start, start + HASH_BYTES);
+  }
+
+  push(hash: Uint8Array): void {
+    if ((this.length + 1) * HASH_BYTES > this.buffer.length) {
+      // A quarter more at a time: a million leaves do not double into 64 MB at once.
+      const capacity = this.length + Math.max(1024, Math.ceil(this.length / 4));
+      const grown = Buffer.allocUnsafe(capacity * HASH_BYTES);
+      this.buffer.copy(grown, 0, 0, this.length * HASH_BYTES);
+      this.buffer = grown;
+    }
+    this.buffer.set(hash, this.length * HASH_BYTES);
+    this.length++;
+  }
+
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
+
+  /** The first `count` hashes, as one buffer (shared, not copied). */
+  bytes(count = this.length): Buffer {
+    return this.buffer.subarray(0, count * HASH_BYTES);
+  }
+}
+
+/**
+ * The Merkle tree of RFC 9162 over a list of leaf hashes. Level k keeps the root of every
+ * complete, aligned subtree of 2^k leaves, so any subtree the RFC's recursion meets is
+ * found in O(log n) and roots and proofs at a million leaves take microseconds.
+ *
+ * `size` is the number of leaves the tree stands for; levels may hold more (loaded from a
+ * checkpoint and not yet confirmed by the log), which `advance` accepts one by one.
+ */
+export class MerkleTree {
+  private readonly levels: HashList[];
+  size = 0;
+
+  constructor(levels: HashList[] = [new HashList()]) {
+    this.levels = levels;
+  }
+
+  /** Leaves held beyond `size`: loaded, waiting for the log to reach them. */
+  get held(): number {
+    return this.levels[0].length;
+  }
+
+  leaf(index: number): Buffer {
+    return this.levels[0].get(index);
+  }
+
+  /** Appends a leaf hash at `size`, dropping anything held beyond it. */
+  append(leafHash: Uint8Array): void {
+    if (this.levels[0].length > this.size) this.truncate(this.size);
+    let index = this.size;
+    this.levels[0].push(leafHash);
+    this.size++;
+    // Each odd index completes a pair: the parent one level up.
+    for (let level = 0; index % 2 === 1; level++) {
+      const parent = nodeHash(this.levels[level].get(index - 1), this.levels[level].get(index));
+      this.levels[level + 1] ??= new HashList();
+      this.levels[level + 1].push(parent);
+      index = (index - 1) / 2;
+    }
+  }
+
+  /** Accepts the next held leaf (and the subtrees it completes) as part of the tree. */
+  advance(): void {
+    if (this.size >= this.levels[0].length) throw new RangeError('no held leaf to advance to');
+    this.size++;
+  }
+
+  /** Forgets every leaf from `size` on, with the subtrees that covered them. */
+  truncate(size: number): void {
+    this.size = Math.min(this.size, size);
+    for (let level = 0; level < this.levels.length; level++) {
+      this.levels[level].truncate(Math.floor(size / 2 ** level));
+    }
+  }
+
+  /** The root hash of the first n leaves (RFC 9162 §2.1.1). */
+  root(n = this.size): Buffer {
+    this.checkSize(n);
+    return n === 0 ? EMPTY_ROOT : this.subtree(0, n);
+  }
+
+  /** RFC 9162 §2.1.3.1: the audit path of leaf m in the tree of the first n leaves. */
+  inclusionProof(m: number, n = this.size): Buffer[] {
+    this.checkSize(n);
+    if (!Number.isSafeInteger(m) || m < 0 || m >= n) {
+      throw new RangeError(`leaf ${m} is not in a tree of ${n} leaves`);
+    }
+    const path: Buffer[] = [];
+    let start = 0;
+    let end = n;
+    // Walk down from the root; the siblings met are the path, leaf side first.
+    while (end - start > 1) {
+      const k = splitPoint(end - start);
+      if (m - start < k) {
+        path.push(this.subtree(start + k, end));
+        end = start + k;
+      } else {
+        path.push(this.subtree(start, start + k));
+        start += k;
+      }
+    }
+    return path.reverse();
+  }
+
+  /** RFC 9162 §2.1.4.1: the consistency proof from the first m leaves to the first n. */
+  consistencyProof(m: number, n = this.size): Buffer[] {
+    this.checkSize(n);
+    if (!Number.isSafeInteger(m) || m < 0 || m > n) {
+      throw new RangeError(`tree size ${m} is not between 0 and ${n}`);
+    }
+    if (m === 0 || m === n) return [];
+    const proof: Buffer[] = [];
+    let start = 0;
+    let end = n;
+    let complete = true;
+    // SUBPROOF(m, D[start:end], complete), unrolled; the nodes come out root side first.
+    for (;;) {
+      if (m === end - start) {
+        if (!complete) proof.push(this.subtree(start, end));
+        break;
+      }
+      const k = splitPoint(end - start);
+      if (m <= k) {
+        proof.push(this.subtree(start + k, end));
+        end = start + k;
+      } else {
+        proof.push(this.subtree(start, start + k));
+        m -= k;
+        start += k;
+        complete = false;
+      }
+    }
+    return proof.reverse();
+  }
+
+  /** Every level's hashes for the first n leaves, leaves first: what a checkpoint keeps. */
+  levelBytes(n = this.size): Buffer[] {
+    const out: Buffer[] = [];
+    for (let level = 0; 2 ** level <= Math.max(n, 1); level++) {
+      const count = Math.floor(n / 2 ** level);
+      out.push(this.levels[level]?.bytes(count) ?? Buffer.alloc(0));
+    }
+    return out;
+  }
+
+  /** MTH(D[start:end]) for a range the RFC's recursion produces (start aligned to its split). */
+  private subtree(start: number, end: number): Buffer {
+    const width = end - start;
+    if ((width & (width - 1)) === 0) {
+      const level = Math.log2(width);
+      const stored = this.levels[level];
+      const index = start / width;
+      if (stored !== undefined && Number.isInteger(index) && index < stored.length) {
+        return stored.get(index);
+      }
+    }
+    const k = splitPoint(width);
+    return nodeHash(this.subtree(start, start + k), this.subtree(start + k, end));
+  }
+
+  private checkSize(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.size) {
+      throw new RangeError(`tree size ${n} is not between 0 and ${this.size}`);
+    }
+  }
+}
