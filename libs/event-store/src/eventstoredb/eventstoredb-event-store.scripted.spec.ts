@@ -69,7 +69,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         expect(client.appendToStream).toHaveBeenCalledTimes(1);
         const [streamId, sent, options] = client.appendToStream.mock.calls[0]!;
         expect(streamId).toBe('group-1');
-        expect(options).toEqual({ expectedRevision: revision });
+        expect(options).toEqual({ expectedRevision: revision, requiresLeader: true });
         expect((sent as JSONEventData[]).map((event) => event.id)).toEqual(batch.map((e) => e.id));
       },
     );
@@ -106,6 +106,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         resolveLinkTos: false,
         fromRevision: 2n,
         maxCount: 2,
+        requiresLeader: true,
       });
       expect(calls).toHaveBeenCalledTimes(1);
     });
@@ -139,6 +140,81 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       const result = await store.append('group-1', batch, 1);
 
       expect(result).toMatchObject({ repeated: false, nextVersion: 2 });
+    });
+
+    describe('during a failover (scripted client: the answers of a demoted leader)', () => {
+      const notLeader = () =>
+        Object.assign(new Error('Leader info available'), {
+          code: 9,
+          details: 'Leader info available',
+          metadata: {
+            getMap: () => ({
+              exception: 'not-leader',
+              'leader-endpoint-host': 'node2',
+              'leader-endpoint-port': '2113',
+            }),
+          },
+        });
+
+      it('sends the append and every read to the leader', async () => {
+        client.answerAppend(0);
+
+        await store.append('group-1', [newEvent()], 0);
+        await store.readStream('group-1').catch(() => undefined);
+        client.readAll.mockImplementation(() => reading([]));
+        await store.readAll({ limit: 1 });
+
+        for (const [, , options] of client.appendToStream.mock.calls) {
+          expect(options).toMatchObject({ requiresLeader: true });
+        }
+        for (const [, options] of client.readStream.mock.calls) {
+          expect(options).toMatchObject({ requiresLeader: true });
+        }
+        expect(client.readAll.mock.calls[0]![0]).toMatchObject({ requiresLeader: true });
+      });
+
+      it('reports an acknowledged append whose read-back misses it as unavailable, not a plain Error', async () => {
+        const batch = [newEvent()];
+        client.appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 0n });
+        // The node read from has not seen the write yet: the stream is still empty there.
+        client.readStream.mockImplementation(() =>
+          failing(new StreamNotFoundError(undefined, 'group-1')),
+        );
+
+        const failure = await store.append('group-1', batch, 0).catch((error: unknown) => error);
+
+        expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+        expect((failure as Error).message).toMatch(/acknowledged .* retry/);
+      });
+
+      it('reports a read-back refused by a demoted leader as unavailable', async () => {
+        client.appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 0n });
+        client.readStream.mockImplementation(() => failing(notLeader()));
+
+        await expect(store.append('group-1', [newEvent()], 0)).rejects.toBeInstanceOf(
+          EventStoreUnavailableError,
+        );
+      });
+
+      it('answers the retry of that command with the events the first attempt recorded', async () => {
+        const batch = [newEvent()];
+        client.appendToStream.mockResolvedValueOnce({ success: true, nextExpectedRevision: 0n });
+        client.readStream.mockImplementationOnce(() => failing(notLeader()));
+        await store.append('group-1', batch, 0).catch(() => undefined);
+
+        // The new leader has the events; the retry at the same version meets them.
+        client.appendToStream.mockRejectedValueOnce(
+          new VendorWrongExpectedVersionError(undefined, {
+            streamName: 'group-1',
+            expected: 'no_stream',
+            current: 0n,
+          }),
+        );
+        client.readStream.mockImplementation(() => reading(written(batch, 'group-1', 0)));
+        const retry = await store.append('group-1', batch, 0);
+
+        expect(retry).toMatchObject({ repeated: true, nextVersion: 1 });
+      });
     });
 
     describe('when the server reports a wrong expected version', () => {
@@ -225,7 +301,10 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
 
         const result = await store.append('group-1', [newEvent()], 'any');
 
-        expect(client.appendToStream.mock.calls[0]![2]).toEqual({ expectedRevision: ANY });
+        expect(client.appendToStream.mock.calls[0]![2]).toEqual({
+          expectedRevision: ANY,
+          requiresLeader: true,
+        });
         expect(result).toMatchObject({ repeated: false, nextVersion: 2 });
       });
     });
@@ -281,6 +360,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         direction: FORWARDS,
         resolveLinkTos: false,
         fromRevision: 'start',
+        requiresLeader: true,
       });
     });
   });
@@ -307,6 +387,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         maxCount: 11,
         direction: FORWARDS,
         resolveLinkTos: false,
+        requiresLeader: true,
       });
     });
 
@@ -443,6 +524,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       const [options] = client.subscribeToAll.mock.calls[0]!;
       expect(options.fromPosition).toBe(END);
       expect(options.filter).toMatchObject({ filterOn: 'eventType', regex: '^[^$].*' });
+      expect(options.requiresLeader).toBe(true);
 
       first();
       expect(client.subscription().unsubscribe).not.toHaveBeenCalled();
@@ -625,12 +707,14 @@ class ScriptedClient {
   readonly appendToStream = jest.fn();
   readonly readStream = jest.fn();
   readonly readAll = jest.fn();
-  readonly subscribeToAll = jest.fn((_options: { fromPosition: unknown; filter: unknown }) => {
-    const subscription = new ScriptedSubscription();
-    this.subscriptions.push(subscription);
-    for (const waiting of this.waiting.splice(0)) waiting(subscription);
-    return subscription;
-  });
+  readonly subscribeToAll = jest.fn(
+    (_options: { fromPosition: unknown; filter: unknown; requiresLeader?: boolean }) => {
+      const subscription = new ScriptedSubscription();
+      this.subscriptions.push(subscription);
+      for (const waiting of this.waiting.splice(0)) waiting(subscription);
+      return subscription;
+    },
+  );
   readonly dispose = jest.fn(async () => undefined);
   private readonly subscriptions: ScriptedSubscription[] = [];
   private readonly waiting: ((subscription: ScriptedSubscription) => void)[] = [];

@@ -65,6 +65,13 @@ export interface EventStoreDbOptions {
   readonly maxResubscribeDelayMs?: number;
 }
 
+/**
+ * Every request goes to the leader: appends must, and the reads that follow them (the
+ * read-back, the stream a decision is taken on, the log the read model follows) must see
+ * them. A follower answers NotLeader, and the client turns to the leader it names.
+ */
+const ON_LEADER = { requiresLeader: true } as const;
+
 /** Events read from `$all` in one request: enough to fill a page past the system events. */
 const MAX_READ_CHUNK = 4_096;
 const HEAD_READ_CHUNK = 64;
@@ -147,7 +154,7 @@ export class EventStoreDbEventStore implements EventStore {
         this.client.appendToStream(
           streamId,
           events.map((event) => toEventData(event, appendId)),
-          { expectedRevision },
+          { expectedRevision, ...ON_LEADER },
         ),
       );
       lastRevision = written.nextExpectedRevision;
@@ -243,6 +250,7 @@ export class EventStoreDbEventStore implements EventStore {
         await this.call(() =>
           this.client.appendToStream(first!.streamId, run.map(toImportedEventData), {
             expectedRevision: toExpectedRevision(first!.revision),
+            ...ON_LEADER,
           }),
         );
       } catch (error) {
@@ -281,7 +289,11 @@ export class EventStoreDbEventStore implements EventStore {
       const start = stream.findIndex((event) => event.id === events[0]!.id);
       written = start < 0 ? [] : stream.slice(start, start + events.length);
       if (!haveIds(written, events)) {
-        throw new Error(`the events just appended to ${streamId} are not in the stream`);
+        // The server acknowledged them, so they are recorded: this node has not seen them yet
+        // (a failover between the append and the read). A retry of the command finds them.
+        throw new EventStoreUnavailableError(
+          `EventStoreDB acknowledged the append to ${streamId} but the read that followed did not see it; retry the command`,
+        );
       }
     }
     const recorded = written.map(toRecordedEvent);
@@ -305,6 +317,7 @@ export class EventStoreDbEventStore implements EventStore {
         resolveLinkTos: false,
         fromRevision: fromRevision ?? START,
         ...(maxCount === undefined ? {} : { maxCount }),
+        ...ON_LEADER,
       });
       try {
         for await (const resolved of read) {
@@ -330,6 +343,7 @@ export class EventStoreDbEventStore implements EventStore {
         maxCount,
         direction,
         resolveLinkTos: false,
+        ...ON_LEADER,
       });
       for await (const resolved of read) {
         if (resolved.event !== undefined) events.push(resolved.event);
@@ -346,6 +360,7 @@ export class EventStoreDbEventStore implements EventStore {
       fromPosition: this.lastSeen ?? END,
       // The server filters by event type; events of `$`-streams are skipped below.
       filter: excludeSystemEvents(),
+      ...ON_LEADER,
     });
     this.subscription = subscription;
     const resumed = this.dropped;
