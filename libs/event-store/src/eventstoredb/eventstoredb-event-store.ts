@@ -39,6 +39,7 @@ import {
 } from '../event-store';
 import { assertRecordedEvents } from '../recorded-events';
 import { findEarlierRecording } from './earlier-recording';
+import { withUnaryAppends } from './unary-appends';
 import {
   appendIdOf,
   comparePositions,
@@ -125,7 +126,7 @@ export class EventStoreDbEventStore implements EventStore {
         `the EventStoreDB client refused the esdb URL: ${describeRefusal(error)}`,
       );
     }
-    return new EventStoreDbEventStore(client, options);
+    return new EventStoreDbEventStore(withUnaryAppends(client), options);
   }
 
   async append(
