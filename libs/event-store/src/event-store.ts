@@ -107,6 +107,13 @@ export interface EventStore {
 
   /** Optional: the number of events in the global log, where the store can count them cheaply. */
   countAll?(): Promise<number>;
+
+  /**
+   * Optional: checks once, at start, that this process may do what the API does with the
+   * store (read the whole log). Fails with {@link EventStoreAccessDeniedError} when it may
+   * not; a store that cannot be reached now is left for the first request to report.
+   */
+  checkAccess?(): Promise<void>;
 }
 
 export const EVENT_STORE = Symbol('EventStore');
@@ -133,7 +140,12 @@ export class DuplicateEventIdError extends Error {
 
 /** The store cannot be used: bad configuration, an unreachable server, a closed store. */
 export class EventStoreUnavailableError extends Error {
-  override readonly name = 'EventStoreUnavailableError';
+  override readonly name: string = 'EventStoreUnavailableError';
+}
+
+/** The store refuses this process's credentials what the API needs; retrying will not help. */
+export class EventStoreAccessDeniedError extends EventStoreUnavailableError {
+  override readonly name = 'EventStoreAccessDeniedError';
 }
 
 /** `readAll` was given an `after` this store never issued; nothing was read. */

@@ -23,6 +23,7 @@ import {
 } from '@eventstore/db-client';
 import {
   DuplicateEventIdError,
+  EventStoreAccessDeniedError,
   EventStoreUnavailableError,
   EventToAppend,
   InvalidPositionError,
@@ -567,6 +568,28 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       expect(heard).toHaveBeenCalledTimes(1);
     });
 
+    it('warn on every drop, not only the first', async () => {
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      store.onCommit(() => undefined);
+
+      for (let drop = 1; drop <= 3; drop++) {
+        const next = client.nextSubscription();
+        client.subscription().emit('error', new AccessDeniedError());
+        await next;
+        expect(warn).toHaveBeenCalledTimes(drop);
+      }
+    });
+
+    it('wake once when the first subscription confirms: a commit during start is not missed', async () => {
+      const heard = jest.fn();
+      store.onCommit(heard);
+
+      client.subscription().emit('confirmation');
+      await nextTurn();
+
+      expect(heard).toHaveBeenCalledTimes(1);
+    });
+
     it('are not called after close, and the subscription ends with it', async () => {
       const heard = jest.fn();
       store.onCommit(heard);
@@ -649,6 +672,67 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         store.importRecorded([imported('group-a', 0), { ...imported('group-a', 1), id: 'x-1' }]),
       ).rejects.toBeInstanceOf(RangeError);
       expect(client.appendToStream).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('checkAccess at start (scripted client: the answers of a secured server)', () => {
+    const denied = () =>
+      Object.assign(new Error('Access denied'), {
+        code: 7,
+        details: 'Access denied',
+        metadata: { getMap: () => ({ exception: 'access-denied' }) },
+      });
+
+    it('reads one event of $all backwards from the end, on the leader', async () => {
+      client.readAll.mockImplementation(() => reading([]));
+
+      await store.checkAccess();
+
+      expect(client.readAll).toHaveBeenCalledWith({
+        fromPosition: END,
+        maxCount: 1,
+        direction: BACKWARDS,
+        resolveLinkTos: false,
+        requiresLeader: true,
+      });
+    });
+
+    it.each<[string, string | undefined, RegExp]>([
+      ['a named user', 'ops', /user "ops".*\$admins.*read on \$all/],
+      ['no user', undefined, /no user in the esdb URL.*\$admins in EVENT_STORE_URL/],
+    ])('refuses with what to grant when $all is denied to %s', async (_case, userName, says) => {
+      const secured = new EventStoreDbEventStore(client as unknown as EventStoreDbClient, {
+        ...(userName === undefined ? {} : { userName }),
+      });
+      client.readAll.mockImplementation(() => failing(denied()));
+
+      const failure = await secured.checkAccess().catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(EventStoreAccessDeniedError);
+      expect((failure as Error).message).toMatch(says);
+      await secured.close();
+    });
+
+    it('takes the user from the connection string, never the password', async () => {
+      const opened = EventStoreDbEventStore.open('esdb://reader:s3cret@127.0.0.1:1?tls=false');
+      const read = jest
+        .spyOn(opened as unknown as { readAllEvents: () => Promise<unknown> }, 'readAllEvents')
+        .mockRejectedValue(
+          new EventStoreUnavailableError('denied', { cause: new AccessDeniedError() }),
+        );
+
+      const failure = (await opened.checkAccess().catch((error: unknown) => error)) as Error;
+
+      expect(read).toHaveBeenCalled();
+      expect(failure.message).toContain('user "reader"');
+      expect(failure.message).not.toContain('s3cret');
+      await opened.close();
+    });
+
+    it('lets a server that cannot be reached now start (the first request reports it)', async () => {
+      client.readAll.mockImplementation(() => failing(new UnavailableError()));
+
+      await expect(store.checkAccess()).resolves.toBeUndefined();
     });
   });
 

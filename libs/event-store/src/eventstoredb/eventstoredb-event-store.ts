@@ -28,6 +28,7 @@ import {
   AppendResult,
   DuplicateEventIdError,
   EventStore,
+  EventStoreAccessDeniedError,
   EventStoreUnavailableError,
   EventToAppend,
   ExpectedVersion,
@@ -60,6 +61,8 @@ export type EventStoreDbClient = Pick<
 >;
 
 export interface EventStoreDbOptions {
+  /** The user the connection string names, to say whose access the server refused. */
+  readonly userName?: string;
   /** The first wait before resubscribing to commits after the subscription dropped. */
   readonly resubscribeDelayMs?: number;
   /** The longest wait between resubscriptions; the wait doubles up to it. */
@@ -103,7 +106,6 @@ export class EventStoreDbEventStore implements EventStore {
   /** The last event the subscription delivered, to resume from after it dropped. */
   private lastSeen: Position | undefined;
   private resubscribeDelayMs: number;
-  private dropped = false;
   private notifyScheduled = false;
 
   constructor(
@@ -126,7 +128,10 @@ export class EventStoreDbEventStore implements EventStore {
         `the EventStoreDB client refused the esdb URL: ${describeRefusal(error)}`,
       );
     }
-    return new EventStoreDbEventStore(withUnaryAppends(client), options);
+    return new EventStoreDbEventStore(withUnaryAppends(client), {
+      userName: userNameIn(connectionString),
+      ...options,
+    });
   }
 
   async append(
@@ -218,6 +223,25 @@ export class EventStoreDbEventStore implements EventStore {
       if (last === undefined || chunk.length < HEAD_READ_CHUNK) return undefined;
       from = last.position;
       before = last.position;
+    }
+  }
+
+  /**
+   * A secured server lets only `$admins` read `$all` by default, and every API process
+   * follows it: refuse to start with what to change, rather than retry a denial forever.
+   */
+  async checkAccess(): Promise<void> {
+    try {
+      await this.readAllEvents(END, 1, BACKWARDS);
+    } catch (error) {
+      if (!(error instanceof EventStoreUnavailableError) || !isAccessDenied(error.cause)) {
+        // Unreachable now is not a refusal: the first request reports it, /ready too.
+        if (error instanceof EventStoreUnavailableError) return;
+        throw error;
+      }
+      throw new EventStoreAccessDeniedError(accessDeniedMessage(this.options.userName), {
+        cause: error.cause,
+      });
     }
   }
 
@@ -364,13 +388,12 @@ export class EventStoreDbEventStore implements EventStore {
       ...ON_LEADER,
     });
     this.subscription = subscription;
-    const resumed = this.dropped;
     subscription.on('confirmation', () => {
       if (this.subscription !== subscription) return;
-      this.dropped = false;
       this.resubscribeDelayMs = this.options.resubscribeDelayMs ?? 100;
-      // Commits between the drop and now may have gone unannounced.
-      if (resumed) this.scheduleNotify();
+      // A first subscription starts at the end of the log, a resumed one after a drop:
+      // commits between a listener's own read (or the drop) and now went unannounced.
+      this.scheduleNotify();
     });
     subscription.on('data', (resolved: AllStreamResolvedEvent) => {
       if (this.subscription !== subscription || resolved.event === undefined) return;
@@ -386,13 +409,11 @@ export class EventStoreDbEventStore implements EventStore {
     this.subscription = undefined;
     subscription.unsubscribe().catch(() => undefined);
     if (this.closed || this.listeners.size === 0) return;
-    if (!this.dropped) {
-      process.emitWarning('the EventStoreDB commit subscription dropped; subscribing again', {
-        type: 'EventStoreSubscriptionWarning',
-        detail: error instanceof Error ? error.message : 'the server ended it',
-      });
-    }
-    this.dropped = true;
+    // Every time: an operator must see a subscription that keeps failing (e.g. denied).
+    process.emitWarning('the EventStoreDB commit subscription dropped; subscribing again', {
+      type: 'EventStoreSubscriptionWarning',
+      detail: error instanceof Error ? error.message : 'the server ended it',
+    });
     const delay = this.resubscribeDelayMs;
     this.resubscribeDelayMs = Math.min(delay * 2, this.options.maxResubscribeDelayMs ?? 5_000);
     this.resubscribeTimer = setTimeout(() => {
@@ -559,6 +580,26 @@ function assertImportable(events: readonly RecordedEvent[]): void {
     assertEventId(event.id);
   }
   assertRecordedEvents(events);
+}
+
+function isAccessDenied(error: unknown): boolean {
+  return error instanceof AccessDeniedError;
+}
+
+function accessDeniedMessage(userName: string | undefined): string {
+  const who =
+    userName === undefined ? 'this server (no user in the esdb URL)' : `user "${userName}"`;
+  const grant =
+    userName === undefined
+      ? 'put the credentials of a user in $admins in EVENT_STORE_URL (esdb://<user>:<password>@<host>:2113), or of a user granted read on $all'
+      : `check the password in EVENT_STORE_URL, and make "${userName}" a member of $admins or grant it read on $all (the $r entry of the $acl in the $all stream's metadata)`;
+  return `EventStoreDB denied ${who} a read of $all, which every API process follows (a secured server lets only $admins read it by default): ${grant}`;
+}
+
+/** The user a connection string authenticates as, if it names one (never its password). */
+function userNameIn(connectionString: string): string | undefined {
+  const match = /^[a-z+]+:\/\/([^:@/?#,]+)(?::[^/?#]*)?@/.exec(connectionString);
+  return match === null ? undefined : decodeURIComponent(match[1]!);
 }
 
 /** Why the client refused a connection string, without repeating it: it may hold a password. */
