@@ -73,6 +73,11 @@ export interface EventStore {
    * Appends all events or none. Fails with {@link WrongExpectedVersionError} when the
    * stream's version differs from `expectedVersion`, and with {@link DuplicateEventIdError}
    * when an event id is already recorded elsewhere.
+   *
+   * A commandId is one command: when a commandId of these events already recorded events
+   * that are not exactly this append (the same ids, consecutive, in this stream), in any
+   * stream, it fails with {@link CommandIdTakenError} naming them. Appending exactly the
+   * same events again is a repeat (`repeated: true`), never a second recording.
    */
   append(
     streamId: string,
@@ -132,9 +137,34 @@ export class WrongExpectedVersionError extends Error {
 
 /** An event id is already recorded, but not as this same append; nothing was recorded. */
 export class DuplicateEventIdError extends Error {
-  override readonly name = 'DuplicateEventIdError';
+  override readonly name: string = 'DuplicateEventIdError';
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already recorded`);
+  }
+}
+
+/**
+ * The events' commandId already belongs to another recording (another stream, or other
+ * events); nothing was recorded. A DuplicateEventIdError too: a command's event ids are
+ * derived from its commandId, so the same command sent elsewhere reuses them.
+ */
+export class CommandIdTakenError extends DuplicateEventIdError {
+  override readonly name: string = 'CommandIdTakenError';
+  constructor(
+    readonly commandId: string,
+    /**
+     * The events that commandId recorded, in order. Empty when an earlier attempt reserved
+     * it (EventStoreDB) but its events never got in: the commandId stays taken all the same.
+     */
+    readonly recorded: readonly RecordedEvent[],
+    /** The first event of the refused append. */
+    eventId: string,
+  ) {
+    super(eventId);
+    this.message =
+      recorded.length === 0
+        ? `commandId ${commandId} is reserved by an earlier attempt for another stream or input`
+        : `commandId ${commandId} already recorded ${recorded.length} event(s) in ${recorded[0]!.streamId}`;
   }
 }
 

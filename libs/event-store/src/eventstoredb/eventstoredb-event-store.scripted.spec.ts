@@ -22,6 +22,7 @@ import {
   type Position,
 } from '@eventstore/db-client';
 import {
+  CommandIdTakenError,
   DuplicateEventIdError,
   EventStoreAccessDeniedError,
   EventStoreUnavailableError,
@@ -44,7 +45,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
 
   beforeEach(() => {
     client = new ScriptedClient();
-    store = new EventStoreDbEventStore(client as unknown as EventStoreDbClient, {
+    store = new EventStoreDbEventStore(client.asClient(), {
       resubscribeDelayMs: 1,
     });
   });
@@ -337,6 +338,168 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         DuplicateEventIdError,
       );
       expect(client.appendToStream).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('a commandId is one command (scripted client: reservation streams as the server keeps them)', () => {
+    const commandOf = (event: EventToAppend) => event.metadata.commandId;
+
+    it('reserves command-<commandId> at NO_STREAM before appending the events', async () => {
+      const batch = [newEvent()];
+      client.answerAppend(0);
+
+      await store.append('group-1', batch, 0);
+
+      expect(client.reserve).toHaveBeenCalledTimes(1);
+      const [reservedIn, sent, options] = client.reserve.mock.calls[0]!;
+      expect(reservedIn).toBe(`command-${commandOf(batch[0]!)}`);
+      expect(options).toEqual({ expectedRevision: NO_STREAM, requiresLeader: true });
+      expect(sent[0]!.data).toEqual({
+        streamId: 'group-1',
+        commandDigest: 'digest',
+        eventIds: [batch[0]!.id],
+      });
+      expect(client.reserve.mock.invocationCallOrder[0]).toBeLessThan(
+        client.appendToStream.mock.invocationCallOrder[0]!,
+      );
+    });
+
+    it('refuses the same command sent to another stream, naming what it recorded, appending nothing', async () => {
+      const batch = [newEvent()];
+      client.answerAppend(0);
+      const first = await store.append('organization-a', batch, 0);
+      client.readStream.mockImplementation((streamId: string) =>
+        reading(streamId === 'organization-a' ? written(batch, 'organization-a', 0) : []),
+      );
+
+      const failure = await store
+        .append('organization-b', batch, 0)
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(CommandIdTakenError);
+      expect(failure).toMatchObject({ commandId: commandOf(batch[0]!) });
+      expect((failure as CommandIdTakenError).recorded.map((event) => event.id)).toEqual(
+        first.events.map((event) => event.id),
+      );
+      expect(client.appendToStream).toHaveBeenCalledTimes(1);
+    });
+
+    it('lets the retry of a command whose append failed after its reservation go on, recording once', async () => {
+      const batch = [newEvent()];
+      client.appendToStream.mockRejectedValueOnce(
+        new VendorWrongExpectedVersionError(undefined, {
+          streamName: 'group-1',
+          expected: 2n,
+          current: 3n,
+        }),
+      );
+      client.readStream.mockImplementationOnce(() =>
+        reading(written([newEvent(), newEvent(), newEvent(), newEvent()], 'group-1', 0)),
+      );
+      await expect(store.append('group-1', batch, 3)).rejects.toBeInstanceOf(
+        WrongExpectedVersionError,
+      );
+
+      // The retry decides again at the version it now reads.
+      client.readStream.mockImplementationOnce(() =>
+        reading(written([newEvent(), newEvent(), newEvent(), newEvent()], 'group-1', 0)),
+      );
+      client.answerAppend(4);
+      const retry = await store.append('group-1', batch, 4);
+
+      expect(retry).toMatchObject({ repeated: false, nextVersion: 5 });
+      expect(client.reserve).toHaveBeenCalledTimes(2);
+      expect(client.reservations.size).toBe(1);
+    });
+
+    it('answers a retry whose first attempt did get in with that recording, appending nothing', async () => {
+      const batch = [newEvent()];
+      client.answerAppend(0);
+      await store.append('group-1', batch, 0);
+      client.readStream.mockImplementation(() => reading(written(batch, 'group-1', 0)));
+
+      // A lagging replica retries it at the version it read before the first attempt.
+      const retry = await store.append('group-1', batch, 0);
+
+      expect(retry).toMatchObject({ repeated: true, nextVersion: 1 });
+      expect(client.appendToStream).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses another command under a commandId whose reservation recorded nothing', async () => {
+      const batch = [newEvent()];
+      await client.reserve(`command-${commandOf(batch[0]!)}`, [
+        {
+          ...toEventData(newEvent(), 'x'),
+          type: 'CommandReserved',
+          data: {
+            streamId: 'group-1',
+            commandDigest: 'another digest',
+            eventIds: [],
+          },
+        },
+      ]);
+      client.readStream.mockImplementation(() => reading([]));
+
+      const failure = await store.append('group-1', batch, 0).catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(CommandIdTakenError);
+      expect(failure).toMatchObject({ recorded: [] });
+      expect(client.appendToStream).not.toHaveBeenCalled();
+    });
+
+    it('lets one of two concurrent appends of one commandId to two streams record', async () => {
+      const commandId = randomUUID();
+      const command = (id: string) => {
+        const event = newEvent();
+        return [{ ...event, metadata: { ...event.metadata, commandId: id } }];
+      };
+      client.answerAppend(0);
+      client.readStream.mockImplementation(() => reading([]));
+
+      const outcomes = await Promise.allSettled([
+        store.append('group-1', command(commandId), 0),
+        store.append('group-2', command(commandId), 0),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(client.appendToStream).toHaveBeenCalledTimes(1);
+    });
+
+    it('leaves reservation streams out of the log and its head', async () => {
+      client.readAll.mockImplementation(() =>
+        reading([
+          logEvent('group-1', 'GroupFounded', at(10n)),
+          logEvent(`command-${randomUUID()}`, 'CommandReserved', at(20n)),
+        ]),
+      );
+
+      const page = await store.readAll({ limit: 10 });
+
+      expect(page.map((event) => event.position)).toEqual(['10:10']);
+      client.readAll.mockImplementation(() =>
+        reading([
+          logEvent(`command-${randomUUID()}`, 'CommandReserved', at(20n)),
+          logEvent('group-1', 'GroupFounded', at(10n)),
+        ]),
+      );
+      await expect(store.head()).resolves.toBe('10:10');
+    });
+
+    it('refuses to append to a reservation stream', async () => {
+      await expect(store.append(`command-${randomUUID()}`, [newEvent()], 0)).rejects.toBeInstanceOf(
+        RangeError,
+      );
+    });
+
+    it('reserves the commandIds of imported events too', async () => {
+      client.appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 0n });
+      const events = [imported('group-a', 0), imported('group-a', 1)];
+
+      await store.importRecorded(events);
+
+      expect([...client.reservations.keys()].sort()).toEqual(
+        events.map((event) => `command-${event.metadata.commandId}`).sort(),
+      );
     });
   });
 
@@ -701,7 +864,7 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       ['a named user', 'ops', /user "ops".*\$admins.*read on \$all/],
       ['no user', undefined, /no user in the esdb URL.*\$admins in EVENT_STORE_URL/],
     ])('refuses with what to grant when $all is denied to %s', async (_case, userName, says) => {
-      const secured = new EventStoreDbEventStore(client as unknown as EventStoreDbClient, {
+      const secured = new EventStoreDbEventStore(client.asClient(), {
         ...(userName === undefined ? {} : { userName }),
       });
       client.readAll.mockImplementation(() => failing(denied()));
@@ -800,7 +963,48 @@ class ScriptedClient {
     },
   );
   readonly dispose = jest.fn(async () => undefined);
+  /** The reservation streams (`command-<commandId>`): created once, at NO_STREAM. */
+  readonly reservations = new Map<string, JSONRecordedEvent>();
+  readonly reserve = jest.fn(
+    async (streamId: string, events: JSONEventData[], _options?: unknown) => {
+      const held = this.reservations.get(streamId);
+      if (held !== undefined) {
+        throw new VendorWrongExpectedVersionError(undefined, {
+          streamName: streamId,
+          expected: NO_STREAM,
+          current: 0n,
+        });
+      }
+      this.reservations.set(streamId, vendorEvent(events[0]!, streamId, 0));
+      return { success: true, nextExpectedRevision: 0n };
+    },
+  );
   private readonly subscriptions: ScriptedSubscription[] = [];
+
+  /**
+   * The client the store is given: reservation streams answered as the server would, every
+   * other request as the test scripted it.
+   */
+  asClient(): EventStoreDbClient {
+    const reservation = (streamId: string) => streamId.startsWith('command-');
+    return {
+      appendToStream: (streamId: string, events: JSONEventData[], options: unknown) =>
+        reservation(streamId)
+          ? this.reserve(streamId, events, options)
+          : this.appendToStream(streamId, events, options),
+      readStream: (streamId: string, options: unknown) => {
+        if (!reservation(streamId)) return this.readStream(streamId, options);
+        const held = this.reservations.get(streamId);
+        return held === undefined
+          ? failing(new StreamNotFoundError(undefined, streamId))
+          : reading([held]);
+      },
+      readAll: (options: unknown) => this.readAll(options),
+      subscribeToAll: (options: { fromPosition: unknown; filter: unknown }) =>
+        this.subscribeToAll(options),
+      dispose: () => this.dispose(),
+    } as unknown as EventStoreDbClient;
+  }
   private readonly waiting: ((subscription: ScriptedSubscription) => void)[] = [];
 
   /** The server accepts the next append, whose last event takes `lastRevision`. */
@@ -895,7 +1099,7 @@ function vendorEvent(data: JSONEventData, streamId: string, revision: number): J
     type: data.type,
     created: new Date('2025-01-01T00:00:00.000Z'),
     data: JSON.parse(JSON.stringify(data.data)) as JSONRecordedEvent['data'],
-    metadata: JSON.parse(JSON.stringify(data.metadata)) as JSONRecordedEvent['metadata'],
+    metadata: JSON.parse(JSON.stringify(data.metadata ?? {})) as JSONRecordedEvent['metadata'],
     position,
   };
 }

@@ -7,6 +7,7 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  NO_STREAM,
   NotLeaderError,
   START,
   StreamNotFoundError,
@@ -26,6 +27,7 @@ import {
 import { CommitListeners } from '../commit-listeners';
 import {
   AppendResult,
+  CommandIdTakenError,
   DuplicateEventIdError,
   EventStore,
   EventStoreAccessDeniedError,
@@ -46,7 +48,12 @@ import {
   comparePositions,
   decodePosition,
   encodePosition,
-  isSystemEvent,
+  isHiddenEvent,
+  RESERVATION_STREAM_PREFIX,
+  reservationStream,
+  toReservation,
+  toReservationData,
+  type Reservation,
   toEventData,
   toExpectedRevision,
   toImportedEventData,
@@ -153,6 +160,12 @@ export class EventStoreDbEventStore implements EventStore {
       versionRead = stream.length;
     }
 
+    if (await this.reserve(streamId, events)) {
+      // An earlier attempt of this same command reserved it: its events may be in already.
+      const earlier = earlierResult(streamId, await this.readStream(streamId), events);
+      if (earlier !== undefined) return earlier;
+    }
+
     const appendId = randomUUID();
     let lastRevision: bigint;
     try {
@@ -197,7 +210,7 @@ export class EventStoreDbEventStore implements EventStore {
       const chunk = await this.readAllEvents(from, size, FORWARDS);
       for (const event of chunk) {
         if (seen !== undefined && comparePositions(event.position, seen) <= 0) continue;
-        if (isSystemEvent(event)) continue;
+        if (isHiddenEvent(event)) continue;
         page.push(toRecordedEvent(event));
         if (page.length === limit) return page;
       }
@@ -217,7 +230,7 @@ export class EventStoreDbEventStore implements EventStore {
       const chunk = await this.readAllEvents(from, HEAD_READ_CHUNK, BACKWARDS);
       for (const event of chunk) {
         if (before !== undefined && comparePositions(event.position, before) >= 0) continue;
-        if (!isSystemEvent(event)) return encodePosition(event.position);
+        if (!isHiddenEvent(event)) return encodePosition(event.position);
       }
       const last = chunk.at(-1);
       if (last === undefined || chunk.length < HEAD_READ_CHUNK) return undefined;
@@ -271,6 +284,8 @@ export class EventStoreDbEventStore implements EventStore {
     assertImportable(events);
     for (const run of runsOfOneStream(events)) {
       const [first] = run;
+      // Imported commands keep their commandIds: reserved, so none can be used again.
+      await this.reserve(first!.streamId, run);
       try {
         await this.call(() =>
           this.client.appendToStream(first!.streamId, run.map(toImportedEventData), {
@@ -296,6 +311,59 @@ export class EventStoreDbEventStore implements EventStore {
     this.listeners.clear();
     this.unsubscribe();
     await this.client.dispose();
+  }
+
+  /**
+   * Reserves each commandId of the events for this stream and command (its digest), in a
+   * stream of its own created at NO_STREAM: of any number of concurrent writers, in any
+   * process, exactly one creates it. True when a reservation was already there for this
+   * same command (an earlier attempt: its events may be recorded); a reservation for
+   * another stream or command is a {@link CommandIdTakenError}, and nothing is appended.
+   *
+   * A reservation whose append then failed stays: a retry of the same command goes on,
+   * anything else under that commandId is refused.
+   */
+  private async reserve(
+    streamId: string,
+    events: readonly (EventToAppend | RecordedEvent)[],
+  ): Promise<boolean> {
+    let retried = false;
+    for (const [commandId, own] of byCommand(events)) {
+      const wanted: Reservation = {
+        streamId,
+        commandDigest: own[0]!.metadata.commandDigest,
+        eventIds: own.map((event) => event.id),
+      };
+      try {
+        await this.call(() =>
+          this.client.appendToStream(reservationStream(commandId), [toReservationData(wanted)], {
+            expectedRevision: NO_STREAM,
+            ...ON_LEADER,
+          }),
+        );
+        continue;
+      } catch (error) {
+        if (!(error instanceof VendorWrongExpectedVersionError)) throw error;
+      }
+      const held = await this.reservationOf(commandId);
+      if (held?.streamId === streamId && held.commandDigest === wanted.commandDigest) {
+        retried = true;
+        continue;
+      }
+      const recorded =
+        held === undefined
+          ? []
+          : (await this.readStream(held.streamId)).filter(
+              (event) => event.metadata.commandId === commandId,
+            );
+      throw new CommandIdTakenError(commandId, recorded, events[0]!.id);
+    }
+    return retried;
+  }
+
+  private async reservationOf(commandId: string): Promise<Reservation | undefined> {
+    const [first] = await this.readStreamEvents(reservationStream(commandId), undefined, 1);
+    return first === undefined ? undefined : toReservation(first);
   }
 
   /** The events just appended, as recorded, and whether this append recorded them. */
@@ -398,7 +466,7 @@ export class EventStoreDbEventStore implements EventStore {
     subscription.on('data', (resolved: AllStreamResolvedEvent) => {
       if (this.subscription !== subscription || resolved.event === undefined) return;
       this.lastSeen = resolved.event.position;
-      if (!isSystemEvent(resolved.event)) this.scheduleNotify();
+      if (!isHiddenEvent(resolved.event)) this.scheduleNotify();
     });
     subscription.on('error', (error: unknown) => this.resubscribeAfter(subscription, error));
     subscription.on('end', () => this.resubscribeAfter(subscription, undefined));
@@ -490,6 +558,13 @@ function earlierResult(
   events: readonly EventToAppend[],
 ): AppendResult | undefined {
   const earlier = findEarlierRecording(stream, events);
+  if (earlier.kind !== 'repeat') {
+    // The same command decided otherwise, or another one under its commandId.
+    for (const [commandId] of byCommand(events)) {
+      const recorded = stream.filter((event) => event.metadata.commandId === commandId);
+      if (recorded.length > 0) throw new CommandIdTakenError(commandId, recorded, events[0]!.id);
+    }
+  }
   switch (earlier.kind) {
     case 'none':
       return undefined;
@@ -506,6 +581,19 @@ function earlierResult(
       throw new Error(`unknown earlier recording in ${streamId}: ${JSON.stringify(unknownKind)}`);
     }
   }
+}
+
+/** The events grouped by commandId, in the order their commands first appear. */
+function byCommand<Event extends { readonly metadata: { readonly commandId: string } }>(
+  events: readonly Event[],
+): Map<string, Event[]> {
+  const commands = new Map<string, Event[]>();
+  for (const event of events) {
+    const own = commands.get(event.metadata.commandId);
+    if (own === undefined) commands.set(event.metadata.commandId, [event]);
+    else own.push(event);
+  }
+  return commands;
 }
 
 function haveIds(
@@ -543,8 +631,13 @@ function runsOfOneStream(events: readonly RecordedEvent[]): RecordedEvent[][] {
 }
 
 function assertStreamId(streamId: string): void {
-  // `$`-streams are EventStoreDB's own, and the log leaves them out.
-  if (streamId === '' || streamId.startsWith('$')) {
+  // `$`-streams are EventStoreDB's own, reservation streams this adapter's: the log leaves
+  // both out.
+  if (
+    streamId === '' ||
+    streamId.startsWith('$') ||
+    streamId.startsWith(RESERVATION_STREAM_PREFIX)
+  ) {
     throw new RangeError(`${JSON.stringify(streamId)} cannot be a stream id in EventStoreDB`);
   }
 }

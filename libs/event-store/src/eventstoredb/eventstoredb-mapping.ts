@@ -115,6 +115,52 @@ export function isSystemEvent(event: {
   return event.streamId.startsWith('$') || event.type.startsWith('$');
 }
 
+// ─── command reservations ────────────────────────────────────────────────────
+
+/**
+ * EventStoreDB has no uniqueness across streams, so each commandId is reserved in a stream
+ * of its own, created at NO_STREAM (exactly one writer can), before its events are
+ * appended. These streams are the adapter's bookkeeping: the log leaves them out.
+ */
+export const RESERVATION_STREAM_PREFIX = 'command-';
+export const RESERVATION_TYPE = 'CommandReserved';
+
+export interface Reservation {
+  /** The stream the command records in. */
+  readonly streamId: string;
+  /** The command's digest: the same command retried (the same stream, the same digest) may go on. */
+  readonly commandDigest: string;
+  readonly eventIds: readonly string[];
+}
+
+export function reservationStream(commandId: string): string {
+  return `${RESERVATION_STREAM_PREFIX}${commandId}`;
+}
+
+export function toReservationData(reservation: Reservation): JSONEventData {
+  return jsonEvent({
+    type: RESERVATION_TYPE,
+    data: { ...reservation, eventIds: [...reservation.eventIds] },
+  });
+}
+
+/** The reservation a reservation stream's first event holds, if it is one. */
+export function toReservation(event: EsdbRecordedEvent): Reservation | undefined {
+  if (event.type !== RESERVATION_TYPE || !event.isJson || !isRecord(event.data)) return undefined;
+  const { streamId, commandDigest, eventIds } = event.data;
+  if (typeof streamId !== 'string' || typeof commandDigest !== 'string') return undefined;
+  if (!Array.isArray(eventIds) || !eventIds.every((id) => typeof id === 'string')) return undefined;
+  return { streamId, commandDigest, eventIds: eventIds as string[] };
+}
+
+/** Events the log does not show: EventStoreDB's own, and this adapter's reservations. */
+export function isHiddenEvent(event: {
+  readonly streamId: string;
+  readonly type: string;
+}): boolean {
+  return isSystemEvent(event) || event.streamId.startsWith(RESERVATION_STREAM_PREFIX);
+}
+
 /** An event to append, with the appendId its whole batch shares. */
 export function toEventData(event: EventToAppend, appendId: string): JSONEventData {
   return jsonEvent({
