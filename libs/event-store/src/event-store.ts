@@ -42,8 +42,16 @@ export interface RecordedEvent {
   readonly type: string;
   readonly data: Readonly<Record<string, unknown>>;
   readonly effectiveAt: Date;
-  /** Transaction time, set by the store at commit; never decreases in commit order. */
+  /**
+   * Transaction time, set by the store at commit. Within a stream it never decreases and
+   * never precedes effectiveAt; in SQLite it never decreases in commit order either.
+   */
   readonly recordedAt: Date;
+  /**
+   * Present only where the store's own clock read otherwise at commit (an EventStoreDB
+   * leader whose clock stepped back): that raw reading, kept beside the recordedAt used.
+   */
+  readonly rawRecordedAt?: Date;
   readonly metadata: EventMetadata;
   readonly schemaVersion: number;
 }

@@ -393,18 +393,14 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
           current: 3n,
         }),
       );
-      client.readStream.mockImplementationOnce(() =>
-        reading(written([newEvent(), newEvent(), newEvent(), newEvent()], 'group-1', 0)),
-      );
+      const stream = written([newEvent(), newEvent(), newEvent(), newEvent()], 'group-1', 0);
+      client.readStream.mockImplementation(streamOf(stream));
       await expect(store.append('group-1', batch, 3)).rejects.toBeInstanceOf(
         WrongExpectedVersionError,
       );
 
       // The retry decides again at the version it now reads.
-      client.readStream.mockImplementationOnce(() =>
-        reading(written([newEvent(), newEvent(), newEvent(), newEvent()], 'group-1', 0)),
-      );
-      client.answerAppend(4);
+      client.answerAppend(4, stream);
       const retry = await store.append('group-1', batch, 4);
 
       expect(retry).toMatchObject({ repeated: false, nextVersion: 5 });
@@ -454,7 +450,6 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
         return [{ ...event, metadata: { ...event.metadata, commandId: id } }];
       };
       client.answerAppend(0);
-      client.readStream.mockImplementation(() => reading([]));
 
       const outcomes = await Promise.allSettled([
         store.append('group-1', command(commandId), 0),
@@ -500,6 +495,86 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       expect([...client.reservations.keys()].sort()).toEqual(
         events.map((event) => `command-${event.metadata.commandId}`).sort(),
       );
+    });
+  });
+
+  describe("a leader's clock stepping back (scripted client: commit times from a scripted clock)", () => {
+    let clock: Date;
+    let stream: JSONRecordedEvent[];
+
+    beforeEach(() => {
+      stream = [];
+      clock = new Date('2025-03-01T12:00:00.000Z');
+      // A server that stamps each event it writes with its own clock, as EventStoreDB does.
+      client.appendToStream.mockImplementation(async (id: string, sent: JSONEventData[]) => {
+        for (const event of sent) {
+          stream.push({ ...vendorEvent(event, id, stream.length), created: new Date(clock) });
+        }
+        return { success: true, nextExpectedRevision: BigInt(stream.length - 1) };
+      });
+      client.readStream.mockImplementation((id: string, options: StreamReadOptions) =>
+        streamOf(stream)(id, options),
+      );
+      client.readAll.mockImplementation(() => reading(stream));
+    });
+
+    const stepBack = (ms: number) => {
+      clock = new Date(clock.getTime() - ms);
+    };
+
+    it('never moves recordedAt backwards in a stream, and keeps the raw server time beside it', async () => {
+      const first = await store.append('group-1', [newEvent()], 0);
+      stepBack(60 * 60_000);
+
+      const second = await store.append('group-1', [newEvent()], 1);
+
+      const [before, after] = await store.readStream('group-1');
+      expect(after!.recordedAt.getTime()).toBe(before!.recordedAt.getTime());
+      expect(after!.rawRecordedAt?.toISOString()).toBe('2025-03-01T11:00:00.000Z');
+      expect(after!.effectiveAt).toEqual(after!.recordedAt);
+      expect(before!.rawRecordedAt).toBeUndefined();
+      expect(second.events).toEqual([after]);
+      expect(first.events).toEqual([before]);
+      // The read model reads the log: it sees the same times.
+      expect(await store.readAll({ limit: 10 })).toEqual([before, after]);
+    });
+
+    it('never lets recordedAt precede the effectiveAt the command gave', async () => {
+      const effectiveAt = new Date('2025-03-01T12:00:05.000Z');
+      stepBack(30_000);
+
+      const { events } = await store.append('group-1', [newEvent({ effectiveAt })], 0);
+
+      expect(events[0]!.recordedAt).toEqual(effectiveAt);
+      expect(events[0]!.rawRecordedAt).toEqual(new Date('2025-03-01T11:59:30.000Z'));
+    });
+
+    it("reads the stream's previous event for the floor when it has not just read the stream", async () => {
+      await store.append('group-1', [newEvent()], 0);
+      const other = new EventStoreDbEventStore(client.asClient());
+      stepBack(5_000);
+
+      const { events } = await other.append('group-1', [newEvent()], 1);
+
+      expect(client.readStream).toHaveBeenCalledWith('group-1', {
+        direction: FORWARDS,
+        resolveLinkTos: false,
+        fromRevision: 0n,
+        maxCount: 1,
+        requiresLeader: true,
+      });
+      expect(events[0]!.recordedAt).toEqual(new Date('2025-03-01T12:00:00.000Z'));
+      await other.close();
+    });
+
+    it('takes the commit time as it is while the clock moves forward', async () => {
+      await store.append('group-1', [newEvent()], 0);
+      clock = new Date('2025-03-01T12:00:01.000Z');
+
+      const { events } = await store.append('group-1', [newEvent()], 1);
+
+      expect(events[0]!.recordedAt).toEqual(clock);
+      expect(events[0]!.rawRecordedAt).toBeUndefined();
     });
   });
 
@@ -1008,19 +1083,20 @@ class ScriptedClient {
   private readonly waiting: ((subscription: ScriptedSubscription) => void)[] = [];
 
   /** The server accepts the next append, whose last event takes `lastRevision`. */
-  answerAppend(lastRevision: number): void {
+  answerAppend(lastRevision: number, before: readonly JSONRecordedEvent[] = []): void {
     let sent: JSONEventData[] = [];
     let streamId = '';
     this.appendToStream.mockImplementationOnce(async (id: string, events: JSONEventData[]) => {
       [streamId, sent] = [id, events];
       return { success: true, nextExpectedRevision: BigInt(lastRevision) };
     });
-    this.readStream.mockImplementationOnce(() =>
-      reading(
-        sent.map((event, index) =>
+    this.readStream.mockImplementation((_id: string, options: StreamReadOptions) =>
+      streamOf([
+        ...before,
+        ...sent.map((event, index) =>
           vendorEvent(event, streamId, lastRevision - sent.length + 1 + index),
         ),
-      ),
+      ])(_id, options),
     );
   }
 
@@ -1110,6 +1186,21 @@ function logEvent(streamId: string, type: string, position: Position): JSONRecor
 
 function at(logPosition: bigint): Position {
   return { commit: logPosition, prepare: logPosition };
+}
+
+interface StreamReadOptions {
+  readonly fromRevision?: bigint | 'start';
+  readonly maxCount?: number;
+}
+
+/** A stream's events as the server reads them: from a revision, at most a count. */
+function streamOf(events: readonly JSONRecordedEvent[]) {
+  return (_streamId: string, { fromRevision = 'start', maxCount }: StreamReadOptions = {}) =>
+    reading(
+      events
+        .filter((event) => fromRevision === 'start' || event.revision >= fromRevision)
+        .slice(0, maxCount ?? events.length),
+    );
 }
 
 /** What the client's stream reads yield: resolved events, one by one. */

@@ -86,6 +86,8 @@ const ON_LEADER = { requiresLeader: true } as const;
 /** Events read from `$all` in one request: enough to fill a page past the system events. */
 const MAX_READ_CHUNK = 4_096;
 const HEAD_READ_CHUNK = 64;
+/** Streams whose last recordedAt is kept: the hot ones, whose next append follows a read. */
+const REMEMBERED_STREAMS = 10_000;
 /** Events per imported append: well under the server's 1 MiB default for one append. */
 const MAX_IMPORT_RUN = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -114,6 +116,11 @@ export class EventStoreDbEventStore implements EventStore {
   private lastSeen: Position | undefined;
   private resubscribeDelayMs: number;
   private notifyScheduled = false;
+  /** The last recordedAt of streams read or written lately (most recent last), by version. */
+  private readonly lastRecorded = new Map<
+    string,
+    { readonly version: StreamVersion; readonly recordedAt: Date }
+  >();
 
   constructor(
     private readonly client: EventStoreDbClient,
@@ -166,13 +173,18 @@ export class EventStoreDbEventStore implements EventStore {
       if (earlier !== undefined) return earlier;
     }
 
+    const notBefore = await this.recordedAtFloor(
+      streamId,
+      events,
+      expectedVersion === 'any' ? (versionRead ?? 0) : expectedVersion,
+    );
     const appendId = randomUUID();
     let lastRevision: bigint;
     try {
       const written = await this.call(() =>
         this.client.appendToStream(
           streamId,
-          events.map((event) => toEventData(event, appendId)),
+          events.map((event) => toEventData(event, appendId, notBefore)),
           { expectedRevision, ...ON_LEADER },
         ),
       );
@@ -193,7 +205,9 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
-    return (await this.readStreamEvents(streamId)).map(toRecordedEvent);
+    const events = (await this.readStreamEvents(streamId)).map(toRecordedEvent);
+    this.remember(streamId, events);
+    return events;
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
@@ -366,6 +380,44 @@ export class EventStoreDbEventStore implements EventStore {
     return first === undefined ? undefined : toReservation(first);
   }
 
+  /**
+   * The earliest recordedAt the events may be read with: their stream's previous recordedAt
+   * or their own effectiveAt, whichever is later. The server stamps commits with its own
+   * clock, which may step back (a failover to a node whose clock is behind); read against
+   * this floor, recordedAt never moves backwards in a stream nor precedes effectiveAt.
+   * The stream's last recordedAt is usually known from the read the decision was taken on.
+   */
+  private async recordedAtFloor(
+    streamId: string,
+    events: readonly EventToAppend[],
+    version: StreamVersion,
+  ): Promise<Date | undefined> {
+    let floor = Number.NEGATIVE_INFINITY;
+    for (const event of events) floor = Math.max(floor, event.effectiveAt?.getTime() ?? floor);
+    if (version > 0) {
+      const known = this.lastRecorded.get(streamId);
+      let previous = known?.version === version ? known.recordedAt : undefined;
+      if (previous === undefined) {
+        const [last] = await this.readStreamEvents(streamId, BigInt(version - 1), 1);
+        previous = last === undefined ? undefined : toRecordedEvent(last).recordedAt;
+      }
+      floor = Math.max(floor, previous?.getTime() ?? floor);
+    }
+    return Number.isFinite(floor) ? new Date(floor) : undefined;
+  }
+
+  /** Keeps the last recordedAt of a stream just read or written, for the next append's floor. */
+  private remember(streamId: string, events: readonly RecordedEvent[]): void {
+    const last = events[events.length - 1];
+    if (last === undefined) return;
+    this.lastRecorded.delete(streamId);
+    this.lastRecorded.set(streamId, { version: last.revision + 1, recordedAt: last.recordedAt });
+    if (this.lastRecorded.size > REMEMBERED_STREAMS) {
+      const oldest = this.lastRecorded.keys().next().value;
+      if (oldest !== undefined) this.lastRecorded.delete(oldest);
+    }
+  }
+
   /** The events just appended, as recorded, and whether this append recorded them. */
   private async readBack(
     streamId: string,
@@ -390,6 +442,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
     }
     const recorded = written.map(toRecordedEvent);
+    this.remember(streamId, recorded);
     return {
       nextVersion: recorded[recorded.length - 1]!.revision + 1,
       events: recorded,

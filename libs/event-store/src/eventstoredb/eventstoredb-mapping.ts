@@ -39,6 +39,13 @@ export interface StoredMetadata {
    */
   readonly recordedAt?: string;
   /**
+   * The earliest recordedAt this event may have: the recordedAt of its stream's previous
+   * event, or its own effectiveAt, whichever is later, as the adapter knew them when it
+   * appended. The server's commit time is read as this when it is earlier (its clock
+   * stepped back, e.g. after a failover to a node whose clock is behind).
+   */
+  readonly notBefore?: string;
+  /**
    * One random id per append call, the same on each of its events. A successful append
    * whose events carry another appendId was answered by the server's idempotence: the
    * events were recorded by an earlier attempt.
@@ -161,8 +168,12 @@ export function isHiddenEvent(event: {
   return isSystemEvent(event) || event.streamId.startsWith(RESERVATION_STREAM_PREFIX);
 }
 
-/** An event to append, with the appendId its whole batch shares. */
-export function toEventData(event: EventToAppend, appendId: string): JSONEventData {
+/** An event to append, with the appendId its whole batch shares and its recordedAt's floor. */
+export function toEventData(
+  event: EventToAppend,
+  appendId: string,
+  notBefore?: Date,
+): JSONEventData {
   return jsonEvent({
     id: event.id,
     type: event.type,
@@ -170,6 +181,7 @@ export function toEventData(event: EventToAppend, appendId: string): JSONEventDa
     metadata: {
       ...storedMetadata(event.metadata, event.schemaVersion),
       ...(event.effectiveAt === undefined ? {} : { effectiveAt: event.effectiveAt.toISOString() }),
+      ...(notBefore === undefined ? {} : { notBefore: notBefore.toISOString() }),
       appendId,
     } satisfies StoredMetadata,
   });
@@ -212,7 +224,7 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     if (typeof value !== 'string') throw unreadable(`its metadata has no ${key}`);
     return value;
   };
-  const time = (key: 'effectiveAt' | 'recordedAt'): Date | undefined => {
+  const time = (key: 'effectiveAt' | 'recordedAt' | 'notBefore'): Date | undefined => {
     if (metadata[key] === undefined) return undefined;
     const value = text(key);
     const date = new Date(value);
@@ -234,7 +246,11 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     throw unreadable('the server gave it no log position (EventStoreDB 22.10 or later needed)');
   }
 
-  const recordedAt = time('recordedAt') ?? event.created;
+  // Imported events keep the source's recordedAt; others take the commit time, but never
+  // earlier than their floor (see StoredMetadata.notBefore).
+  const notBefore = time('notBefore');
+  const clamped = notBefore !== undefined && notBefore.getTime() > event.created.getTime();
+  const recordedAt = time('recordedAt') ?? (clamped ? notBefore : event.created);
   const eventMetadata: EventMetadata = {
     actor,
     commandId: text('commandId'),
@@ -251,6 +267,7 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     data: event.data,
     effectiveAt: time('effectiveAt') ?? recordedAt,
     recordedAt,
+    ...(clamped && time('recordedAt') === undefined ? { rawRecordedAt: event.created } : {}),
     metadata: eventMetadata,
     schemaVersion,
   };
