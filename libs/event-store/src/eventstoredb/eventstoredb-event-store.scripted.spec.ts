@@ -31,7 +31,14 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
 } from '../event-store';
-import { EventStoreDbClient, EventStoreDbEventStore } from './eventstoredb-event-store';
+import { migrateEvents } from '../migration';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import {
+  EventStoreDbClient,
+  EventStoreDbEventStore,
+  IMPORT_APPEND_BUDGET_BYTES,
+  MAX_APPEND_BYTES,
+} from './eventstoredb-event-store';
 import { encodePosition, toEventData } from './eventstoredb-mapping';
 
 /**
@@ -871,21 +878,75 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       expect(sent.metadata).toMatchObject({ recordedAt: events[2]!.recordedAt.toISOString() });
     });
 
-    it('splits a long run of one stream into appends of at most 200 events', async () => {
-      client.appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 0n });
+    describe('split by serialised size (scripted client; the source a real SQLite store)', () => {
+      /** What each append sent weighed, as the server counts it: data and metadata. */
+      const appendSizes = () =>
+        client.appendToStream.mock.calls.map(([, sent]) =>
+          (sent as JSONEventData[]).reduce(
+            (sum, event) =>
+              sum +
+              Buffer.byteLength(JSON.stringify(event.data)) +
+              Buffer.byteLength(JSON.stringify(event.metadata)),
+            0,
+          ),
+        );
 
-      await store.importRecorded(Array.from({ length: 450 }, (_, i) => imported('group-a', i)));
+      const migrate = async (events: RecordedEvent[]) => {
+        const source = SqliteEventStore.open(':memory:');
+        try {
+          await source.importRecorded(events);
+          client.readAll.mockImplementation(() => reading([]));
+          client.appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 0n });
+          return await migrateEvents(source, store);
+        } finally {
+          await source.close();
+        }
+      };
 
-      expect(
-        client.appendToStream.mock.calls.map(([, sent, options]) => [
-          (sent as JSONEventData[]).length,
-          options.expectedRevision,
-        ]),
-      ).toEqual([
-        [200, NO_STREAM],
-        [200, 199n],
-        [50, 399n],
-      ]);
+      it('migrates a 900 KB event on an append of its own, between small ones', async () => {
+        const big = { ...imported('group-a', 1), data: { notes: 'x'.repeat(900 * 1024) } };
+        const events = [imported('group-a', 0), big, imported('group-a', 2)];
+
+        const summary = await migrate(events);
+
+        expect(summary).toMatchObject({ copied: 3, complete: true });
+        const runs = client.appendToStream.mock.calls.map(([, sent]) =>
+          (sent as JSONEventData[]).map((event) => event.id),
+        );
+        expect(runs).toEqual([[events[0]!.id], [big.id], [events[2]!.id]]);
+        for (const size of appendSizes()) expect(size).toBeLessThan(MAX_APPEND_BYTES);
+      });
+
+      it('migrates 10,000 tiny events of one stream in appends under the budget, not by count', async () => {
+        const events = Array.from({ length: 10_000 }, (_, i) => imported('group-a', i));
+
+        const summary = await migrate(events);
+
+        expect(summary).toMatchObject({ copied: 10_000, complete: true });
+        const sent = client.appendToStream.mock.calls.flatMap(([, batch]) =>
+          (batch as JSONEventData[]).map((event) => event.id),
+        );
+        expect(sent).toEqual(events.map((event) => event.id));
+        const sizes = appendSizes();
+        for (const size of sizes) expect(size).toBeLessThanOrEqual(IMPORT_APPEND_BUDGET_BYTES);
+        // Filled by size: far more than the 200 a count limit allowed.
+        expect(client.appendToStream.mock.calls[0]![1].length).toBeGreaterThan(200);
+        // Each append at the revision its first event had.
+        let written = 0;
+        for (const [, batch, options] of client.appendToStream.mock.calls) {
+          expect(options.expectedRevision).toEqual(written === 0 ? NO_STREAM : BigInt(written - 1));
+          written += (batch as JSONEventData[]).length;
+        }
+      });
+
+      it('refuses an event over the server limit before writing anything', async () => {
+        const huge = { ...imported('group-a', 1), data: { notes: 'x'.repeat(MAX_APPEND_BYTES) } };
+
+        await expect(store.importRecorded([imported('group-a', 0), huge])).rejects.toThrow(
+          /bytes serialised/,
+        );
+        expect(client.appendToStream).not.toHaveBeenCalled();
+      });
     });
 
     it('refuses a revision the stream does not have next with both versions', async () => {

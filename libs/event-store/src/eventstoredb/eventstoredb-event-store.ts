@@ -88,8 +88,15 @@ const MAX_READ_CHUNK = 4_096;
 const HEAD_READ_CHUNK = 64;
 /** Streams whose last recordedAt is kept: the hot ones, whose next append follows a read. */
 const REMEMBERED_STREAMS = 10_000;
-/** Events per imported append: well under the server's 1 MiB default for one append. */
-const MAX_IMPORT_RUN = 200;
+/** The server's default limit for one append (MaxAppendSize), in bytes of data and metadata. */
+export const MAX_APPEND_BYTES = 1_048_576;
+/**
+ * An imported append's serialised size at most: a quarter under the limit, for the bytes
+ * each event adds besides its data and metadata (id, type, content type, framing).
+ */
+export const IMPORT_APPEND_BUDGET_BYTES = 786_432;
+/** What one event may weigh so that, alone, it still fits the limit with that framing. */
+export const MAX_EVENT_BYTES = MAX_APPEND_BYTES - 4_096;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The vendor's errors that mean the server cannot be used now, or not with these settings. */
@@ -289,7 +296,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * Writes runs of consecutive events of one stream as one append each, at the revision
-   * the first of them had. A run is atomic; a call is not: after a failure, the runs
+   * the first of them had, each run under {@link IMPORT_APPEND_BUDGET_BYTES} serialised (an
+   * event larger than that alone). A run is atomic; a call is not: after a failure, the runs
    * before it stay written (a migration run again skips them). Each event keeps its
    * recordedAt in its metadata, read back instead of the server's commit time.
    */
@@ -660,27 +668,42 @@ function haveIds(
 }
 
 /**
- * Consecutive events of one stream at consecutive revisions, at most MAX_IMPORT_RUN of
- * them: what one append can write.
+ * Consecutive events of one stream at consecutive revisions, as many as fit in one append
+ * of at most {@link IMPORT_APPEND_BUDGET_BYTES} serialised; an event larger than that goes
+ * alone (assertImportable has checked it fits the server's limit).
  */
 function runsOfOneStream(events: readonly RecordedEvent[]): RecordedEvent[][] {
   const runs: RecordedEvent[][] = [];
+  let runBytes = 0;
   for (const event of events) {
+    const bytes = serialisedSize(event);
     const run = runs[runs.length - 1];
     const last = run?.[run.length - 1];
     if (
       run !== undefined &&
       last !== undefined &&
-      run.length < MAX_IMPORT_RUN &&
+      runBytes + bytes <= IMPORT_APPEND_BUDGET_BYTES &&
       last.streamId === event.streamId &&
       last.revision + 1 === event.revision
     ) {
       run.push(event);
+      runBytes += bytes;
     } else {
       runs.push([event]);
+      runBytes = bytes;
     }
   }
   return runs;
+}
+
+/** The bytes of an imported event's data and metadata as the server receives them. */
+export function serialisedSize(event: RecordedEvent): number {
+  const sent = toImportedEventData(event);
+  return (
+    Buffer.byteLength(JSON.stringify(sent.data)) +
+    Buffer.byteLength(JSON.stringify(sent.metadata ?? {})) +
+    Buffer.byteLength(sent.type)
+  );
 }
 
 function assertStreamId(streamId: string): void {
@@ -724,6 +747,12 @@ function assertImportable(events: readonly RecordedEvent[]): void {
   for (const event of events) {
     assertStreamId(event.streamId);
     assertEventId(event.id);
+    const bytes = serialisedSize(event);
+    if (bytes > MAX_EVENT_BYTES) {
+      throw new RangeError(
+        `event ${event.id} is ${bytes} bytes serialised; EventStoreDB takes at most ${MAX_APPEND_BYTES} in one append`,
+      );
+    }
   }
   assertRecordedEvents(events);
 }
