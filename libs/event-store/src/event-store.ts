@@ -124,7 +124,7 @@ export interface EventStore {
   /**
    * Optional: checks once, at start, that this process may do what the API does with the
    * store (read the whole log). Fails with {@link EventStoreAccessDeniedError} when it may
-   * not; a store that cannot be reached now is left for the first request to report.
+   * not; a store that cannot be reached now is left for the first read to report.
    */
   checkAccess?(): Promise<void>;
 }

@@ -269,7 +269,7 @@ export class EventStoreDbEventStore implements EventStore {
       await this.readAllEvents(END, 1, BACKWARDS);
     } catch (error) {
       if (!(error instanceof EventStoreUnavailableError) || !isAccessDenied(error.cause)) {
-        // Unreachable now is not a refusal: the first request reports it, /ready too.
+        // Unreachable now is not a denial: the read model's first read reports it.
         if (error instanceof EventStoreUnavailableError) return;
         throw error;
       }
