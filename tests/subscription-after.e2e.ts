@@ -228,6 +228,32 @@ describe('eventRecorded(after:) over graphql-transport-ws, with writers racing t
     );
   });
 
+  it('resumes on another replica (a second server on the same file) from a position just issued', async () => {
+    const replica = await startServer(join(directory.path, 'events.db'));
+    try {
+      const client = createClient({
+        url: replica.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+      });
+      clients.push(client);
+      writers.start();
+      await writers.recorded(8);
+      // Recorded through the first server a moment ago: the replica may not have applied it.
+      const position = writers.last!.position;
+      const received = subscribe(client, position);
+      await writers.recorded(20);
+      await writers.stop();
+
+      const expected = await logAfter(position, {});
+      const last = expected[expected.length - 1]!.id;
+      await received.until((events) => events.some((event) => event.id === last), 'the last event');
+      expect(received.events.map((event) => event.id)).toEqual(expected.map((event) => event.id));
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('replays from a cursor of events filtered by type, then goes live', async () => {
     const data = await query<{ events: { edges: { cursor: string; node: LoggedEvent }[] } }>(
       server,
