@@ -387,10 +387,15 @@ export function describeEventStoreContract(
 
     it('calls a commit listener once the events can be read from the log', async () => {
       const event = newEvent();
+      // Each call is a wake-up to read the log (one may come without a commit, e.g. when a
+      // subscription starts): the listener reads on each until it sees the commit.
       const seen = new Promise<readonly RecordedEvent[]>((resolve, reject) => {
         const unsubscribe = store.onCommit(() => {
-          unsubscribe();
-          readAllAfter(store, head).then(resolve, reject);
+          readAllAfter(store, head).then((log) => {
+            if (!log.some((recorded) => recorded.id === event.id)) return;
+            unsubscribe();
+            resolve(log);
+          }, reject);
         });
       });
 

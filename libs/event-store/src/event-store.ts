@@ -99,7 +99,11 @@ export interface EventStore {
   /** One page of the global log in commit order, starting after `options.after`. */
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
 
-  /** Calls `listener` after each commit (its events are then readable through readAll). */
+  /**
+   * Calls `listener` after each commit (its events are then readable through readAll).
+   * Each call is only a wake-up to read the log from the listener's checkpoint: calls may
+   * come more than once per commit, and without one (a subscription starting).
+   */
   onCommit(listener: () => void): Unsubscribe;
 
   close(): Promise<void>;

@@ -282,7 +282,8 @@ export class EventStoreDbEventStore implements EventStore {
   /**
    * Listeners hear of this process's own appends as soon as they are read back, and of
    * every other writer's through one catch-up subscription to `$all`, opened while anyone
-   * listens. Calls may come more than once per commit; each is only a wake-up.
+   * listens. Calls may come more than once per commit, and once when a subscription
+   * confirms; each is only a wake-up.
    */
   onCommit(listener: () => void): Unsubscribe {
     this.assertOpen();
