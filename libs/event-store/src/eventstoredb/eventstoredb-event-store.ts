@@ -268,14 +268,13 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       await this.readAllEvents(END, 1, BACKWARDS);
     } catch (error) {
-      if (!(error instanceof EventStoreUnavailableError) || !isAccessDenied(error.cause)) {
-        // Unreachable now is not a denial: the read model's first read reports it.
-        if (error instanceof EventStoreUnavailableError) return;
-        throw error;
+      if (!(error instanceof EventStoreUnavailableError)) throw error;
+      if (error.cause instanceof AccessDeniedError) {
+        throw new EventStoreAccessDeniedError(accessDeniedMessage(this.options.userName), {
+          cause: error.cause,
+        });
       }
-      throw new EventStoreAccessDeniedError(accessDeniedMessage(this.options.userName), {
-        cause: error.cause,
-      });
+      // Unreachable now is not a denial: the read model's first read reports it.
     }
   }
 
@@ -756,10 +755,6 @@ function assertImportable(events: readonly RecordedEvent[]): void {
     }
   }
   assertRecordedEvents(events);
-}
-
-function isAccessDenied(error: unknown): boolean {
-  return error instanceof AccessDeniedError;
 }
 
 function accessDeniedMessage(userName: string | undefined): string {
