@@ -80,7 +80,8 @@ export interface EventStore {
   /**
    * Appends all events or none. Fails with {@link WrongExpectedVersionError} when the
    * stream's version differs from `expectedVersion`, and with {@link DuplicateEventIdError}
-   * when an event id is already recorded elsewhere.
+   * when an event id is already recorded elsewhere (SQLite sees every id; EventStoreDB the
+   * ids of this stream, and of other streams through their commandId, below).
    *
    * A commandId is one command: when a commandId of these events already recorded events
    * that are not exactly this append (the same ids, consecutive, in this stream), in any
