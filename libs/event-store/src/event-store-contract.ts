@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  CommandIdTakenError,
   DuplicateEventIdError,
   EventStore,
   EventStoreUnavailableError,
@@ -25,11 +26,6 @@ export interface OpenedEventStore {
  */
 export interface EventStoreCapabilities {
   /**
-   * An event id already recorded in another stream is refused. EventStoreDB knows event
-   * ids per stream only (its idempotence compares the ids at the stream's revisions).
-   */
-  readonly uniqueEventIdsAcrossStreams: boolean;
-  /**
    * Every event of one append carries the same recordedAt. EventStoreDB stamps each event
    * of an append as it writes it, microseconds apart, which may cross a millisecond.
    */
@@ -39,7 +35,6 @@ export interface EventStoreCapabilities {
 }
 
 export const FULL_CAPABILITIES: EventStoreCapabilities = {
-  uniqueEventIdsAcrossStreams: true,
   oneRecordedAtPerAppend: true,
   importsRecorded: true,
 };
@@ -202,26 +197,27 @@ export function describeEventStoreContract(
       expect((await store.readStream(streamId)).map((event) => event.revision)).toEqual([0, 1, 2]);
     });
 
-    where(capabilities.uniqueEventIdsAcrossStreams)(
-      'records a multi-event append entirely or not at all (an id from another stream)',
-      async () => {
-        const elsewhere = newEvent();
-        await store.append(newStreamId(), [elsewhere], 0);
-        const before = await readAllSinceStart();
-        const streamId = newStreamId();
-        const batch = [newEvent(), { ...newEvent(), id: elsewhere.id }, newEvent()];
+    it('records a multi-event command entirely or not at all (its commandId recorded elsewhere)', async () => {
+      const [elsewhere] = newCommand(1);
+      const first = await store.append(newStreamId(), [elsewhere!], 0);
+      const before = await readAllSinceStart();
+      const streamId = newStreamId();
+      const batch = newCommand(3, { commandId: elsewhere!.metadata.commandId });
 
-        await expect(store.append(streamId, batch, 0)).rejects.toBeInstanceOf(
-          DuplicateEventIdError,
-        );
+      const failure = await store.append(streamId, batch, 0).catch((error: unknown) => error);
 
-        expect(await store.readStream(streamId)).toEqual([]);
-        expect(await readAllSinceStart()).toEqual(before);
-        // The failed append took no revision either.
-        const next = await store.append(streamId, [newEvent()], 0);
-        expect(next.events[0]!.revision).toBe(0);
-      },
-    );
+      expect(failure).toBeInstanceOf(CommandIdTakenError);
+      expect(failure).toBeInstanceOf(DuplicateEventIdError);
+      expect(failure).toMatchObject({
+        commandId: elsewhere!.metadata.commandId,
+        recorded: first.events,
+      });
+      expect(await store.readStream(streamId)).toEqual([]);
+      expect(await readAllSinceStart()).toEqual(before);
+      // The failed append took no revision either.
+      const next = await store.append(streamId, newCommand(1), 0);
+      expect(next.events[0]!.revision).toBe(0);
+    });
 
     it('records a multi-event append entirely or not at all (an id from its own stream)', async () => {
       const streamId = newStreamId();
@@ -260,24 +256,65 @@ export function describeEventStoreContract(
       expect(await store.readStream(streamId)).toHaveLength(3);
     });
 
-    where(capabilities.uniqueEventIdsAcrossStreams)(
-      'refuses an event id already recorded in another stream',
-      async () => {
-        const event = newEvent();
-        await store.append(newStreamId(), [event], 0);
-        const before = await readAllSinceStart();
-        const otherStream = newStreamId();
+    it('refuses a command already recorded in another stream, naming what it recorded', async () => {
+      const command = newCommand(2);
+      const first = await store.append(newStreamId(), command, 0);
+      const before = await readAllSinceStart();
+      const otherStream = newStreamId();
 
+      for (const expectedVersion of [0, 'any'] as const) {
         const failure = await store
-          .append(otherStream, [event], 'any')
+          .append(otherStream, command, expectedVersion)
           .catch((error: unknown) => error);
 
-        expect(failure).toBeInstanceOf(DuplicateEventIdError);
-        expect(failure).toMatchObject({ eventId: event.id });
-        expect(await store.readStream(otherStream)).toEqual([]);
-        expect(await readAllSinceStart()).toEqual(before);
-      },
-    );
+        expect(failure).toBeInstanceOf(CommandIdTakenError);
+        expect(failure).toMatchObject({
+          commandId: command[0]!.metadata.commandId,
+          recorded: first.events,
+        });
+      }
+      expect(await store.readStream(otherStream)).toEqual([]);
+      expect(await readAllSinceStart()).toEqual(before);
+    });
+
+    it('refuses other events under a commandId already used, in its own stream too', async () => {
+      const streamId = newStreamId();
+      const [recorded] = newCommand(1);
+      await store.append(streamId, [recorded!], 0);
+      const before = await readAllSinceStart();
+      const commandId = recorded!.metadata.commandId;
+
+      for (const [target, expectedVersion] of [
+        [streamId, 1],
+        [newStreamId(), 0],
+      ] as const) {
+        const failure = await store
+          .append(target, newCommand(1, { commandId }), expectedVersion)
+          .catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(CommandIdTakenError);
+        expect(failure).toMatchObject({ commandId });
+      }
+      expect(await readAllSinceStart()).toEqual(before);
+    });
+
+    it('lets one of 10 concurrent appends of one commandId to different streams record', async () => {
+      const commandId = randomUUID();
+      const streams = Array.from({ length: 10 }, () => newStreamId());
+
+      const outcomes = await Promise.allSettled(
+        streams.map((streamId) => store.append(streamId, newCommand(2, { commandId }), 0)),
+      );
+
+      const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          expect(outcome.reason).toBeInstanceOf(CommandIdTakenError);
+        }
+      }
+      const log = await readAllSinceStart();
+      expect(log.filter((event) => event.metadata.commandId === commandId)).toHaveLength(2);
+    });
 
     it('refuses a repeat that adds an event to the ones recorded', async () => {
       const streamId = newStreamId();
@@ -374,10 +411,15 @@ export function describeEventStoreContract(
 
     it('calls a commit listener once the events can be read from the log', async () => {
       const event = newEvent();
+      // Each call is a wake-up to read the log (one may come without a commit, e.g. when a
+      // subscription starts): the listener reads on each until it sees the commit.
       const seen = new Promise<readonly RecordedEvent[]>((resolve, reject) => {
         const unsubscribe = store.onCommit(() => {
-          unsubscribe();
-          readAllAfter(store, head).then(resolve, reject);
+          readAllAfter(store, head).then((log) => {
+            if (!log.some((recorded) => recorded.id === event.id)) return;
+            unsubscribe();
+            resolve(log);
+          }, reject);
         });
       });
 
@@ -523,6 +565,17 @@ export function describeEventStoreContract(
       await expect(store.readStream(streamId)).rejects.toBeInstanceOf(EventStoreUnavailableError);
       await expect(store.readAll({ limit: 1 })).rejects.toBeInstanceOf(EventStoreUnavailableError);
     });
+  });
+}
+
+/** The events one command records: one commandId (and digest) for all of them. */
+function newCommand(count: number, { commandId = randomUUID() as string } = {}): EventToAppend[] {
+  return Array.from({ length: count }, () => {
+    const event = newEvent();
+    return {
+      ...event,
+      metadata: { ...event.metadata, commandId, correlationId: commandId, causationId: commandId },
+    };
   });
 }
 

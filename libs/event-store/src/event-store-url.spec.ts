@@ -22,6 +22,16 @@ describe('parseEventStoreUrl', () => {
   });
 
   it.each([
+    ['kurrentdb://localhost:2113?tls=false', 'esdb://localhost:2113?tls=false'],
+    [
+      'kurrentdb+discover://admin:changeit@cluster.example.org:2113',
+      'esdb+discover://admin:changeit@cluster.example.org:2113',
+    ],
+  ])("hands KurrentDB's %s to the client as %s", (url, connectionString) => {
+    expect(parseEventStoreUrl(url)).toEqual({ kind: 'esdb', connectionString });
+  });
+
+  it.each([
     '',
     'data/events.db',
     'sqlite:',
@@ -30,6 +40,7 @@ describe('parseEventStoreUrl', () => {
     'SQLITE:data/events.db',
     'esdb://',
     'esdb+discover://',
+    'kurrentdb://',
     'esdb:localhost:2113',
     'postgres://localhost/events',
   ])('refuses %j', (url) => {
@@ -59,6 +70,8 @@ describe('openEventStore', () => {
     'esdb://localhost:2113?tls=false',
     'esdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=false&nodePreference=leader',
     'esdb+discover://cluster.example.org:2113?tls=false',
+    'kurrentdb://localhost:2113?tls=false',
+    'kurrentdb+discover://node1:2113,node2:2113?tls=false',
   ])('opens the EventStoreDB adapter for %s without contacting a server', async (url) => {
     const store = openEventStore(url);
     try {
@@ -93,6 +106,7 @@ describe('redactEventStoreUrl', () => {
       'esdb://admin:***@node1:2113,node2:2113?tls=true',
     ],
     ['esdb+discover://ops:p@ss@cluster:2113', 'esdb+discover://ops:***@cluster:2113'],
+    ['kurrentdb://admin:changeit@node1:2113', 'kurrentdb://admin:***@node1:2113'],
     ['esdb://localhost:2113?tls=false', 'esdb://localhost:2113?tls=false'],
     ['esdb://admin@localhost:2113', 'esdb://admin@localhost:2113'],
     ['sqlite:data/a:b@c.db', 'sqlite:data/a:b@c.db'],

@@ -10,16 +10,25 @@ export type EventStoreLocation =
   | { readonly kind: 'esdb'; readonly connectionString: string };
 
 const ACCEPTED_FORMS =
-  'sqlite:<relative or absolute file path>, sqlite::memory:, esdb://<host>:<port>?... or esdb+discover://<host>:<port>?...';
+  'sqlite:<relative or absolute file path>, sqlite::memory:, esdb://<host>:<port>?..., esdb+discover://<host>:<port>?..., kurrentdb://... or kurrentdb+discover://...';
+
+/** KurrentDB is EventStoreDB renamed: the same connection string under its new scheme. */
+const SCHEMES: ReadonlyArray<readonly [string, string]> = [
+  ['esdb://', 'esdb://'],
+  ['esdb+discover://', 'esdb+discover://'],
+  ['kurrentdb://', 'esdb://'],
+  ['kurrentdb+discover://', 'esdb+discover://'],
+];
 
 /** Reads the event store URL of the configuration; it picks the adapter. */
 export function parseEventStoreUrl(url: string): EventStoreLocation {
-  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
-    if (url.slice(url.indexOf('://') + 3) === '') {
-      throw unsupported('the esdb URL names no host');
-    }
-    // Handed as is to the EventStoreDB client, which owns the rest of its syntax.
-    return { kind: 'esdb', connectionString: url };
+  const scheme = SCHEMES.find(([given]) => url.startsWith(given));
+  if (scheme !== undefined) {
+    const [given, client] = scheme;
+    const rest = url.slice(given.length);
+    if (rest === '') throw unsupported('the esdb URL names no host');
+    // Handed to the EventStoreDB client, which owns the rest of its syntax.
+    return { kind: 'esdb', connectionString: `${client}${rest}` };
   }
   if (url.startsWith('sqlite:')) {
     const location = url.slice('sqlite:'.length);
@@ -48,7 +57,7 @@ export function openEventStore(url: string): EventStore {
 export function redactEventStoreUrl(url: string): string {
   // user:password@ in the authority of an esdb URL, up to its last @ (a password may hold
   // one); a sqlite path has no authority.
-  return url.replace(/^(esdb(?:\+discover)?:\/\/[^/@?#:]*):[^/?#]*@/, '$1:***@');
+  return url.replace(/^((?:esdb|kurrentdb)(?:\+discover)?:\/\/[^/@?#:]*):[^/?#]*@/, '$1:***@');
 }
 
 function unsupported(reason: string): EventStoreUnavailableError {

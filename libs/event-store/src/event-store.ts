@@ -42,8 +42,16 @@ export interface RecordedEvent {
   readonly type: string;
   readonly data: Readonly<Record<string, unknown>>;
   readonly effectiveAt: Date;
-  /** Transaction time, set by the store at commit; never decreases in commit order. */
+  /**
+   * Transaction time, set by the store at commit. Within a stream it never decreases and
+   * never precedes effectiveAt; in SQLite it never decreases in commit order either.
+   */
   readonly recordedAt: Date;
+  /**
+   * Present only where the store's own clock read otherwise at commit (an EventStoreDB
+   * leader whose clock stepped back): that raw reading, kept beside the recordedAt used.
+   */
+  readonly rawRecordedAt?: Date;
   readonly metadata: EventMetadata;
   readonly schemaVersion: number;
 }
@@ -89,7 +97,13 @@ export interface EventStore {
   /**
    * Appends all events or none. Fails with {@link WrongExpectedVersionError} when the
    * stream's version differs from `expectedVersion`, and with {@link DuplicateEventIdError}
-   * when an event id is already recorded elsewhere.
+   * when an event id is already recorded elsewhere (SQLite sees every id; EventStoreDB the
+   * ids of this stream, and of other streams through their commandId, below).
+   *
+   * A commandId is one command: when a commandId of these events already recorded events
+   * that are not exactly this append (the same ids, consecutive, in this stream), in any
+   * stream, it fails with {@link CommandIdTakenError} naming them. Appending exactly the
+   * same events again is a repeat (`repeated: true`), never a second recording.
    */
   append(
     streamId: string,
@@ -104,7 +118,11 @@ export interface EventStore {
   /** One page of the global log in commit order, starting after `options.after`. */
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
 
-  /** Calls `listener` after each commit (its events are then readable through readAll). */
+  /**
+   * Calls `listener` after each commit (its events are then readable through readAll).
+   * Each call is only a wake-up to read the log from the listener's checkpoint: calls may
+   * come more than once per commit, and without one (a subscription starting).
+   */
   onCommit(listener: () => void): Unsubscribe;
 
   close(): Promise<void>;
@@ -125,6 +143,13 @@ export interface EventStore {
 
   /** Optional: the number of events in the global log, where the store can count them cheaply. */
   countAll?(): Promise<number>;
+
+  /**
+   * Optional: checks once, at start, that this process may do what the API does with the
+   * store (read the whole log). Fails with {@link EventStoreAccessDeniedError} when it may
+   * not; a store that cannot be reached now is left for the first read to report.
+   */
+  checkAccess?(): Promise<void>;
 }
 
 export const EVENT_STORE = Symbol('EventStore');
@@ -143,15 +168,45 @@ export class WrongExpectedVersionError extends Error {
 
 /** An event id is already recorded, but not as this same append; nothing was recorded. */
 export class DuplicateEventIdError extends Error {
-  override readonly name = 'DuplicateEventIdError';
+  override readonly name: string = 'DuplicateEventIdError';
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already recorded`);
   }
 }
 
+/**
+ * The events' commandId already belongs to another recording (another stream, or other
+ * events); nothing was recorded. A DuplicateEventIdError too: a command's event ids are
+ * derived from its commandId, so the same command sent elsewhere reuses them.
+ */
+export class CommandIdTakenError extends DuplicateEventIdError {
+  override readonly name: string = 'CommandIdTakenError';
+  constructor(
+    readonly commandId: string,
+    /**
+     * The events that commandId recorded, in order. Empty when an earlier attempt reserved
+     * it (EventStoreDB) but its events never got in: the commandId stays taken all the same.
+     */
+    readonly recorded: readonly RecordedEvent[],
+    /** The first event of the refused append. */
+    eventId: string,
+  ) {
+    super(eventId);
+    this.message =
+      recorded.length === 0
+        ? `commandId ${commandId} is reserved by an earlier attempt for another stream or input`
+        : `commandId ${commandId} already recorded ${recorded.length} event(s) in ${recorded[0]!.streamId}`;
+  }
+}
+
 /** The store cannot be used: bad configuration, an unreachable server, a closed store. */
 export class EventStoreUnavailableError extends Error {
-  override readonly name = 'EventStoreUnavailableError';
+  override readonly name: string = 'EventStoreUnavailableError';
+}
+
+/** The store refuses this process's credentials what the API needs; retrying will not help. */
+export class EventStoreAccessDeniedError extends EventStoreUnavailableError {
+  override readonly name = 'EventStoreAccessDeniedError';
 }
 
 /** `readAll` was given an `after` this store never issued; nothing was read. */

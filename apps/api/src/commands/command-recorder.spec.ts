@@ -208,4 +208,37 @@ describe('CommandRecorder', () => {
       expect(store.appends - before).toBe(2);
     });
   });
+
+  it('answers a retry that went to another stream (an id it generated) with its first result', async () => {
+    const register = (via: CommandRecorder) =>
+      new RegisterOrganizationHandler(via).execute(
+        new RegisterOrganizationCommand({ name: 'Retried', commandId: 'register-once' }, null),
+      );
+    let first: Awaited<ReturnType<typeof register>> | undefined;
+    store.interloper = async () => {
+      first = await register(other);
+    };
+
+    const retry = await register(recorder);
+
+    expect(retry).toEqual(first);
+    const log = await store.readAll({ limit: 100 });
+    expect(log.filter((event) => event.metadata.commandId === 'register-once')).toHaveLength(1);
+  });
+
+  it('refuses another mutation under a commandId another stream recorded, recording nothing', async () => {
+    store.interloper = () =>
+      new RegisterOrganizationHandler(other).execute(
+        new RegisterOrganizationCommand({ name: 'First', commandId: 'used-once' }, null),
+      );
+
+    const refusal = await new FoundGroupHandler(recorder)
+      .execute(new FoundGroupCommand({ name: 'Second', commandId: 'used-once' }, null))
+      .catch((error: unknown) => error);
+
+    expect(refusal).toBeInstanceOf(RuleViolationError);
+    expect((refusal as RuleViolationError).rule).toBe('COMMAND_ID_REUSED');
+    const log = await store.readAll({ limit: 100 });
+    expect(log.filter((event) => event.metadata.commandId === 'used-once')).toHaveLength(1);
+  });
 });

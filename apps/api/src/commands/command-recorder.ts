@@ -20,6 +20,7 @@ import { groupStream } from '@partnerships/domain/group/group';
 import { organizationStream } from '@partnerships/domain/organization/organization';
 import { partnershipStream } from '@partnerships/domain/partnership/partnership';
 import {
+  CommandIdTakenError,
   DuplicateEventIdError,
   EVENT_STORE,
   EventStore,
@@ -115,6 +116,12 @@ export class CommandRecorder {
           ? repeatOf(appended.events, digest, commandId)
           : resultOf(appended.events);
       } catch (error) {
+        // The commandId recorded elsewhere: this same command retried (its first result),
+        // or another command reusing it (refused).
+        if (error instanceof CommandIdTakenError && error.recorded.length > 0) {
+          await this.readModel.caughtUp();
+          return repeatOf(error.recorded, digest, commandId);
+        }
         if (error instanceof DuplicateEventIdError) throw reused(commandId);
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         const expected = command.data.expectedVersion;

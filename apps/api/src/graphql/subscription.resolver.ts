@@ -4,6 +4,7 @@ import { PubSub } from 'graphql-subscriptions';
 import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/network-view';
 import { Allow } from '../auth/allow.decorator';
 import { ReadModel } from '../read-model/read-model';
+import { replayThenLive } from './event-replay';
 
 const EVENT_RECORDED = 'eventRecorded';
 
@@ -32,7 +33,10 @@ export class EventPublisher implements OnModuleDestroy {
 @Resolver()
 @Allow('auditor')
 export class SubscriptionResolver {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly readModel: ReadModel,
+  ) {}
 
   @Subscription(EVENT_RECORDED, {
     filter: (event: RecordedEventNode, args: EventRecordedArgs) =>
@@ -43,7 +47,9 @@ export class SubscriptionResolver {
   eventRecorded(
     @Args('streamPrefix') _streamPrefix: string | null,
     @Args('types') _types: string[] | null,
-  ): AsyncIterableIterator<RecordedEventNode> {
+    @Args('after') after: string | null,
+  ): AsyncIterableIterator<RecordedEventNode> | Promise<AsyncIterableIterator<RecordedEventNode>> {
+    if (after != null) return replayThenLive(this.readModel, after);
     return this.publisher.pubSub.asyncIterableIterator<RecordedEventNode>(EVENT_RECORDED);
   }
 }

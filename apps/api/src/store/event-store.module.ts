@@ -26,7 +26,19 @@ export class EventStoreModule {
     return {
       module: EventStoreModule,
       providers: [
-        { provide: EVENT_STORE, useFactory: (): EventStore => openEventStore(url) },
+        {
+          provide: EVENT_STORE,
+          useFactory: async (): Promise<EventStore> => {
+            const store = openEventStore(url);
+            try {
+              await store.checkAccess?.();
+            } catch (error) {
+              await store.close();
+              throw error;
+            }
+            return store;
+          },
+        },
         EventStoreLifecycle,
       ],
       exports: [EVENT_STORE],

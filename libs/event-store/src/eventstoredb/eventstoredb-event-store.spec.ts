@@ -25,8 +25,6 @@ describeEventStoreContract(
   {
     skip,
     capabilities: {
-      // The server compares an appended id with the ids at the stream's revisions only.
-      uniqueEventIdsAcrossStreams: false,
       // The server stamps each event of an append as it writes it.
       oneRecordedAtPerAppend: false,
     },

@@ -7,6 +7,7 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  NO_STREAM,
   NotLeaderError,
   START,
   StreamNotFoundError,
@@ -27,8 +28,10 @@ import { CommitListeners } from '../commit-listeners';
 import {
   AppendOptions,
   AppendResult,
+  CommandIdTakenError,
   DuplicateEventIdError,
   EventStore,
+  EventStoreAccessDeniedError,
   EventStoreUnavailableError,
   EventToAppend,
   ExpectedVersion,
@@ -40,12 +43,18 @@ import {
 } from '../event-store';
 import { assertRecordedEvents } from '../recorded-events';
 import { findEarlierRecording } from './earlier-recording';
+import { withUnaryAppends } from './unary-appends';
 import {
   appendIdOf,
   comparePositions,
   decodePosition,
   encodePosition,
-  isSystemEvent,
+  isHiddenEvent,
+  RESERVATION_STREAM_PREFIX,
+  reservationStream,
+  toReservation,
+  toReservationData,
+  type Reservation,
   toEventData,
   toExpectedRevision,
   toImportedEventData,
@@ -60,17 +69,35 @@ export type EventStoreDbClient = Pick<
 >;
 
 export interface EventStoreDbOptions {
+  /** The user the connection string names, to say whose access the server refused. */
+  readonly userName?: string;
   /** The first wait before resubscribing to commits after the subscription dropped. */
   readonly resubscribeDelayMs?: number;
   /** The longest wait between resubscriptions; the wait doubles up to it. */
   readonly maxResubscribeDelayMs?: number;
 }
 
+/**
+ * Every request goes to the leader: appends must, and the reads that follow them (the
+ * read-back, the stream a decision is taken on, the log the read model follows) must see
+ * them. A follower answers NotLeader, and the client turns to the leader it names.
+ */
+const ON_LEADER = { requiresLeader: true } as const;
+
 /** Events read from `$all` in one request: enough to fill a page past the system events. */
 const MAX_READ_CHUNK = 4_096;
 const HEAD_READ_CHUNK = 64;
-/** Events per imported append: well under the server's 1 MiB default for one append. */
-const MAX_IMPORT_RUN = 200;
+/** Streams whose last recordedAt is kept: the hot ones, whose next append follows a read. */
+const REMEMBERED_STREAMS = 10_000;
+/** The server's default limit for one append (MaxAppendSize), in bytes of data and metadata. */
+export const MAX_APPEND_BYTES = 1_048_576;
+/**
+ * An imported append's serialised size at most: a quarter under the limit, for the bytes
+ * each event adds besides its data and metadata (id, type, content type, framing).
+ */
+export const IMPORT_APPEND_BUDGET_BYTES = 786_432;
+/** What one event may weigh so that, alone, it still fits the limit with that framing. */
+export const MAX_EVENT_BYTES = MAX_APPEND_BYTES - 4_096;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The vendor's errors that mean the server cannot be used now, or not with these settings. */
@@ -96,8 +123,12 @@ export class EventStoreDbEventStore implements EventStore {
   /** The last event the subscription delivered, to resume from after it dropped. */
   private lastSeen: Position | undefined;
   private resubscribeDelayMs: number;
-  private dropped = false;
   private notifyScheduled = false;
+  /** The last recordedAt of streams read or written lately (most recent last), by version. */
+  private readonly lastRecorded = new Map<
+    string,
+    { readonly version: StreamVersion; readonly recordedAt: Date }
+  >();
 
   constructor(
     private readonly client: EventStoreDbClient,
@@ -119,7 +150,10 @@ export class EventStoreDbEventStore implements EventStore {
         `the EventStoreDB client refused the esdb URL: ${describeRefusal(error)}`,
       );
     }
-    return new EventStoreDbEventStore(client, options);
+    return new EventStoreDbEventStore(withUnaryAppends(client), {
+      userName: userNameIn(connectionString),
+      ...options,
+    });
   }
 
   async append(
@@ -151,14 +185,25 @@ export class EventStoreDbEventStore implements EventStore {
       versionRead = stream.length;
     }
 
+    if (await this.reserve(streamId, events)) {
+      // An earlier attempt of this same command reserved it: its events may be in already.
+      const earlier = earlierResult(streamId, await this.readStream(streamId), events);
+      if (earlier !== undefined) return earlier;
+    }
+
+    const notBefore = await this.recordedAtFloor(
+      streamId,
+      events,
+      expectedVersion === 'any' ? (versionRead ?? 0) : expectedVersion,
+    );
     const appendId = randomUUID();
     let lastRevision: bigint;
     try {
       const written = await this.call(() =>
         this.client.appendToStream(
           streamId,
-          events.map((event) => toEventData(event, appendId)),
-          { expectedRevision },
+          events.map((event) => toEventData(event, appendId, notBefore)),
+          { expectedRevision, ...ON_LEADER },
         ),
       );
       lastRevision = written.nextExpectedRevision;
@@ -178,7 +223,9 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
-    return (await this.readStreamEvents(streamId)).map(toRecordedEvent);
+    const events = (await this.readStreamEvents(streamId)).map(toRecordedEvent);
+    this.remember(streamId, events);
+    return events;
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
@@ -195,7 +242,7 @@ export class EventStoreDbEventStore implements EventStore {
       const chunk = await this.readAllEvents(from, size, FORWARDS);
       for (const event of chunk) {
         if (seen !== undefined && comparePositions(event.position, seen) <= 0) continue;
-        if (isSystemEvent(event)) continue;
+        if (isHiddenEvent(event)) continue;
         page.push(toRecordedEvent(event));
         if (page.length === limit) return page;
       }
@@ -215,7 +262,7 @@ export class EventStoreDbEventStore implements EventStore {
       const chunk = await this.readAllEvents(from, HEAD_READ_CHUNK, BACKWARDS);
       for (const event of chunk) {
         if (before !== undefined && comparePositions(event.position, before) >= 0) continue;
-        if (!isSystemEvent(event)) return encodePosition(event.position);
+        if (!isHiddenEvent(event)) return encodePosition(event.position);
       }
       const last = chunk.at(-1);
       if (last === undefined || chunk.length < HEAD_READ_CHUNK) return undefined;
@@ -225,9 +272,28 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
+   * A secured server lets only `$admins` read `$all` by default, and every API process
+   * follows it: refuse to start with what to change, rather than retry a denial forever.
+   */
+  async checkAccess(): Promise<void> {
+    try {
+      await this.readAllEvents(END, 1, BACKWARDS);
+    } catch (error) {
+      if (!(error instanceof EventStoreUnavailableError)) throw error;
+      if (error.cause instanceof AccessDeniedError) {
+        throw new EventStoreAccessDeniedError(accessDeniedMessage(this.options.userName), {
+          cause: error.cause,
+        });
+      }
+      // Unreachable now is not a denial: the read model's first read reports it.
+    }
+  }
+
+  /**
    * Listeners hear of this process's own appends as soon as they are read back, and of
    * every other writer's through one catch-up subscription to `$all`, opened while anyone
-   * listens. Calls may come more than once per commit; each is only a wake-up.
+   * listens. Calls may come more than once per commit, and once when a subscription
+   * confirms; each is only a wake-up.
    */
   onCommit(listener: () => void): Unsubscribe {
     this.assertOpen();
@@ -241,7 +307,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * Writes runs of consecutive events of one stream as one append each, at the revision
-   * the first of them had. A run is atomic; a call is not: after a failure, the runs
+   * the first of them had, each run under {@link IMPORT_APPEND_BUDGET_BYTES} serialised (an
+   * event larger than that alone). A run is atomic; a call is not: after a failure, the runs
    * before it stay written (a migration run again skips them). Each event keeps its
    * recordedAt in its metadata, read back instead of the server's commit time.
    */
@@ -250,10 +317,13 @@ export class EventStoreDbEventStore implements EventStore {
     assertImportable(events);
     for (const run of runsOfOneStream(events)) {
       const [first] = run;
+      // Imported commands keep their commandIds: reserved, so none can be used again.
+      await this.reserve(first!.streamId, run);
       try {
         await this.call(() =>
           this.client.appendToStream(first!.streamId, run.map(toImportedEventData), {
             expectedRevision: toExpectedRevision(first!.revision),
+            ...ON_LEADER,
           }),
         );
       } catch (error) {
@@ -276,6 +346,97 @@ export class EventStoreDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
+  /**
+   * Reserves each commandId of the events for this stream and command (its digest), in a
+   * stream of its own created at NO_STREAM: of any number of concurrent writers, in any
+   * process, exactly one creates it. True when a reservation was already there for this
+   * same command (an earlier attempt: its events may be recorded); a reservation for
+   * another stream or command is a {@link CommandIdTakenError}, and nothing is appended.
+   *
+   * A reservation whose append then failed stays: a retry of the same command goes on,
+   * anything else under that commandId is refused.
+   */
+  private async reserve(
+    streamId: string,
+    events: readonly (EventToAppend | RecordedEvent)[],
+  ): Promise<boolean> {
+    let retried = false;
+    for (const [commandId, own] of byCommand(events)) {
+      const wanted: Reservation = {
+        streamId,
+        commandDigest: own[0]!.metadata.commandDigest,
+        eventIds: own.map((event) => event.id),
+      };
+      try {
+        await this.call(() =>
+          this.client.appendToStream(reservationStream(commandId), [toReservationData(wanted)], {
+            expectedRevision: NO_STREAM,
+            ...ON_LEADER,
+          }),
+        );
+        continue;
+      } catch (error) {
+        if (!(error instanceof VendorWrongExpectedVersionError)) throw error;
+      }
+      const held = await this.reservationOf(commandId);
+      if (held?.streamId === streamId && held.commandDigest === wanted.commandDigest) {
+        retried = true;
+        continue;
+      }
+      const recorded =
+        held === undefined
+          ? []
+          : (await this.readStream(held.streamId)).filter(
+              (event) => event.metadata.commandId === commandId,
+            );
+      throw new CommandIdTakenError(commandId, recorded, events[0]!.id);
+    }
+    return retried;
+  }
+
+  private async reservationOf(commandId: string): Promise<Reservation | undefined> {
+    const [first] = await this.readStreamEvents(reservationStream(commandId), undefined, 1);
+    return first === undefined ? undefined : toReservation(first);
+  }
+
+  /**
+   * The earliest recordedAt the events may be read with: their stream's previous recordedAt
+   * or their own effectiveAt, whichever is later. The server stamps commits with its own
+   * clock, which may step back (a failover to a node whose clock is behind); read against
+   * this floor, recordedAt never moves backwards in a stream nor precedes effectiveAt.
+   * The stream's last recordedAt is usually known from the read the decision was taken on.
+   */
+  private async recordedAtFloor(
+    streamId: string,
+    events: readonly EventToAppend[],
+    version: StreamVersion,
+  ): Promise<Date | undefined> {
+    let floor = Number.NEGATIVE_INFINITY;
+    for (const event of events) floor = Math.max(floor, event.effectiveAt?.getTime() ?? floor);
+    if (version > 0) {
+      const known = this.lastRecorded.get(streamId);
+      let previous = known?.version === version ? known.recordedAt : undefined;
+      if (previous === undefined) {
+        const [last] = await this.readStreamEvents(streamId, BigInt(version - 1), 1);
+        previous = last === undefined ? undefined : toRecordedEvent(last).recordedAt;
+      }
+      floor = Math.max(floor, previous?.getTime() ?? floor);
+    }
+    return Number.isFinite(floor) ? new Date(floor) : undefined;
+  }
+
+  /** Keeps the last recordedAt of a stream just read or written, for the next append's floor. */
+  private remember(streamId: string, events: readonly RecordedEvent[]): void {
+    const last = events[events.length - 1];
+    if (last === undefined) return;
+    this.lastRecorded.delete(streamId);
+    this.lastRecorded.set(streamId, { version: last.revision + 1, recordedAt: last.recordedAt });
+    if (this.lastRecorded.size > REMEMBERED_STREAMS) {
+      const oldest = this.lastRecorded.keys().next().value;
+      if (oldest !== undefined) this.lastRecorded.delete(oldest);
+    }
+  }
+
   /** The events just appended, as recorded, and whether this append recorded them. */
   private async readBack(
     streamId: string,
@@ -292,10 +453,15 @@ export class EventStoreDbEventStore implements EventStore {
       const start = stream.findIndex((event) => event.id === events[0]!.id);
       written = start < 0 ? [] : stream.slice(start, start + events.length);
       if (!haveIds(written, events)) {
-        throw new Error(`the events just appended to ${streamId} are not in the stream`);
+        // The server acknowledged them, so they are recorded: this node has not seen them yet
+        // (a failover between the append and the read). A retry of the command finds them.
+        throw new EventStoreUnavailableError(
+          `EventStoreDB acknowledged the append to ${streamId} but the read that followed did not see it; retry the command`,
+        );
       }
     }
     const recorded = written.map(toRecordedEvent);
+    this.remember(streamId, recorded);
     return {
       nextVersion: recorded[recorded.length - 1]!.revision + 1,
       events: recorded,
@@ -316,6 +482,7 @@ export class EventStoreDbEventStore implements EventStore {
         resolveLinkTos: false,
         fromRevision: fromRevision ?? START,
         ...(maxCount === undefined ? {} : { maxCount }),
+        ...ON_LEADER,
       });
       try {
         for await (const resolved of read) {
@@ -341,6 +508,7 @@ export class EventStoreDbEventStore implements EventStore {
         maxCount,
         direction,
         resolveLinkTos: false,
+        ...ON_LEADER,
       });
       for await (const resolved of read) {
         if (resolved.event !== undefined) events.push(resolved.event);
@@ -357,20 +525,20 @@ export class EventStoreDbEventStore implements EventStore {
       fromPosition: this.lastSeen ?? END,
       // The server filters by event type; events of `$`-streams are skipped below.
       filter: excludeSystemEvents(),
+      ...ON_LEADER,
     });
     this.subscription = subscription;
-    const resumed = this.dropped;
     subscription.on('confirmation', () => {
       if (this.subscription !== subscription) return;
-      this.dropped = false;
       this.resubscribeDelayMs = this.options.resubscribeDelayMs ?? 100;
-      // Commits between the drop and now may have gone unannounced.
-      if (resumed) this.scheduleNotify();
+      // A first subscription starts at the end of the log, a resumed one after a drop:
+      // commits between a listener's own read (or the drop) and now went unannounced.
+      this.scheduleNotify();
     });
     subscription.on('data', (resolved: AllStreamResolvedEvent) => {
       if (this.subscription !== subscription || resolved.event === undefined) return;
       this.lastSeen = resolved.event.position;
-      if (!isSystemEvent(resolved.event)) this.scheduleNotify();
+      if (!isHiddenEvent(resolved.event)) this.scheduleNotify();
     });
     subscription.on('error', (error: unknown) => this.resubscribeAfter(subscription, error));
     subscription.on('end', () => this.resubscribeAfter(subscription, undefined));
@@ -381,13 +549,11 @@ export class EventStoreDbEventStore implements EventStore {
     this.subscription = undefined;
     subscription.unsubscribe().catch(() => undefined);
     if (this.closed || this.listeners.size === 0) return;
-    if (!this.dropped) {
-      process.emitWarning('the EventStoreDB commit subscription dropped; subscribing again', {
-        type: 'EventStoreSubscriptionWarning',
-        detail: error instanceof Error ? error.message : 'the server ended it',
-      });
-    }
-    this.dropped = true;
+    // Every time: an operator must see a subscription that keeps failing (e.g. denied).
+    process.emitWarning('the EventStoreDB commit subscription dropped; subscribing again', {
+      type: 'EventStoreSubscriptionWarning',
+      detail: error instanceof Error ? error.message : 'the server ended it',
+    });
     const delay = this.resubscribeDelayMs;
     this.resubscribeDelayMs = Math.min(delay * 2, this.options.maxResubscribeDelayMs ?? 5_000);
     this.resubscribeTimer = setTimeout(() => {
@@ -464,6 +630,13 @@ function earlierResult(
   events: readonly EventToAppend[],
 ): AppendResult | undefined {
   const earlier = findEarlierRecording(stream, events);
+  if (earlier.kind !== 'repeat') {
+    // The same command decided otherwise, or another one under its commandId.
+    for (const [commandId] of byCommand(events)) {
+      const recorded = stream.filter((event) => event.metadata.commandId === commandId);
+      if (recorded.length > 0) throw new CommandIdTakenError(commandId, recorded, events[0]!.id);
+    }
+  }
   switch (earlier.kind) {
     case 'none':
       return undefined;
@@ -482,6 +655,19 @@ function earlierResult(
   }
 }
 
+/** The events grouped by commandId, in the order their commands first appear. */
+function byCommand<Event extends { readonly metadata: { readonly commandId: string } }>(
+  events: readonly Event[],
+): Map<string, Event[]> {
+  const commands = new Map<string, Event[]>();
+  for (const event of events) {
+    const own = commands.get(event.metadata.commandId);
+    if (own === undefined) commands.set(event.metadata.commandId, [event]);
+    else own.push(event);
+  }
+  return commands;
+}
+
 function haveIds(
   written: readonly VendorRecordedEvent[],
   events: readonly EventToAppend[],
@@ -493,32 +679,52 @@ function haveIds(
 }
 
 /**
- * Consecutive events of one stream at consecutive revisions, at most MAX_IMPORT_RUN of
- * them: what one append can write.
+ * Consecutive events of one stream at consecutive revisions, as many as fit in one append
+ * of at most {@link IMPORT_APPEND_BUDGET_BYTES} serialised; an event larger than that goes
+ * alone (assertImportable has checked it fits the server's limit).
  */
 function runsOfOneStream(events: readonly RecordedEvent[]): RecordedEvent[][] {
   const runs: RecordedEvent[][] = [];
+  let runBytes = 0;
   for (const event of events) {
+    const bytes = serialisedSize(event);
     const run = runs[runs.length - 1];
     const last = run?.[run.length - 1];
     if (
       run !== undefined &&
       last !== undefined &&
-      run.length < MAX_IMPORT_RUN &&
+      runBytes + bytes <= IMPORT_APPEND_BUDGET_BYTES &&
       last.streamId === event.streamId &&
       last.revision + 1 === event.revision
     ) {
       run.push(event);
+      runBytes += bytes;
     } else {
       runs.push([event]);
+      runBytes = bytes;
     }
   }
   return runs;
 }
 
+/** The bytes of an imported event's data and metadata as the server receives them. */
+export function serialisedSize(event: RecordedEvent): number {
+  const sent = toImportedEventData(event);
+  return (
+    Buffer.byteLength(JSON.stringify(sent.data)) +
+    Buffer.byteLength(JSON.stringify(sent.metadata ?? {})) +
+    Buffer.byteLength(sent.type)
+  );
+}
+
 function assertStreamId(streamId: string): void {
-  // `$`-streams are EventStoreDB's own, and the log leaves them out.
-  if (streamId === '' || streamId.startsWith('$')) {
+  // `$`-streams are EventStoreDB's own, reservation streams this adapter's: the log leaves
+  // both out.
+  if (
+    streamId === '' ||
+    streamId.startsWith('$') ||
+    streamId.startsWith(RESERVATION_STREAM_PREFIX)
+  ) {
     throw new RangeError(`${JSON.stringify(streamId)} cannot be a stream id in EventStoreDB`);
   }
 }
@@ -552,8 +758,30 @@ function assertImportable(events: readonly RecordedEvent[]): void {
   for (const event of events) {
     assertStreamId(event.streamId);
     assertEventId(event.id);
+    const bytes = serialisedSize(event);
+    if (bytes > MAX_EVENT_BYTES) {
+      throw new RangeError(
+        `event ${event.id} is ${bytes} bytes serialised; EventStoreDB takes at most ${MAX_APPEND_BYTES} in one append`,
+      );
+    }
   }
   assertRecordedEvents(events);
+}
+
+function accessDeniedMessage(userName: string | undefined): string {
+  const who =
+    userName === undefined ? 'this server (no user in the esdb URL)' : `user "${userName}"`;
+  const grant =
+    userName === undefined
+      ? 'put the credentials of a user in $admins in EVENT_STORE_URL (esdb://<user>:<password>@<host>:2113), or of a user granted read on $all'
+      : `check the password in EVENT_STORE_URL, and make "${userName}" a member of $admins or grant it read on $all (the $r entry of the $acl in the $all stream's metadata)`;
+  return `EventStoreDB denied ${who} a read of $all, which every API process follows (a secured server lets only $admins read it by default): ${grant}`;
+}
+
+/** The user a connection string authenticates as, if it names one (never its password). */
+function userNameIn(connectionString: string): string | undefined {
+  const match = /^[a-z+]+:\/\/([^:@/?#,]+)(?::[^/?#]*)?@/.exec(connectionString);
+  return match === null ? undefined : decodeURIComponent(match[1]!);
 }
 
 /** Why the client refused a connection string, without repeating it: it may hold a password. */

@@ -39,6 +39,13 @@ export interface StoredMetadata {
    */
   readonly recordedAt?: string;
   /**
+   * The earliest recordedAt this event may have: the recordedAt of its stream's previous
+   * event, or its own effectiveAt, whichever is later, as the adapter knew them when it
+   * appended. The server's commit time is read as this when it is earlier (its clock
+   * stepped back, e.g. after a failover to a node whose clock is behind).
+   */
+  readonly notBefore?: string;
+  /**
    * One random id per append call, the same on each of its events. A successful append
    * whose events carry another appendId was answered by the server's idempotence: the
    * events were recorded by an earlier attempt.
@@ -115,8 +122,58 @@ export function isSystemEvent(event: {
   return event.streamId.startsWith('$') || event.type.startsWith('$');
 }
 
-/** An event to append, with the appendId its whole batch shares. */
-export function toEventData(event: EventToAppend, appendId: string): JSONEventData {
+// ─── command reservations ────────────────────────────────────────────────────
+
+/**
+ * EventStoreDB has no uniqueness across streams, so each commandId is reserved in a stream
+ * of its own, created at NO_STREAM (exactly one writer can), before its events are
+ * appended. These streams are the adapter's bookkeeping: the log leaves them out.
+ */
+export const RESERVATION_STREAM_PREFIX = 'command-';
+export const RESERVATION_TYPE = 'CommandReserved';
+
+export interface Reservation {
+  /** The stream the command records in. */
+  readonly streamId: string;
+  /** The command's digest: the same command retried (the same stream, the same digest) may go on. */
+  readonly commandDigest: string;
+  readonly eventIds: readonly string[];
+}
+
+export function reservationStream(commandId: string): string {
+  return `${RESERVATION_STREAM_PREFIX}${commandId}`;
+}
+
+export function toReservationData(reservation: Reservation): JSONEventData {
+  return jsonEvent({
+    type: RESERVATION_TYPE,
+    data: { ...reservation, eventIds: [...reservation.eventIds] },
+  });
+}
+
+/** The reservation a reservation stream's first event holds, if it is one. */
+export function toReservation(event: EsdbRecordedEvent): Reservation | undefined {
+  if (event.type !== RESERVATION_TYPE || !event.isJson || !isRecord(event.data)) return undefined;
+  const { streamId, commandDigest, eventIds } = event.data;
+  if (typeof streamId !== 'string' || typeof commandDigest !== 'string') return undefined;
+  if (!Array.isArray(eventIds) || !eventIds.every((id) => typeof id === 'string')) return undefined;
+  return { streamId, commandDigest, eventIds: eventIds as string[] };
+}
+
+/** Events the log does not show: EventStoreDB's own, and this adapter's reservations. */
+export function isHiddenEvent(event: {
+  readonly streamId: string;
+  readonly type: string;
+}): boolean {
+  return isSystemEvent(event) || event.streamId.startsWith(RESERVATION_STREAM_PREFIX);
+}
+
+/** An event to append, with the appendId its whole batch shares and its recordedAt's floor. */
+export function toEventData(
+  event: EventToAppend,
+  appendId: string,
+  notBefore?: Date,
+): JSONEventData {
   return jsonEvent({
     id: event.id,
     type: event.type,
@@ -124,6 +181,7 @@ export function toEventData(event: EventToAppend, appendId: string): JSONEventDa
     metadata: {
       ...storedMetadata(event.metadata, event.schemaVersion),
       ...(event.effectiveAt === undefined ? {} : { effectiveAt: event.effectiveAt.toISOString() }),
+      ...(notBefore === undefined ? {} : { notBefore: notBefore.toISOString() }),
       appendId,
     } satisfies StoredMetadata,
   });
@@ -166,7 +224,7 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     if (typeof value !== 'string') throw unreadable(`its metadata has no ${key}`);
     return value;
   };
-  const time = (key: 'effectiveAt' | 'recordedAt'): Date | undefined => {
+  const time = (key: 'effectiveAt' | 'recordedAt' | 'notBefore'): Date | undefined => {
     if (metadata[key] === undefined) return undefined;
     const value = text(key);
     const date = new Date(value);
@@ -188,7 +246,11 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     throw unreadable('the server gave it no log position (EventStoreDB 22.10 or later needed)');
   }
 
-  const recordedAt = time('recordedAt') ?? event.created;
+  // Imported events keep the source's recordedAt; others take the commit time, but never
+  // earlier than their floor (see StoredMetadata.notBefore).
+  const notBefore = time('notBefore');
+  const clamped = notBefore !== undefined && notBefore.getTime() > event.created.getTime();
+  const recordedAt = time('recordedAt') ?? (clamped ? notBefore : event.created);
   const eventMetadata: EventMetadata = {
     actor,
     commandId: text('commandId'),
@@ -205,6 +267,7 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     data: event.data,
     effectiveAt: time('effectiveAt') ?? recordedAt,
     recordedAt,
+    ...(clamped && time('recordedAt') === undefined ? { rawRecordedAt: event.created } : {}),
     metadata: eventMetadata,
     schemaVersion,
   };

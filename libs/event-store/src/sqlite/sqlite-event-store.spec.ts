@@ -158,6 +158,33 @@ describe('SqliteEventStore', () => {
     });
   });
 
+  describe('event ids across streams', () => {
+    it('refuses an id another command recorded in another stream (ids are unique in the file)', async () => {
+      const store = openStore();
+      const elsewhere = newEvent();
+      await store.append(newStreamId(), [elsewhere], 0);
+      const streamId = newStreamId();
+      const batch = [newEvent(), { ...newEvent(), id: elsewhere.id }, newEvent()];
+
+      const failure = await store.append(streamId, batch, 0).catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(DuplicateEventIdError);
+      expect(failure).toMatchObject({ eventId: elsewhere.id });
+      expect(await store.readStream(streamId)).toEqual([]);
+    });
+
+    it('finds a commandId through its index, not by reading every row', () => {
+      openStore();
+      const plan = openRaw()
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT id FROM events WHERE json_extract(metadata, '$.commandId') = ?",
+        )
+        .all('x') as { detail: string }[];
+
+      expect(plan.map((step) => step.detail).join(' ')).toContain('events_by_command');
+    });
+  });
+
   describe('opening', () => {
     it('refuses an empty location', () => {
       expect(() => openStore('')).toThrow(EventStoreUnavailableError);
@@ -188,7 +215,7 @@ describe('SqliteEventStore', () => {
     it('records its schema version in the file', () => {
       openStore();
 
-      expect(openRaw().pragma('user_version', { simple: true })).toBe(1);
+      expect(openRaw().pragma('user_version', { simple: true })).toBe(2);
     });
   });
 

@@ -5,6 +5,7 @@ import { CommitListeners } from '../commit-listeners';
 import {
   AppendOptions,
   AppendResult,
+  CommandIdTakenError,
   DuplicateEventIdError,
   EventMetadata,
   EventStore,
@@ -50,6 +51,8 @@ const MIGRATIONS: readonly string[] = [
      schema_version INTEGER NOT NULL,
      UNIQUE (stream_id, revision)
    ) STRICT`,
+  // A commandId is one command: every append looks its commandIds up, under the write lock.
+  `CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'))`,
 ];
 
 const COLUMNS =
@@ -89,6 +92,7 @@ export class SqliteEventStore implements EventStore {
   private readonly listeners = new CommitListeners();
 
   private readonly selectById: Database.Statement<[string], EventRow>;
+  private readonly selectByCommand: Database.Statement<[string], EventRow>;
   private readonly selectStream: Database.Statement<[string], EventRow>;
   private readonly selectPage: Database.Statement<[number, number], EventRow>;
   private readonly selectLastRevision: Database.Statement<[string], number | null>;
@@ -133,6 +137,9 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.selectById = db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
+    this.selectByCommand = db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE json_extract(metadata, '$.commandId') = ? ORDER BY position`,
+    );
     this.selectStream = db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`,
     );
@@ -351,6 +358,7 @@ export class SqliteEventStore implements EventStore {
   ): AppendResult {
     const repeat = this.recordedRepeat(streamId, events);
     if (repeat !== undefined) return repeat;
+    this.assertCommandsFree(events);
 
     // Under the same lock as the insert: a stream the decision read cannot change between
     // this check and the commit, not even through an earlier append of this group.
@@ -448,7 +456,11 @@ export class SqliteEventStore implements EventStore {
         row.revision === firstRow.revision + index &&
         row.type === events[index]?.type,
     );
-    if (!isRepeat) throw new DuplicateEventIdError(first.id);
+    if (!isRepeat) {
+      // The same command sent to another stream (or decided otherwise) names what it recorded.
+      this.assertCommandsFree(events);
+      throw new DuplicateEventIdError(first.id);
+    }
 
     const recorded = (rows as EventRow[]).map(this.toRecordedEvent);
     return {
@@ -456,6 +468,16 @@ export class SqliteEventStore implements EventStore {
       events: recorded,
       repeated: true,
     };
+  }
+
+  /** Refuses a commandId of these events that already recorded anything. */
+  private assertCommandsFree(events: readonly EventToAppend[]): void {
+    for (const commandId of new Set(events.map((event) => event.metadata.commandId))) {
+      const recorded = this.selectByCommand.all(commandId);
+      if (recorded.length > 0) {
+        throw new CommandIdTakenError(commandId, recorded.map(this.toRecordedEvent), events[0]!.id);
+      }
+    }
   }
 
   private versionOf(streamId: string): StreamVersion {
