@@ -52,12 +52,16 @@ async function main() {
       `CSS ${kb(css)}; GraphiQL page (loaded only at /graphiql) ${kb(graphiql)} gzipped`,
   );
   if (firstLoad > FIRST_LOAD_BUDGET_BYTES) {
-    console.error(`dashboard: first-load JavaScript is over its budget of ${kb(FIRST_LOAD_BUDGET_BYTES)}`);
+    console.error(
+      `dashboard: first-load JavaScript is over its budget of ${kb(FIRST_LOAD_BUDGET_BYTES)}`,
+    );
     process.exit(1);
   }
 }
 
 main().catch((error) => {
-  console.error(`dashboard build failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `dashboard build failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -72,7 +72,9 @@ generate().then(
   (text) => {
     if (process.argv.includes('--check')) {
       if (readFileSync(outFile, 'utf8') !== text) {
-        console.error('apps/dashboard/src/graphql/generated.ts is stale: run npm run dashboard:codegen');
+        console.error(
+          'apps/dashboard/src/graphql/generated.ts is stale: run npm run dashboard:codegen',
+        );
         process.exit(1);
       }
       return;

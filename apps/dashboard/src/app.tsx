@@ -70,8 +70,8 @@ function SignIn({ rejected, onSignIn }: { rejected: boolean; onSignIn: (c: strin
         <button type="submit">Sign in</button>
         {rejected && (
           <p id="sign-in-error" class="field-error" role="alert">
-            Sign-in failed: the server did not accept this key or token. Check it (or ask for a
-            new one) and try again.
+            Sign-in failed: the server did not accept this key or token. Check it (or ask for a new
+            one) and try again.
           </p>
         )}
         <p class="muted">
@@ -91,7 +91,14 @@ function Dashboard({
   open: boolean;
   onSignOut: () => void;
 }) {
-  const [state, setStateRaw] = useState<ViewState>(() => parseState(location.search));
+  const [requested, setStateRaw] = useState<ViewState>(() => parseState(location.search));
+  // A link may name a tab this role does not have: show the network instead.
+  const allowedTab =
+    (requested.tab === 'record' && role !== 'manager') ||
+    (requested.tab === 'log' && role === 'viewer')
+      ? 'network'
+      : requested.tab;
+  const state = { ...requested, tab: allowedTab };
   const setState = useCallback((change: Partial<ViewState>) => {
     setStateRaw((previous) => {
       const next = { ...previous, ...change };
@@ -160,9 +167,15 @@ function Dashboard({
     }
     const controller = new AbortController();
     loadNetwork(
-      { asOf: state.compareFrom, ...(times.knownAt !== undefined ? { knownAt: times.knownAt } : {}) },
+      {
+        asOf: state.compareFrom,
+        ...(times.knownAt !== undefined ? { knownAt: times.knownAt } : {}),
+      },
       controller.signal,
-    ).then(setBefore, (failure: unknown) => !controller.signal.aborted && setError(describe(failure)));
+    ).then(
+      setBefore,
+      (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
+    );
     return () => controller.abort();
   }, [canTravel, state.compareFrom, times.knownAt, revision]);
 
@@ -237,19 +250,42 @@ function Dashboard({
         </div>
       )}
       {canTravel ? (
-        start !== null && (
-          <TimeControls start={start} end={now} state={state} setState={setState} />
-        )
+        start !== null && <TimeControls start={start} end={now} state={state} setState={setState} />
       ) : (
         <p class="muted time-note">
           Showing the network now. Going back in time needs the auditor or manager role.
         </p>
       )}
-      {empty ? (
-        <EmptyState manager={role === 'manager'} />
-      ) : (
-        network !== null && <StatsTiles network={network} />
-      )}
+      <div class="top-row">
+        {empty ? (
+          <EmptyState manager={role === 'manager'} />
+        ) : (
+          network !== null && <StatsTiles network={network} />
+        )}
+        {role !== 'viewer' && (
+          <aside class="feed" aria-label="Just recorded">
+            <h2>
+              Just recorded{' '}
+              <span class={`status status-${connection}`}>
+                {connection === 'live'
+                  ? '● live'
+                  : connection === 'connecting'
+                    ? '○ connecting'
+                    : '○ offline'}
+              </span>
+            </h2>
+            {feed.length === 0 && <p class="muted">Nothing yet since you opened the page.</p>}
+            <ul>
+              {feed.map((event) => (
+                <li key={event.position}>
+                  <code>{event.streamId}</code> {eventWords(event.type)}{' '}
+                  <span class="muted">{event.recordedAt.slice(11, 19)}</span>
+                </li>
+              ))}
+            </ul>
+          </aside>
+        )}
+      </div>
       <main class={state.selected !== null ? 'with-details' : ''}>
         <div class="main-column">
           {state.tab === 'network' && network !== null && !empty && (
@@ -268,7 +304,8 @@ function Dashboard({
                   Table
                 </button>
                 <span class="as-of-label" aria-live="polite">
-                  As of {network.asOf.slice(0, 10)}, as known at {network.knownAt.slice(0, 16).replace('T', ' ')}
+                  As of {network.asOf.slice(0, 10)}, as known at{' '}
+                  {network.knownAt.slice(0, 16).replace('T', ' ')}
                 </span>
               </div>
               {state.view === 'picture' ? (
@@ -279,7 +316,9 @@ function Dashboard({
               ) : (
                 <NetworkTable network={network} changes={changes} onSelect={select} />
               )}
-              {before !== null && <ChangeList changes={changes} from={before.asOf} to={network.asOf} />}
+              {before !== null && (
+                <ChangeList changes={changes} from={before.asOf} to={network.asOf} />
+              )}
             </>
           )}
           {state.tab === 'record' && role === 'manager' && (
@@ -308,25 +347,6 @@ function Dashboard({
           />
         )}
       </main>
-      {role !== 'viewer' && (
-        <aside class="feed" aria-label="Just recorded">
-          <h2>
-            Just recorded{' '}
-            <span class={`status status-${connection}`}>
-              {connection === 'live' ? '● live' : connection === 'connecting' ? '○ connecting' : '○ offline'}
-            </span>
-          </h2>
-          {feed.length === 0 && <p class="muted">Nothing yet since you opened the page.</p>}
-          <ul>
-            {feed.map((event) => (
-              <li key={event.position}>
-                <code>{event.streamId}</code> {eventWords(event.type)}{' '}
-                <span class="muted">{event.recordedAt.slice(11, 19)}</span>
-              </li>
-            ))}
-          </ul>
-        </aside>
-      )}
     </div>
   );
 }
@@ -478,7 +498,10 @@ function StatsTiles({ network }: { network: NetworkData }) {
     ['Organisations', s.organizations],
     ['Active groups', `${s.activeGroups} of ${s.groups}`],
     ['Memberships', s.activeMemberships],
-    ['Core · ring · free space', `${s.membersByPosition.core} · ${s.membersByPosition.ring} · ${s.membersByPosition.freeSpace}`],
+    [
+      'Core · ring · free space',
+      `${s.membersByPosition.core} · ${s.membersByPosition.ring} · ${s.membersByPosition.freeSpace}`,
+    ],
     ['Active partnerships', s.activePartnerships],
     ['Overdue', s.overduePartnerships],
     ['Ended partnerships', s.endedPartnerships],

@@ -39,7 +39,10 @@ export interface NetworkData extends Snapshot {
   readonly stats: NetworkQuery['network']['stats'];
   readonly groups: readonly GroupData[];
   readonly partnerships: readonly PartnershipData[];
-  readonly organizations: ReadonlyMap<string, { readonly name: string; readonly registeredAt: string }>;
+  readonly organizations: ReadonlyMap<
+    string,
+    { readonly name: string; readonly registeredAt: string }
+  >;
   /** Organisations registered at this time and in no group. */
   readonly loose: readonly string[];
   /** Groups dissolved by this time (kept for the table, not drawn). */
@@ -54,7 +57,8 @@ export async function loadNetwork(
   const partnerships: PartnershipData[] = [];
   const organizations = new Map<string, { name: string; registeredAt: string }>();
   let dissolvedGroups = 0;
-  let cursors: { groupsAfter?: string; partnershipsAfter?: string; organizationsAfter?: string } = {};
+  let cursors: { groupsAfter?: string; partnershipsAfter?: string; organizationsAfter?: string } =
+    {};
   let more = { groups: true, partnerships: true, organizations: true };
   let first: NetworkQuery['network'] | undefined;
   while (more.groups || more.partnerships || more.organizations) {

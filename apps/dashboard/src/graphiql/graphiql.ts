@@ -28,7 +28,8 @@ const form = document.getElementById('credentials') as HTMLFormElement;
 const input = document.getElementById('credential') as HTMLInputElement;
 const status = document.getElementById('credential-status')!;
 const showStatus = () => {
-  status.textContent = storedCredential() === null ? 'no credential sent' : 'credential set for this tab';
+  status.textContent =
+    storedCredential() === null ? 'no credential sent' : 'credential set for this tab';
 };
 form.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -79,7 +79,8 @@ export function CommandForm({
           return;
         }
         const code = extensions.code ?? 'INTERNAL_SERVER_ERROR';
-        const field = typeof extensions.field === 'string' ? extensions.field.split('.').pop()! : null;
+        const field =
+          typeof extensions.field === 'string' ? extensions.field.split('.').pop()! : null;
         const message =
           code === 'BAD_USER_INPUT' || code === 'NOT_FOUND'
             ? `${CODES[code]} (${error.errors[0]!.message})`
@@ -177,7 +178,9 @@ function Field({
       control = <input {...common} value={text} onInput={(e) => onChange(e.currentTarget.value)} />;
       break;
     case 'longText':
-      control = <textarea {...common} value={text} onInput={(e) => onChange(e.currentTarget.value)} />;
+      control = (
+        <textarea {...common} value={text} onInput={(e) => onChange(e.currentTarget.value)} />
+      );
       break;
     case 'level':
       control = (

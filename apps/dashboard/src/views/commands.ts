@@ -59,7 +59,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'registerOrganization',
     title: 'Register an organisation',
     document: RegisterOrganizationDocument as CommandSpec['document'],
-    fields: [f('id', 'Id (empty: generated)', 'newId', false), f('name', 'Name', 'text'), effectiveAt],
+    fields: [
+      f('id', 'Id (empty: generated)', 'newId', false),
+      f('name', 'Name', 'text'),
+      effectiveAt,
+    ],
   },
   {
     name: 'foundGroup',

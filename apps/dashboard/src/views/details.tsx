@@ -44,12 +44,13 @@ export function Details({ selected, times, role, revision, onSelect }: DetailsPr
     const variables = { id, audit, ...times };
     const load = async (): Promise<Loaded | 'missing'> => {
       if (kind === 'organization') {
-        const data = (await request(OrganizationDetailsDocument, variables, controller.signal)).network
-          .organization;
+        const data = (await request(OrganizationDetailsDocument, variables, controller.signal))
+          .network.organization;
         return data === null ? 'missing' : { kind, data };
       }
       if (kind === 'group') {
-        const data = (await request(GroupDetailsDocument, variables, controller.signal)).network.group;
+        const data = (await request(GroupDetailsDocument, variables, controller.signal)).network
+          .group;
         return data === null ? 'missing' : { kind, data };
       }
       const { network } = await request(PartnershipDetailsDocument, variables, controller.signal);
@@ -63,7 +64,8 @@ export function Details({ selected, times, role, revision, onSelect }: DetailsPr
         setError(null);
       },
       (failure: unknown) => {
-        if (!controller.signal.aborted) setError(failure instanceof Error ? failure.message : String(failure));
+        if (!controller.signal.aborted)
+          setError(failure instanceof Error ? failure.message : String(failure));
       },
     );
     return () => controller.abort();
@@ -96,8 +98,7 @@ function OrganizationPanel({
   data: Extract<Loaded, { kind: 'organization' }>['data'];
   onSelect: (selected: string) => void;
 }) {
-  const assessments =
-    data.capabilityHistory ?? (data.capability === null ? [] : [data.capability]);
+  const assessments = data.capabilityHistory ?? (data.capability === null ? [] : [data.capability]);
   return (
     <section>
       <h2>{data.name}</h2>
@@ -112,7 +113,8 @@ function OrganizationPanel({
             <button class="link-button" onClick={() => onSelect(`group:${membership.group.id}`)}>
               {membership.group.name}
             </button>
-            : {day(membership.joinedAt)} – {membership.leftAt === null ? 'now' : day(membership.leftAt)}
+            : {day(membership.joinedAt)} –{' '}
+            {membership.leftAt === null ? 'now' : day(membership.leftAt)}
             <ul>
               {membership.positions.map((period) => (
                 <li key={period.from}>
@@ -253,7 +255,9 @@ function PartnershipPanel({
         <HistoryList events={data.history} />
       ) : (
         <ol class="timeline">
-          <li>{day(data.startedAt)}: formed, intended to end {day(data.intendedEndAt)}</li>
+          <li>
+            {day(data.startedAt)}: formed, intended to end {day(data.intendedEndAt)}
+          </li>
           {data.arrangements.map((arrangement) => (
             <li key={arrangement.id}>
               {day(arrangement.agreedAt)}: arrangement “{arrangement.title}” agreed
@@ -299,7 +303,13 @@ function HistoryList({
     <ol class="timeline">
       {events.map((event, index) => {
         const data = (event.data ?? {}) as Record<string, unknown>;
-        const detail = [data['organizationId'], data['position'], data['title'], data['intendedEndAt'], data['reason']]
+        const detail = [
+          data['organizationId'],
+          data['position'],
+          data['title'],
+          data['intendedEndAt'],
+          data['reason'],
+        ]
           .filter((value) => typeof value === 'string')
           .join(', ');
         const late = Date.parse(event.recordedAt) - Date.parse(event.effectiveAt) > 86_400_000;

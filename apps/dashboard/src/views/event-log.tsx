@@ -57,9 +57,7 @@ export function EventLog({ knownAt, revision }: { knownAt: string | null; revisi
           ))}
         </tbody>
       </table>
-      {next !== null && (
-        <button onClick={() => void load(next, rows)}>Load more</button>
-      )}
+      {next !== null && <button onClick={() => void load(next, rows)}>Load more</button>}
     </section>
   );
 }

@@ -61,8 +61,9 @@ function linksOf(network: NetworkData, layout: NetworkLayout, formed: ReadonlySe
     const ends = partnership.partyIds
       .map(
         (id) =>
-          (partnership.groupId !== null ? byKey.get(nodeKey(partnership.groupId, id)) : undefined) ??
-          byOrganization.get(id)?.[0],
+          (partnership.groupId !== null
+            ? byKey.get(nodeKey(partnership.groupId, id))
+            : undefined) ?? byOrganization.get(id)?.[0],
       )
       .filter((node): node is PlacedNode => node !== undefined);
     for (let i = 0; i < ends.length; i++) {
@@ -86,7 +87,6 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
-  const fittedRef = useRef(false);
   const layout = useMemo(
     () =>
       layoutNetwork(
@@ -96,27 +96,42 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
     [network],
   );
 
+  // Fit the whole network into view, again whenever it or the box changes size, until the
+  // person zooms or pans themselves.
+  const userMovedRef = useRef(false);
   useEffect(() => {
-    const svg = select(svgRef.current!);
+    const element = svgRef.current!;
+    const svg = select(element);
     const viewport = svg.select<SVGGElement>('g.viewport');
     if (zoomRef.current === null) {
       zoomRef.current = zoom<SVGSVGElement, unknown>()
         .scaleExtent([0.05, 8])
-        .on('zoom', (event) => viewport.attr('transform', event.transform.toString()));
+        .on('zoom', (event) => {
+          if (event.sourceEvent !== null) userMovedRef.current = true;
+          viewport.attr('transform', event.transform.toString());
+        });
       svg.call(zoomRef.current);
     }
-    if (!fittedRef.current && layout.width > 0) {
-      const box = svgRef.current!.getBoundingClientRect();
-      const scale = Math.min(1.4, box.width / layout.width, box.height / layout.height) * 0.95;
+    const fit = () => {
+      if (userMovedRef.current || layout.width === 0) return;
+      const box = element.getBoundingClientRect();
+      if (box.width === 0) return;
+      const scale = Math.min(2.5, box.width / layout.width, box.height / layout.height) * 0.95;
       svg.call(
-        zoomRef.current.transform,
+        zoomRef.current!.transform,
         zoomIdentity
-          .translate((box.width - layout.width * scale) / 2, (box.height - layout.height * scale) / 2)
+          .translate(
+            (box.width - layout.width * scale) / 2,
+            (box.height - layout.height * scale) / 2,
+          )
           .scale(scale),
       );
-      fittedRef.current = true;
-    }
-  }, [layout]);
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [layout.width, layout.height]);
 
   useEffect(() => {
     const names = (id: string) => network.organizations.get(id)?.name ?? id;
@@ -172,7 +187,10 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
       })
       .attr('transform', (cluster) => `translate(${cluster.cx},${cluster.cy})`);
     loose.select('circle').attr('r', (cluster) => cluster.radius + 6);
-    loose.select('text').attr('y', (cluster) => -cluster.radius - 14).attr('text-anchor', 'middle');
+    loose
+      .select('text')
+      .attr('y', (cluster) => -cluster.radius - 14)
+      .attr('text-anchor', 'middle');
 
     const links = linksOf(network, layout, formed);
     viewport
@@ -219,12 +237,23 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
       .attr('cx', (node) => node.x)
       .attr('cy', (node) => node.y)
       .attr('r', radius)
-      .attr('fill', (node) => (node.position === null ? '#ffffff' : POSITION_COLOUR[node.position]))
+      .attr('fill', (node) => (node.position === null ? null : POSITION_COLOUR[node.position]))
+      .classed('loose', (node) => node.position === null)
       .on('click', (_event, node) => onSelect(`organization:${node.organizationId}`))
       .on('mouseenter', (event: MouseEvent, node) => {
-        select(svgRef.current!)
+        // Hovering one dot lights up the organisation everywhere: its other dots and its links.
+        const svg = select(svgRef.current!).classed('focused', true);
+        svg
           .selectAll<SVGCircleElement, PlacedNode>('circle.node')
           .classed('same-organization', (other) => other.organizationId === node.organizationId);
+        svg
+          .selectAll<SVGLineElement, Link>('line.link')
+          .classed(
+            'focus',
+            (link) =>
+              link.a.organizationId === node.organizationId ||
+              link.b.organizationId === node.organizationId,
+          );
         const where =
           node.groupId === null
             ? 'in no group'
@@ -232,9 +261,23 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
         showTooltip(event, `${names(node.organizationId)} (${where})`);
       })
       .on('mouseleave', () => {
-        select(svgRef.current!).selectAll('circle.node').classed('same-organization', false);
+        const svg = select(svgRef.current!).classed('focused', false);
+        svg.selectAll('circle.node').classed('same-organization', false);
+        svg.selectAll('line.link').classed('focus', false);
         hideTooltip();
       });
+
+    // Names beside the dots while there are few enough to read; otherwise on hover.
+    const labelled = layout.nodes.length <= 60 ? layout.nodes : [];
+    viewport
+      .select('g.labels')
+      .selectAll<SVGTextElement, PlacedNode>('text')
+      .data(labelled, (node) => node.key)
+      .join('text')
+      .attr('class', 'node-label')
+      .attr('x', (node) => node.x + radius + 3)
+      .attr('y', (node) => node.y + 4)
+      .text((node) => names(node.organizationId));
 
     // Members who left since the compared time: hollow rings where they stood.
     const ghosts = changes
@@ -288,6 +331,7 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
           <g class="links" />
           <g class="ghosts" />
           <g class="nodes" />
+          <g class="labels" />
         </g>
       </svg>
       <div ref={tooltipRef} class="tooltip" role="tooltip" />

@@ -20,7 +20,9 @@ export function TrendChart({ assessments }: { assessments: readonly Assessment[]
   const x = scaleTime()
     .domain([new Date(first - 86_400_000), new Date(last + 86_400_000)])
     .range([margin.left, width - margin.right]);
-  const y = scaleLinear().domain([1, 5]).range([height - margin.bottom, margin.top]);
+  const y = scaleLinear()
+    .domain([1, 5])
+    .range([height - margin.bottom, margin.top]);
   const path = (value: (a: Assessment) => number) =>
     line<Assessment>()
       .x((a) => x(new Date(a.assessedAt)))
@@ -31,7 +33,13 @@ export function TrendChart({ assessments }: { assessments: readonly Assessment[]
       <svg width={width} height={height} role="img" aria-label="Capability over time">
         {[1, 2, 3, 4, 5].map((level) => (
           <g key={level}>
-            <line x1={margin.left} x2={width - margin.right} y1={y(level)} y2={y(level)} class="grid" />
+            <line
+              x1={margin.left}
+              x2={width - margin.right}
+              y1={y(level)}
+              y2={y(level)}
+              class="grid"
+            />
             <text x={margin.left - 6} y={y(level) + 4} text-anchor="end" class="tick">
               {level}
             </text>
@@ -46,8 +54,19 @@ export function TrendChart({ assessments }: { assessments: readonly Assessment[]
         <path d={path((a) => a.realized)} class="realized" />
         {assessments.map((a) => (
           <g key={a.assessedAt}>
-            <rect x={x(new Date(a.assessedAt)) - 4} y={y(a.ambition) - 4} width="8" height="8" class="ambition-point" />
-            <circle cx={x(new Date(a.assessedAt))} cy={y(a.realized)} r="4" class="realized-point" />
+            <rect
+              x={x(new Date(a.assessedAt)) - 4}
+              y={y(a.ambition) - 4}
+              width="8"
+              height="8"
+              class="ambition-point"
+            />
+            <circle
+              cx={x(new Date(a.assessedAt))}
+              cy={y(a.realized)}
+              r="4"
+              class="realized-point"
+            />
           </g>
         ))}
       </svg>
