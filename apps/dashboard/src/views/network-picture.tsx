@@ -58,12 +58,19 @@ function linksOf(network: NetworkData, layout: NetworkLayout, formed: ReadonlySe
   }
   const byKey = new Map(layout.nodes.map((node) => [node.key, node]));
   for (const partnership of network.partnerships) {
+    // Inside its own group, or else inside a group all its parties share, so that lines stay
+    // within one set of rings wherever they can.
+    const groupId =
+      partnership.groupId ??
+      layout.groups.find((group) =>
+        partnership.partyIds.every((id) => byKey.has(nodeKey(group.id, id))),
+      )?.id ??
+      null;
     const ends = partnership.partyIds
       .map(
         (id) =>
-          (partnership.groupId !== null
-            ? byKey.get(nodeKey(partnership.groupId, id))
-            : undefined) ?? byOrganization.get(id)?.[0],
+          (groupId !== null ? byKey.get(nodeKey(groupId, id)) : undefined) ??
+          byOrganization.get(id)?.[0],
       )
       .filter((node): node is PlacedNode => node !== undefined);
     for (let i = 0; i < ends.length; i++) {
