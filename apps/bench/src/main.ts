@@ -19,6 +19,7 @@ import { measureRebuild } from './p2-rebuild';
 import { measureGraphql } from './p3-graphql';
 import { measureTimeTravel } from './p4-time-travel';
 import { measureStartup } from './p5-startup';
+import { measureDashboard } from './p6-dashboard';
 import { say } from './progress';
 import { Report, Row, formatSize, notMeasured, renderReport } from './table';
 
@@ -43,6 +44,9 @@ interface Plan {
   readonly lookups: number;
   readonly lookupWarmup: number;
   readonly starts: number;
+  /** P6: slider moves, and seconds of live events at 50/s. */
+  readonly slides: number;
+  readonly liveS: number;
 }
 
 const FULL: Plan = {
@@ -59,6 +63,8 @@ const FULL: Plan = {
   lookups: 1_000,
   lookupWarmup: 100,
   starts: 3,
+  slides: 50,
+  liveS: 10,
 };
 
 const QUICK: Plan = {
@@ -75,9 +81,11 @@ const QUICK: Plan = {
   lookups: 200,
   lookupWarmup: 20,
   starts: 1,
+  slides: 20,
+  liveS: 3,
 };
 
-const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'] as const;
 type FigureId = (typeof FIGURES)[number];
 
 /** The figure's name and target, for its row when it cannot be measured at all. */
@@ -87,6 +95,10 @@ const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
   P3: { figure: 'P3 GraphQL', target: '≥ 5,000 mutations/s; group(id) ≥ 50 % of the ceiling' },
   P4: { figure: 'P4 time travel', target: 'p95 ≤ 10 ms; ≤ 2× the smaller history' },
   P5: { figure: 'P5 start-up and memory', target: 'ready ≤ 5 s; RSS ≤ 1.5 GB' },
+  P6: {
+    figure: 'P6 dashboard in Chromium',
+    target: 'paint ≤ 2 s; slider p95 ≤ 300 ms; no task over 200 ms at 50 events/s',
+  },
 };
 
 async function main(): Promise<number> {
@@ -165,6 +177,14 @@ async function main(): Promise<number> {
       }),
     P5: async () =>
       measureStartup({ file: await history(large), events: large, starts: plan.starts, tempDir }),
+    P6: async () =>
+      measureDashboard({
+        file: await history(large),
+        events: large,
+        slides: plan.slides,
+        liveS: plan.liveS,
+        tempDir,
+      }),
   };
 
   const rows: Row[] = [];
@@ -220,7 +240,8 @@ function describePlan(plan: Plan): string {
     `P2 ${large} events${plan.rebuildRepetitions > 1 ? `, best of ${plan.rebuildRepetitions}` : ''}; ` +
     `P3 ${large} events, ${plan.connections} connections, ${plan.loadS} s per run after ${plan.warmupS} s warm-up; ` +
     `P4 ${small} and ${large} events, ${plan.lookups} lookups each; ` +
-    `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}` +
+    `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}; ` +
+    `P6 ${large} events in Chromium, ${plan.slides} slider moves, ${plan.liveS} s of live events` +
     (plan.mode === 'quick' ? ` (full mode: 100k/1M events, 10 s runs)` : '')
   );
 }

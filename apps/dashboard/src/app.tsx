@@ -144,6 +144,7 @@ function Dashboard({
       setNetwork(current);
       return;
     }
+    // A frame's wait lets a dragged slider settle; a newer time aborts the older request.
     const controller = new AbortController();
     const timer = setTimeout(() => {
       loadNetwork(times, controller.signal).then(
@@ -153,7 +154,7 @@ function Dashboard({
         },
         (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
       );
-    }, 60);
+    }, 16);
     return () => {
       clearTimeout(timer);
       controller.abort();

@@ -316,6 +316,9 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
       .on('mouseenter', (event: MouseEvent, ghost) => showTooltip(event, `${ghost.name} (left)`))
       .on('mouseleave', hideTooltip);
 
+    // Says which time the drawing shows, once it shows it (the benchmark waits for this).
+    select(svgRef.current!).attr('data-as-of', network.asOf);
+
     function showTooltip(event: MouseEvent, text: string) {
       const host = svgRef.current!.getBoundingClientRect();
       tooltip
