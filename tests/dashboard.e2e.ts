@@ -406,3 +406,45 @@ describe('the dashboard in Chromium (with credentials)', () => {
     await page.close();
   });
 });
+
+describe('the dashboard in Chromium (a dropped connection)', () => {
+  const directory = temporaryDirectory();
+  const file = join(directory.path, 'events.db');
+  // The same port after the restart, so that the page's reconnect finds the new server.
+  const port = String(20_000 + Math.floor(Math.random() * 40_000));
+  let server: TestServer;
+  let chromium: TestBrowser;
+
+  beforeAll(async () => {
+    server = await startServer(file, { PORT: port });
+    await ok(server, SEED);
+    chromium = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    directory.remove();
+  });
+
+  it('shows a banner while the server is gone, reconnects, and catches up', async () => {
+    const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 950 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(`http://127.0.0.1:${port}/?view=table`);
+    await page.locator('.status-live').waitFor();
+    await server.close();
+    const banner = page.getByRole('alert').filter({ hasText: 'Connection to the server lost' });
+    await banner.waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-dropped.png'), fullPage: true });
+    server = await startServer(file, { PORT: port });
+    // Recorded while the page is reconnecting or just after: it must appear either way.
+    await ok(
+      server,
+      'mutation { joinGroup(input: { groupId: "west", organizationId: "acme", position: CORE }) { id } }',
+    );
+    await page.locator('.status-live').waitFor();
+    await banner.waitFor({ state: 'detached' });
+    await page.locator('table[data-group="west"] tr[data-organization="acme"]').waitFor();
+    await page.close();
+  });
+});
