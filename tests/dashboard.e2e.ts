@@ -448,3 +448,31 @@ describe('the dashboard in Chromium (a dropped connection)', () => {
     await page.close();
   });
 });
+
+describe('serving the page in production', () => {
+  const directory = temporaryDirectory();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const hash = createHash('sha256').update('prod-key-1').digest('hex');
+    server = await startServer(join(directory.path, 'events.db'), {
+      NODE_ENV: 'production',
+      API_KEYS: `ops:viewer:${hash}`,
+    });
+  });
+
+  afterAll(async () => {
+    await server.close();
+    directory.remove();
+  });
+
+  it('serves the dashboard at / but no GraphiQL, as before', async () => {
+    const origin = new URL(server.url).origin;
+    const page = await fetch(`${origin}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
+    expect((await fetch(`${origin}/assets/app.js`)).status).toBe(200);
+    expect((await fetch(`${origin}/graphiql`)).status).toBe(404);
+    expect((await fetch(`${origin}/graphiql/assets/graphiql.js`)).status).toBe(404);
+  });
+});
