@@ -468,11 +468,16 @@ describe('serving the page in production', () => {
 
   it('serves the dashboard at / but no GraphiQL, as before', async () => {
     const origin = new URL(server.url).origin;
-    const page = await fetch(`${origin}/`);
+    // Every body is read, so that no answer is left in flight when the server stops.
+    const get = async (path: string) => {
+      const response = await fetch(`${origin}${path}`);
+      return { status: response.status, text: await response.text() };
+    };
+    const page = await get('/');
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<div id="app">');
-    expect((await fetch(`${origin}/assets/app.js`)).status).toBe(200);
-    expect((await fetch(`${origin}/graphiql`)).status).toBe(404);
-    expect((await fetch(`${origin}/graphiql/assets/graphiql.js`)).status).toBe(404);
+    expect(page.text).toContain('<div id="app">');
+    expect((await get('/assets/app.js')).status).toBe(200);
+    expect((await get('/graphiql')).status).toBe(404);
+    expect((await get('/graphiql/assets/graphiql.js')).status).toBe(404);
   });
 });
