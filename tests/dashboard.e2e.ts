@@ -231,6 +231,22 @@ describe('the dashboard in Chromium (open server)', () => {
     await shot(page, 'compare');
   });
 
+  it('focuses on one group, from its details, and back to the whole network', async () => {
+    await open('/?selected=group:west');
+    await page.getByRole('button', { name: 'Show only this group' }).click();
+    await page.locator('.focus-note').waitFor();
+    await expect(page.locator('g.group').count()).resolves.toBe(1);
+    expect(Object.keys(await drawnMembers(page, 'west')).sort()).toEqual([
+      'acme',
+      'citylib',
+      'northcare',
+    ]);
+    expect(new URL(page.url()).searchParams.get('group')).toBe('west');
+    await shot(page, 'focus');
+    await page.getByRole('button', { name: 'Show the whole network' }).click();
+    await page.locator('g.group[data-group="east"]').waitFor();
+  });
+
   it('shows details of an organisation when its dot is clicked', async () => {
     await ok(
       server,

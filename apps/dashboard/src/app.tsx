@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { GraphQLErrors, NetworkError, storeCredential, storedCredential } from './graphql/client';
 import { Access, probeAccess } from './graphql/role';
 import { LiveEvent, LiveFeed } from './graphql/live';
-import { NetworkData, firstEffectiveAt, loadNetwork } from './network-data';
+import { NetworkData, firstEffectiveAt, loadGroupFocus, loadNetwork } from './network-data';
 import { compareSnapshots } from './layout/compare';
 import { ViewState, formatState, parseState } from './url-state';
 import { Legend, NetworkPicture } from './views/network-picture';
@@ -139,15 +139,22 @@ function Dashboard({
     return () => controller.abort();
   }, [revision]);
 
+  // The view at the chosen times: the whole network, or the one group it is focused on.
+  const focus = state.group;
+  const load = useCallback(
+    (at: { asOf?: string; knownAt?: string }, signal: AbortSignal) =>
+      focus === null ? loadNetwork(at, signal) : loadGroupFocus(focus, at, signal),
+    [focus],
+  );
   useEffect(() => {
-    if (times.asOf === undefined && times.knownAt === undefined) {
+    if (focus === null && times.asOf === undefined && times.knownAt === undefined) {
       setNetwork(current);
       return;
     }
     // A frame's wait lets a dragged slider settle; a newer time aborts the older request.
     const controller = new AbortController();
     const timer = setTimeout(() => {
-      loadNetwork(times, controller.signal).then(
+      load(times, controller.signal).then(
         (loaded) => {
           setNetwork(loaded);
           setError(null);
@@ -159,7 +166,7 @@ function Dashboard({
       clearTimeout(timer);
       controller.abort();
     };
-  }, [times, current]);
+  }, [times, current, load]);
 
   useEffect(() => {
     if (!canTravel || state.compareFrom === null) {
@@ -304,6 +311,14 @@ function Dashboard({
                 >
                   Table
                 </button>
+                {focus !== null && (
+                  <span class="focus-note">
+                    Only {network.groups[0]?.name ?? `group ${focus} (not there at this time)`}{' '}
+                    <button class="link-button" onClick={() => setState({ group: null })}>
+                      Show the whole network
+                    </button>
+                  </span>
+                )}
                 <span class="as-of-label" aria-live="polite">
                   As of {network.asOf.slice(0, 10)}, as known at{' '}
                   {network.knownAt.slice(0, 16).replace('T', ' ')}
@@ -345,6 +360,7 @@ function Dashboard({
             role={role}
             revision={revision}
             onSelect={select}
+            onFocusGroup={(group) => setState({ group, tab: 'network' })}
           />
         )}
       </main>

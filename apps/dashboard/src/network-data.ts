@@ -3,7 +3,7 @@
  * query gathered, dissolved groups and ended partnerships left out (the chosen time says
  * they no longer exist), organisations in no group listed apart.
  */
-import { NetworkDocument, NetworkQuery, TermStatus } from './graphql/generated';
+import { GroupFocusDocument, NetworkDocument, NetworkQuery, TermStatus } from './graphql/generated';
 import { request } from './graphql/client';
 import { Position } from './layout/rings';
 import { Snapshot } from './layout/compare';
@@ -124,6 +124,75 @@ export async function loadNetwork(
     loose: [...organizations.keys()].filter((id) => !inGroup.has(id)),
     dissolvedGroups,
   };
+}
+
+/**
+ * Only one group and its partnerships: the view focused on a group, so that a large history
+ * need not be loaded whole at each time.
+ */
+export async function loadGroupFocus(
+  groupId: string,
+  times: { asOf?: string; knownAt?: string },
+  signal?: AbortSignal,
+): Promise<NetworkData> {
+  const partnerships: PartnershipData[] = [];
+  let partnershipsAfter: string | undefined;
+  for (;;) {
+    const { network } = await request(
+      GroupFocusDocument,
+      { id: groupId, ...times, partnershipsAfter },
+      signal,
+    );
+    for (const { node } of network.partnerships.edges) {
+      partnerships.push({
+        id: node.id,
+        name: node.name,
+        startedAt: node.startedAt,
+        intendedEndAt: node.intendedEndAt,
+        termStatus: node.termStatus,
+        groupId: node.group?.id ?? null,
+        partyIds: node.parties.map((party) => party.id),
+      });
+    }
+    if (network.partnerships.pageInfo.hasNextPage && network.partnerships.pageInfo.endCursor) {
+      partnershipsAfter = network.partnerships.pageInfo.endCursor;
+      continue;
+    }
+    const group = network.group;
+    const exists = group !== null && group.dissolvedAt === null;
+    const organizations = new Map<string, { name: string; registeredAt: string }>();
+    for (const member of exists ? group.members : []) {
+      organizations.set(member.organization.id, {
+        name: member.organization.name,
+        registeredAt: member.organization.registeredAt,
+      });
+    }
+    return {
+      asOf: network.asOf,
+      knownAt: network.knownAt,
+      stats: network.stats,
+      groups: exists
+        ? [
+            {
+              id: group.id,
+              name: group.name,
+              foundedAt: group.foundedAt,
+              members: group.members.map((member) => ({
+                organizationId: member.organization.id,
+                name: member.organization.name,
+                position: member.position,
+                joinedAt: member.joinedAt,
+                positionSince: member.positionSince,
+              })),
+            },
+          ]
+        : [],
+      partnerships,
+      organizations,
+      loose: [],
+      dissolvedGroups: group !== null && !exists ? 1 : 0,
+    };
+  }
 }
 
 /** The earliest valid time anything in this network took effect. */

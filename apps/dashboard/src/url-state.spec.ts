@@ -9,6 +9,7 @@ describe('the view in the URL', () => {
       view: 'table' as const,
       selected: 'organization:acme',
       tab: 'log' as const,
+      group: 'west',
     };
     expect(parseState(formatState(state))).toEqual(state);
   });

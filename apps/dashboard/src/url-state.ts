@@ -11,6 +11,8 @@ export interface ViewState {
   /** `organization:<id>`, `group:<id>` or `partnership:<id>`. */
   readonly selected: string | null;
   readonly tab: 'network' | 'record' | 'log';
+  /** The one group the view is focused on; null for the whole network. */
+  readonly group: string | null;
 }
 
 export const DEFAULT_STATE: ViewState = {
@@ -20,6 +22,7 @@ export const DEFAULT_STATE: ViewState = {
   view: 'picture',
   selected: null,
   tab: 'network',
+  group: null,
 };
 
 const isTime = (value: string | null): value is string =>
@@ -38,6 +41,7 @@ export function parseState(search: string): ViewState {
     selected:
       selected !== null && /^(organization|group|partnership):/.test(selected) ? selected : null,
     tab: tab === 'record' || tab === 'log' ? tab : 'network',
+    group: params.get('group') || null,
   };
 }
 
@@ -49,6 +53,7 @@ export function formatState(state: ViewState): string {
   if (state.view !== 'picture') params.set('view', state.view);
   if (state.selected !== null) params.set('selected', state.selected);
   if (state.tab !== 'network') params.set('tab', state.tab);
+  if (state.group !== null) params.set('group', state.group);
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
 }

@@ -396,6 +396,56 @@ export type EndPartnershipMutationVariables = Exact<{
 
 export type EndPartnershipMutation = { endPartnership: { id: string; position: string } };
 
+export type GroupFocusQueryVariables = Exact<{
+  id: string | number;
+  asOf?: string | null | undefined;
+  knownAt?: string | null | undefined;
+  partnershipsAfter?: string | null | undefined;
+}>;
+
+export type GroupFocusQuery = {
+  network: {
+    asOf: string;
+    knownAt: string;
+    stats: {
+      organizations: number;
+      groups: number;
+      activeGroups: number;
+      activeMemberships: number;
+      activePartnerships: number;
+      endedPartnerships: number;
+      overduePartnerships: number;
+      membersByPosition: { core: number; ring: number; freeSpace: number };
+    };
+    group: {
+      id: string;
+      name: string;
+      foundedAt: string;
+      dissolvedAt: string | null;
+      members: Array<{
+        position: Position;
+        joinedAt: string;
+        positionSince: string;
+        organization: { id: string; name: string; registeredAt: string };
+      }>;
+    } | null;
+    partnerships: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{
+        node: {
+          id: string;
+          name: string;
+          startedAt: string;
+          intendedEndAt: string;
+          termStatus: TermStatus;
+          group: { id: string } | null;
+          parties: Array<{ id: string }>;
+        };
+      }>;
+    };
+  };
+};
+
 /** A document string that carries its result and variables types. */
 export type TypedDocument<Result, Variables> = string & {
   readonly __result?: Result;
@@ -501,4 +551,9 @@ export const EndPartnershipDocument =
   'mutation EndPartnership($input: EndPartnershipInput!) {\n  endPartnership(input: $input) {\n    id\n    position\n  }\n}' as unknown as TypedDocument<
     EndPartnershipMutation,
     EndPartnershipMutationVariables
+  >;
+export const GroupFocusDocument =
+  'query GroupFocus($id: ID!, $asOf: DateTime, $knownAt: DateTime, $partnershipsAfter: String) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    knownAt\n    stats {\n      organizations\n      groups\n      activeGroups\n      activeMemberships\n      membersByPosition {\n        core\n        ring\n        freeSpace\n      }\n      activePartnerships\n      endedPartnerships\n      overduePartnerships\n    }\n    group(id: $id) {\n      id\n      name\n      foundedAt\n      dissolvedAt\n      members {\n        position\n        joinedAt\n        positionSince\n        organization {\n          id\n          name\n          registeredAt\n        }\n      }\n    }\n    partnerships(\n      first: 500\n      after: $partnershipsAfter\n      status: ACTIVE\n      groupId: $id\n    ) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          startedAt\n          intendedEndAt\n          termStatus\n          group {\n            id\n          }\n          parties {\n            id\n          }\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+    GroupFocusQuery,
+    GroupFocusQueryVariables
   >;

@@ -22,6 +22,7 @@ export interface DetailsProps {
   /** Changes whenever the network is reloaded, so the panel follows. */
   readonly revision: number;
   readonly onSelect: (selected: string | null) => void;
+  readonly onFocusGroup: (groupId: string) => void;
 }
 
 type Loaded =
@@ -33,7 +34,7 @@ type Loaded =
       asOf: string;
     };
 
-export function Details({ selected, times, role, revision, onSelect }: DetailsProps) {
+export function Details({ selected, times, role, revision, onSelect, onFocusGroup }: DetailsProps) {
   const [loaded, setLoaded] = useState<Loaded | null | 'missing'>(null);
   const [error, setError] = useState<string | null>(null);
   const audit = role !== 'viewer';
@@ -82,7 +83,7 @@ export function Details({ selected, times, role, revision, onSelect }: DetailsPr
         <OrganizationPanel data={loaded.data} onSelect={onSelect} />
       )}
       {loaded !== null && loaded !== 'missing' && loaded.kind === 'group' && (
-        <GroupPanel data={loaded.data} onSelect={onSelect} />
+        <GroupPanel data={loaded.data} onSelect={onSelect} onFocus={onFocusGroup} />
       )}
       {loaded !== null && loaded !== 'missing' && loaded.kind === 'partnership' && (
         <PartnershipPanel data={loaded.data} asOf={loaded.asOf} onSelect={onSelect} />
@@ -150,9 +151,11 @@ function OrganizationPanel({
 function GroupPanel({
   data,
   onSelect,
+  onFocus,
 }: {
   data: Extract<Loaded, { kind: 'group' }>['data'];
   onSelect: (selected: string) => void;
+  onFocus: (groupId: string) => void;
 }) {
   const current = data.members.filter((member) => member.leftAt === null);
   const former = data.members.filter((member) => member.leftAt !== null);
@@ -164,6 +167,7 @@ function GroupPanel({
         {data.dissolvedAt !== null && `, dissolved ${day(data.dissolvedAt)}`}
       </p>
       {data.purpose !== null && <p>{data.purpose}</p>}
+      <button onClick={() => onFocus(data.id)}>Show only this group</button>
       {(['CORE', 'RING', 'FREE_SPACE'] as const).map((position) => {
         const inPosition = current.filter((member) => member.position === position);
         return (
