@@ -307,9 +307,12 @@ function HistoryList({
     <ol class="timeline">
       {events.map((event, index) => {
         const data = (event.data ?? {}) as Record<string, unknown>;
+        const position = data['position'];
         const detail = [
           data['organizationId'],
-          data['position'],
+          typeof position === 'string' && position in POSITION_LABEL
+            ? POSITION_LABEL[position as keyof typeof POSITION_LABEL]
+            : position,
           data['title'],
           data['intendedEndAt'],
           data['reason'],

@@ -123,7 +123,7 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
       if (userMovedRef.current || layout.width === 0) return;
       const box = element.getBoundingClientRect();
       if (box.width === 0) return;
-      const scale = Math.min(2.5, box.width / layout.width, box.height / layout.height) * 0.95;
+      const scale = Math.min(1.8, box.width / layout.width, box.height / layout.height) * 0.95;
       svg.call(
         zoomRef.current!.transform,
         zoomIdentity
