@@ -187,6 +187,8 @@ describe('the dashboard in Chromium (open server)', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     }, Date.parse('2026-02-15T12:00:00Z'));
     await page.locator('.as-of-label', { hasText: 'As of 2026-02-15' }).waitFor();
+    // The drawing says which time it shows once it shows it.
+    await page.locator('.picture svg[data-as-of^="2026-02-15"]').waitFor();
     const drawn = await drawnMembers(page, 'west');
     expect(drawn['northcare']).toEqual({ position: 'RING', band: 'RING' });
     await expect(page.locator('line.link.partnership').count()).resolves.toBe(0);
@@ -222,12 +224,12 @@ describe('the dashboard in Chromium (open server)', () => {
         expect.stringMatching(/^formed: Partnership Warm Homes formed/),
       ]),
     );
-    await expect(
-      page.locator('circle.node.moved[data-group="west"][data-organization="northcare"]').count(),
-    ).resolves.toBe(1);
-    await expect(
-      page.locator('circle.node.joined[data-group="east"][data-organization="citylib"]').count(),
-    ).resolves.toBe(1);
+    await page
+      .locator('circle.node.moved[data-group="west"][data-organization="northcare"]')
+      .waitFor();
+    await page
+      .locator('circle.node.joined[data-group="east"][data-organization="citylib"]')
+      .waitFor();
     await shot(page, 'compare');
   });
 
@@ -235,7 +237,7 @@ describe('the dashboard in Chromium (open server)', () => {
     await open('/?selected=group:west');
     await page.getByRole('button', { name: 'Show only this group' }).click();
     await page.locator('.focus-note').waitFor();
-    await expect(page.locator('g.group').count()).resolves.toBe(1);
+    await page.waitForFunction(() => document.querySelectorAll('g.group').length === 1);
     expect(Object.keys(await drawnMembers(page, 'west')).sort()).toEqual([
       'acme',
       'citylib',

@@ -311,9 +311,10 @@ function Dashboard({
                 >
                   Table
                 </button>
-                {focus !== null && (
+                {network.focus !== null && (
                   <span class="focus-note">
-                    Only {network.groups[0]?.name ?? `group ${focus} (not there at this time)`}{' '}
+                    Only{' '}
+                    {network.groups[0]?.name ?? `group ${network.focus} (not there at this time)`}{' '}
                     <button class="link-button" onClick={() => setState({ group: null })}>
                       Show the whole network
                     </button>

@@ -47,6 +47,8 @@ export interface NetworkData extends Snapshot {
   readonly loose: readonly string[];
   /** Groups dissolved by this time (kept for the table, not drawn). */
   readonly dissolvedGroups: number;
+  /** The group this view was focused on when it was loaded; null for the whole network. */
+  readonly focus: string | null;
 }
 
 export async function loadNetwork(
@@ -123,6 +125,7 @@ export async function loadNetwork(
     organizations,
     loose: [...organizations.keys()].filter((id) => !inGroup.has(id)),
     dissolvedGroups,
+    focus: null,
   };
 }
 
@@ -191,6 +194,7 @@ export async function loadGroupFocus(
       organizations,
       loose: [],
       dissolvedGroups: group !== null && !exists ? 1 : 0,
+      focus: groupId,
     };
   }
 }
