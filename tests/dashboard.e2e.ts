@@ -249,6 +249,20 @@ describe('the dashboard in Chromium (open server)', () => {
     await page.locator('g.group[data-group="east"]').waitFor();
   });
 
+  it('plays through time', async () => {
+    await open();
+    await page.locator('#as-of').waitFor();
+    await page.getByRole('button', { name: '▶ Play' }).click();
+    // It starts at the first valid time and steps forward on its own.
+    await page.locator('.as-of-label', { hasText: 'As of 2026-01-05' }).waitFor();
+    await page.waitForFunction(
+      () => !document.querySelector('.as-of-label')!.textContent!.includes('As of 2026-01-05'),
+    );
+    await page.getByRole('button', { name: '❚❚ Pause' }).click();
+    const paused = new URL(page.url()).searchParams.get('asOf')!;
+    expect(Date.parse(paused)).toBeGreaterThan(Date.parse('2026-01-05T09:00:00Z'));
+  });
+
   it('shows details of an organisation when its dot is clicked', async () => {
     await ok(
       server,
@@ -307,6 +321,39 @@ describe('the dashboard in Chromium (open server)', () => {
       '{ group(id: "west") { members { organization { id } position } } }',
     );
     expect(group.group.members).toContainEqual({ organization: { id: 'loner' }, position: 'CORE' });
+  });
+
+  it('retries a command whose answer was lost with the same commandId, recording it once', async () => {
+    const count = async () =>
+      (await ok(server, '{ events(first: 500) { edges { cursor } } }')).events.edges.length;
+    const before = await count();
+    const sent: string[] = [];
+    // The first registerOrganization reaches the server and is recorded, but its answer is
+    // lost on the way back: the page sees a network error.
+    let lost = false;
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('registerOrganization(input: $input)')) return route.continue();
+      sent.push(JSON.parse(body).variables.input.commandId);
+      if (lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      return route.abort('connectionreset');
+    });
+    await open('/?tab=record');
+    const form = page.locator('form[data-command="registerOrganization"]');
+    await form.locator('input[name="id"]').fill('retried');
+    await form.locator('input[name="name"]').fill('Retried Trust');
+    await form.getByRole('button', { name: 'Record' }).click();
+    await form.getByRole('button', { name: 'Record again' }).waitFor();
+    await shot(page, 'retry');
+    await form.getByRole('button', { name: 'Record again' }).click();
+    await form.getByRole('status').waitFor();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(sent[0]);
+    expect(await count()).toBe(before + 1);
+    // The lost request's failure is the browser's own console line; nothing else.
+    problems = problems.filter((problem) => !problem.includes('ERR_CONNECTION_RESET'));
   });
 
   it('shows a rule error in words next to its field and records nothing', async () => {
