@@ -32,6 +32,13 @@ module.exports = {
       to: { path: '^libs/projections/' },
     },
     {
+      name: 'dashboard-talks-graphql-only',
+      comment: 'The page reaches the system only through the public GraphQL API.',
+      severity: 'error',
+      from: { path: '^apps/dashboard/' },
+      to: { path: '^(libs|apps/(?!dashboard/))' },
+    },
+    {
       name: 'no-circular-between-libs',
       severity: 'error',
       from: { path: '^libs/([^/]+)/' },

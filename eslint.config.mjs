@@ -65,6 +65,7 @@ export default tseslint.config(
       'apps/migrate/**/*.ts',
       'apps/generate/**/*.ts',
       'apps/bench/**/*.ts',
+      'apps/dashboard/scripts/**/*.js',
     ],
     rules: { 'no-console': 'off' },
   },

@@ -125,7 +125,8 @@ export class AppModule {
             },
           },
           jit: 1,
-          graphiql: !config.production,
+          // GraphiQL is served from the project's own bundle (apps/dashboard), not a CDN.
+          graphiql: false,
           errorFormatter: (execution, context) => {
             const { statusCode } = mercurius.defaultErrorFormatter(execution, context);
             return {

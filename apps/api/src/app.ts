@@ -5,6 +5,7 @@ import { Credentials } from './auth/credentials';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigurationError } from './config';
+import { serveDashboard } from './dashboard/serve-dashboard';
 
 /** Request bodies over 1 MB (10^6 bytes) are refused with HTTP 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 1_000_000;
@@ -56,5 +57,6 @@ export async function createApp(
         delete body['extensions'];
       }
     });
+  serveDashboard(app, { production: config.production });
   return app;
 }

@@ -21,6 +21,7 @@ import { measureTimeTravel } from './p4-time-travel';
 import { measureStartup } from './p5-startup';
 import { measureRelations } from './p6-relations';
 import { ensureAuditCheckpoint, measureAudit } from './p7-audit';
+import { measureDashboard } from './p8-dashboard';
 import { say } from './progress';
 import { Report, Row, formatSize, notMeasured, renderReport } from './table';
 
@@ -45,6 +46,9 @@ interface Plan {
   readonly lookups: number;
   readonly lookupWarmup: number;
   readonly starts: number;
+  /** P6: slider moves, and seconds of live events at 50/s. */
+  readonly slides: number;
+  readonly liveS: number;
 }
 
 const FULL: Plan = {
@@ -61,6 +65,8 @@ const FULL: Plan = {
   lookups: 1_000,
   lookupWarmup: 100,
   starts: 3,
+  slides: 50,
+  liveS: 10,
 };
 
 const QUICK: Plan = {
@@ -77,9 +83,11 @@ const QUICK: Plan = {
   lookups: 200,
   lookupWarmup: 20,
   starts: 1,
+  slides: 20,
+  liveS: 3,
 };
 
-const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7'] as const;
+const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'] as const;
 type FigureId = (typeof FIGURES)[number];
 
 /** The figure's name and target, for its row when it cannot be measured at all. */
@@ -91,6 +99,10 @@ const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
   P5: { figure: 'P5 start-up and memory', target: 'ready ≤ 5 s; RSS ≤ 1.5 GB' },
   P6: { figure: 'P6 relations', target: 'p95 ≤ 10 ms for ~200 relations at 1M' },
   P7: { figure: 'P7 audit', target: 'verify ≥ 50 % of the raw scan; p95 ≤ 5 ms; start-up ≤ 110 %' },
+  P8: {
+    figure: 'P8 dashboard in Chromium',
+    target: 'paint ≤ 2 s; slider p95 ≤ 300 ms; no task over 200 ms at 50 events/s',
+  },
 };
 
 async function main(): Promise<number> {
@@ -190,6 +202,14 @@ async function main(): Promise<number> {
         seed,
         tempDir,
       }),
+    P8: async () =>
+      measureDashboard({
+        file: await history(large),
+        events: large,
+        slides: plan.slides,
+        liveS: plan.liveS,
+        tempDir,
+      }),
   };
 
   const rows: Row[] = [];
@@ -247,7 +267,8 @@ function describePlan(plan: Plan): string {
     `P4 ${small} and ${large} events, ${plan.lookups} lookups each; ` +
     `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}; ` +
     `P6 ${large} events, ${plan.lookups} requests; ` +
-    `P7 ${large} events, ${plan.lookups} requests of each kind` +
+    `P7 ${large} events, ${plan.lookups} requests of each kind; ` +
+    `P8 ${large} events in Chromium, ${plan.slides} slider moves, ${plan.liveS} s of live events` +
     (plan.mode === 'quick' ? ` (full mode: 100k/1M events, 10 s runs)` : '')
   );
 }
