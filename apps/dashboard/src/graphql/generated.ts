@@ -129,6 +129,19 @@ export type EndPartnershipInput = {
   effectiveAt?: string | null | undefined;
 };
 
+/** Exactly one of organizationId, groupId and partnershipId. */
+export type RecordInterventionInput = {
+  interventionId?: string | number | null | undefined;
+  organizationId?: string | number | null | undefined;
+  groupId?: string | number | null | undefined;
+  partnershipId?: string | number | null | undefined;
+  title: string;
+  aim?: string | null | undefined;
+  commandId?: string | number | null | undefined;
+  expectedVersion?: number | null | undefined;
+  effectiveAt?: string | null | undefined;
+};
+
 export type ProbeQueryVariables = Exact<{ [key: string]: never }>;
 
 export type ProbeQuery = { network: { knownAt: string; stats: { organizations: number } } };
@@ -402,6 +415,14 @@ export type EndPartnershipMutationVariables = Exact<{
 
 export type EndPartnershipMutation = { endPartnership: { id: string; position: string } };
 
+export type RecordInterventionMutationVariables = Exact<{
+  input: RecordInterventionInput;
+}>;
+
+export type RecordInterventionMutation = {
+  recordIntervention: { id: string; position: string; interventionId: string | null };
+};
+
 export type GroupFocusQueryVariables = Exact<{
   id: string | number;
   asOf?: string | null | undefined;
@@ -557,6 +578,11 @@ export const EndPartnershipDocument =
   'mutation EndPartnership($input: EndPartnershipInput!) {\n  endPartnership(input: $input) {\n    id\n    position\n  }\n}' as unknown as TypedDocument<
     EndPartnershipMutation,
     EndPartnershipMutationVariables
+  >;
+export const RecordInterventionDocument =
+  'mutation RecordIntervention($input: RecordInterventionInput!) {\n  recordIntervention(input: $input) {\n    id\n    position\n    interventionId\n  }\n}' as unknown as TypedDocument<
+    RecordInterventionMutation,
+    RecordInterventionMutationVariables
   >;
 export const GroupFocusDocument =
   'query GroupFocus($id: ID!, $asOf: DateTime, $knownAt: DateTime, $partnershipsAfter: String) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    knownAt\n    stats {\n      organizations\n      groups\n      activeGroups\n      activeMemberships\n      membersByPosition {\n        core\n        ring\n        freeSpace\n      }\n      activePartnerships\n      endedPartnerships\n      overduePartnerships\n    }\n    group(id: $id) {\n      id\n      name\n      foundedAt\n      dissolvedAt\n      members {\n        position\n        joinedAt\n        positionSince\n        organization {\n          id\n          name\n          registeredAt\n        }\n      }\n    }\n    partnerships(\n      first: 500\n      after: $partnershipsAfter\n      status: ACTIVE\n      groupId: $id\n    ) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          startedAt\n          intendedEndAt\n          termStatus\n          group {\n            id\n          }\n          parties {\n            id\n          }\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<

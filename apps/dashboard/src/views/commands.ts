@@ -13,6 +13,7 @@ import {
   FoundGroupDocument,
   JoinGroupDocument,
   LeaveGroupDocument,
+  RecordInterventionDocument,
   RegisterOrganizationDocument,
   TypedDocument,
 } from '../graphql/generated';
@@ -173,6 +174,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       f('ambition', 'Ambition (1-5)', 'level'),
       f('realized', 'Realised (1-5)', 'level'),
       f('notes', 'Notes', 'longText', false),
+      effectiveAt,
+    ],
+  },
+  {
+    name: 'recordIntervention',
+    title: 'Record an intervention',
+    document: RecordInterventionDocument as CommandSpec['document'],
+    // The server takes exactly one target; a form with none or several is refused there,
+    // with the fields named, like any other rule.
+    fields: [
+      f('interventionId', 'Intervention id (empty: generated)', 'newId', false),
+      f('organizationId', 'Aimed at an organisation', 'organization', false),
+      f('groupId', 'or a group', 'group', false),
+      f('partnershipId', 'or a partnership', 'partnership', false),
+      f('title', 'Title', 'text'),
+      f('aim', 'Aim', 'longText', false),
       effectiveAt,
     ],
   },
