@@ -23,12 +23,12 @@ import { FoundGroupHandler } from './commands/found-group.handler';
 import { JoinGroupHandler } from './commands/join-group.handler';
 import { LeaveGroupHandler } from './commands/leave-group.handler';
 import { RegisterOrganizationHandler } from './commands/register-organization.handler';
-import { AccessGuard, RequestAuth } from './auth/access.guard';
+import { AccessGuard, RequestAuth, authenticateRequest } from './auth/access.guard';
 import { Credentials } from './auth/credentials';
-import { UnauthenticatedError } from './auth/principal';
 import { AppConfig } from './config';
 import { toClientErrors } from './graphql/client-errors';
-import { checkCost, validationRules } from './graphql/query-limits';
+import { ListSizes, validationRules } from './graphql/query-limits';
+import { admitOperation } from './graphql/operation-gate';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
@@ -63,20 +63,10 @@ function describedBySchema(scalar: GraphQLScalarType): GraphQLScalarType {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, credentials: Credentials): DynamicModule {
+  static forRoot(config: AppConfig, credentials: Credentials, sizes: ListSizes): DynamicModule {
     const logger = new Logger('GraphQL');
-    const authenticate = (authorization: unknown): RequestAuth => {
-      try {
-        return {
-          principal: credentials.authenticate(
-            typeof authorization === 'string' ? authorization : undefined,
-          ),
-        };
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) return { authError: error };
-        throw error;
-      }
-    };
+    const authenticate = (authorization: unknown): RequestAuth =>
+      authenticateRequest(credentials, authorization);
     return {
       module: AppModule,
       imports: [
@@ -101,15 +91,12 @@ export class AppModule {
             (request.raw as LoggedRequest).principal = auth.principal?.id ?? null;
             return auth;
           },
-          // Subscriptions authenticate once, when the connection opens.
-          subscription: {
-            onConnect: ({ payload }: { payload?: Record<string, unknown> }) => {
-              const auth = authenticate(payload?.['authorization'] ?? payload?.['Authorization']);
-              return auth.principal === undefined ? false : auth;
-            },
-          },
+          // Subscriptions have a door of their own (graphql/websocket-door.ts), through the
+          // same gate: Mercurius' WebSocket server knows none of the limits.
+          subscription: false,
           fieldResolverEnhancers: ['guards', 'filters'],
           graphql: { parseOptions: { maxTokens: config.limits.tokens } },
+          // With graphql-js' own rules, these are operation-gate.ts' requestRules.
           validationRules: validationRules(config.limits),
           hooks: {
             preExecution: async (schema, document, context, variables) => {
@@ -118,7 +105,14 @@ export class AppModule {
                 document,
                 body?.operationName,
               );
-              checkCost(config.limits, schema, document, variables, body?.operationName);
+              admitOperation(
+                config.limits,
+                sizes,
+                schema,
+                document,
+                variables,
+                body?.operationName,
+              );
             },
           },
           jit: 1,
