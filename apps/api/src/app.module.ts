@@ -36,6 +36,7 @@ import { LoggedRequest, httpLogOptions, operationOf } from './logging';
 import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
 import { EventStoreModule } from './store/event-store.module';
+import { EventStore } from '@partnerships/event-store/event-store';
 
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
 
@@ -63,7 +64,12 @@ function describedBySchema(scalar: GraphQLScalarType): GraphQLScalarType {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, credentials: Credentials, sizes: ListSizes): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    credentials: Credentials,
+    sizes: ListSizes,
+    store: EventStore,
+  ): DynamicModule {
     const logger = new Logger('GraphQL');
     const authenticate = (authorization: unknown): RequestAuth =>
       authenticateRequest(credentials, authorization);
@@ -77,7 +83,7 @@ export class AppModule {
           exclude: ['health', 'ready'].map((path) => ({ path, method: RequestMethod.GET })),
         }),
         TerminusModule.forRoot({ logger: false }),
-        EventStoreModule.forUrl(config.eventStoreUrl),
+        EventStoreModule.forStore(store),
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           path: '/graphql',

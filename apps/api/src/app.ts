@@ -13,6 +13,7 @@ import { ASSUMED_LIST_SIZES, ListSizes } from './graphql/query-limits';
 import { WebSocketDoor } from './graphql/websocket-door';
 import { ReadModel } from './read-model/read-model';
 import { ReadModelListSizes } from './read-model/list-sizes';
+import { openConfiguredStore } from './store/event-store.module';
 
 export { BODY_LIMIT_BYTES } from './config';
 
@@ -47,8 +48,9 @@ export async function createApp(
     );
   }
   const sizes = new ListSizesOnceBuilt();
+  const store = openConfiguredStore(config.eventStoreUrl);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, credentials, sizes),
+    AppModule.forRoot(config, credentials, sizes, store),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
   );

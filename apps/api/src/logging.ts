@@ -25,7 +25,9 @@ export function logDestination(): SonicBoom {
     // instead of blocking a write.
     fd: process.stdout.fd,
     sync: false,
-    minLength: 0,
+    // Every line is written at once (any length >= 1), and flush(cb) waits for the writes
+    // in flight (with minLength 0 it would answer at once).
+    minLength: 1,
     maxLength: LOG_BUFFER_BYTES,
     retryEAGAIN: () => Date.now() < flushUntil,
   });

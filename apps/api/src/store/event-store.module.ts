@@ -1,13 +1,29 @@
+import { existsSync } from 'node:fs';
 import {
   DynamicModule,
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
-import { openEventStore } from '@partnerships/event-store/event-store-url';
+import { openEventStore, parseEventStoreUrl } from '@partnerships/event-store/event-store-url';
+
+/**
+ * Opens the store EVENT_STORE_URL names, before the application is built, so that a store
+ * that cannot be opened is one clear line at start-up rather than a framework's stack trace.
+ * A SQLite file that does not exist yet is said to be created: a typo in a path would
+ * otherwise silently start an empty store.
+ */
+export function openConfiguredStore(url: string): EventStore {
+  const parsed = parseEventStoreUrl(url);
+  if (parsed.kind === 'sqlite' && parsed.location !== ':memory:' && !existsSync(parsed.location)) {
+    new Logger('EventStore').warn(`creating new store at ${parsed.location}`);
+  }
+  return openEventStore(url);
+}
 
 @Injectable()
 class EventStoreLifecycle implements OnApplicationShutdown {
@@ -22,13 +38,10 @@ class EventStoreLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forUrl(url: string): DynamicModule {
+  static forStore(store: EventStore): DynamicModule {
     return {
       module: EventStoreModule,
-      providers: [
-        { provide: EVENT_STORE, useFactory: (): EventStore => openEventStore(url) },
-        EventStoreLifecycle,
-      ],
+      providers: [{ provide: EVENT_STORE, useValue: store }, EventStoreLifecycle],
       exports: [EVENT_STORE],
     };
   }
