@@ -379,3 +379,70 @@ describe('the WebSocket door: credentials and bounds', () => {
     expect(closed.reason).toMatch(/retry in \d+ s/);
   });
 });
+
+describe('the WebSocket door: a consumer that does not read', () => {
+  const directory = temporaryDirectory();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer(join(directory.path, 'events.db'), {
+      WS_MAX_SUBSCRIPTIONS: '100',
+      WS_MAX_BUFFERED_BYTES: '100000',
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    directory.remove();
+  });
+
+  it('is closed with 4008 once its send buffer is full, while a reading subscriber gets everything', async () => {
+    const reader = await WsConnection.ready(server.wsUrl);
+    reader.subscribe('all', CONTROL);
+    const stalled = await WsConnection.ready(server.wsUrl);
+    // 100 subscriptions: every event is sent 100 times to this connection.
+    for (let i = 0; i < 100; i++)
+      stalled.subscribe(`s${i}`, 'subscription { eventRecorded { id streamId type data } }');
+    // Active once a probe reaches the reader and every stalled subscription.
+    let probes = 0;
+    for (;;) {
+      const probe = await ok(server, 'registerOrganization', { id: `p${++probes}`, name: 'P' });
+      await reader.next(
+        (message) => message.payload?.data?.eventRecorded?.id === probe.eventIds[0],
+      );
+      const seen = stalled.messages.filter(
+        (message) => message.payload?.data?.eventRecorded?.id === probe.eventIds[0],
+      );
+      if (seen.length === 100) break;
+      expect(probes).toBeLessThan(200);
+    }
+    // Stop reading: the TCP socket under the WebSocket is paused (ws has no public way),
+    // so what the server sends piles up in the kernel, then in the server's buffer.
+    (stalled.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const ids: string[] = [];
+    for (let batch = 0; batch < 60; batch++) {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          ok(server, 'registerOrganization', {
+            id: `load-${batch}-${i}`,
+            name: 'L'.repeat(200),
+          }),
+        ),
+      );
+      ids.push(...results.map((result) => result.eventIds[0]));
+    }
+    // The reader got every event; HTTP still answers.
+    await reader.next(
+      (message) => message.payload?.data?.eventRecorded?.id === ids[ids.length - 1],
+    );
+    expect((await server.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+    (stalled.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    const closed = await stalled.closedWith();
+    expect(closed.code).toBe(4008);
+    expect(closed.reason).toMatch(/slow consumer/);
+    // It got less than everything: the server stopped buffering for it.
+    const delivered = stalled.messages.filter((message) => message.type === 'next').length;
+    expect(delivered).toBeLessThan((probes + ids.length) * 100);
+    reader.close();
+  });
+});
