@@ -106,19 +106,15 @@ export class AppModule {
           validationRules: validationRules(config.limits),
           hooks: {
             preExecution: async (schema, document, context, variables) => {
-              const body = context.reply.request.body as { operationName?: string } | undefined;
+              const body = context.reply.request.body as
+                { operationName?: string | null } | undefined;
+              // GraphQL over HTTP allows `"operationName": null` for "none given".
+              const operationName = body?.operationName ?? undefined;
               (context.reply.request.raw as LoggedRequest).operation = operationOf(
                 document,
-                body?.operationName,
+                operationName,
               );
-              admitOperation(
-                config.limits,
-                sizes,
-                schema,
-                document,
-                variables,
-                body?.operationName,
-              );
+              admitOperation(config.limits, sizes, schema, document, variables, operationName);
             },
           },
           jit: 1,

@@ -11,7 +11,7 @@ import {
   execute,
   print,
 } from 'graphql';
-import { CloseCode, Context, makeServer } from 'graphql-ws';
+import { CloseCode, Context, MessageType, makeServer } from 'graphql-ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AuthFailureLimit } from '../auth/auth-failure-limit';
 import { RequestAuth } from '../auth/access.guard';
@@ -168,17 +168,15 @@ export class WebSocketDoor {
               closeWith(CloseCode.BadRequest, 'binary frames are not accepted: send JSON text');
               return;
             }
-            handle(data.toString()).catch((error: unknown) => {
-              // graphql-ws throws for a message of an unknown type; anything else is ours.
-              if (
-                error instanceof Error &&
-                error.message.startsWith('Unexpected message of type')
-              ) {
-                closeWith(CloseCode.BadRequest, 'unknown message type');
-              } else {
-                this.options.report(error);
-                closeWith(CloseCode.InternalServerError, 'Internal server error');
-              }
+            const text = data.toString();
+            // graphql-ws throws (rather than closes) on a message type it does not know.
+            if (isOfUnknownType(text)) {
+              closeWith(CloseCode.BadRequest, 'unknown message type');
+              return;
+            }
+            handle(text).catch((error: unknown) => {
+              this.options.report(error);
+              closeWith(CloseCode.InternalServerError, 'Internal server error');
             });
           }),
       },
@@ -367,6 +365,21 @@ export class WebSocketDoor {
     );
     if (unauthenticated) ctx.extra.forbidden = 'Unauthorized';
     return formatted;
+  }
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(Object.values(MessageType));
+
+/** A JSON object whose `type` is a string the protocol does not have. */
+function isOfUnknownType(text: string): boolean {
+  try {
+    const message: unknown = JSON.parse(text);
+    if (message === null || typeof message !== 'object') return false;
+    const type = (message as { type?: unknown }).type;
+    return typeof type === 'string' && !MESSAGE_TYPES.has(type);
+  } catch {
+    // Not JSON: graphql-ws closes it with 4400 itself.
+    return false;
   }
 }
 
