@@ -93,7 +93,7 @@ const reasonOf = (text: string): string =>
 export class WebSocketDoor {
   private readonly sockets: WebSocketServer;
   private readonly connectionsByPrincipal = new Map<string, number>();
-  private readonly serialised = new WeakMap<object, Map<string, string>>();
+  private readonly serialised = new OncePerEvent();
   private stopping = false;
 
   constructor(private readonly options: WebSocketDoorOptions) {
@@ -306,18 +306,11 @@ export class WebSocketDoor {
         const step = await iterator.next();
         if (step.done === true || stopped) return { done: true, value: undefined };
         const event = step.value as object;
-        let byQuery = this.serialised.get(event);
-        if (byQuery === undefined) this.serialised.set(event, (byQuery = new Map()));
-        let json = byQuery.get(key);
-        if (json === undefined) {
-          const result = (await execute({ ...args, rootValue: event })) as ExecutionResult;
-          if (result.errors !== undefined && result.errors.length > 0) {
-            return { done: false, value: result };
-          }
-          json = JSON.stringify(result);
-          byQuery.set(key, json);
-        }
-        deliver(json);
+        const answer = await this.serialised.answer(event, key, () =>
+          execute({ ...args, rootValue: event }),
+        );
+        if (typeof answer !== 'string') return { done: false, value: answer };
+        deliver(answer);
       }
     };
     // Not awaited: the resolver's stream (Mercurius' withFilter, an async generator) only
@@ -392,6 +385,36 @@ function refusedStream(error: Error): AsyncGenerator<ExecutionResult> {
       return this;
     },
   };
+}
+
+/**
+ * Each event's answer for one distinct subscription (the key), computed once and shared by
+ * every subscriber of it: as JSON, ready to send, or the result when it holds errors (those
+ * are formatted per connection). The promise is kept, not the value, so that subscribers
+ * that ask while it is being computed wait for it instead of computing it again. Kept with
+ * the event: gone when the event is.
+ */
+export class OncePerEvent {
+  private readonly byEvent = new WeakMap<object, Map<string, Promise<string | ExecutionResult>>>();
+
+  answer(
+    event: object,
+    key: string,
+    compute: () => ExecutionResult | Promise<ExecutionResult>,
+  ): Promise<string | ExecutionResult> {
+    let byKey = this.byEvent.get(event);
+    if (byKey === undefined) this.byEvent.set(event, (byKey = new Map()));
+    let answer = byKey.get(key);
+    if (answer === undefined) {
+      answer = Promise.resolve()
+        .then(compute)
+        .then((result) =>
+          result.errors !== undefined && result.errors.length > 0 ? result : JSON.stringify(result),
+        );
+      byKey.set(key, answer);
+    }
+    return answer;
+  }
 }
 
 /** Where a subscription's context keeps the function that sends its next messages. */
