@@ -123,7 +123,11 @@ describe('the server killed with SIGKILL under a GraphQL write load', () => {
 
   it('loses no answered mutation, and the restarted read model is the one the log determines', async () => {
     const started = Date.now();
-    const seed = seedFrom('CRASH_API_SEED');
+    // A fixed seed unless soaking (CRASH_SOAK=1) or replaying (CRASH_API_SEED), as crash-safety.
+    const seed =
+      process.env['CRASH_SOAK'] === '1' || (process.env['CRASH_API_SEED'] ?? '') !== ''
+        ? seedFrom('CRASH_API_SEED')
+        : 20261130;
     const random = seededRandom(seed);
     /** Every mutation answered with a result, over all rounds: none may go missing later. */
     const answeredSoFar = new Map<string, CommandResult>();
@@ -244,7 +248,8 @@ describe('the server killed with SIGKILL under a GraphQL write load', () => {
         `lost=${lostTotal} inFlightAtKill=${inFlightTotal} (recorded ${recordedInFlightTotal}) ` +
         `restarts=${ROUNDS * 2} seed=${seed} time=${Date.now() - started}ms`,
     );
-  }, 45_000);
+    // Only bounds a hang: a full `npm test` runs this beside every other suite on 2 cores.
+  }, 90_000);
 });
 
 /** The fields the API and the file both have, in one form. */

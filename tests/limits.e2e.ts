@@ -60,7 +60,18 @@ describe('query limits', () => {
 
   it('refuse a query whose connection and list sizes multiply past the cost limit', async () => {
     const abusive =
-      '{ organizations(first: 500) { edges { node { partnerships { parties { partnerships { parties { name } } } } } } } }';
+      '{ organizations(first: 500) { edges { node { memberships { group { members { organization { name } } } } } } } }';
+    // Lists are estimated at their real sizes: on an empty network the query costs little.
+    expect((await server.gql(abusive)).errors).toBeUndefined();
+    // One group of 120 members: 500 organisations × 120 members of their group each.
+    await server.gql('mutation { foundGroup(input: { id: "crowd", name: "Crowd" }) { id } }');
+    for (let i = 0; i < 120; i++) {
+      const joined = await server.gql(
+        `mutation { registerOrganization(input: { id: "c${i}", name: "C${i}" }) { id }
+          joinGroup(input: { groupId: "crowd", organizationId: "c${i}", position: CORE }) { id } }`,
+      );
+      expect(joined.errors).toBeUndefined();
+    }
     const response = await server.gql(abusive);
     expect(response.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost' });
     const byVariable = await server.gql(

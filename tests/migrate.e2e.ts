@@ -101,8 +101,8 @@ describe('npm run migrate (the built command, SQLite file to SQLite file)', () =
     expect(existsSync(nowhere)).toBe(false);
   });
 
-  it('exits 1 without --to, and 0 with --help', async () => {
-    expect((await migrate('--from', `sqlite:${source}`)).status).toBe(1);
+  it('exits 2 without --to (a command line not understood), and 0 with --help', async () => {
+    expect((await migrate('--from', `sqlite:${source}`)).status).toBe(2);
     const help = await migrate('--help');
     expect(help.status).toBe(0);
     expect(help.stdout).not.toBe('');

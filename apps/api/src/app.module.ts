@@ -24,12 +24,12 @@ import { JoinGroupHandler } from './commands/join-group.handler';
 import { LeaveGroupHandler } from './commands/leave-group.handler';
 import { RecordInterventionHandler } from './commands/record-intervention.handler';
 import { RegisterOrganizationHandler } from './commands/register-organization.handler';
-import { AccessGuard, RequestAuth } from './auth/access.guard';
+import { AccessGuard, RequestAuth, authenticateRequest } from './auth/access.guard';
 import { Credentials } from './auth/credentials';
-import { UnauthenticatedError } from './auth/principal';
 import { AppConfig } from './config';
 import { toClientErrors } from './graphql/client-errors';
-import { checkCost, validationRules } from './graphql/query-limits';
+import { ListSizes, validationRules } from './graphql/query-limits';
+import { admitOperation } from './graphql/operation-gate';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
@@ -38,6 +38,7 @@ import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
 import { AUDIT_CONFIG } from './read-model/audit-config';
 import { EventStoreModule } from './store/event-store.module';
+import { EventStore } from '@partnerships/event-store/event-store';
 
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
 
@@ -66,20 +67,15 @@ function describedBySchema(scalar: GraphQLScalarType): GraphQLScalarType {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, credentials: Credentials): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    credentials: Credentials,
+    sizes: ListSizes,
+    store: EventStore,
+  ): DynamicModule {
     const logger = new Logger('GraphQL');
-    const authenticate = (authorization: unknown): RequestAuth => {
-      try {
-        return {
-          principal: credentials.authenticate(
-            typeof authorization === 'string' ? authorization : undefined,
-          ),
-        };
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) return { authError: error };
-        throw error;
-      }
-    };
+    const authenticate = (authorization: unknown): RequestAuth =>
+      authenticateRequest(credentials, authorization);
     return {
       module: AppModule,
       imports: [
@@ -90,7 +86,7 @@ export class AppModule {
           exclude: ['health', 'ready'].map((path) => ({ path, method: RequestMethod.GET })),
         }),
         TerminusModule.forRoot({ logger: false }),
-        EventStoreModule.forUrl(config.eventStoreUrl),
+        EventStoreModule.forStore(store),
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           path: '/graphql',
@@ -104,24 +100,24 @@ export class AppModule {
             (request.raw as LoggedRequest).principal = auth.principal?.id ?? null;
             return auth;
           },
-          // Subscriptions authenticate once, when the connection opens.
-          subscription: {
-            onConnect: ({ payload }: { payload?: Record<string, unknown> }) => {
-              const auth = authenticate(payload?.['authorization'] ?? payload?.['Authorization']);
-              return auth.principal === undefined ? false : auth;
-            },
-          },
+          // Subscriptions have a door of their own (graphql/websocket-door.ts), through the
+          // same gate: Mercurius' WebSocket server knows none of the limits.
+          subscription: false,
           fieldResolverEnhancers: ['guards', 'filters'],
           graphql: { parseOptions: { maxTokens: config.limits.tokens } },
+          // With graphql-js' own rules, these are operation-gate.ts' requestRules.
           validationRules: validationRules(config.limits),
           hooks: {
             preExecution: async (schema, document, context, variables) => {
-              const body = context.reply.request.body as { operationName?: string } | undefined;
+              const body = context.reply.request.body as
+                { operationName?: string | null } | undefined;
+              // GraphQL over HTTP allows `"operationName": null` for "none given".
+              const operationName = body?.operationName ?? undefined;
               (context.reply.request.raw as LoggedRequest).operation = operationOf(
                 document,
-                body?.operationName,
+                operationName,
               );
-              checkCost(config.limits, schema, document, variables, body?.operationName);
+              admitOperation(config.limits, sizes, schema, document, variables, operationName);
             },
           },
           jit: 1,

@@ -1,17 +1,35 @@
 import { NestFactory } from '@nestjs/core';
+import { FastifyInstance } from 'fastify';
+import 'mercurius';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, LoggerService, LogLevel } from '@nestjs/common';
-import { Credentials } from './auth/credentials';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { AuthFailureLimit } from './auth/auth-failure-limit';
+import { authenticateRequest } from './auth/access.guard';
+import { Credentials } from './auth/credentials';
 import { AppModule } from './app.module';
-import { AppConfig, ConfigurationError } from './config';
+import { AppConfig, BODY_LIMIT_BYTES, ConfigurationError } from './config';
 import { serveDashboard } from './dashboard/serve-dashboard';
+import { ASSUMED_LIST_SIZES, ListSizes } from './graphql/query-limits';
+import { WebSocketDoor } from './graphql/websocket-door';
+import { ReadModel } from './read-model/read-model';
+import { ReadModelListSizes } from './read-model/list-sizes';
+import { openConfiguredStore } from './store/event-store.module';
 
-/** Request bodies over 1 MB (10^6 bytes) are refused with HTTP 413 before they are parsed. */
-export const BODY_LIMIT_BYTES = 1_000_000;
+export { BODY_LIMIT_BYTES } from './config';
 
 export interface AppOptions {
   readonly logger?: LoggerService | LogLevel[] | false;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/** The read model's list sizes, once the read model exists (the module is built before it). */
+class ListSizesOnceBuilt implements ListSizes {
+  target: ListSizes = ASSUMED_LIST_SIZES;
+  longest(typeName: string, fieldName: string): number {
+    return this.target.longest(typeName, fieldName);
+  }
 }
 
 export async function createApp(
@@ -30,15 +48,20 @@ export async function createApp(
         'Set API_KEYS, API_KEYS_FILE or JWT_SECRET before exposing it.',
     );
   }
+  const sizes = new ListSizesOnceBuilt();
+  const store = await openConfiguredStore(config.eventStoreUrl);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, credentials),
+    AppModule.forRoot(config, credentials, sizes, store),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
   );
   if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
+  sizes.target = new ReadModelListSizes(app.get(ReadModel).projection);
+  // Nest's adapter types its own copy of Fastify; the instance is the one installed here.
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+
   // While stopping, every answer closes its connection: a keep-alive client could otherwise
   // hold the server open with requests it would only be refused.
-  const fastify = app.getHttpAdapter().getInstance();
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
@@ -46,17 +69,75 @@ export async function createApp(
   fastify.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+
   // GraphQL over HTTP lets a client send `"extensions": null`; Mercurius' body schema
   // would refuse it, so it is read as absent.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('preValidation', async (request) => {
-      const body = request.body as Record<string, unknown> | null | undefined;
-      if (body !== null && typeof body === 'object' && body['extensions'] === null) {
-        delete body['extensions'];
-      }
+  fastify.addHook('preValidation', async (request) => {
+    const body = request.body as Record<string, unknown> | null | undefined;
+    if (body !== null && typeof body === 'object' && body['extensions'] === null) {
+      delete body['extensions'];
+    }
+  });
+
+  const authFailures = await AuthFailureLimit.register(fastify, config.authFailures);
+  fastify.addHook('onRequest', async (request, reply) => {
+    const authorization = request.headers.authorization;
+    if (authorization === undefined || !request.url.startsWith(GRAPHQL_PATH)) return;
+    const retryAfter = await authFailures.retryAfter(request.ip);
+    if (retryAfter !== undefined) {
+      await reply
+        .code(429)
+        .header('retry-after', String(retryAfter))
+        .send({
+          data: null,
+          errors: [
+            {
+              message: `too many failed authentications from this address: retry in ${retryAfter} s`,
+              extensions: { code: 'RATE_LIMITED', retryAfter },
+            },
+          ],
+        });
+      return reply;
+    }
+    if (authenticateRequest(credentials, authorization).authError !== undefined) {
+      await authFailures.failed(request.ip);
+    }
+  });
+
+  // The cost limit bounds what a query may reach; this bounds what slips past an estimate
+  // (a list that grew since the sizes were measured) with a clear refusal.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || !request.url.startsWith(GRAPHQL_PATH)) return payload;
+    const bytes = Buffer.byteLength(payload);
+    if (bytes <= config.maxResponseBytes) return payload;
+    reply.code(400);
+    return JSON.stringify({
+      data: null,
+      errors: [
+        {
+          message: `the answer would be ${bytes} bytes, over the limit of ${config.maxResponseBytes}: ask for smaller pages or fewer nested lists`,
+          extensions: { code: 'BAD_USER_INPUT', limit: 'responseBytes' },
+        },
+      ],
     });
+  });
+
   serveDashboard(app, { production: config.production });
+
+  const logger = new Logger('GraphQL');
+  const door = new WebSocketDoor({
+    path: GRAPHQL_PATH,
+    limits: config.limits,
+    sizes,
+    socketLimits: config.websocket,
+    fieldSuggestions: config.limits.fieldSuggestions,
+    schema: () => fastify.graphql.schema,
+    baseContext: () => ({ app: fastify }),
+    authenticate: (authorization) => authenticateRequest(credentials, authorization),
+    authFailures,
+    report: (error) => logger.error(error instanceof Error ? error.stack : String(error)),
+  });
+  door.attach(app.getHttpServer());
+  fastify.addHook('preClose', async () => door.close());
   return app;
 }

@@ -4,7 +4,12 @@ import {
   DEFAULT_EVENT_STORE_URL,
   parseEventStoreUrl,
 } from '@partnerships/event-store/event-store-url';
+import type { AuthFailureLimits } from './auth/auth-failure-limit';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
+import type { WebSocketLimits } from './graphql/websocket-door';
+
+/** Request bodies and WebSocket frames over 1 MB (10^6 bytes) are refused before parsing. */
+export const BODY_LIMIT_BYTES = 1_000_000;
 
 /** Configuration from environment variables; defaults are documented in the README. */
 export interface AppConfig {
@@ -18,6 +23,12 @@ export interface AppConfig {
   /** LOG_LEVEL: trace, debug, info (default), warn, error, fatal or silent. */
   readonly logLevel: string;
   readonly audit: AuditConfig;
+  readonly websocket: WebSocketLimits;
+  readonly authFailures: AuthFailureLimits;
+  /** Largest GraphQL answer over HTTP, in bytes (GRAPHQL_MAX_RESPONSE_BYTES). */
+  readonly maxResponseBytes: number;
+  /** How long a graceful stop may take before the process exits anyway (STOP_DEADLINE_MS). */
+  readonly stopDeadlineMs: number;
 }
 
 export interface AuditConfig {
@@ -60,6 +71,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
       fieldSuggestions: !production,
     },
+    websocket: {
+      subscriptionsPerConnection: count(env, 'WS_MAX_SUBSCRIPTIONS', 20),
+      connectionsPerPrincipal: count(env, 'WS_MAX_CONNECTIONS_PER_PRINCIPAL', 50),
+      initTimeoutMs: count(env, 'WS_INIT_TIMEOUT_MS', 5_000),
+      maxBufferedBytes: count(env, 'WS_MAX_BUFFERED_BYTES', 4_000_000),
+      maxFrameBytes: BODY_LIMIT_BYTES,
+    },
+    authFailures: {
+      max: count(env, 'AUTH_FAILURES_MAX', 10),
+      windowSeconds: count(env, 'AUTH_FAILURES_WINDOW_SECONDS', 60),
+    },
+    maxResponseBytes: count(env, 'GRAPHQL_MAX_RESPONSE_BYTES', 20_000_000),
+    stopDeadlineMs: count(env, 'STOP_DEADLINE_MS', 10_000),
   };
 }
 

@@ -1,7 +1,64 @@
 import { IncomingMessage } from 'node:http';
 import { DocumentNode, Kind, OperationDefinitionNode } from 'graphql';
 import { Options } from 'pino-http';
+import SonicBoom from 'sonic-boom';
 import { AppConfig } from './config';
+
+/** Log lines that may wait for a slow reader of stdout; past it, new lines are dropped. */
+const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
+
+let flushUntil = Infinity;
+
+/**
+ * Where the log goes: stdout, written asynchronously with a bounded buffer. A reader that
+ * stalls (a full pipe) costs dropped lines, never a blocked event loop or a growing heap,
+ * and a reader that went away (EPIPE) costs the rest of the log, never the process. Made
+ * here rather than by pino so that pino does not flush it at exit without end (it retries
+ * a full pipe forever): `flushLogs` is the bounded final flush.
+ */
+let destination: SonicBoom | undefined;
+
+export function logDestination(): SonicBoom {
+  if (destination !== undefined) return destination;
+  destination = new SonicBoom({
+    // Reading process.stdout puts fd 1 in non-blocking mode: a full pipe answers EAGAIN
+    // instead of blocking a write.
+    fd: process.stdout.fd,
+    sync: false,
+    // Every line is written at once (any length >= 1), and flush(cb) waits for the writes
+    // in flight (with minLength 0 it would answer at once).
+    minLength: 1,
+    maxLength: LOG_BUFFER_BYTES,
+    retryEAGAIN: () => Date.now() < flushUntil,
+  });
+  destination.on('error', () => {
+    // The reader is gone or the pipe stayed full past the final flush: the lines are lost.
+  });
+  return destination;
+}
+
+/**
+ * Writes what is buffered, giving up after `withinMs` if stdout does not take it. Not
+ * sonic-boom's flushSync: that one retries a full pipe, or a broken one, without end.
+ */
+export function flushLogs(withinMs: number): Promise<void> {
+  flushUntil = Date.now() + withinMs;
+  const stream = destination;
+  if (stream === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, withinMs);
+    try {
+      stream.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      // Nothing to flush into any more.
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
 
 /** What the GraphQL layer notes on a request for its log line. */
 export interface LoggedRequest extends IncomingMessage {
@@ -13,22 +70,25 @@ export interface LoggedRequest extends IncomingMessage {
  * One JSON line per request with the GraphQL operation and the principal. Credentials are
  * never logged: the headers that carry them are removed before a line is written.
  */
-export function httpLogOptions(config: AppConfig): Options {
-  return {
-    level: config.logLevel,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'req.headers["sec-websocket-protocol"]',
-      ],
-      remove: true,
+export function httpLogOptions(config: AppConfig): [Options, SonicBoom] {
+  return [
+    {
+      level: config.logLevel,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["sec-websocket-protocol"]',
+        ],
+        remove: true,
+      },
+      customProps: (request) => {
+        const { operation, principal } = request as LoggedRequest;
+        return operation === undefined ? {} : { operation, principal: principal ?? null };
+      },
     },
-    customProps: (request) => {
-      const { operation, principal } = request as LoggedRequest;
-      return operation === undefined ? {} : { operation, principal: principal ?? null };
-    },
-  };
+    logDestination(),
+  ];
 }
 
 /** `query Dashboard` for a named operation, `query { group }` for an anonymous one. */

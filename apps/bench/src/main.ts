@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../../admin/src/command-line';
 import { FigureResult } from './figure';
 import { generatedFile } from './generated-files';
 import { describeMachine } from './machine';
@@ -106,19 +106,16 @@ const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
 };
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    usage: USAGE,
     options: {
       quick: { type: 'boolean', default: false },
       seed: { type: 'string', default: '42' },
       regenerate: { type: 'boolean', default: false },
       only: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
+    positionals: { min: 0, max: 0 },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed) || seed < 1)
     throw new Error(`--seed must be a positive integer\n${USAGE}`);

@@ -3,7 +3,7 @@
  * Writes a realistic network history, decided by the real deciders, to a SQLite file.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../../admin/src/command-line';
 import { SingleBar } from 'cli-progress';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { NetworkSimulation } from './simulation';
@@ -12,20 +12,17 @@ const USAGE =
   'usage: npm run generate -- --events <n> [--seed <n>] [--out <file>] [--years <n>] [--start <date>]';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
+    usage: USAGE,
     options: {
       events: { type: 'string', default: '100000' },
       seed: { type: 'string', default: '42' },
       out: { type: 'string', default: 'data/generated.db' },
       years: { type: 'string', default: '10' },
       start: { type: 'string', default: '2016-01-01T00:00:00Z' },
-      help: { type: 'boolean', default: false },
     },
+    positionals: { min: 0, max: 0 },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   const events = positiveInteger('--events', values.events);
   const seed = positiveInteger('--seed', values.seed);
   const years = positiveInteger('--years', values.years);

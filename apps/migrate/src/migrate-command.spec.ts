@@ -134,16 +134,16 @@ describe('runMigrate', () => {
     expect(existsSync(target)).toBe(false);
   });
 
-  it('exits 1 on a URL it cannot use, and on bad arguments', async () => {
+  it('exits 1 on a URL it cannot use, 2 on bad arguments (one line)', async () => {
     await expect(
       runMigrate(
         ['--from', `sqlite:${source}`, '--to', 'postgres://db/events'],
         new CapturedTerminal(),
       ),
     ).resolves.toBe(1);
-    await expect(runMigrate(['--from', `sqlite:${source}`], new CapturedTerminal())).resolves.toBe(
-      1,
-    );
+    const terminal = new CapturedTerminal();
+    await expect(runMigrate(['--from', `sqlite:${source}`], terminal)).resolves.toBe(2);
+    await expect(runMigrate(['--bogus'], terminal)).resolves.toBe(2);
   });
 
   it('prints the help on stdout and exits 0', async () => {

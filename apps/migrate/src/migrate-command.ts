@@ -30,7 +30,7 @@ revisions, effective and recorded times and metadata, in the order of the global
 URLs: sqlite:<path>  esdb://<host>:2113?tls=false  esdb+discover://<host>:2113
 A target that holds other events is refused before anything is written. Stop every
 writer to both stores first; running it again after a stop or failure goes on from there.
-Exit status: 0 when everything was copied, 1 otherwise.`;
+Exit status: 0 when everything was copied, 2 for a command line not understood, 1 otherwise.`;
 
 export type MigrateCommand =
   | { readonly kind: 'help' }
@@ -97,7 +97,10 @@ export async function runMigrate(
     command = parseArguments(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return fail(`${error.message}\n\n${USAGE}`);
+    // One line and the shell's usage status, as every tool of the project (nothing is read
+    // or written yet).
+    terminal.stderr.write(`migrate: ${error.message} (npm run migrate -- --help)\n`);
+    return 2;
   }
   if (command.kind === 'help') {
     terminal.stdout.write(`${USAGE}\n`);

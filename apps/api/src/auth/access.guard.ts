@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { ACCESS } from './allow.decorator';
+import { Credentials } from './credentials';
 import { Access, ForbiddenError, Principal, UnauthenticatedError, requireRole } from './principal';
 
 /** What every GraphQL request's context carries about who sent it. */
@@ -9,6 +10,20 @@ export interface RequestAuth {
   readonly principal?: Principal;
   /** Why the credentials sent were refused, when they were. */
   readonly authError?: UnauthenticatedError;
+}
+
+/** Who sent a request, by the credentials it carries (a header, or a connection's payload). */
+export function authenticateRequest(credentials: Credentials, authorization: unknown): RequestAuth {
+  try {
+    return {
+      principal: credentials.authenticate(
+        typeof authorization === 'string' ? authorization : undefined,
+      ),
+    };
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { authError: error };
+    throw error;
+  }
 }
 
 /** Checks every resolver and route against its `@Allow`; refuses those without one. */

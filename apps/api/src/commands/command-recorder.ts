@@ -206,7 +206,7 @@ function reused(commandId: string): RuleViolationError {
 }
 
 /** A digest of the mutation's name and its input as given, independent of key order. */
-function digestOf(name: string, input: unknown): string {
+export function digestOf(name: string, input: unknown): string {
   return createHash('sha256')
     .update(canonical([name, input]))
     .digest('base64url');

@@ -51,7 +51,8 @@ export function toClientErrors(
   }
   if (isHttpRefusal(original)) return [badRequest(original.message)];
   if (error.path === undefined && (original === undefined || isFromReading(original))) {
-    return [badRequest(error.message, error)];
+    const [shown] = options.fieldSuggestions ? [error] : withoutSuggestions([error]);
+    return [badRequest(shown.message, error)];
   }
   report(original ?? error);
   return [

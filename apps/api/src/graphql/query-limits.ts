@@ -30,29 +30,41 @@ export interface QueryLimits {
 
 export const DEFAULT_LIMITS = { depth: 12, aliases: 30, tokens: 5_000, cost: 50_000 } as const;
 
-/** The size assumed for a list whose length no argument bounds (members, history, …). */
-const UNBOUNDED_LIST_SIZE = 10;
+/**
+ * The longest a list field can be in the data served now (`Group.members` → the most
+ * members any group has), so that the cost of a query is estimated from real sizes, not
+ * guessed. The read model knows them (read-model/list-sizes.ts).
+ */
+export interface ListSizes {
+  /** At least 1; for a list field it does not know, the longest list it knows of. */
+  longest(typeName: string, fieldName: string): number;
+}
+
+/** Sizes for when no data is at hand (unit tests): every list holds 10. */
+export const ASSUMED_LIST_SIZES: ListSizes = { longest: () => 10 };
 
 /**
  * What one field costs: an object is 1, plus its selection times the number of items it
- * may return — `first` for a connection, an assumed size for other lists.
+ * may return — `first` for a connection, the longest such list in the data for the others.
  */
-const connectionsMultiply: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  // A scalar is read with its object: what costs is reaching objects.
-  if (isLeafType(getNamedType(field.type))) return 0;
-  // A connection's edges are as many as its `first`, counted on the connection already.
-  if (field.name === 'edges' && type.name.endsWith('Connection')) return 1 + childComplexity;
-  if (typeof args['first'] === 'number') return 1 + childComplexity * Math.max(args['first'], 1);
-  return isListType(getNullableType(field.type))
-    ? 1 + childComplexity * UNBOUNDED_LIST_SIZE
-    : 1 + childComplexity;
-};
+function connectionsMultiply(sizes: ListSizes): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    // A scalar is read with its object: what costs is reaching objects.
+    if (isLeafType(getNamedType(field.type))) return 0;
+    // A connection's edges are as many as its `first`, counted on the connection already.
+    if (field.name === 'edges' && type.name.endsWith('Connection')) return 1 + childComplexity;
+    if (typeof args['first'] === 'number') return 1 + childComplexity * Math.max(args['first'], 1);
+    return isListType(getNullableType(field.type))
+      ? 1 + childComplexity * Math.max(sizes.longest(type.name, field.name), 1)
+      : 1 + childComplexity;
+  };
+}
 
 export class QueryLimitError extends Error {
   override readonly name = 'QueryLimitError';
   readonly code = 'BAD_USER_INPUT';
   constructor(
-    readonly limit: 'cost',
+    readonly limit: 'cost' | 'subscriptions' | 'responseBytes',
     message: string,
   ) {
     super(message);
@@ -72,6 +84,7 @@ export function validationRules(limits: QueryLimits): ValidationRule[] {
 /** The cost depends on the variables (`first: $n`), so it is estimated for each request. */
 export function checkCost(
   limits: QueryLimits,
+  sizes: ListSizes,
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
@@ -82,7 +95,7 @@ export function checkCost(
     query: document,
     variables: variables ?? {},
     operationName,
-    estimators: [connectionsMultiply],
+    estimators: [connectionsMultiply(sizes)],
   });
   if (cost > limits.cost) {
     throw new QueryLimitError(

@@ -58,6 +58,7 @@ export async function restoreSqlite(
         `${target} exists; stop the server and pass --replace to overwrite it`,
       );
     }
+    assertNotOpenElsewhere(target);
     for (const file of [target, `${target}-wal`, `${target}-shm`]) rmSync(file, { force: true });
   }
   const db = new Database(backup, { readonly: true, fileMustExist: true });
@@ -73,6 +74,30 @@ export async function restoreSqlite(
     restored.close();
   }
   return verifySqlite(target);
+}
+
+/**
+ * Refuses a store another process holds open (a running server): what it acknowledged
+ * after the restore would be written to the file being replaced, and lost. SQLite tells:
+ * in WAL mode every open connection holds a shared lock on the wal-index, so an exclusive
+ * lock cannot be had while one is open, busy or idle.
+ */
+export function assertNotOpenElsewhere(file: string): void {
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+      throw new EventStoreUnavailableError(
+        `${file} is open in another process (a running server?): stop it, then restore`,
+      );
+    }
+    throw error;
+  } finally {
+    db.close();
+  }
 }
 
 /** A file is sound when SQLite's integrity check passes and it holds an event table. */
