@@ -5,6 +5,7 @@ import {
   parseEventStoreUrl,
 } from '@partnerships/event-store/event-store-url';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
+import { MetricsAccess } from './metrics/metrics-access';
 
 /** Configuration from environment variables; defaults are documented in the README. */
 export interface AppConfig {
@@ -18,6 +19,7 @@ export interface AppConfig {
   /** LOG_LEVEL: trace, debug, info (default), warn, error, fatal or silent. */
   readonly logLevel: string;
   readonly audit: AuditConfig;
+  readonly metrics: MetricsAccess;
 }
 
 export interface AuditConfig {
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     logLevel: logLevel(env['LOG_LEVEL']),
     audit: auditConfig(env, eventStoreUrl),
+    metrics: { token: env['METRICS_TOKEN'] || undefined, production },
     limits: {
       depth: count(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.depth),
       aliases: count(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.aliases),

@@ -2,7 +2,7 @@
  * A network's history simulated through the real deciders: every generated event is one
  * that the service itself would have recorded. Used for benchmarks and demos.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import { unsafeUniformIntDistribution, xoroshiro128plus, RandomGenerator } from 'pure-rand';
 import { DomainError } from '@partnerships/domain/common/errors';
 import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
@@ -32,7 +32,8 @@ import {
 } from '@partnerships/domain/partnership/partnership';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 
-const EVENT_ID_NAMESPACE = 'a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15';
+/** Parsed once: given as text, uuid would parse and validate it again for every id. */
+const EVENT_ID_NAMESPACE = parseUuid('a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15');
 const DAY = 24 * 60 * 60 * 1000;
 const YEAR = 365 * DAY;
 
@@ -63,9 +64,24 @@ class World {
   readonly organizations = new Map<string, OrganizationState>();
   readonly groups = new Map<string, GroupState>();
   readonly partnerships = new Map<string, PartnershipState>();
-  readonly organizationIds: string[] = [];
-  readonly openGroupIds: string[] = [];
-  readonly activePartnershipIds: string[] = [];
+  readonly organizationIds = new PickList();
+  readonly openGroupIds = new PickList();
+  readonly activePartnershipIds = new PickList();
+  /**
+   * A group's member ids as an array to pick from, kept while its members map is the
+   * same object: the decider's evolve makes a new map only when the members change.
+   */
+  private readonly memberLists = new WeakMap<ReadonlyMap<string, unknown>, readonly string[]>();
+
+  memberIds(groupId: string): readonly string[] {
+    const members = this.group(groupId).members;
+    let ids = this.memberLists.get(members);
+    if (ids === undefined) {
+      ids = [...members.keys()];
+      this.memberLists.set(members, ids);
+    }
+    return ids;
+  }
 
   organization = (id: string): OrganizationState =>
     this.organizations.get(id) ?? initialOrganizationState;
@@ -108,7 +124,7 @@ export class NetworkSimulation {
     refused: 0,
   };
   /** Organisations an intervention was aimed at, whose next assessment shows its effect. */
-  private readonly awaitingAssessment: string[] = [];
+  private readonly awaitingAssessment = new PickList();
   private readonly world = new World();
   private random: RandomGenerator;
   private clock: number;
@@ -209,14 +225,14 @@ export class NetworkSimulation {
         this.stats.groups++;
         return;
       case 'GroupDissolved':
-        remove(world.openGroupIds, event.data.groupId);
+        world.openGroupIds.remove(event.data.groupId);
         return;
       case 'PartnershipFormed':
         world.activePartnershipIds.push(event.data.partnershipId);
         this.stats.partnerships++;
         return;
       case 'PartnershipEnded':
-        remove(world.activePartnershipIds, event.data.partnershipId);
+        world.activePartnershipIds.remove(event.data.partnershipId);
         return;
       case 'ArrangementAgreed':
         this.stats.arrangements++;
@@ -229,7 +245,7 @@ export class NetworkSimulation {
         }
         return;
       case 'CapabilityAssessed':
-        remove(this.awaitingAssessment, event.data.organizationId);
+        this.awaitingAssessment.remove(event.data.organizationId);
         return;
       default:
         return;
@@ -257,11 +273,10 @@ export class NetworkSimulation {
       };
     }
     const roll = this.int(0, 999);
-    const groupId = this.pick(world.openGroupIds);
-    const organizationId = this.pick(world.organizationIds);
+    const groupId = this.pick(world.openGroupIds.items);
+    const organizationId = this.pick(world.organizationIds.items);
     if (groupId === undefined || organizationId === undefined) return undefined;
-    const group = world.group(groupId);
-    const members = [...group.members.keys()];
+    const members = world.memberIds(groupId);
     const member = this.pick(members);
     const position = POSITIONS[this.int(0, 2)];
     if (roll < 300) return { type: 'JoinGroup', data: { groupId, organizationId, position } };
@@ -278,7 +293,7 @@ export class NetworkSimulation {
       // Half the assessments follow up an intervention, when one is waiting for it.
       const assessed =
         this.int(0, 1) === 0
-          ? (this.pick(this.awaitingAssessment) ?? organizationId)
+          ? (this.pick(this.awaitingAssessment.items) ?? organizationId)
           : organizationId;
       return {
         type: 'AssessCapability',
@@ -292,7 +307,7 @@ export class NetworkSimulation {
     }
     if (roll < 521 && members.length < 3)
       return { type: 'DissolveGroup', data: { groupId, reason: null } };
-    const partnershipId = this.pick(world.activePartnershipIds);
+    const partnershipId = this.pick(world.activePartnershipIds.items);
     if (roll < 560 || partnershipId === undefined) {
       if (members.length < 2) return undefined;
       const parties = this.sample(members, this.int(2, Math.min(4, members.length)));
@@ -398,9 +413,35 @@ const INTERVENTIONS: readonly (readonly [string, string | null])[] = [
   ['Mediation', 'Restore trust after a conflict about the shared budget'],
 ];
 
-function remove(items: string[], item: string): void {
-  const index = items.indexOf(item);
-  if (index < 0) return;
-  items[index] = items[items.length - 1];
-  items.pop();
+/**
+ * Ids to pick from at random, each once, removed in constant time (the last one takes the
+ * removed one's place): a 10M-event history has hundreds of thousands of partnerships.
+ */
+class PickList {
+  private readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  get items(): readonly string[] {
+    return this.list;
+  }
+
+  get length(): number {
+    return this.list.length;
+  }
+
+  push(item: string): void {
+    if (this.index.has(item)) return;
+    this.index.set(item, this.list.length);
+    this.list.push(item);
+  }
+
+  remove(item: string): void {
+    const at = this.index.get(item);
+    if (at === undefined) return;
+    const last = this.list.pop()!;
+    this.index.delete(item);
+    if (last === item) return;
+    this.list[at] = last;
+    this.index.set(last, at);
+  }
 }
