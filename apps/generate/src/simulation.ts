@@ -14,9 +14,9 @@ import {
 } from '@partnerships/domain/commands';
 import { Effective } from '@partnerships/domain/common/command';
 import {
+  GroupEvent,
   GroupState,
   POSITIONS,
-  evolveGroup,
   initialGroupState,
 } from '@partnerships/domain/group/group';
 import {
@@ -31,6 +31,8 @@ import {
   initialPartnershipState,
 } from '@partnerships/domain/partnership/partnership';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
+import { GroupFold } from './group-fold';
+import { PickList } from './pick-list';
 
 /** Parsed once: given as text, uuid would parse and validate it again for every id. */
 const EVENT_ID_NAMESPACE = parseUuid('a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15');
@@ -62,51 +64,44 @@ export interface SimulationStats {
 /** The simulated world: the state of every stream, as the deciders fold it. */
 class World {
   readonly organizations = new Map<string, OrganizationState>();
-  readonly groups = new Map<string, GroupState>();
+  readonly groups = new Map<string, GroupFold>();
   readonly partnerships = new Map<string, PartnershipState>();
   readonly organizationIds = new PickList();
   readonly openGroupIds = new PickList();
   readonly activePartnershipIds = new PickList();
-  /**
-   * A group's member ids as an array to pick from, kept while its members map is the
-   * same object: the decider's evolve makes a new map only when the members change.
-   */
-  private readonly memberLists = new WeakMap<ReadonlyMap<string, unknown>, readonly string[]>();
 
   memberIds(groupId: string): readonly string[] {
-    const members = this.group(groupId).members;
-    let ids = this.memberLists.get(members);
-    if (ids === undefined) {
-      ids = [...members.keys()];
-      this.memberLists.set(members, ids);
-    }
-    return ids;
+    return this.groups.get(groupId)?.memberIds.items ?? [];
   }
 
   organization = (id: string): OrganizationState =>
     this.organizations.get(id) ?? initialOrganizationState;
-  group = (id: string): GroupState => this.groups.get(id) ?? initialGroupState;
+  group = (id: string): GroupState => this.groups.get(id)?.state ?? initialGroupState;
   partnership = (id: string): PartnershipState =>
     this.partnerships.get(id) ?? initialPartnershipState;
 
   apply(streamId: string, event: Effective<DomainEvent>): void {
-    const [category, ...rest] = streamId.split('-');
-    const id = rest.join('-');
+    const [category, id] = splitStreamId(streamId);
     switch (category) {
       case 'organization':
         this.organizations.set(id, evolveOrganization(this.organization(id), event as never));
         return;
-      case 'group':
-        this.groups.set(id, evolveGroup(this.group(id), event as never));
+      case 'group': {
+        let fold = this.groups.get(id);
+        if (fold === undefined) {
+          fold = new GroupFold();
+          this.groups.set(id, fold);
+        }
+        fold.apply(event as Effective<GroupEvent>);
         return;
+      }
       default:
         this.partnerships.set(id, evolvePartnership(this.partnership(id), event as never));
     }
   }
 
   version(streamId: string): number {
-    const [category, ...rest] = streamId.split('-');
-    const id = rest.join('-');
+    const [category, id] = splitStreamId(streamId);
     if (category === 'organization') return this.organization(id).version;
     if (category === 'group') return this.group(id).version;
     return this.partnership(id).version;
@@ -138,6 +133,11 @@ export class NetworkSimulation {
     this.clock = options.start.getTime();
     this.recorded = this.clock;
     this.step = (options.years * YEAR) / Math.max(options.events, 1);
+  }
+
+  /** A group's state as the simulation decides on it now. */
+  groupState(groupId: string): GroupState {
+    return this.world.group(groupId);
   }
 
   /** Yields the history in batches, in commit order, until the requested size is reached. */
@@ -413,35 +413,8 @@ const INTERVENTIONS: readonly (readonly [string, string | null])[] = [
   ['Mediation', 'Restore trust after a conflict about the shared budget'],
 ];
 
-/**
- * Ids to pick from at random, each once, removed in constant time (the last one takes the
- * removed one's place): a 10M-event history has hundreds of thousands of partnerships.
- */
-class PickList {
-  private readonly list: string[] = [];
-  private readonly index = new Map<string, number>();
-
-  get items(): readonly string[] {
-    return this.list;
-  }
-
-  get length(): number {
-    return this.list.length;
-  }
-
-  push(item: string): void {
-    if (this.index.has(item)) return;
-    this.index.set(item, this.list.length);
-    this.list.push(item);
-  }
-
-  remove(item: string): void {
-    const at = this.index.get(item);
-    if (at === undefined) return;
-    const last = this.list.pop()!;
-    this.index.delete(item);
-    if (last === item) return;
-    this.list[at] = last;
-    this.index.set(last, at);
-  }
+/** `group-g-1` is category `group`, id `g-1`: ids may hold dashes, categories do not. */
+function splitStreamId(streamId: string): [string, string] {
+  const dash = streamId.indexOf('-');
+  return [streamId.slice(0, dash), streamId.slice(dash + 1)];
 }

@@ -73,6 +73,19 @@ interface EventRow {
 
 type NewEventRow = Omit<EventRow, 'position'>;
 
+/** A NewEventRow's values in the order of the insert's columns. */
+type ImportedRow = [
+  id: string,
+  streamId: string,
+  revision: number,
+  type: string,
+  data: string,
+  effectiveAt: number,
+  recordedAt: number,
+  metadata: string,
+  schemaVersion: number,
+];
+
 export interface SqliteOpenOptions {
   /** How long a write waits for another connection's lock before failing; 5 s by default. */
   readonly busyTimeoutMs?: number;
@@ -106,8 +119,11 @@ export class SqliteEventStore implements EventStore {
   private readonly countEventsAfter: Database.Statement<[number], number>;
   private readonly groupCommitObservers = new Set<(appends: number) => void>();
   private readonly insert: Database.Statement<[NewEventRow], EventRow>;
-  /** The same insert without RETURNING: an import has nothing to build from the rows. */
-  private readonly insertImported: Database.Statement<[NewEventRow]>;
+  /**
+   * The same insert without RETURNING (an import has nothing to build from the rows) and
+   * with positional parameters, which bind faster than named ones.
+   */
+  private readonly insertImported: Database.Statement<ImportedRow>;
   private pending: PendingAppend[] = [];
   /**
    * A read model keeps every event it reads: the same stream id, type and actor, read from
@@ -172,7 +188,7 @@ export class SqliteEventStore implements EventStore {
     );
     this.insertImported = db.prepare(
       `INSERT INTO events (id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version)
-       VALUES (@id, @stream_id, @revision, @type, @data, @effective_at, @recorded_at, @metadata, @schema_version)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Nested in commitGroup, a better-sqlite3 transaction is a savepoint.
     this.appendInSavepoint = db.transaction((streamId, events, expectedVersion, unchanged) =>
@@ -460,17 +476,17 @@ export class SqliteEventStore implements EventStore {
       }
       versions.set(event.streamId, version + 1);
       try {
-        this.insertImported.run({
-          id: event.id,
-          stream_id: event.streamId,
-          revision: event.revision,
-          type: event.type,
-          data: JSON.stringify(event.data),
-          effective_at: event.effectiveAt.getTime(),
-          recorded_at: event.recordedAt.getTime(),
-          metadata: JSON.stringify(event.metadata),
-          schema_version: event.schemaVersion,
-        });
+        this.insertImported.run(
+          event.id,
+          event.streamId,
+          event.revision,
+          event.type,
+          JSON.stringify(event.data),
+          event.effectiveAt.getTime(),
+          event.recordedAt.getTime(),
+          JSON.stringify(event.metadata),
+          event.schemaVersion,
+        );
       } catch (error) {
         // The revision was checked free under the lock, so only the id can collide.
         if (isUniqueViolation(error)) throw new DuplicateEventIdError(event.id);
