@@ -13,9 +13,9 @@ import { SimulationOptions, SimulationStats } from './simulation';
 import { SimulationMessage, SimulationWorkerData } from './simulation-worker';
 
 /** One transaction per batch: large enough that a commit's cost is spread thin. */
-const BATCH_SIZE = 50_000;
+const BATCH_SIZE = 25_000;
 /** Batches decided ahead of the writer: enough to keep both threads busy, bounded memory. */
-const MAX_UNWRITTEN = 4;
+const MAX_UNWRITTEN = 3;
 /** The indexes of a 10M-event file are a few GiB; a larger cache pages them less. */
 const CACHE_SIZE_MIB = 256;
 
