@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
 import { SingleBar } from 'cli-progress';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
-import { SimulationOptions, SimulationStats } from './simulation';
-import { SimulationMessage, SimulationWorkerData } from './simulation-worker';
+import type { SimulationOptions, SimulationStats } from './simulation';
+import type { SimulationMessage, SimulationWorkerData } from './simulation-worker';
 
 /** One transaction per batch: large enough that a commit's cost is spread thin. */
 const BATCH_SIZE = 25_000;
