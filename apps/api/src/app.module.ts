@@ -39,6 +39,10 @@ import { ReadModel } from './read-model/read-model';
 import { AUDIT_CONFIG } from './read-model/audit-config';
 import { EventStoreModule } from './store/event-store.module';
 import { EventStore } from '@partnerships/event-store/event-store';
+import { COMMAND_OBSERVER } from './commands/command-recorder';
+import { Metrics } from './metrics/metrics';
+import { METRICS_ACCESS } from './metrics/metrics-access';
+import { MetricsController } from './metrics/metrics.controller';
 
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
 
@@ -83,7 +87,10 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: httpLogOptions(config),
           // Probes ask every few seconds; their answers are in the metrics, not the log.
-          exclude: ['health', 'ready'].map((path) => ({ path, method: RequestMethod.GET })),
+          exclude: ['health', 'ready', 'metrics'].map((path) => ({
+            path,
+            method: RequestMethod.GET,
+          })),
         }),
         TerminusModule.forRoot({ logger: false }),
         EventStoreModule.forStore(store),
@@ -141,9 +148,12 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: AUDIT_CONFIG, useValue: config.audit },
+        { provide: METRICS_ACCESS, useValue: config.metrics },
+        Metrics,
+        { provide: COMMAND_OBSERVER, useExisting: Metrics },
         ReadModel,
         EventPublisher,
         CommandRecorder,

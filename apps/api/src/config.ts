@@ -7,6 +7,7 @@ import {
 import type { AuthFailureLimits } from './auth/auth-failure-limit';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 import type { WebSocketLimits } from './graphql/websocket-door';
+import { MetricsAccess } from './metrics/metrics-access';
 
 /** Request bodies and WebSocket frames over 1 MB (10^6 bytes) are refused before parsing. */
 export const BODY_LIMIT_BYTES = 1_000_000;
@@ -29,6 +30,7 @@ export interface AppConfig {
   readonly maxResponseBytes: number;
   /** How long a graceful stop may take before the process exits anyway (STOP_DEADLINE_MS). */
   readonly stopDeadlineMs: number;
+  readonly metrics: MetricsAccess;
 }
 
 export interface AuditConfig {
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     logLevel: logLevel(env['LOG_LEVEL']),
     audit: auditConfig(env, eventStoreUrl),
+    metrics: { token: env['METRICS_TOKEN'] || undefined, production },
     limits: {
       depth: count(env, 'GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.depth),
       aliases: count(env, 'GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.aliases),

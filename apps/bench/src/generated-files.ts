@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { say } from './progress';
 import { formatCount } from './table';
@@ -18,10 +18,8 @@ export async function generatedFile(
   seed: number,
   regenerate: boolean,
 ): Promise<string> {
-  const directory = join(root, 'data', 'bench');
-  // v2: the generator's second version (commitments, interventions); an older cached
-  // history of the same size and seed would not hold them.
-  const file = join(directory, `events-${events}-seed-${seed}-v2.db`);
+  const file = historyFile(root, events, seed);
+  const directory = dirname(file);
   if (!regenerate && existsSync(file)) {
     const count = countEvents(file);
     if (count === events) {
@@ -36,7 +34,7 @@ export async function generatedFile(
   removeDatabase(partial);
   say(
     `generating ${formatCount(events)} events (seed ${seed}) into ${file}` +
-      (events >= 500_000 ? ' (about 80 s per million)' : ''),
+      (events >= 500_000 ? ' (minutes per ten million; see the README, Performance)' : ''),
   );
   const started = performance.now();
   try {
@@ -48,6 +46,13 @@ export async function generatedFile(
   }
   say(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return file;
+}
+
+/** Where the history of this size and seed is cached. */
+export function historyFile(root: string, events: number, seed: number): string {
+  // v3: the generator's third version (commitments and interventions since v2; since v3
+  // picks that make the same seed give another history): an older file is not what it makes.
+  return join(root, 'data', 'bench', `events-${events}-seed-${seed}-v3.db`);
 }
 
 /** A copy to run on, so that the cached file is never written (a server appends, migrates). */

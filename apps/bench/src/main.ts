@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--seed 42] [--regenerate] [--only P1,P3]
+ * npm run bench [-- --quick | --scale] [--seed 42] [--regenerate] [--only P1,P3] [--dry-run]
  *
  * Measures the figures side by side with their baselines in one run on this machine, and
  * writes the table (with the machine and the mode) to stdout and to bench/results.md
@@ -7,12 +7,12 @@
  * Progress goes to stderr. Targets that are missed say so in the table; they do not fail
  * the run. A figure that cannot be measured does (exit code 1), so that CI notices rot.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseCommandLine } from '../../admin/src/command-line';
 import { FigureResult } from './figure';
-import { generatedFile } from './generated-files';
+import { generatedFile, historyFile } from './generated-files';
 import { describeMachine } from './machine';
 import { measureAppend } from './p1-append';
 import { measureRebuild } from './p2-rebuild';
@@ -25,15 +25,18 @@ import { measureDashboard } from './p8-dashboard';
 import { say } from './progress';
 import { Report, Row, formatSize, notMeasured, renderReport } from './table';
 
-const USAGE = `usage: npm run bench [-- --quick] [--seed <n>] [--regenerate] [--only P1,P2,...]
+const USAGE = `usage: npm run bench [-- --quick | --scale] [--seed <n>] [--regenerate] [--only P1,P2,...] [--dry-run]
   --quick       CI sizes: 20k/50k events, 2 s runs (under 2 minutes); the default is full mode
+  --scale       P4 and P5 on a 10M-event history (against 1M for P4); not for CI: generating
+                the 10M history alone takes minutes and several GB of disk
+  --dry-run     print the plan (sizes, figures, histories cached or to generate) and stop
   --seed        the generator's seed for the histories (default 42)
   --regenerate  generate the histories again even when data/bench/ holds them
   --only        measure only these figures; bench/results.md is then left as it is`;
 
 /** The sizes and durations of a mode. */
 interface Plan {
-  readonly mode: 'quick' | 'full';
+  readonly mode: 'quick' | 'full' | 'scale';
   readonly writers: number;
   readonly appendMs: number;
   readonly emmettUnqueuedMs: number;
@@ -87,6 +90,16 @@ const QUICK: Plan = {
   liveS: 3,
 };
 
+/** Start-up and time travel where the history is ten times the full mode's. */
+const SCALE: Plan = {
+  ...FULL,
+  mode: 'scale',
+  smallEvents: 1_000_000,
+  largeEvents: 10_000_000,
+};
+/** The figures --scale measures: the others do not depend on the history's length, or take hours. */
+const SCALE_FIGURES: readonly FigureId[] = ['P4', 'P5'];
+
 const FIGURES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'] as const;
 type FigureId = (typeof FIGURES)[number];
 
@@ -110,6 +123,8 @@ async function main(): Promise<number> {
     usage: USAGE,
     options: {
       quick: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
       seed: { type: 'string', default: '42' },
       regenerate: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -119,10 +134,25 @@ async function main(): Promise<number> {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed) || seed < 1)
     throw new Error(`--seed must be a positive integer\n${USAGE}`);
-  const only = values.only === undefined ? undefined : parseOnly(values.only);
-  const plan = values.quick ? QUICK : FULL;
+  if (values.quick && values.scale)
+    throw new Error(`--quick and --scale exclude each other\n${USAGE}`);
+  const plan = values.scale ? SCALE : values.quick ? QUICK : FULL;
+  let only = values.only === undefined ? undefined : parseOnly(values.only);
+  if (plan.mode === 'scale') {
+    const outside = only?.filter((id) => !SCALE_FIGURES.includes(id)) ?? [];
+    if (outside.length > 0) {
+      throw new Error(
+        `--scale measures only ${SCALE_FIGURES.join(', ')}, not ${outside.join(', ')}`,
+      );
+    }
+    only ??= [...SCALE_FIGURES];
+  }
 
   const root = join(__dirname, '..', '..', '..', '..');
+  if (values['dry-run']) {
+    console.log(describeDryRun(root, plan, seed, only));
+    return 0;
+  }
   const tempDir = mkdtempSync(join(tmpdir(), 'partnerships-bench-'));
   const machine = describeMachine(root, tempDir);
   const started = performance.now();
@@ -241,9 +271,9 @@ async function main(): Promise<number> {
   };
   const text = renderReport(report);
   console.log(text);
-  if (only === undefined) {
+  if (only === undefined || plan.mode === 'scale') {
     // The quick run (CI's) never overwrites the figures people read.
-    const out = join(root, 'bench', plan.mode === 'quick' ? 'results-quick.md' : 'results.md');
+    const out = join(root, 'bench', RESULTS_FILE[plan.mode]);
     mkdirSync(join(root, 'bench'), { recursive: true });
     writeFileSync(out, text);
     say(`written to ${relative(process.cwd(), out) || out}`);
@@ -254,9 +284,45 @@ async function main(): Promise<number> {
   return unmeasured > 0 ? 1 : 0;
 }
 
+const RESULTS_FILE: Record<Plan['mode'], string> = {
+  quick: 'results-quick.md',
+  full: 'results.md',
+  scale: 'results-scale.md',
+};
+
+/** What a run would do, without generating or measuring anything. */
+function describeDryRun(
+  root: string,
+  plan: Plan,
+  seed: number,
+  only: readonly FigureId[] | undefined,
+): string {
+  const figures = FIGURES.filter((id) => only === undefined || only.includes(id));
+  const sizes = [...new Set([plan.smallEvents, plan.largeEvents])].filter(
+    (events) => events === plan.largeEvents || figures.includes('P4'),
+  );
+  const lines = [
+    `dry run: ${plan.mode} mode, seed ${seed}; nothing generated or measured`,
+    `figures: ${figures.join(', ')}`,
+    `sizes: ${describePlan(plan)}`,
+    ...sizes.map((events) => {
+      const file = historyFile(root, events, seed);
+      return `history ${formatSize(events)} events: ${file} (${existsSync(file) ? 'cached' : 'to generate'})`;
+    }),
+    `table: bench/${RESULTS_FILE[plan.mode]}`,
+  ];
+  return lines.join('\n');
+}
+
 function describePlan(plan: Plan): string {
   const small = formatSize(plan.smallEvents);
   const large = formatSize(plan.largeEvents);
+  if (plan.mode === 'scale') {
+    return (
+      `P4 ${small} and ${large} events, ${plan.lookups} lookups each; ` +
+      `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}`
+    );
+  }
   return (
     `P1 ${plan.writers} writers, ${plan.appendMs / 1000} s per store (Emmett unqueued ${plan.emmettUnqueuedMs / 1000} s); ` +
     `P2 ${large} events${plan.rebuildRepetitions > 1 ? `, best of ${plan.rebuildRepetitions}` : ''}; ` +

@@ -25,7 +25,7 @@ export interface Machine {
 }
 
 export interface Report {
-  readonly mode: 'quick' | 'full';
+  readonly mode: 'quick' | 'full' | 'scale';
   /** What the mode measured: sizes and durations, in a line. */
   readonly sizes: string;
   readonly machine: Machine;

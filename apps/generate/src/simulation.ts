@@ -2,7 +2,7 @@
  * A network's history simulated through the real deciders: every generated event is one
  * that the service itself would have recorded. Used for benchmarks and demos.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import { unsafeUniformIntDistribution, xoroshiro128plus, RandomGenerator } from 'pure-rand';
 import { DomainError } from '@partnerships/domain/common/errors';
 import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
@@ -14,9 +14,9 @@ import {
 } from '@partnerships/domain/commands';
 import { Effective } from '@partnerships/domain/common/command';
 import {
+  GroupEvent,
   GroupState,
   POSITIONS,
-  evolveGroup,
   initialGroupState,
 } from '@partnerships/domain/group/group';
 import {
@@ -31,8 +31,11 @@ import {
   initialPartnershipState,
 } from '@partnerships/domain/partnership/partnership';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
+import { GroupFold } from './group-fold';
+import { PickList } from './pick-list';
 
-const EVENT_ID_NAMESPACE = 'a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15';
+/** Parsed once: given as text, uuid would parse and validate it again for every id. */
+const EVENT_ID_NAMESPACE = parseUuid('a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15');
 const DAY = 24 * 60 * 60 * 1000;
 const YEAR = 365 * DAY;
 
@@ -61,36 +64,44 @@ export interface SimulationStats {
 /** The simulated world: the state of every stream, as the deciders fold it. */
 class World {
   readonly organizations = new Map<string, OrganizationState>();
-  readonly groups = new Map<string, GroupState>();
+  readonly groups = new Map<string, GroupFold>();
   readonly partnerships = new Map<string, PartnershipState>();
-  readonly organizationIds: string[] = [];
-  readonly openGroupIds: string[] = [];
-  readonly activePartnershipIds: string[] = [];
+  readonly organizationIds = new PickList();
+  readonly openGroupIds = new PickList();
+  readonly activePartnershipIds = new PickList();
+
+  memberIds(groupId: string): readonly string[] {
+    return this.groups.get(groupId)?.memberIds.items ?? [];
+  }
 
   organization = (id: string): OrganizationState =>
     this.organizations.get(id) ?? initialOrganizationState;
-  group = (id: string): GroupState => this.groups.get(id) ?? initialGroupState;
+  group = (id: string): GroupState => this.groups.get(id)?.state ?? initialGroupState;
   partnership = (id: string): PartnershipState =>
     this.partnerships.get(id) ?? initialPartnershipState;
 
   apply(streamId: string, event: Effective<DomainEvent>): void {
-    const [category, ...rest] = streamId.split('-');
-    const id = rest.join('-');
+    const [category, id] = splitStreamId(streamId);
     switch (category) {
       case 'organization':
         this.organizations.set(id, evolveOrganization(this.organization(id), event as never));
         return;
-      case 'group':
-        this.groups.set(id, evolveGroup(this.group(id), event as never));
+      case 'group': {
+        let fold = this.groups.get(id);
+        if (fold === undefined) {
+          fold = new GroupFold();
+          this.groups.set(id, fold);
+        }
+        fold.apply(event as Effective<GroupEvent>);
         return;
+      }
       default:
         this.partnerships.set(id, evolvePartnership(this.partnership(id), event as never));
     }
   }
 
   version(streamId: string): number {
-    const [category, ...rest] = streamId.split('-');
-    const id = rest.join('-');
+    const [category, id] = splitStreamId(streamId);
     if (category === 'organization') return this.organization(id).version;
     if (category === 'group') return this.group(id).version;
     return this.partnership(id).version;
@@ -108,7 +119,7 @@ export class NetworkSimulation {
     refused: 0,
   };
   /** Organisations an intervention was aimed at, whose next assessment shows its effect. */
-  private readonly awaitingAssessment: string[] = [];
+  private readonly awaitingAssessment = new PickList();
   private readonly world = new World();
   private random: RandomGenerator;
   private clock: number;
@@ -122,6 +133,11 @@ export class NetworkSimulation {
     this.clock = options.start.getTime();
     this.recorded = this.clock;
     this.step = (options.years * YEAR) / Math.max(options.events, 1);
+  }
+
+  /** A group's state as the simulation decides on it now. */
+  groupState(groupId: string): GroupState {
+    return this.world.group(groupId);
   }
 
   /** Yields the history in batches, in commit order, until the requested size is reached. */
@@ -209,14 +225,14 @@ export class NetworkSimulation {
         this.stats.groups++;
         return;
       case 'GroupDissolved':
-        remove(world.openGroupIds, event.data.groupId);
+        world.openGroupIds.remove(event.data.groupId);
         return;
       case 'PartnershipFormed':
         world.activePartnershipIds.push(event.data.partnershipId);
         this.stats.partnerships++;
         return;
       case 'PartnershipEnded':
-        remove(world.activePartnershipIds, event.data.partnershipId);
+        world.activePartnershipIds.remove(event.data.partnershipId);
         return;
       case 'ArrangementAgreed':
         this.stats.arrangements++;
@@ -229,7 +245,7 @@ export class NetworkSimulation {
         }
         return;
       case 'CapabilityAssessed':
-        remove(this.awaitingAssessment, event.data.organizationId);
+        this.awaitingAssessment.remove(event.data.organizationId);
         return;
       default:
         return;
@@ -257,11 +273,10 @@ export class NetworkSimulation {
       };
     }
     const roll = this.int(0, 999);
-    const groupId = this.pick(world.openGroupIds);
-    const organizationId = this.pick(world.organizationIds);
+    const groupId = this.pick(world.openGroupIds.items);
+    const organizationId = this.pick(world.organizationIds.items);
     if (groupId === undefined || organizationId === undefined) return undefined;
-    const group = world.group(groupId);
-    const members = [...group.members.keys()];
+    const members = world.memberIds(groupId);
     const member = this.pick(members);
     const position = POSITIONS[this.int(0, 2)];
     if (roll < 300) return { type: 'JoinGroup', data: { groupId, organizationId, position } };
@@ -278,7 +293,7 @@ export class NetworkSimulation {
       // Half the assessments follow up an intervention, when one is waiting for it.
       const assessed =
         this.int(0, 1) === 0
-          ? (this.pick(this.awaitingAssessment) ?? organizationId)
+          ? (this.pick(this.awaitingAssessment.items) ?? organizationId)
           : organizationId;
       return {
         type: 'AssessCapability',
@@ -292,7 +307,7 @@ export class NetworkSimulation {
     }
     if (roll < 521 && members.length < 3)
       return { type: 'DissolveGroup', data: { groupId, reason: null } };
-    const partnershipId = this.pick(world.activePartnershipIds);
+    const partnershipId = this.pick(world.activePartnershipIds.items);
     if (roll < 560 || partnershipId === undefined) {
       if (members.length < 2) return undefined;
       const parties = this.sample(members, this.int(2, Math.min(4, members.length)));
@@ -398,9 +413,8 @@ const INTERVENTIONS: readonly (readonly [string, string | null])[] = [
   ['Mediation', 'Restore trust after a conflict about the shared budget'],
 ];
 
-function remove(items: string[], item: string): void {
-  const index = items.indexOf(item);
-  if (index < 0) return;
-  items[index] = items[items.length - 1];
-  items.pop();
+/** `group-g-1` is category `group`, id `g-1`: ids may hold dashes, categories do not. */
+function splitStreamId(streamId: string): [string, string] {
+  const dash = streamId.indexOf('-');
+  return [streamId.slice(0, dash), streamId.slice(dash + 1)];
 }

@@ -145,6 +145,18 @@ export interface EventStore {
   countAll?(): Promise<number>;
 
   /**
+   * Optional: how many events follow a position of the global log (all of them when
+   * `after` is undefined), where the store can count them without reading them.
+   */
+  countAfter?(after: string | undefined): Promise<number>;
+
+  /**
+   * Optional, for stores that commit several appends together: calls `observer` after
+   * each durable commit with the number of appends it held.
+   */
+  onGroupCommit?(observer: (appends: number) => void): Unsubscribe;
+
+  /**
    * Optional: checks once, at start, that this process may do what the API does with the
    * store (read the whole log). Fails with {@link EventStoreAccessDeniedError} when it may
    * not; a store that cannot be reached now is left for the first read to report.

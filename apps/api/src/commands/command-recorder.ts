@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
@@ -44,6 +44,14 @@ export interface CommandResult {
   readonly interventionId: string | null;
 }
 
+/** Told how long each command took and how it ended (the metrics); it only watches. */
+export interface CommandObserver {
+  recorded(name: string, seconds: number): void;
+  failed(name: string, seconds: number, error: unknown): void;
+}
+
+export const COMMAND_OBSERVER = Symbol('CommandObserver');
+
 export interface CommandRequest<Input> {
   /** The mutation's name: with the input, it tells a repeated command from a reused id. */
   readonly name: string;
@@ -61,9 +69,28 @@ export class CommandRecorder {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModel: ReadModel,
+    @Optional() @Inject(COMMAND_OBSERVER) private readonly observer?: CommandObserver,
   ) {}
 
   async record<Input extends { readonly commandId?: string | null }>(
+    request: CommandRequest<Input>,
+    parse: (input: Input) => DomainCommand,
+  ): Promise<CommandResult> {
+    const observer = this.observer;
+    if (observer === undefined) return this.decideAndAppend(request, parse);
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const result = await this.decideAndAppend(request, parse);
+      observer.recorded(request.name, seconds());
+      return result;
+    } catch (error) {
+      observer.failed(request.name, seconds(), error);
+      throw error;
+    }
+  }
+
+  private async decideAndAppend<Input extends { readonly commandId?: string | null }>(
     request: CommandRequest<Input>,
     parse: (input: Input) => DomainCommand,
   ): Promise<CommandResult> {

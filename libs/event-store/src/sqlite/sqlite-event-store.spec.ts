@@ -86,6 +86,31 @@ describe('SqliteEventStore', () => {
       expect(new Set(results.map((result) => result.events[0].position)).size).toBe(50);
     });
 
+    it('tells a group-commit observer how many appends each commit held', async () => {
+      const store = openStore();
+      const sizes: number[] = [];
+      const stop = store.onGroupCommit((appends) => sizes.push(appends));
+      await Promise.all(
+        Array.from({ length: 20 }, () => store.append(newStreamId(), [newEvent()], 0)),
+      );
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(20);
+      expect(sizes).toHaveLength(store.groupCommits().commits);
+      stop();
+      await store.append(newStreamId(), [newEvent()], 0);
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(20);
+    });
+
+    it('counts the events after a position without reading them', async () => {
+      const store = openStore();
+      expect(await store.countAfter(undefined)).toBe(0);
+      const { events } = await store.append(newStreamId(), [newEvent(), newEvent()], 0);
+      await store.append(newStreamId(), [newEvent()], 0);
+      expect(await store.countAfter(undefined)).toBe(3);
+      expect(await store.countAfter(events[0].position)).toBe(2);
+      expect(await store.countAfter(events[1].position)).toBe(1);
+      await expect(store.countAfter('-1')).rejects.toBeInstanceOf(InvalidPositionError);
+    });
+
     it('fails a conflicting append alone; the others of its group are recorded', async () => {
       const store = openStore();
       const contested = newStreamId();
