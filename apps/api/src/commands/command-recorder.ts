@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
@@ -27,7 +28,8 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
 } from '@partnerships/event-store/event-store';
-import { ReadModel } from '../read-model/read-model';
+import { CLOCK, Clock, systemClock } from '../clock';
+import { CommandName, InputOf, parseCommand } from './command-table';
 
 /** Event ids are UUIDv5 of the commandId and the event's index, in this namespace. */
 const EVENT_ID_NAMESPACE = '6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71';
@@ -44,11 +46,18 @@ export interface CommandResult {
   readonly interventionId: string | null;
 }
 
-export interface CommandRequest<Input> {
+export interface CommandRequest<Name extends CommandName = CommandName> {
   /** The mutation's name: with the input, it tells a repeated command from a reused id. */
-  readonly name: string;
-  readonly input: Input;
+  readonly name: Name;
+  readonly input: InputOf<Name>;
   readonly actor: string | null;
+}
+
+/** The one CQRS command: a row of the command table (command-table.ts) with its input. */
+export class RecordCommand extends Command<CommandResult> {
+  constructor(readonly request: CommandRequest) {
+    super();
+  }
 }
 
 /**
@@ -57,32 +66,35 @@ export interface CommandRequest<Input> {
  * and decide again or, when the caller named the version it expected, report the conflict.
  */
 @Injectable()
-export class CommandRecorder {
+@CommandHandler(RecordCommand)
+export class CommandRecorder implements ICommandHandler<RecordCommand, CommandResult> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly readModel: ReadModel,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
-  async record<Input extends { readonly commandId?: string | null }>(
-    request: CommandRequest<Input>,
-    parse: (input: Input) => DomainCommand,
-  ): Promise<CommandResult> {
-    const command = parse(request.input);
+  execute({ request }: RecordCommand): Promise<CommandResult> {
+    return this.record(request);
+  }
+
+  async record<Name extends CommandName>(request: CommandRequest<Name>): Promise<CommandResult> {
+    const command = parseCommand(request.name, request.input);
     const givenCommandId =
       request.input.commandId == null ? undefined : requireId('commandId', request.input.commandId);
     const digest = digestOf(request.name, request.input);
 
+    // A retry is answered from the log, before deciding: decided again, it could break a
+    // rule its first recording made true (joining a group twice).
     if (givenCommandId !== undefined) {
-      await this.readModel.caughtUp();
-      const earlier = this.readModel.projection.eventsOfCommand(givenCommandId);
-      if (earlier !== undefined) return repeatOf(earlier, digest, givenCommandId);
+      const earlier = await this.store.readCommand(givenCommandId);
+      if (earlier.length > 0) return repeatOf(earlier, digest, givenCommandId);
     }
     const commandId = givenCommandId ?? randomUUID();
     const streamId = addressedStream(command);
 
     for (let attempt = 1; ; attempt++) {
       const states = await this.load(command);
-      const decision = decideCommand(command, states, new Date());
+      const decision = decideCommand(command, states, this.clock.now());
       const version = states.version(streamId);
       try {
         const appended = await this.store.append(
@@ -111,7 +123,6 @@ export class CommandRecorder {
             })),
           },
         );
-        await this.readModel.caughtUp();
         return appended.repeated
           ? repeatOf(appended.events, digest, commandId)
           : resultOf(appended.events);
@@ -119,7 +130,6 @@ export class CommandRecorder {
         // The commandId recorded elsewhere: this same command retried (its first result),
         // or another command reusing it (refused).
         if (error instanceof CommandIdTakenError && error.recorded.length > 0) {
-          await this.readModel.caughtUp();
           return repeatOf(error.recorded, digest, commandId);
         }
         if (error instanceof DuplicateEventIdError) throw reused(commandId);

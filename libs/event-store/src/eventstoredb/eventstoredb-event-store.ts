@@ -228,6 +228,12 @@ export class EventStoreDbEventStore implements EventStore {
     return events;
   }
 
+  /** Through the commandId's reservation, which names the stream its events went to. */
+  async readCommand(commandId: string): Promise<readonly RecordedEvent[]> {
+    this.assertOpen();
+    return this.recordedUnder(commandId, await this.reservationOf(commandId));
+  }
+
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
     this.assertOpen();
     if (!Number.isSafeInteger(limit) || limit < 1) {
@@ -383,15 +389,21 @@ export class EventStoreDbEventStore implements EventStore {
         retried = true;
         continue;
       }
-      const recorded =
-        held === undefined
-          ? []
-          : (await this.readStream(held.streamId)).filter(
-              (event) => event.metadata.commandId === commandId,
-            );
+      const recorded = await this.recordedUnder(commandId, held);
       throw new CommandIdTakenError(commandId, recorded, events[0]!.id);
     }
     return retried;
+  }
+
+  /** The events recorded under a commandId, in the stream its reservation names. */
+  private async recordedUnder(
+    commandId: string,
+    held: Reservation | undefined,
+  ): Promise<readonly RecordedEvent[]> {
+    if (held === undefined) return [];
+    return (await this.readStream(held.streamId)).filter(
+      (event) => event.metadata.commandId === commandId,
+    );
   }
 
   private async reservationOf(commandId: string): Promise<Reservation | undefined> {

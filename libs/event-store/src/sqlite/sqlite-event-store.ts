@@ -235,6 +235,10 @@ export class SqliteEventStore implements EventStore {
     return this.use(() => this.selectStream.all(streamId).map(this.toRecordedEvent));
   }
 
+  async readCommand(commandId: string): Promise<readonly RecordedEvent[]> {
+    return this.use(() => this.selectByCommand.all(commandId).map(this.toRecordedEvent));
+  }
+
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
     return this.use(() => {
       if (!Number.isSafeInteger(limit) || limit < 1) {
