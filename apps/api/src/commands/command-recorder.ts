@@ -5,7 +5,8 @@ import { v5 as uuidv5 } from 'uuid';
 import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { requireId } from '@partnerships/domain/common/input';
-import { currentSchemaVersion, upcast } from '@partnerships/domain/common/upcasters';
+import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
+import { decodeEvent } from '@partnerships/domain/decode-event';
 import {
   DomainCommand,
   DomainEvent,
@@ -155,7 +156,7 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
     await Promise.all(
       streamIds.map(async (streamId) => {
         const events = await this.store.readStream(streamId);
-        loaded.set(streamId, events.map(toDomainEvent));
+        loaded.set(streamId, events.map(decodeEvent));
       }),
     );
     const eventsOf = <E extends DomainEvent>(streamId: string): Effective<E>[] => {
@@ -172,30 +173,22 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
   }
 }
 
-function toDomainEvent(event: RecordedEvent): Effective<DomainEvent> {
-  return {
-    type: event.type,
-    data: upcast(event.type, event.schemaVersion, event.data),
-    effectiveAt: event.effectiveAt,
-  } as Effective<DomainEvent>;
-}
-
 function resultOf(events: readonly RecordedEvent[]): CommandResult {
   const last = events[events.length - 1];
-  const arrangementId = events.find((event) => event.type === 'ArrangementAgreed')?.data[
-    'arrangementId'
-  ];
-  const interventionId = events.find((event) => event.type === 'InterventionRecorded')?.data[
-    'interventionId'
-  ];
+  let arrangementId: string | null = null;
+  let interventionId: string | null = null;
+  for (const event of events.map(decodeEvent)) {
+    if (event.type === 'ArrangementAgreed') arrangementId = event.data.arrangementId;
+    if (event.type === 'InterventionRecorded') interventionId = event.data.interventionId;
+  }
   return {
     id: parseStreamId(last.streamId)?.id ?? last.streamId,
     streamId: last.streamId,
     version: last.revision + 1,
     position: last.position,
     eventIds: events.map((event) => event.id),
-    arrangementId: typeof arrangementId === 'string' ? arrangementId : null,
-    interventionId: typeof interventionId === 'string' ? interventionId : null,
+    arrangementId,
+    interventionId,
   };
 }
 

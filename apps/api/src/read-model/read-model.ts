@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { AuditTree } from '@partnerships/audit/audit-tree';
+import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
@@ -38,7 +39,11 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     private readonly auditConfig: AuditConfig = { treeFile: undefined, signingKey: undefined },
   ) {
     this.follower = new LogFollower(store, this.projection, 10_000, (error) =>
-      this.logger.error(`following the event log failed: ${String(error)}`),
+      this.logger.error(
+        error instanceof UnknownEventTypeError
+          ? `event log: ${error.message}; it stays in the log and its stream's history`
+          : `following the event log failed: ${String(error)}`,
+      ),
     );
     const { tree, loaded, problem } = AuditTree.fromCheckpoint(
       auditConfig.treeFile,
