@@ -173,6 +173,22 @@ describe('CommandRecorder', () => {
     });
   });
 
+  it("decides with the injected clock's time, so a test sets the time instead of waiting", async () => {
+    const now = new Date('2031-06-01T12:00:00Z');
+    const later = new CommandRecorder(store, { now: () => now });
+    const register = (id: string, minutesAhead: number) =>
+      later.record({
+        name: 'registerOrganization',
+        input: { id, name: id, effectiveAt: new Date(now.getTime() + minutesAhead * 60_000) },
+        actor: null,
+      });
+
+    // Five minutes of skew are allowed ahead of the clock, not more: judged by 2031's clock.
+    await expect(register('soon', 4)).resolves.toMatchObject({ version: 1 });
+    const refusal = await register('too-late', 6).catch((error: unknown) => error);
+    expect((refusal as RuleViolationError).rule).toBe('EFFECTIVE_TIME_IN_FUTURE');
+  });
+
   it('answers a retry that went to another stream (an id it generated) with its first result', async () => {
     const register = (via: CommandRecorder) =>
       via.record({

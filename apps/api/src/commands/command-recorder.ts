@@ -1,11 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { v5 as uuidv5 } from 'uuid';
 import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { requireId } from '@partnerships/domain/common/input';
-import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import {
   DomainCommand,
@@ -29,11 +27,10 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
 } from '@partnerships/event-store/event-store';
+import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { CLOCK, Clock, systemClock } from '../clock';
 import { CommandName, InputOf, parseCommand } from './command-table';
 
-/** Event ids are UUIDv5 of the commandId and the event's index, in this namespace. */
-const EVENT_ID_NAMESPACE = '6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71';
 /** Enough for every writer of a hot stream to get its turn. */
 const MAX_ATTEMPTS = 200;
 
@@ -100,20 +97,12 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
       try {
         const appended = await this.store.append(
           streamId,
-          decision.events.map((event, index) => ({
-            id: uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE),
-            type: event.type,
-            data: event.data as Readonly<Record<string, unknown>>,
+          envelopesOf(decision.events, {
+            commandId,
+            actor: request.actor,
+            commandDigest: digest,
             effectiveAt: decision.effectiveAt,
-            schemaVersion: currentSchemaVersion(event.type),
-            metadata: {
-              actor: request.actor,
-              commandId,
-              correlationId: commandId,
-              causationId: commandId,
-              commandDigest: digest,
-            },
-          })),
+          }),
           version,
           // A decision across streams holds only on the facts it read (docs/domain.md,
           // "Decisions across streams").

@@ -12,6 +12,7 @@ import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { NetworkView } from '@partnerships/projections/network-view';
+import { CLOCK, Clock, systemClock } from '../clock';
 import { AuditConfig } from '../config';
 import { AUDIT_CONFIG } from './audit-config';
 
@@ -37,6 +38,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     @Optional()
     @Inject(AUDIT_CONFIG)
     private readonly auditConfig: AuditConfig = { treeFile: undefined, signingKey: undefined },
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.follower = new LogFollower(store, this.projection, 10_000, (error) =>
       this.logger.error(
@@ -84,13 +86,13 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
 
   /** The network now, as known now. */
   current(): NetworkView {
-    const now = new Date();
+    const now = this.clock.now();
     return new NetworkView(this.projection, now, now);
   }
 
   /** The network at a pair of times; a knownAt later than now is taken as now. */
   at(asOf: Date | null | undefined, knownAt: Date | null | undefined): NetworkView {
-    const now = new Date();
+    const now = this.clock.now();
     const known = knownAt == null || knownAt.getTime() > now.getTime() ? now : knownAt;
     return new NetworkView(this.projection, asOf ?? now, known);
   }

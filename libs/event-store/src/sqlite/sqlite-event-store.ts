@@ -20,6 +20,7 @@ import {
   Unsubscribe,
   WrongExpectedVersionError,
 } from '../event-store';
+import { assertAppendable } from '../append-checks';
 import { assertRecordedEvents } from '../recorded-events';
 
 const MEMORY = ':memory:';
@@ -554,18 +555,6 @@ function migrate(db: Database.Database): void {
     for (const step of MIGRATIONS.slice(version)) db.exec(step);
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
-}
-
-function assertAppendable(events: readonly EventToAppend[]): void {
-  if (events.length === 0) throw new RangeError('append needs at least one event');
-  for (const event of events) {
-    if (event.effectiveAt !== undefined && Number.isNaN(event.effectiveAt.getTime())) {
-      throw new RangeError(`event ${event.id} has an invalid effectiveAt`);
-    }
-    if (!Number.isSafeInteger(event.schemaVersion)) {
-      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
-    }
-  }
 }
 
 /** Positions are the decimal `position` column, exactly as this store writes them. */
