@@ -23,7 +23,7 @@ import {
 } from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 
-/** The checks that need no digest: that the log is consistent with itself (README, Auditors). */
+/** The checks that need no digest: that the log is consistent with itself (docs/audit.md, "What verifying means"). */
 export const LOG_CHECKS = {
   revisions: 'revisions contiguous from 0 in every stream',
   positions: 'positions strictly increasing',

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Effective } from '@partnerships/domain/common/command';
@@ -29,7 +29,7 @@ import {
 } from '@partnerships/event-store/event-store';
 import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { CLOCK, Clock, systemClock } from '../clock';
-import { CommandName, InputOf, parseCommand } from './command-table';
+import { CommandName, InputOf, idOrNew, parseCommand } from './command-table';
 
 /** Enough for every writer of a hot stream to get its turn. */
 const MAX_ATTEMPTS = 200;
@@ -87,7 +87,7 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
       const earlier = await this.store.readCommand(givenCommandId);
       if (earlier.length > 0) return repeatOf(earlier, digest, givenCommandId);
     }
-    const commandId = givenCommandId ?? randomUUID();
+    const commandId = idOrNew(givenCommandId);
     const streamId = addressedStream(command);
 
     for (let attempt = 1; ; attempt++) {

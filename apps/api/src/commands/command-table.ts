@@ -62,7 +62,11 @@ function row<Input>(
   return { inputType, parse };
 }
 
-/** The one id rule for entities: the client's id when given, otherwise a new UUID. */
+/**
+ * The one id rule for what a client may name (entities, arrangements, interventions, the
+ * command itself): the client's id when given, otherwise a new UUID. Event ids derive from
+ * the commandId (libs/event-store/src/event-envelope.ts).
+ */
 export function idOrNew(id: string | null | undefined): string {
   return id ?? randomUUID();
 }
