@@ -1,10 +1,13 @@
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { DomainEvent } from '@partnerships/domain/commands';
 import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
 import type { EventToAppend } from './event-store';
 
-/** Event ids are UUIDv5 of the commandId and the event's index, in this namespace. */
-const EVENT_ID_NAMESPACE = '6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71';
+/**
+ * Event ids are UUIDv5 of the commandId and the event's index, in this namespace (parsed
+ * once: the generator derives an id for every event it writes).
+ */
+const EVENT_ID_NAMESPACE = parseUuid('6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71');
 
 /** What a command's events carry besides their own type and data. */
 export interface CommandEnvelope {
