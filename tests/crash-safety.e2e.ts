@@ -251,7 +251,7 @@ describe('the append path under SIGKILL', () => {
     // command that was in flight at the kill is recorded at most once.
     readModel = new ReadModel(store);
     await readModel.onModuleInit();
-    const recorder = new CommandRecorder(store, readModel);
+    const recorder = new CommandRecorder(store);
     const handlers = commandHandlers(recorder);
     const resend = async (commandId: string): Promise<Result | string> => {
       const { name, input: written } = ledger.sent.get(commandId)!;

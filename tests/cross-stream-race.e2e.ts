@@ -41,7 +41,7 @@ async function openWriter(file: string): Promise<Writer> {
   const store = SqliteEventStore.open(file);
   const readModel = new ReadModel(store);
   await readModel.onModuleInit();
-  return { store, readModel, handlers: commandHandlers(new CommandRecorder(store, readModel)) };
+  return { store, readModel, handlers: commandHandlers(new CommandRecorder(store)) };
 }
 
 async function outcome(run: Promise<unknown>): Promise<'recorded' | string> {

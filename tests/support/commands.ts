@@ -1,3 +1,4 @@
+import { CommandName, INPUT_TYPES } from '../../apps/api/src/commands/command-table';
 import { GraphQLResponse, TestServer } from './test-server';
 
 /** The fields of CommandResult, as every test asks for them. */
@@ -13,22 +14,8 @@ export interface CommandResult {
   readonly interventionId: string | null;
 }
 
-export const INPUT_TYPES = {
-  registerOrganization: 'RegisterOrganizationInput',
-  assessCapability: 'AssessCapabilityInput',
-  foundGroup: 'FoundGroupInput',
-  joinGroup: 'JoinGroupInput',
-  changePosition: 'ChangePositionInput',
-  leaveGroup: 'LeaveGroupInput',
-  dissolveGroup: 'DissolveGroupInput',
-  formPartnership: 'FormPartnershipInput',
-  agreeArrangement: 'AgreeArrangementInput',
-  extendPartnership: 'ExtendPartnershipInput',
-  endPartnership: 'EndPartnershipInput',
-  recordIntervention: 'RecordInterventionInput',
-} as const;
-
-export type MutationName = keyof typeof INPUT_TYPES;
+export { INPUT_TYPES };
+export type MutationName = CommandName;
 export type Input = Record<string, unknown>;
 
 /** Sends one mutation with its input as a variable; returns the response as it came. */

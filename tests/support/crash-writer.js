@@ -1,6 +1,6 @@
 // A writer for tests/crash-safety.e2e.ts, run as a child process and killed with SIGKILL at
 // a moment the test picks. It records real commands through the built production path
-// (command handler -> CommandRecorder -> SqliteEventStore) from many concurrent loops and
+// (the CQRS command handler, CommandRecorder -> SqliteEventStore) from many concurrent loops and
 // never stops on its own.
 //
 // Usage: node crash-writer.js <sqlite file> <prefix> <loops> <seed> <shared group ids, comma separated>
@@ -28,8 +28,7 @@ const { SqliteEventStore } = require(
   join(DIST, 'libs', 'event-store', 'src', 'sqlite', 'sqlite-event-store'),
 );
 const { DomainError } = require(join(DIST, 'libs', 'domain', 'src', 'common', 'errors'));
-const { ReadModel } = require(join(DIST, 'apps', 'api', 'src', 'read-model', 'read-model'));
-const { CommandRecorder } = require(
+const { CommandRecorder, RecordCommand } = require(
   join(DIST, 'apps', 'api', 'src', 'commands', 'command-recorder'),
 );
 
@@ -50,14 +49,6 @@ const POSITIONS = ['CORE', 'RING', 'FREE_SPACE'];
 const DAY = 24 * 60 * 60 * 1000;
 /** Loops whose index leaves this remainder append raw batches now and then. */
 const BATCH_EVERY = 4;
-
-/** The handler and command class of a mutation, from the built app. */
-function handlerOf(name) {
-  const file = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-  const built = require(join(DIST, 'apps', 'api', 'src', 'commands', `${file}.handler`));
-  const type = name[0].toUpperCase() + name.slice(1);
-  return { Handler: built[`${type}Handler`], Command: built[`${type}Command`] };
-}
 
 function write(line) {
   process.stdout.write(`${JSON.stringify(line, encodeDates)}\n`);
@@ -84,15 +75,13 @@ async function main() {
   const [file, prefix, loopsText, seedText, sharedText] = process.argv.slice(2);
   Logger.overrideLogger(false);
   const store = SqliteEventStore.open(file);
-  const readModel = new ReadModel(store);
-  await readModel.onModuleInit();
-  const recorder = new CommandRecorder(store, readModel);
+  // The one CQRS handler, as the command bus calls it for every row of the command table.
+  const recorder = new CommandRecorder(store);
   const handlers = new Map(
-    MUTATIONS.map((name) => {
-      const { Handler, Command } = handlerOf(name);
-      const handler = new Handler(recorder);
-      return [name, (input) => handler.execute(new Command(input, null))];
-    }),
+    MUTATIONS.map((name) => [
+      name,
+      (input) => recorder.execute(new RecordCommand({ name, input, actor: null })),
+    ]),
   );
   const shared = sharedText.split(',');
   write({ k: 'ready' });

@@ -11,19 +11,8 @@ import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLScalarType, buildSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import mercurius from 'mercurius';
-import { AgreeArrangementHandler } from './commands/agree-arrangement.handler';
-import { AssessCapabilityHandler } from './commands/assess-capability.handler';
-import { ChangePositionHandler } from './commands/change-position.handler';
+import { CLOCK, systemClock } from './clock';
 import { CommandRecorder } from './commands/command-recorder';
-import { DissolveGroupHandler } from './commands/dissolve-group.handler';
-import { EndPartnershipHandler } from './commands/end-partnership.handler';
-import { ExtendPartnershipHandler } from './commands/extend-partnership.handler';
-import { FormPartnershipHandler } from './commands/form-partnership.handler';
-import { FoundGroupHandler } from './commands/found-group.handler';
-import { JoinGroupHandler } from './commands/join-group.handler';
-import { LeaveGroupHandler } from './commands/leave-group.handler';
-import { RecordInterventionHandler } from './commands/record-intervention.handler';
-import { RegisterOrganizationHandler } from './commands/register-organization.handler';
 import { AccessGuard, RequestAuth, authenticateRequest } from './auth/access.guard';
 import { Credentials } from './auth/credentials';
 import { AppConfig } from './config';
@@ -45,21 +34,6 @@ import { METRICS_ACCESS } from './metrics/metrics-access';
 import { MetricsController } from './metrics/metrics.controller';
 
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
-
-const commandHandlers = [
-  RegisterOrganizationHandler,
-  AssessCapabilityHandler,
-  FoundGroupHandler,
-  JoinGroupHandler,
-  ChangePositionHandler,
-  LeaveGroupHandler,
-  DissolveGroupHandler,
-  FormPartnershipHandler,
-  AgreeArrangementHandler,
-  ExtendPartnershipHandler,
-  EndPartnershipHandler,
-  RecordInterventionHandler,
-];
 
 const typeDefs = readFileSync(SCHEMA_FILE, 'utf8');
 
@@ -154,10 +128,10 @@ export class AppModule {
         { provide: METRICS_ACCESS, useValue: config.metrics },
         Metrics,
         { provide: COMMAND_OBSERVER, useExisting: Metrics },
+        { provide: CLOCK, useValue: systemClock },
         ReadModel,
         EventPublisher,
         CommandRecorder,
-        ...commandHandlers,
         ...resolvers,
         { provide: APP_FILTER, useClass: DomainErrorFilter },
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,8 +1,11 @@
-import { upcast } from '@partnerships/domain/common/upcasters';
+import { assertNever } from '@partnerships/domain/common/command';
 import { parseStreamId } from '@partnerships/domain/commands';
+import { decodeEvent } from '@partnerships/domain/decode-event';
+import { checkEventData } from '@partnerships/domain/event-data';
+import type { Position } from '@partnerships/domain/group/group';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 
-const POSITION_WORDS: Readonly<Record<string, string>> = {
+const POSITION_WORDS: Readonly<Record<Position, string>> = {
   CORE: 'the core',
   RING: 'the ring',
   FREE_SPACE: 'the free space',
@@ -16,71 +19,66 @@ const day = (date: Date | string): string => new Date(date).toISOString().slice(
  * to names and is brought up to date with the event.
  */
 export function replayLine(event: RecordedEvent, names: Map<string, string>): string {
-  const data = upcast(event.type, event.schemaVersion, event.data);
-  const text = (key: string): string => String(data[key] ?? '');
-  const name = (id: unknown): string => names.get(String(id)) ?? `"${String(id)}"`;
+  const by = event.metadata.actor ?? 'an unauthenticated client';
+  return `${day(event.effectiveAt)} ${inWords(event, names)} — recorded ${day(event.recordedAt)} by ${by}`;
+}
+
+function inWords(event: RecordedEvent, names: Map<string, string>): string {
+  // The log replayed may be any store's or export's: only data valid for its type and
+  // version is read as the domain's event; anything else is named as it is.
+  if (checkEventData(event.type, event.schemaVersion, event.data) !== undefined) {
+    return `${event.type} in ${event.streamId}`;
+  }
+  const decoded = decodeEvent(event);
+  const name = (id: string): string => names.get(id) ?? `"${id}"`;
+  const position = (value: Position): string => POSITION_WORDS[value];
   const streamName = name(parseStreamId(event.streamId)?.id ?? event.streamId);
-  let words: string;
-  switch (event.type) {
+  switch (decoded.type) {
     case 'OrganizationRegistered':
-      names.set(text('organizationId'), text('name'));
-      words = `${text('name')} was registered`;
-      break;
+      names.set(decoded.data.organizationId, decoded.data.name);
+      return `${decoded.data.name} was registered`;
     case 'CapabilityAssessed':
-      words = `${streamName} was assessed: ambition ${text('ambition')}, realized ${text('realized')}`;
-      break;
+      return `${streamName} was assessed: ambition ${decoded.data.ambition}, realized ${decoded.data.realized}`;
     case 'GroupFounded':
-      names.set(text('groupId'), text('name'));
-      words = `${text('name')} was founded`;
-      break;
+      names.set(decoded.data.groupId, decoded.data.name);
+      return `${decoded.data.name} was founded`;
     case 'OrganizationJoinedGroup':
-      words = `${name(data['organizationId'])} joined ${streamName} in ${POSITION_WORDS[text('position')] ?? text('position')}`;
-      break;
+      return `${name(decoded.data.organizationId)} joined ${streamName} in ${position(decoded.data.position)}`;
     case 'PositionChanged':
-      words =
-        `${name(data['organizationId'])} moved from ${POSITION_WORDS[text('previousPosition')] ?? text('previousPosition')} ` +
-        `to ${POSITION_WORDS[text('position')] ?? text('position')} of ${streamName}`;
-      break;
+      return (
+        `${name(decoded.data.organizationId)} moved from ${position(decoded.data.previousPosition)} ` +
+        `to ${position(decoded.data.position)} of ${streamName}`
+      );
     case 'OrganizationLeftGroup':
-      words = `${name(data['organizationId'])} left ${streamName}`;
-      break;
+      return `${name(decoded.data.organizationId)} left ${streamName}`;
     case 'GroupDissolved':
-      words = `${streamName} was dissolved`;
-      break;
+      return `${streamName} was dissolved`;
     case 'PartnershipFormed': {
-      names.set(text('partnershipId'), text('name'));
-      const parties = Array.isArray(data['partyIds']) ? data['partyIds'].map(name) : [];
-      const group = data['groupId'] == null ? '' : ` within ${name(data['groupId'])}`;
-      words =
-        `${listed(parties)} formed the partnership ${text('name')}${group}, ` +
-        `intended to end ${day(text('intendedEndAt'))}`;
-      break;
+      const { partnershipId, groupId, partyIds, intendedEndAt } = decoded.data;
+      names.set(partnershipId, decoded.data.name);
+      const group = groupId === null ? '' : ` within ${name(groupId)}`;
+      return (
+        `${listed(partyIds.map(name))} formed the partnership ${decoded.data.name}${group}, ` +
+        `intended to end ${day(intendedEndAt)}`
+      );
     }
     case 'ArrangementAgreed': {
-      const commitments = Array.isArray(data['commitments'])
-        ? (data['commitments'] as readonly { organizationId: string }[]).map((c) =>
-            name(c.organizationId),
-          )
-        : [];
-      words =
-        `${streamName} agreed the arrangement "${text('title')}"` +
-        (commitments.length === 0 ? '' : `, with commitments by ${listed(commitments)}`);
-      break;
+      const { title, commitments } = decoded.data;
+      const by = commitments.map((commitment) => name(commitment.organizationId));
+      return (
+        `${streamName} agreed the arrangement "${title}"` +
+        (by.length === 0 ? '' : `, with commitments by ${listed(by)}`)
+      );
     }
     case 'PartnershipExtended':
-      words = `${streamName} was extended to ${day(text('intendedEndAt'))}`;
-      break;
+      return `${streamName} was extended to ${day(decoded.data.intendedEndAt)}`;
     case 'PartnershipEnded':
-      words = `${streamName} ended (${text('reason').toLowerCase()})`;
-      break;
+      return `${streamName} ended (${decoded.data.reason.toLowerCase()})`;
     case 'InterventionRecorded':
-      words = `the intervention "${text('title')}" was aimed at ${streamName}`;
-      break;
+      return `the intervention "${decoded.data.title}" was aimed at ${streamName}`;
     default:
-      words = `${event.type} in ${event.streamId}`;
+      return assertNever(decoded);
   }
-  const by = event.metadata.actor ?? 'an unauthenticated client';
-  return `${day(event.effectiveAt)} ${words} — recorded ${day(event.recordedAt)} by ${by}`;
 }
 
 function listed(items: readonly string[]): string {

@@ -1,12 +1,8 @@
 import type { EventStore } from '@partnerships/event-store/event-store';
 import { Connection, MAX_PAGE_SIZE } from '@partnerships/projections/cursor';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
-import {
-  GroupNode,
-  NetworkView,
-  OrganizationNode,
-  PartnershipNode,
-} from '@partnerships/projections/network-view';
+import { NetworkView } from '@partnerships/projections/network-view';
+import { GroupNode, OrganizationNode, PartnershipNode } from '@partnerships/projections/nodes';
 import { readLog } from './cli-support';
 
 /**

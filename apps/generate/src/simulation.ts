@@ -2,10 +2,8 @@
  * A network's history simulated through the real deciders: every generated event is one
  * that the service itself would have recorded. Used for benchmarks and demos.
  */
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import { unsafeUniformIntDistribution, xoroshiro128plus, RandomGenerator } from 'pure-rand';
 import { DomainError } from '@partnerships/domain/common/errors';
-import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
 import {
   DomainCommand,
   DomainEvent,
@@ -31,11 +29,10 @@ import {
   initialPartnershipState,
 } from '@partnerships/domain/partnership/partnership';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
+import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { GroupFold } from './group-fold';
 import { PickList } from './pick-list';
 
-/** Parsed once: given as text, uuid would parse and validate it again for every id. */
-const EVENT_ID_NAMESPACE = parseUuid('a3d2e0a4-5b8f-4f3e-9c61-2f4b7f0c9e15');
 const DAY = 24 * 60 * 60 * 1000;
 const YEAR = 365 * DAY;
 
@@ -188,27 +185,23 @@ export class NetworkSimulation {
     const version = this.world.version(streamId);
     const commandId = `generated-${this.options.seed}-${this.commands++}`;
     const effectiveAt = decided.effectiveAt ?? new Date(recordedAt);
+    const envelopes = envelopesOf(decided.events, {
+      commandId,
+      actor: 'generator',
+      commandDigest: 'generated',
+      effectiveAt,
+    });
     return decided.events.map((event, index) => {
       this.world.apply(streamId, { ...event, effectiveAt } as Effective<DomainEvent>);
       this.track(event);
       this.produced++;
       return {
-        id: uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE),
+        ...envelopes[index],
         streamId,
         revision: version + index,
         position: '',
-        type: event.type,
-        data: event.data as unknown as Record<string, unknown>,
         effectiveAt,
         recordedAt: new Date(recordedAt),
-        metadata: {
-          actor: 'generator',
-          commandId,
-          correlationId: commandId,
-          causationId: commandId,
-          commandDigest: 'generated',
-        },
-        schemaVersion: currentSchemaVersion(event.type),
       };
     });
   }

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { canonicalJson } from './leaf';
 import { fromHex, sha256, toHex } from './hashes';
 
-/** What an auditor keeps: the size and root of the log's tree at a moment, maybe signed. */
+/**
+ * What an auditor keeps: the size and root of the log's tree at a moment, maybe signed
+ * (docs/audit.md, "The digest").
+ */
 export interface AuditDigest {
   readonly treeSize: number;
   readonly rootHash: string;

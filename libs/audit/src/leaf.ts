@@ -5,7 +5,7 @@ import { leafHashOfText } from './hashes';
 /**
  * One event as the tree sees it: the values `Query.events` serves, `data` as stored
  * (before any upcasting). The store's position is left out, so that the same history has
- * the same tree on every store.
+ * the same tree on every store. The format, byte for byte: docs/audit.md.
  */
 export interface AuditLeaf {
   readonly id: string;

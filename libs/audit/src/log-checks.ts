@@ -1,5 +1,6 @@
 import { Effective } from '@partnerships/domain/common/command';
-import { isEventType, upcast } from '@partnerships/domain/common/upcasters';
+import { isEventType } from '@partnerships/domain/common/upcasters';
+import { decodeEvent } from '@partnerships/domain/decode-event';
 import { DomainEvent, parseStreamId } from '@partnerships/domain/commands';
 import { EVENT_TYPES, checkEventData } from '@partnerships/domain/event-data';
 import {
@@ -22,7 +23,7 @@ import {
 } from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 
-/** The checks that need no digest: that the log is consistent with itself (README, Auditors). */
+/** The checks that need no digest: that the log is consistent with itself (docs/audit.md, "What verifying means"). */
 export const LOG_CHECKS = {
   revisions: 'revisions contiguous from 0 in every stream',
   positions: 'positions strictly increasing',
@@ -246,16 +247,13 @@ export class LogChecks {
           : `the stream does not begin with ${CREATES[category]}`,
       );
     }
-    const data = upcast(event.type, event.schemaVersion, event.data);
+    const decoded = decodeEvent(event);
+    const data: Readonly<Record<string, unknown>> = decoded.data;
     if (data[ID_MEMBER[category]] !== parseStreamId(event.streamId)?.id) {
       return stop(`its ${ID_MEMBER[category]} is not the stream's id`);
     }
     try {
-      const next = evolve(category, stream.state ?? INITIAL[category], {
-        type: event.type,
-        data,
-        effectiveAt: event.effectiveAt,
-      } as Effective<DomainEvent>);
+      const next = evolve(category, stream.state ?? INITIAL[category], decoded);
       if (next.version !== event.revision + 1) {
         return stop(`evolve reached version ${next.version}, not ${event.revision + 1}`);
       }

@@ -1,7 +1,8 @@
 /**
  * What stored event data may look like: one row per event type, one check per schema
- * version it was ever written in. An auditor's `verify` uses it; adding an event type is
- * one row (the compiler asks for it), adding a version is one entry.
+ * version it was ever written in; the newest is the version this build writes. An
+ * auditor's `verify` uses it; adding an event type is one row (the compiler asks for it),
+ * adding a version is one entry here and its upcaster (common/upcasters.ts).
  */
 import type { EventType } from './common/upcasters';
 import { ID_PATTERN } from './common/input';
@@ -121,6 +122,7 @@ export const EVENT_TYPES: Readonly<Record<EventType, EventTypeRow>> = {
     categories: ['partnership'],
     versions: {
       1: shape(arrangementV1),
+      // 2: commitments (which party takes on which part of the work), [] when none.
       2: shape({ ...arrangementV1, commitments: listOf(commitment) }),
     },
   },

@@ -256,6 +256,15 @@ export function describeEventStoreContract(
       expect(await store.readStream(streamId)).toHaveLength(3);
     });
 
+    it('reads what a commandId recorded, in order, and nothing for one never used', async () => {
+      const command = newCommand(2);
+      const first = await store.append(newStreamId(), command, 0);
+      await store.append(newStreamId(), newCommand(1), 0);
+
+      expect(await store.readCommand(command[0]!.metadata.commandId)).toEqual(first.events);
+      expect(await store.readCommand(randomUUID())).toEqual([]);
+    });
+
     it('refuses a command already recorded in another stream, naming what it recorded', async () => {
       const command = newCommand(2);
       const first = await store.append(newStreamId(), command, 0);

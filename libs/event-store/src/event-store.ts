@@ -115,6 +115,12 @@ export interface EventStore {
   /** The events of one stream, oldest first; a stream that does not exist reads as empty. */
   readStream(streamId: string): Promise<readonly RecordedEvent[]>;
 
+  /**
+   * The events a commandId recorded, in order; empty when it recorded none. A retried
+   * command is recognised here, from the log itself, never from a read model that may lag.
+   */
+  readCommand(commandId: string): Promise<readonly RecordedEvent[]>;
+
   /** One page of the global log in commit order, starting after `options.after`. */
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
 

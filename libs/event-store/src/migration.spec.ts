@@ -300,6 +300,7 @@ function adapterMethods(store: SqliteEventStore): EventStore {
   return {
     append: (...args) => store.append(...args),
     readStream: (...args) => store.readStream(...args),
+    readCommand: (...args) => store.readCommand(...args),
     readAll: (...args) => store.readAll(...args),
     onCommit: (...args) => store.onCommit(...args),
     close: () => store.close(),

@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent, Unsubscribe } from '@partnerships/event-store/event-store';
+import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { NetworkProjection } from './network-projection';
 
 export type EventListener = (event: RecordedEvent) => void;
@@ -14,6 +15,10 @@ export class LogFollower {
   private unsubscribe: Unsubscribe | undefined;
   private readonly listeners = new Set<EventListener>();
 
+  /**
+   * `onError` hears what could not be applied: a commit notification's failed catch-up, a
+   * listener's error, and each event of a type this version does not know.
+   */
   constructor(
     private readonly store: EventStore,
     readonly projection: NetworkProjection,
@@ -67,7 +72,14 @@ export class LogFollower {
       });
       if (page.length === 0) return;
       for (const event of page) {
-        this.projection.apply(event);
+        try {
+          this.projection.apply(event);
+        } catch (error) {
+          // An event this version cannot read is kept in the log (applied up to its
+          // decoding) and reported; the events after it are still followed.
+          if (!(error instanceof UnknownEventTypeError)) throw error;
+          this.onError(error);
+        }
         for (const listener of this.listeners) {
           try {
             listener(event);

@@ -1,10 +1,8 @@
 import { parseStreamId } from '@partnerships/domain/commands';
-import { upcast } from '@partnerships/domain/common/upcasters';
-import type { Position } from '@partnerships/domain/group/group';
-import type { EndReason } from '@partnerships/domain/partnership/partnership';
+import { assertNever } from '@partnerships/domain/common/command';
+import { decodeEvent } from '@partnerships/domain/decode-event';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import {
-  ArrangementRecord,
   GroupRecord,
   MembershipRecord,
   OrganizationRecord,
@@ -29,8 +27,6 @@ export class NetworkProjection {
   readonly partnershipOrder: PartnershipRecord[] = [];
   /** For each event type, the indexes of its events in the log. */
   readonly typeIndex = new Map<string, number[]>();
-  /** The first event each command recorded (most record one; see eventsOfCommand). */
-  private readonly commands = new Map<string, RecordedEvent>();
 
   private latestEffectiveMs = -Infinity;
   /** What each stream id names, parsed once per stream. */
@@ -49,29 +45,12 @@ export class NetworkProjection {
     };
   }
 
-  /** The events a command recorded, in order; undefined when it recorded none. */
-  eventsOfCommand(commandId: string): readonly RecordedEvent[] | undefined {
-    const first = this.commands.get(commandId);
-    if (first === undefined) return undefined;
-    // A command's events are one append: consecutive revisions of one stream.
-    const stream = this.streams.get(first.streamId) ?? [first];
-    const events = [first];
-    for (let revision = first.revision + 1; revision < stream.length; revision++) {
-      if (stream[revision].metadata.commandId !== commandId) break;
-      events.push(stream[revision]);
-    }
-    return events;
-  }
-
   apply(event: RecordedEvent): void {
     const seq = this.log.length;
     this.log.push(event);
     const effectiveMs = event.effectiveAt.getTime();
     if (effectiveMs > this.latestEffectiveMs) this.latestEffectiveMs = effectiveMs;
     pushTo(this.typeIndex, event.type, seq);
-    if (!this.commands.has(event.metadata.commandId)) {
-      this.commands.set(event.metadata.commandId, event);
-    }
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
       stream = [];
@@ -82,15 +61,16 @@ export class NetworkProjection {
 
     const target = this.targets.get(event.streamId);
     if (target == null) return;
-    // Stored data keeps its shape; the read model reads the current one.
-    const data = upcast(event.type, event.schemaVersion, event.data);
+    // Decoded after the event is in the log: an event this version cannot read stays in
+    // the log and its stream's history, and the error says which it is.
+    const decoded = decodeEvent(event);
     // Only the events that create an entity need its stream record.
     const base = (): StreamRecord => ({ id: target.id, seq, events: stream, interventions: [] });
-    switch (event.type) {
+    switch (decoded.type) {
       case 'OrganizationRegistered': {
         const organization: OrganizationRecord = {
           ...base(),
-          name: data['name'] as string,
+          name: decoded.data.name,
           assessments: [],
           memberships: [],
           partnerships: [],
@@ -99,21 +79,19 @@ export class NetworkProjection {
         this.organizationOrder.push(organization);
         return;
       }
-      case 'CapabilityAssessed':
+      case 'CapabilityAssessed': {
+        const { ambition, realized, notes } = decoded.data;
         this.organizations.get(target.id)?.assessments.push({
           revision: event.revision,
-          value: {
-            ambition: data['ambition'] as number,
-            realized: data['realized'] as number,
-            notes: (data['notes'] as string | null) ?? null,
-          },
+          value: { ambition, realized, notes: notes ?? null },
         });
         return;
+      }
       case 'GroupFounded': {
         const group: GroupRecord = {
           ...base(),
-          name: data['name'] as string,
-          purpose: (data['purpose'] as string | null) ?? null,
+          name: decoded.data.name,
+          purpose: decoded.data.purpose ?? null,
           dissolvedRevision: undefined,
           memberships: [],
           partnerships: [],
@@ -126,13 +104,13 @@ export class NetworkProjection {
       }
       case 'OrganizationJoinedGroup': {
         const group = this.groups.get(target.id);
-        const organization = this.organizations.get(data['organizationId'] as string);
+        const organization = this.organizations.get(decoded.data.organizationId);
         if (group === undefined || organization === undefined) return;
         const membership: MembershipRecord = {
           group,
           organization,
           joinRevision: event.revision,
-          positions: [{ revision: event.revision, value: data['position'] as Position }],
+          positions: [{ revision: event.revision, value: decoded.data.position }],
           endRevision: undefined,
         };
         group.memberships.push(membership);
@@ -144,12 +122,12 @@ export class NetworkProjection {
       case 'PositionChanged':
         this.groups
           .get(target.id)
-          ?.openMemberships.get(data['organizationId'] as string)
-          ?.positions.push({ revision: event.revision, value: data['position'] as Position });
+          ?.openMemberships.get(decoded.data.organizationId)
+          ?.positions.push({ revision: event.revision, value: decoded.data.position });
         return;
       case 'OrganizationLeftGroup': {
         const group = this.groups.get(target.id);
-        const membership = group?.openMemberships.get(data['organizationId'] as string);
+        const membership = group?.openMemberships.get(decoded.data.organizationId);
         if (group === undefined || membership === undefined) return;
         membership.endRevision = event.revision;
         group.openMemberships.delete(membership.organization.id);
@@ -166,20 +144,18 @@ export class NetworkProjection {
         return;
       }
       case 'PartnershipFormed': {
-        const groupId = data['groupId'] as string | null;
+        const { groupId, partyIds } = decoded.data;
         const group = groupId === null ? null : (this.groups.get(groupId) ?? null);
-        const parties = (data['partyIds'] as string[])
+        const parties = partyIds
           .map((id) => this.organizations.get(id))
           .filter((party): party is OrganizationRecord => party !== undefined);
         const partnership: PartnershipRecord = {
           ...base(),
-          name: data['name'] as string,
-          purpose: (data['purpose'] as string | null) ?? null,
+          name: decoded.data.name,
+          purpose: decoded.data.purpose ?? null,
           parties,
           group,
-          intendedEnds: [
-            { revision: event.revision, value: new Date(data['intendedEndAt'] as string) },
-          ],
+          intendedEnds: [{ revision: event.revision, value: new Date(decoded.data.intendedEndAt) }],
           arrangements: [],
           ending: undefined,
         };
@@ -189,50 +165,43 @@ export class NetworkProjection {
         group?.partnerships.push(partnership);
         return;
       }
-      case 'ArrangementAgreed':
+      case 'ArrangementAgreed': {
+        const { arrangementId, title, terms, validUntil, commitments } = decoded.data;
         this.partnerships.get(target.id)?.arrangements.push({
           revision: event.revision,
           value: {
-            id: data['arrangementId'] as string,
-            title: data['title'] as string,
-            terms: data['terms'] as string,
-            validUntil:
-              data['validUntil'] === null || data['validUntil'] === undefined
-                ? null
-                : new Date(data['validUntil'] as string),
-            commitments: data['commitments'] as ArrangementRecord['commitments'],
+            id: arrangementId,
+            title,
+            terms,
+            validUntil: validUntil == null ? null : new Date(validUntil),
+            commitments,
           },
         });
         return;
+      }
       case 'PartnershipExtended':
         this.partnerships.get(target.id)?.intendedEnds.push({
           revision: event.revision,
-          value: new Date(data['intendedEndAt'] as string),
+          value: new Date(decoded.data.intendedEndAt),
         });
         return;
       case 'PartnershipEnded': {
         const partnership = this.partnerships.get(target.id);
         if (partnership !== undefined) {
-          partnership.ending = {
-            revision: event.revision,
-            value: { reason: data['reason'] as EndReason },
-          };
+          partnership.ending = { revision: event.revision, value: { reason: decoded.data.reason } };
         }
         return;
       }
-      case 'InterventionRecorded':
+      case 'InterventionRecorded': {
+        const { interventionId, title, aim } = decoded.data;
         this.recordOf(target)?.interventions.push({
           revision: event.revision,
-          value: {
-            id: data['interventionId'] as string,
-            title: data['title'] as string,
-            aim: (data['aim'] as string | null) ?? null,
-          },
+          value: { id: interventionId, title, aim: aim ?? null },
         });
         return;
+      }
       default:
-        // An event type this version does not know is kept in the log and histories.
-        return;
+        return assertNever(decoded);
     }
   }
 
@@ -247,7 +216,7 @@ export class NetworkProjection {
       case 'partnership':
         return this.partnerships.get(target.id);
       default:
-        return undefined;
+        return assertNever(target.category);
     }
   }
 }

@@ -1,7 +1,8 @@
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { InvalidInputError } from '@partnerships/domain/common/errors';
 import { NetworkProjection } from './network-projection';
-import { NetworkView, logPage } from './network-view';
+import { NetworkView } from './network-view';
+import { logPage } from './paging';
 
 /** Builds recorded events as a store would: revisions per stream, positions in order. */
 class Log {

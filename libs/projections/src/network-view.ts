@@ -1,11 +1,28 @@
-import { InvalidInputError } from '@partnerships/domain/common/errors';
-import { isId } from '@partnerships/domain/common/input';
-import { parseStreamId } from '@partnerships/domain/commands';
-import type { Position } from '@partnerships/domain/group/group';
-import type { EndReason } from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
-import { Connection, Edge, checkPageSize, decodeCursor, encodeCursor } from './cursor';
+import type { Position } from '@partnerships/domain/group/group';
+import { Connection } from './cursor';
 import { NetworkProjection } from './network-projection';
+import { networkStats } from './network-stats';
+import {
+  ArrangementNode,
+  CapabilityAssessmentNode,
+  CommitmentNode,
+  GroupNode,
+  InterventionNode,
+  MembershipNode,
+  NetworkStatsNode,
+  OrganizationNode,
+  PartnershipFilter,
+  PartnershipNode,
+  PartnershipStatus,
+  PositionPeriodNode,
+  RecordedEventNode,
+  RelationNode,
+  Seen,
+  TermStatus,
+  toRecordedEventNode,
+} from './nodes';
+import { Page, pageOf } from './paging';
 import {
   ArrangementRecord,
   GroupRecord,
@@ -15,136 +32,10 @@ import {
   Revised,
   StreamRecord,
 } from './records';
+import { countWhile, earliestOverlap, isBefore, isOpenIn, periods, visible } from './revisions';
+import { checkId, checkStreamId } from './view-input';
 
 const ENDING_SOON_MS = 30 * 24 * 60 * 60 * 1000;
-
-export type PartnershipStatus = 'ACTIVE' | 'ENDED';
-export type TermStatus = 'RUNNING' | 'ENDING_SOON' | 'OVERDUE' | 'ENDED';
-
-export interface RecordedEventNode {
-  readonly id: string;
-  readonly streamId: string;
-  readonly revision: number;
-  readonly position: string;
-  readonly type: string;
-  readonly effectiveAt: Date;
-  readonly recordedAt: Date;
-  readonly actor: string | null;
-  readonly commandId: string;
-  readonly data: Readonly<Record<string, unknown>>;
-  /** The version of data's shape as stored; data is served as stored. */
-  readonly schemaVersion: number;
-}
-
-/** An entity as seen by a view: `version` is the number of its events the view sees. */
-interface Seen<R extends StreamRecord> {
-  readonly view: NetworkView;
-  readonly record: R;
-  readonly id: string;
-  readonly version: number;
-}
-
-export interface CapabilityAssessmentNode {
-  readonly ambition: number;
-  readonly realized: number;
-  readonly gap: number;
-  readonly notes: string | null;
-  readonly assessedAt: Date;
-}
-
-export interface OrganizationNode extends Seen<OrganizationRecord> {
-  readonly name: string;
-  readonly registeredAt: Date;
-  readonly capability: CapabilityAssessmentNode | null;
-}
-
-export interface GroupNode extends Seen<GroupRecord> {
-  readonly name: string;
-  readonly purpose: string | null;
-  readonly foundedAt: Date;
-  readonly dissolvedAt: Date | null;
-}
-
-export interface PositionPeriodNode {
-  readonly position: Position;
-  readonly from: Date;
-  readonly until: Date | null;
-}
-
-export interface MembershipNode {
-  readonly organization: OrganizationNode;
-  readonly group: GroupNode;
-  readonly position: Position;
-  readonly joinedAt: Date;
-  readonly positionSince: Date;
-  readonly leftAt: Date | null;
-  readonly positions: readonly PositionPeriodNode[];
-}
-
-export interface PartnershipNode extends Seen<PartnershipRecord> {
-  readonly name: string;
-  readonly purpose: string | null;
-  readonly startedAt: Date;
-  readonly intendedEndAt: Date;
-  readonly endedAt: Date | null;
-  readonly endReason: EndReason | null;
-  readonly status: PartnershipStatus;
-  readonly termStatus: TermStatus;
-}
-
-export interface ArrangementNode {
-  readonly id: string;
-  readonly title: string;
-  readonly terms: string;
-  readonly agreedAt: Date;
-  readonly validUntil: Date | null;
-  readonly endedAt: Date | null;
-  readonly commitments: readonly CommitmentNode[];
-}
-
-export interface InterventionNode {
-  readonly id: string;
-  readonly title: string;
-  readonly aim: string | null;
-  readonly at: Date;
-  readonly capabilityBefore: CapabilityAssessmentNode | null;
-  readonly capabilityAfter: CapabilityAssessmentNode | null;
-}
-
-/** Another organisation one collaborates with, as a view sees it (docs/domain.md, Relations). */
-export interface RelationNode {
-  readonly organization: OrganizationNode;
-  readonly partnerships: readonly PartnershipNode[];
-  readonly groups: readonly GroupNode[];
-  readonly since: Date;
-}
-
-export interface CommitmentNode {
-  readonly organization: OrganizationNode;
-  readonly commitment: string;
-}
-
-export interface NetworkStatsNode {
-  readonly organizations: number;
-  readonly groups: number;
-  readonly activeGroups: number;
-  readonly activeMemberships: number;
-  readonly membersByPosition: { core: number; ring: number; freeSpace: number };
-  readonly activePartnerships: number;
-  readonly endedPartnerships: number;
-  readonly overduePartnerships: number;
-}
-
-export interface PartnershipFilter {
-  readonly status?: PartnershipStatus | null;
-  readonly organizationId?: string | null;
-  readonly groupId?: string | null;
-}
-
-export interface Page {
-  readonly first: number;
-  readonly after?: string | null;
-}
 
 /**
  * The network as it stood at `asOf` (valid time) according to what was recorded by
@@ -192,7 +83,7 @@ export class NetworkView {
   }
 
   organizations(page: Page): Connection<OrganizationNode> {
-    return this.connection(this.projection.organizationOrder, page, (record) =>
+    return pageOf(this.projection.organizationOrder, page, this.projection.log.length, (record) =>
       this.organizationNode(record),
     );
   }
@@ -256,7 +147,7 @@ export class NetworkView {
       groupsDone.add(group);
       const groupNode = this.groupNode(group);
       if (groupNode === undefined) continue;
-      const own = this.periods(group, group.membershipsOf.get(self) ?? [], seen);
+      const own = periods(group, group.membershipsOf.get(self) ?? [], seen);
       // Seeing every event, the group's open memberships are the members at asOf.
       const members = this.complete ? group.openMemberships.values() : group.memberships;
       for (const member of members) {
@@ -292,26 +183,6 @@ export class NetworkView {
     );
   }
 
-  /** Membership periods as this view sees them, in milliseconds of valid time. */
-  private periods(
-    group: GroupRecord,
-    memberships: readonly MembershipRecord[],
-    seen: number,
-  ): Period[] {
-    const periods: Period[] = [];
-    for (const membership of memberships) {
-      if (membership.joinRevision >= seen) break;
-      const ended = isBefore(membership.endRevision, seen);
-      periods.push({
-        from: group.events[membership.joinRevision].effectiveAt.getTime(),
-        until: ended
-          ? group.events[membership.endRevision as number].effectiveAt.getTime()
-          : Infinity,
-      });
-    }
-    return periods;
-  }
-
   // Groups
 
   group(id: string): GroupNode | null {
@@ -320,7 +191,9 @@ export class NetworkView {
   }
 
   groups(page: Page): Connection<GroupNode> {
-    return this.connection(this.projection.groupOrder, page, (record) => this.groupNode(record));
+    return pageOf(this.projection.groupOrder, page, this.projection.log.length, (record) =>
+      this.groupNode(record),
+    );
   }
 
   members(
@@ -358,7 +231,7 @@ export class NetworkView {
       const groupId = checkId('groupId', filter.groupId);
       candidates = candidates.filter((record) => record.group?.id === groupId);
     }
-    return this.connection(candidates, page, (record) => {
+    return pageOf(candidates, page, this.projection.log.length, (record) => {
       const node = this.partnershipNode(record);
       return node && (!filter.status || node.status === filter.status) ? node : undefined;
     });
@@ -444,59 +317,12 @@ export class NetworkView {
 
   /** The events of any stream this view sees; a malformed stream id is refused. */
   streamHistory(streamId: string): RecordedEventNode[] {
-    const target = parseStreamId(streamId);
-    if (target === undefined || !isId(target.id)) {
-      throw new InvalidInputError(
-        'streamId',
-        'must be organization-<id>, group-<id> or partnership-<id>',
-      );
-    }
-    const events = this.projection.streams.get(streamId) ?? [];
+    const events = this.projection.streams.get(checkStreamId('streamId', streamId)) ?? [];
     return events.slice(0, this.seen(events)).map(toRecordedEventNode);
   }
 
   stats(): NetworkStatsNode {
-    const projection = this.projection;
-    let organizations = 0;
-    for (const record of projection.organizationOrder)
-      if (this.seen(record.events) > 0) organizations++;
-    let groups = 0;
-    let activeGroups = 0;
-    const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
-    for (const group of projection.groupOrder) {
-      const seen = this.seen(group.events);
-      if (seen === 0) continue;
-      groups++;
-      if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;
-      for (const membership of group.memberships) {
-        if (membership.joinRevision >= seen || isBefore(membership.endRevision, seen)) continue;
-        const position = visible(membership.positions, seen).at(-1)?.value;
-        if (position === 'CORE') membersByPosition.core++;
-        else if (position === 'RING') membersByPosition.ring++;
-        else if (position === 'FREE_SPACE') membersByPosition.freeSpace++;
-      }
-    }
-    let activePartnerships = 0;
-    let endedPartnerships = 0;
-    let overduePartnerships = 0;
-    for (const record of projection.partnershipOrder) {
-      const node = this.partnershipNode(record);
-      if (node === undefined) continue;
-      if (node.status === 'ENDED') endedPartnerships++;
-      else activePartnerships++;
-      if (node.termStatus === 'OVERDUE') overduePartnerships++;
-    }
-    return {
-      organizations,
-      groups,
-      activeGroups,
-      activeMemberships:
-        membersByPosition.core + membersByPosition.ring + membersByPosition.freeSpace,
-      membersByPosition,
-      activePartnerships,
-      endedPartnerships,
-      overduePartnerships,
-    };
+    return networkStats(this.projection, this);
   }
 
   // Nodes
@@ -582,7 +408,8 @@ export class NetworkView {
     return nodes;
   }
 
-  private partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
+  /** The partnership as this view sees it; undefined when it sees none of its events. */
+  partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
     const version = this.seen(record.events);
     if (version === 0) return undefined;
     const intendedEndAt = (visible(record.intendedEnds, version).at(-1) as Revised<Date>).value;
@@ -624,141 +451,4 @@ export class NetworkView {
     }
     return nodes;
   }
-
-  /** A page of the records this view sees, in the order they were first recorded. */
-  private connection<R extends StreamRecord, N>(
-    records: readonly R[],
-    page: Page,
-    see: (record: R) => N | undefined,
-  ): Connection<N> {
-    const first = checkPageSize(page.first);
-    const afterSeq = page.after == null ? -1 : decodeCursor(page.after, this.projection.log.length);
-    const edges: Edge<N>[] = [];
-    let totalCount = 0;
-    let hasNextPage = false;
-    for (const record of records) {
-      const node = see(record);
-      if (node === undefined) continue;
-      totalCount++;
-      if (record.seq <= afterSeq) continue;
-      if (edges.length < first) edges.push({ cursor: encodeCursor(record.seq), node });
-      else hasNextPage = true;
-    }
-    return {
-      edges,
-      totalCount,
-      pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-    };
-  }
-}
-
-/** The global log: every recorded event in commit order, optionally of some types only. */
-export function logPage(
-  projection: NetworkProjection,
-  page: Page,
-  types: readonly string[] | null | undefined,
-): Omit<Connection<RecordedEventNode>, 'totalCount'> {
-  const first = checkPageSize(page.first);
-  const log = projection.log;
-  const start = page.after == null ? 0 : decodeCursor(page.after, log.length) + 1;
-  let seqs: number[];
-  if (types == null || types.length === 0) {
-    seqs = [];
-    for (let seq = start; seq < log.length && seqs.length <= first; seq++) seqs.push(seq);
-  } else {
-    seqs = [];
-    for (const type of new Set(types)) {
-      const index = projection.typeIndex.get(type) ?? [];
-      const from = countWhile(index, (seq) => seq < start);
-      seqs.push(...index.slice(from, from + first + 1));
-    }
-    seqs.sort((a, b) => a - b);
-  }
-  const edges = seqs
-    .slice(0, first)
-    .map((seq) => ({ cursor: encodeCursor(seq), node: toRecordedEventNode(log[seq]) }));
-  return {
-    edges,
-    pageInfo: { hasNextPage: seqs.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-  };
-}
-
-export function toRecordedEventNode(event: RecordedEvent): RecordedEventNode {
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position,
-    type: event.type,
-    effectiveAt: event.effectiveAt,
-    recordedAt: event.recordedAt,
-    actor: event.metadata.actor,
-    commandId: event.metadata.commandId,
-    data: event.data,
-    schemaVersion: event.schemaVersion,
-  };
-}
-
-function checkId(field: string, id: string): string {
-  if (!isId(id))
-    throw new InvalidInputError(field, 'must be 1-64 characters of A-Z a-z 0-9 . _ : -');
-  return id;
-}
-
-/** The number of leading items for which `holds` is true; `holds` must be monotone. */
-function countWhile<T>(items: readonly T[], holds: (item: T) => boolean): number {
-  let low = 0;
-  let high = items.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (holds(items[middle])) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-function visible<T>(items: readonly Revised<T>[], seen: number): readonly Revised<T>[] {
-  const count = countWhile(items, (item) => item.revision < seen);
-  return count === items.length ? items : items.slice(0, count);
-}
-
-/** A membership period in valid time, in milliseconds: [from, until). */
-interface Period {
-  readonly from: number;
-  readonly until: number;
-}
-
-/**
- * The earliest moment at which one of the own periods overlaps one of the other's
- * memberships of the group this view sees (Infinity: never). Allocates nothing: it runs
- * once per co-member.
- */
-function earliestOverlap(
-  own: readonly Period[],
-  group: GroupRecord,
-  theirs: readonly MembershipRecord[],
-  seen: number,
-): number {
-  let earliest = Infinity;
-  for (const membership of theirs) {
-    if (membership.joinRevision >= seen) break;
-    const from = group.events[membership.joinRevision].effectiveAt.getTime();
-    const until = isBefore(membership.endRevision, seen)
-      ? group.events[membership.endRevision as number].effectiveAt.getTime()
-      : Infinity;
-    for (const period of own) {
-      const start = Math.max(period.from, from);
-      if (start < Math.min(period.until, until) && start < earliest) earliest = start;
-    }
-  }
-  return earliest;
-}
-
-/** Whether a membership has begun and not ended among the first `seen` events of its group. */
-function isOpenIn(membership: MembershipRecord, seen: number): boolean {
-  return membership.joinRevision < seen && !isBefore(membership.endRevision, seen);
-}
-
-function isBefore(revision: number | undefined, seen: number): boolean {
-  return revision !== undefined && revision < seen;
 }

@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { v5 as uuidv5 } from 'uuid';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { requireId } from '@partnerships/domain/common/input';
-import { currentSchemaVersion, upcast } from '@partnerships/domain/common/upcasters';
+import { decodeEvent } from '@partnerships/domain/decode-event';
 import {
   DomainCommand,
   DomainEvent,
@@ -27,10 +27,10 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
 } from '@partnerships/event-store/event-store';
-import { ReadModel } from '../read-model/read-model';
+import { envelopesOf } from '@partnerships/event-store/event-envelope';
+import { CLOCK, Clock, systemClock } from '../clock';
+import { CommandName, InputOf, idOrNew, parseCommand } from './command-table';
 
-/** Event ids are UUIDv5 of the commandId and the event's index, in this namespace. */
-const EVENT_ID_NAMESPACE = '6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71';
 /** Enough for every writer of a hot stream to get its turn. */
 const MAX_ATTEMPTS = 200;
 
@@ -52,11 +52,18 @@ export interface CommandObserver {
 
 export const COMMAND_OBSERVER = Symbol('CommandObserver');
 
-export interface CommandRequest<Input> {
+export interface CommandRequest<Name extends CommandName = CommandName> {
   /** The mutation's name: with the input, it tells a repeated command from a reused id. */
-  readonly name: string;
-  readonly input: Input;
+  readonly name: Name;
+  readonly input: InputOf<Name>;
   readonly actor: string | null;
+}
+
+/** The one CQRS command: a row of the command table (command-table.ts) with its input. */
+export class RecordCommand extends Command<CommandResult> {
+  constructor(readonly request: CommandRequest) {
+    super();
+  }
 }
 
 /**
@@ -65,23 +72,25 @@ export interface CommandRequest<Input> {
  * and decide again or, when the caller named the version it expected, report the conflict.
  */
 @Injectable()
-export class CommandRecorder {
+@CommandHandler(RecordCommand)
+export class CommandRecorder implements ICommandHandler<RecordCommand, CommandResult> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly readModel: ReadModel,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
     @Optional() @Inject(COMMAND_OBSERVER) private readonly observer?: CommandObserver,
   ) {}
 
-  async record<Input extends { readonly commandId?: string | null }>(
-    request: CommandRequest<Input>,
-    parse: (input: Input) => DomainCommand,
-  ): Promise<CommandResult> {
+  execute({ request }: RecordCommand): Promise<CommandResult> {
+    return this.record(request);
+  }
+
+  async record<Name extends CommandName>(request: CommandRequest<Name>): Promise<CommandResult> {
     const observer = this.observer;
-    if (observer === undefined) return this.decideAndAppend(request, parse);
+    if (observer === undefined) return this.decideAndAppend(request);
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
     try {
-      const result = await this.decideAndAppend(request, parse);
+      const result = await this.decideAndAppend(request);
       observer.recorded(request.name, seconds());
       return result;
     } catch (error) {
@@ -90,44 +99,36 @@ export class CommandRecorder {
     }
   }
 
-  private async decideAndAppend<Input extends { readonly commandId?: string | null }>(
-    request: CommandRequest<Input>,
-    parse: (input: Input) => DomainCommand,
+  private async decideAndAppend<Name extends CommandName>(
+    request: CommandRequest<Name>,
   ): Promise<CommandResult> {
-    const command = parse(request.input);
+    const command = parseCommand(request.name, request.input);
     const givenCommandId =
       request.input.commandId == null ? undefined : requireId('commandId', request.input.commandId);
     const digest = digestOf(request.name, request.input);
 
+    // A retry is answered from the log, before deciding: decided again, it could break a
+    // rule its first recording made true (joining a group twice).
     if (givenCommandId !== undefined) {
-      await this.readModel.caughtUp();
-      const earlier = this.readModel.projection.eventsOfCommand(givenCommandId);
-      if (earlier !== undefined) return repeatOf(earlier, digest, givenCommandId);
+      const earlier = await this.store.readCommand(givenCommandId);
+      if (earlier.length > 0) return repeatOf(earlier, digest, givenCommandId);
     }
-    const commandId = givenCommandId ?? randomUUID();
+    const commandId = idOrNew(givenCommandId);
     const streamId = addressedStream(command);
 
     for (let attempt = 1; ; attempt++) {
       const states = await this.load(command);
-      const decision = decideCommand(command, states, new Date());
+      const decision = decideCommand(command, states, this.clock.now());
       const version = states.version(streamId);
       try {
         const appended = await this.store.append(
           streamId,
-          decision.events.map((event, index) => ({
-            id: uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE),
-            type: event.type,
-            data: event.data as Readonly<Record<string, unknown>>,
+          envelopesOf(decision.events, {
+            commandId,
+            actor: request.actor,
+            commandDigest: digest,
             effectiveAt: decision.effectiveAt,
-            schemaVersion: currentSchemaVersion(event.type),
-            metadata: {
-              actor: request.actor,
-              commandId,
-              correlationId: commandId,
-              causationId: commandId,
-              commandDigest: digest,
-            },
-          })),
+          }),
           version,
           // A decision across streams holds only on the facts it read (docs/domain.md,
           // "Decisions across streams").
@@ -138,7 +139,6 @@ export class CommandRecorder {
             })),
           },
         );
-        await this.readModel.caughtUp();
         return appended.repeated
           ? repeatOf(appended.events, digest, commandId)
           : resultOf(appended.events);
@@ -146,7 +146,6 @@ export class CommandRecorder {
         // The commandId recorded elsewhere: this same command retried (its first result),
         // or another command reusing it (refused).
         if (error instanceof CommandIdTakenError && error.recorded.length > 0) {
-          await this.readModel.caughtUp();
           return repeatOf(error.recorded, digest, commandId);
         }
         if (error instanceof DuplicateEventIdError) throw reused(commandId);
@@ -172,7 +171,7 @@ export class CommandRecorder {
     await Promise.all(
       streamIds.map(async (streamId) => {
         const events = await this.store.readStream(streamId);
-        loaded.set(streamId, events.map(toDomainEvent));
+        loaded.set(streamId, events.map(decodeEvent));
       }),
     );
     const eventsOf = <E extends DomainEvent>(streamId: string): Effective<E>[] => {
@@ -189,30 +188,22 @@ export class CommandRecorder {
   }
 }
 
-function toDomainEvent(event: RecordedEvent): Effective<DomainEvent> {
-  return {
-    type: event.type,
-    data: upcast(event.type, event.schemaVersion, event.data),
-    effectiveAt: event.effectiveAt,
-  } as Effective<DomainEvent>;
-}
-
 function resultOf(events: readonly RecordedEvent[]): CommandResult {
   const last = events[events.length - 1];
-  const arrangementId = events.find((event) => event.type === 'ArrangementAgreed')?.data[
-    'arrangementId'
-  ];
-  const interventionId = events.find((event) => event.type === 'InterventionRecorded')?.data[
-    'interventionId'
-  ];
+  let arrangementId: string | null = null;
+  let interventionId: string | null = null;
+  for (const event of events.map(decodeEvent)) {
+    if (event.type === 'ArrangementAgreed') arrangementId = event.data.arrangementId;
+    if (event.type === 'InterventionRecorded') interventionId = event.data.interventionId;
+  }
   return {
     id: parseStreamId(last.streamId)?.id ?? last.streamId,
     streamId: last.streamId,
     version: last.revision + 1,
     position: last.position,
     eventIds: events.map((event) => event.id),
-    arrangementId: typeof arrangementId === 'string' ? arrangementId : null,
-    interventionId: typeof interventionId === 'string' ? interventionId : null,
+    arrangementId,
+    interventionId,
   };
 }
 

@@ -5,6 +5,7 @@ import { toHex } from '@partnerships/audit/hashes';
 import { InvalidInputError } from '@partnerships/domain/common/errors';
 import { isId } from '@partnerships/domain/common/input';
 import { Allow } from '../auth/allow.decorator';
+import { CLOCK, Clock } from '../clock';
 import { AuditConfig } from '../config';
 import { AUDIT_CONFIG } from '../read-model/audit-config';
 import { ReadModel } from '../read-model/read-model';
@@ -24,13 +25,14 @@ export class AuditResolver {
   constructor(
     private readonly readModel: ReadModel,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Query()
   auditDigest(@Args('treeSize') treeSize: number | null): AuditDigest {
     const tree = this.readModel.audit.tree;
     const size = checkTreeSize(this.readModel, 'treeSize', treeSize);
-    return issueDigest(size, tree.root(size), new Date(), this.config.signingKey);
+    return issueDigest(size, tree.root(size), this.clock.now(), this.config.signingKey);
   }
 
   @Query()

@@ -11,7 +11,7 @@ import {
   PartnershipStatus,
   RecordedEventNode,
   RelationNode,
-} from '@partnerships/projections/network-view';
+} from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
 
 /** The fields of an entity that are lists; each is seen at its view's pair of times. */

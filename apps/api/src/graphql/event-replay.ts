@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@partnerships/domain/common/errors';
 import { decodeCursor } from '@partnerships/projections/cursor';
-import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/network-view';
+import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/nodes';
 import { ReadModel } from '../read-model/read-model';
 
 /**

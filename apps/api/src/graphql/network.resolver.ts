@@ -1,13 +1,13 @@
 import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Connection } from '@partnerships/projections/cursor';
+import { NetworkView } from '@partnerships/projections/network-view';
 import {
   GroupNode,
   NetworkStatsNode,
-  NetworkView,
   OrganizationNode,
   PartnershipNode,
   PartnershipStatus,
-} from '@partnerships/projections/network-view';
+} from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
 
 /** Everything under `network` is seen at the view's pair of times. */

@@ -1,14 +1,14 @@
 import { Args, Context, Query, Resolver } from '@nestjs/graphql';
 import { Connection } from '@partnerships/projections/cursor';
+import { NetworkView } from '@partnerships/projections/network-view';
+import { logPage } from '@partnerships/projections/paging';
 import {
   GroupNode,
-  NetworkView,
   OrganizationNode,
   PartnershipNode,
   PartnershipStatus,
   RecordedEventNode,
-  logPage,
-} from '@partnerships/projections/network-view';
+} from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
 import { RequestAuth } from '../auth/access.guard';
 import { requireRole } from '../auth/principal';

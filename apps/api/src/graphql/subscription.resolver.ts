@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { PubSub } from 'graphql-subscriptions';
-import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/network-view';
+import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
 import { ReadModel } from '../read-model/read-model';
 import { replayThenLive } from './event-replay';

@@ -7,10 +7,12 @@ import {
   Optional,
 } from '@nestjs/common';
 import { AuditTree } from '@partnerships/audit/audit-tree';
+import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { NetworkView } from '@partnerships/projections/network-view';
+import { CLOCK, Clock, systemClock } from '../clock';
 import { AuditConfig } from '../config';
 import { AUDIT_CONFIG } from './audit-config';
 
@@ -36,9 +38,14 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     @Optional()
     @Inject(AUDIT_CONFIG)
     private readonly auditConfig: AuditConfig = { treeFile: undefined, signingKey: undefined },
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     this.follower = new LogFollower(store, this.projection, 10_000, (error) =>
-      this.logger.error(`following the event log failed: ${String(error)}`),
+      this.logger.error(
+        error instanceof UnknownEventTypeError
+          ? `event log: ${error.message}; it stays in the log and its stream's history`
+          : `following the event log failed: ${String(error)}`,
+      ),
     );
     const { tree, loaded, problem } = AuditTree.fromCheckpoint(
       auditConfig.treeFile,
@@ -79,13 +86,13 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
 
   /** The network now, as known now. */
   current(): NetworkView {
-    const now = new Date();
+    const now = this.clock.now();
     return new NetworkView(this.projection, now, now);
   }
 
   /** The network at a pair of times; a knownAt later than now is taken as now. */
   at(asOf: Date | null | undefined, knownAt: Date | null | undefined): NetworkView {
-    const now = new Date();
+    const now = this.clock.now();
     const known = knownAt == null || knownAt.getTime() > now.getTime() ? now : knownAt;
     return new NetworkView(this.projection, asOf ?? now, known);
   }

@@ -1,6 +1,5 @@
-import { NOW, MINUTE, at, expectConflict, expectRule, plus } from './decider-spec-helpers';
-import { CLOCK_SKEW_MS, checkExpectedVersion, resolveEffectiveTime } from './effective-time';
-import { emptyStream } from './command';
+import { NOW, MINUTE, at, expectRule, plus } from './decider-spec-helpers';
+import { CLOCK_SKEW_MS, resolveEffectiveTime } from './effective-time';
 
 describe('resolveEffectiveTime', () => {
   const latest = at('2026-03-01T09:00:00Z');
@@ -64,26 +63,5 @@ describe('resolveEffectiveTime', () => {
       () => resolveEffectiveTime(plus(NOW, 10 * MINUTE), NOW, [plus(NOW, 20 * MINUTE)]),
       'EFFECTIVE_TIME_IN_FUTURE',
     );
-  });
-});
-
-describe('checkExpectedVersion', () => {
-  const state = { ...emptyStream, version: 3 };
-
-  it('passes without an expectedVersion', () => {
-    expect(() => checkExpectedVersion('group-g1', {}, state)).not.toThrow();
-  });
-
-  it('passes when the expectedVersion matches', () => {
-    expect(() => checkExpectedVersion('group-g1', { expectedVersion: 3 }, state)).not.toThrow();
-  });
-
-  it.each([0, 2, 4])('fails with CONCURRENCY_CONFLICT when expecting %p', (expectedVersion) => {
-    const error = expectConflict(
-      () => checkExpectedVersion('group-g1', { expectedVersion }, state),
-      expectedVersion,
-      3,
-    );
-    expect(error.streamId).toBe('group-g1');
   });
 });

@@ -1,22 +1,7 @@
-import { ConcurrencyConflictError, RuleViolationError } from './errors';
-import { CommandOptions, StreamState } from './command';
+import { RuleViolationError } from './errors';
 
 /** How far ahead of the server's clock a client's clock may run. */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-/**
- * Checks the caller's expectedVersion against the addressed stream (step 4 of the
- * command order).
- */
-export function checkExpectedVersion(
-  streamId: string,
-  options: CommandOptions,
-  state: StreamState,
-): void {
-  if (options.expectedVersion !== undefined && options.expectedVersion !== state.version) {
-    throw new ConcurrencyConflictError(streamId, options.expectedVersion, state.version);
-  }
-}
 
 /**
  * Resolves the valid time of a command (step 5 of the command order).

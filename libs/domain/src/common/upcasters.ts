@@ -4,26 +4,21 @@
  * Stored bytes, and so the audit tree's leaves, never change.
  */
 import type { DomainEvent } from '../commands';
+import { EVENT_TYPES } from '../event-data';
 
 export type EventType = DomainEvent['type'];
 type Data = Readonly<Record<string, unknown>>;
 
-/** The version of each event type's data shape that this build writes. */
-export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<EventType, number>> = {
-  OrganizationRegistered: 1,
-  CapabilityAssessed: 1,
-  GroupFounded: 1,
-  OrganizationJoinedGroup: 1,
-  PositionChanged: 1,
-  OrganizationLeftGroup: 1,
-  GroupDissolved: 1,
-  PartnershipFormed: 1,
-  // 2: commitments (which party takes on which part of the work), [] when none.
-  ArrangementAgreed: 2,
-  PartnershipExtended: 1,
-  PartnershipEnded: 1,
-  InterventionRecorded: 1,
-};
+/**
+ * The version of each event type's data shape that this build writes: the newest version
+ * event-data.ts has a check for, so that adding an event type or a version is one row there.
+ */
+export const CURRENT_SCHEMA_VERSIONS = Object.fromEntries(
+  Object.entries(EVENT_TYPES).map(([type, row]) => [
+    type,
+    Math.max(...Object.keys(row.versions).map(Number)),
+  ]),
+) as Readonly<Record<EventType, number>>;
 
 /** For each type, the step from version v to v + 1, keyed by v. */
 const UPCASTERS: { readonly [Type in EventType]?: Readonly<Record<number, (data: Data) => Data>> } =

@@ -1,4 +1,5 @@
-import { checkExpectedVersion, resolveEffectiveTime } from '../common/effective-time';
+import { resolveEffectiveTime } from '../common/effective-time';
+import { checkExpectedVersion } from '../common/expected-version';
 import { NotFoundError } from '../common/errors';
 import { CommandOptions } from '../common/command';
 import { isRegistered } from '../organization/organization';

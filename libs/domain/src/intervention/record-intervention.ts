@@ -11,7 +11,8 @@ import {
   Event,
   StreamState,
 } from '../common/command';
-import { checkExpectedVersion, resolveEffectiveTime } from '../common/effective-time';
+import { resolveEffectiveTime } from '../common/effective-time';
+import { checkExpectedVersion } from '../common/expected-version';
 import { EntityKind, InvalidInputError, NotFoundError, RuleViolationError } from '../common/errors';
 import {
   LIMITS,

@@ -1,5 +1,6 @@
 import { Decision, DecisionTime } from '../common/command';
-import { checkExpectedVersion, resolveEffectiveTime } from '../common/effective-time';
+import { resolveEffectiveTime } from '../common/effective-time';
+import { checkExpectedVersion } from '../common/expected-version';
 import { NotFoundError } from '../common/errors';
 import {
   LIMITS,

@@ -10,7 +10,7 @@ import {
   assertNever,
   emptyStream,
 } from '../common/command';
-import { checkExpectedVersion } from '../common/effective-time';
+import { checkExpectedVersion } from '../common/expected-version';
 import { NotFoundError, RuleViolationError } from '../common/errors';
 import { GroupState } from '../group/group';
 import { InterventionRecorded } from '../intervention/record-intervention';

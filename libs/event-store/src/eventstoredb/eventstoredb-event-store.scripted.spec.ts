@@ -391,6 +391,20 @@ describe('EventStoreDbEventStore with a scripted client (no server)', () => {
       expect(client.appendToStream).toHaveBeenCalledTimes(1);
     });
 
+    it('reads what a commandId recorded through its reservation, and nothing for one never used', async () => {
+      const batch = [newEvent()];
+      client.answerAppend(0);
+      const first = await store.append('organization-a', batch, 0);
+      client.readStream.mockImplementation((streamId: string) =>
+        reading(streamId === 'organization-a' ? written(batch, 'organization-a', 0) : []),
+      );
+
+      const read = await store.readCommand(commandOf(batch[0]!));
+
+      expect(read.map((event) => event.id)).toEqual(first.events.map((event) => event.id));
+      expect(await store.readCommand(randomUUID())).toEqual([]);
+    });
+
     it('lets the retry of a command whose append failed after its reservation go on, recording once', async () => {
       const batch = [newEvent()];
       client.appendToStream.mockRejectedValueOnce(

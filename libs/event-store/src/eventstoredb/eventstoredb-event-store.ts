@@ -41,6 +41,7 @@ import {
   Unsubscribe,
   WrongExpectedVersionError,
 } from '../event-store';
+import { assertAppendable } from '../append-checks';
 import { assertRecordedEvents } from '../recorded-events';
 import { findEarlierRecording } from './earlier-recording';
 import { withUnaryAppends } from './unary-appends';
@@ -163,7 +164,7 @@ export class EventStoreDbEventStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     this.assertOpen();
-    assertAppendable(streamId, events);
+    assertAppendableHere(streamId, events);
     const expectedRevision = toExpectedRevision(expectedVersion);
     // EventStoreDB has no transaction across streams: the other streams are checked just
     // before the append, which narrows the window but cannot close it (docs/domain.md,
@@ -226,6 +227,12 @@ export class EventStoreDbEventStore implements EventStore {
     const events = (await this.readStreamEvents(streamId)).map(toRecordedEvent);
     this.remember(streamId, events);
     return events;
+  }
+
+  /** Through the commandId's reservation, which names the stream its events went to. */
+  async readCommand(commandId: string): Promise<readonly RecordedEvent[]> {
+    this.assertOpen();
+    return this.recordedUnder(commandId, await this.reservationOf(commandId));
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
@@ -383,15 +390,21 @@ export class EventStoreDbEventStore implements EventStore {
         retried = true;
         continue;
       }
-      const recorded =
-        held === undefined
-          ? []
-          : (await this.readStream(held.streamId)).filter(
-              (event) => event.metadata.commandId === commandId,
-            );
+      const recorded = await this.recordedUnder(commandId, held);
       throw new CommandIdTakenError(commandId, recorded, events[0]!.id);
     }
     return retried;
+  }
+
+  /** The events recorded under a commandId, in the stream its reservation names. */
+  private async recordedUnder(
+    commandId: string,
+    held: Reservation | undefined,
+  ): Promise<readonly RecordedEvent[]> {
+    if (held === undefined) return [];
+    return (await this.readStream(held.streamId)).filter(
+      (event) => event.metadata.commandId === commandId,
+    );
   }
 
   private async reservationOf(commandId: string): Promise<Reservation | undefined> {
@@ -736,22 +749,13 @@ function assertEventId(id: string): void {
   }
 }
 
-function assertAppendable(streamId: string, events: readonly EventToAppend[]): void {
+/** The common checks, and what this server takes: its stream ids, UUIDs for event ids. */
+function assertAppendableHere(streamId: string, events: readonly EventToAppend[]): void {
   assertStreamId(streamId);
-  if (events.length === 0) throw new RangeError('append needs at least one event');
-  const ids = new Set<string>();
-  for (const event of events) {
-    assertEventId(event.id);
-    if (event.effectiveAt !== undefined && Number.isNaN(event.effectiveAt.getTime())) {
-      throw new RangeError(`event ${event.id} has an invalid effectiveAt`);
-    }
-    if (!Number.isSafeInteger(event.schemaVersion)) {
-      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
-    }
-    // The server would record both: it compares ids only with what the stream holds.
-    if (ids.has(event.id)) throw new DuplicateEventIdError(event.id);
-    ids.add(event.id);
-  }
+  for (const event of events) assertEventId(event.id);
+  // Also one id twice in the append: the server would record both, as it compares ids
+  // only with what the stream holds.
+  assertAppendable(events);
 }
 
 function assertImportable(events: readonly RecordedEvent[]): void {

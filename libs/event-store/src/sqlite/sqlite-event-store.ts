@@ -7,12 +7,10 @@ import {
   AppendResult,
   CommandIdTakenError,
   DuplicateEventIdError,
-  EventMetadata,
   EventStore,
   EventStoreUnavailableError,
   EventToAppend,
   ExpectedVersion,
-  InvalidPositionError,
   ReadAllOptions,
   RecordedEvent,
   StreamCondition,
@@ -20,58 +18,27 @@ import {
   Unsubscribe,
   WrongExpectedVersionError,
 } from '../event-store';
+import { assertAppendable } from '../append-checks';
 import { assertRecordedEvents } from '../recorded-events';
+import { GroupCommit, Outcome } from './group-commit';
+import { SharedStrings } from './shared-strings';
+import { describeError, isUniqueViolation, translateVendorError } from './sqlite-errors';
+import {
+  COLUMNS,
+  EventRow,
+  NewEventRow,
+  SqliteSettings,
+  assertDurable,
+  migrate,
+  parsePosition,
+  readSettings,
+  recordedEventOf,
+} from './sqlite-schema';
 
 const MEMORY = ':memory:';
-/** Enough for every stream of a large history; beyond it strings are simply not shared. */
-const SHARED_STRINGS_LIMIT = 1_000_000;
 /** How soon commits by another process on the same file are noticed. */
 const OTHER_WRITERS_POLL_MS = 100;
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-const SYNCHRONOUS_FULL = 2;
-
-/**
- * Schema steps in order; `PRAGMA user_version` counts the steps a file has had. Append
- * only: a file written by an older build is brought forward, never rebuilt.
- */
-const MIGRATIONS: readonly string[] = [
-  // STRICT so that a wrongly typed value fails at the insert instead of being stored.
-  // UNIQUE(stream_id, revision) is the concurrency guard: two writers cannot both take
-  // the same revision. AUTOINCREMENT keeps positions from ever being issued twice.
-  `CREATE TABLE events (
-     position       INTEGER PRIMARY KEY AUTOINCREMENT,
-     id             TEXT    NOT NULL UNIQUE,
-     stream_id      TEXT    NOT NULL,
-     revision       INTEGER NOT NULL,
-     type           TEXT    NOT NULL,
-     data           TEXT    NOT NULL,
-     effective_at   INTEGER NOT NULL,
-     recorded_at    INTEGER NOT NULL,
-     metadata       TEXT    NOT NULL,
-     schema_version INTEGER NOT NULL,
-     UNIQUE (stream_id, revision)
-   ) STRICT`,
-  // A commandId is one command: every append looks its commandIds up, under the write lock.
-  `CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'))`,
-];
-
-const COLUMNS =
-  'position, id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version';
-
-interface EventRow {
-  readonly position: number;
-  readonly id: string;
-  readonly stream_id: string;
-  readonly revision: number;
-  readonly type: string;
-  readonly data: string;
-  readonly effective_at: number;
-  readonly recorded_at: number;
-  readonly metadata: string;
-  readonly schema_version: number;
-}
-
-type NewEventRow = Omit<EventRow, 'position'>;
 
 /** A NewEventRow's values in the order of the insert's columns. */
 type ImportedRow = [
@@ -96,14 +63,6 @@ export interface SqliteOpenOptions {
   readonly cacheSizeMiB?: number;
 }
 
-export interface SqliteSettings {
-  /** `wal` for a file; `memory` for `:memory:`, which cannot be WAL. */
-  readonly journalMode: string;
-  /** 2 is FULL: a commit is on disk before append resolves. */
-  readonly synchronous: number;
-  readonly busyTimeoutMs: number;
-}
-
 /** The embedded adapter: one SQLite file (or memory) holding every stream. */
 export class SqliteEventStore implements EventStore {
   private closed = false;
@@ -124,25 +83,14 @@ export class SqliteEventStore implements EventStore {
    * with positional parameters, which bind faster than named ones.
    */
   private readonly insertImported: Database.Statement<ImportedRow>;
-  private pending: PendingAppend[] = [];
-  /**
-   * A read model keeps every event it reads: the same stream id, type and actor, read from
-   * many rows, are kept as one string each rather than one copy per event.
-   */
-  private readonly strings = new Map<string, string>();
-  private readonly share = (text: string): string => {
-    const known = this.strings.get(text);
-    if (known !== undefined) return known;
-    if (this.strings.size < SHARED_STRINGS_LIMIT) this.strings.set(text, text);
-    return text;
-  };
+  private readonly groupCommit: GroupCommit<PendingAppend>;
+  private readonly strings = new SharedStrings();
   private readonly toRecordedEvent = (row: EventRow): RecordedEvent =>
-    recordedEventOf(row, this.share);
+    recordedEventOf(row, this.strings.share);
   private watch: NodeJS.Timeout | undefined;
   private readonly dataVersion: Database.Statement<[], number>;
-  private groups = { commits: 0, appends: 0 };
   private readonly commitGroup: Database.Transaction<
-    (batch: readonly PendingAppend[]) => ({ result: AppendResult } | { error: unknown })[]
+    (batch: readonly PendingAppend[]) => Outcome[]
   >;
   private readonly appendInSavepoint: Database.Transaction<
     (
@@ -198,6 +146,19 @@ export class SqliteEventStore implements EventStore {
       batch.map((append) => this.appendInGroup(append)),
     );
     this.importInTransaction = db.transaction((events) => this.importLocked(events));
+    this.groupCommit = new GroupCommit(
+      (batch) => this.use(() => this.commitGroup.immediate(batch)),
+      () => this.notify(),
+      (appends) => {
+        for (const observer of this.groupCommitObservers) {
+          try {
+            observer(appends);
+          } catch {
+            // An observer only watches: its failure must not leave a durable commit unanswered.
+          }
+        }
+      },
+    );
   }
 
   /** Opens (creating when missing) the store at a file path or `:memory:`. */
@@ -233,7 +194,7 @@ export class SqliteEventStore implements EventStore {
 
   /** How many durable commits the appends so far took: appends / commits is the group size. */
   groupCommits(): { readonly commits: number; readonly appends: number } {
-    return { ...this.groups };
+    return this.groupCommit.stats();
   }
 
   /** The durability settings as SQLite reports them, not as they were asked for. */
@@ -242,32 +203,26 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Group commit: appends that arrive while a commit is being prepared share one durable
-   * transaction. Each runs in its own savepoint with its own expected-version check and
-   * outcome (one that fails is rolled back alone), and every caller is answered only after
-   * the commit holding its events is on disk.
+   * Appends share durable commits (group-commit.ts). Each runs in its own savepoint with its
+   * own expected-version check and outcome: one that fails is rolled back alone.
    */
-  append(
+  async append(
     streamId: string,
     events: readonly EventToAppend[],
     expectedVersion: ExpectedVersion,
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      try {
-        this.use(() => assertAppendable(events));
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      const unchanged = options.unchanged ?? [];
-      this.pending.push({ streamId, events, expectedVersion, unchanged, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.commitPending());
-    });
+    this.use(() => assertAppendable(events));
+    const unchanged = options.unchanged ?? [];
+    return this.groupCommit.submit({ streamId, events, expectedVersion, unchanged });
   }
 
   async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
     return this.use(() => this.selectStream.all(streamId).map(this.toRecordedEvent));
+  }
+
+  async readCommand(commandId: string): Promise<readonly RecordedEvent[]> {
+    return this.use(() => this.selectByCommand.all(commandId).map(this.toRecordedEvent));
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
@@ -343,53 +298,14 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.stopWatching();
     // Appends already accepted are committed (and answered) before the file closes.
-    this.commitPending();
+    this.groupCommit.flush();
     this.closed = true;
     this.listeners.clear();
     this.db.close();
   }
 
-  /** Commits every pending append in one transaction, then answers each of them. */
-  private commitPending(): void {
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    let outcomes: ({ result: AppendResult } | { error: unknown })[];
-    try {
-      outcomes = this.use(() => this.commitGroup.immediate(batch));
-    } catch (error) {
-      // The commit itself failed: nothing of the batch is recorded, nobody is acknowledged.
-      for (const append of batch) append.reject(error);
-      return;
-    }
-    this.groups.commits++;
-    this.groups.appends += batch.length;
-    for (const observer of this.groupCommitObservers) {
-      try {
-        observer(batch.length);
-      } catch {
-        // An observer only watches: its failure must not leave a durable commit unanswered.
-      }
-    }
-    let recorded = false;
-    outcomes.forEach((outcome, index) => {
-      if ('result' in outcome) {
-        recorded ||= !outcome.result.repeated;
-        batch[index].resolve(outcome.result);
-      } else {
-        batch[index].reject(outcome.error);
-      }
-    });
-    if (recorded) this.notify();
-  }
-
   /** One append of a group, inside the group's transaction, in a savepoint of its own. */
-  private appendInGroup({
-    streamId,
-    events,
-    expectedVersion,
-    unchanged,
-  }: PendingAppend): { result: AppendResult } | { error: unknown } {
+  private appendInGroup({ streamId, events, expectedVersion, unchanged }: PendingAppend): Outcome {
     try {
       return { result: this.appendInSavepoint(streamId, events, expectedVersion, unchanged) };
     } catch (error) {
@@ -564,8 +480,6 @@ interface PendingAppend {
   readonly events: readonly EventToAppend[];
   readonly expectedVersion: ExpectedVersion;
   readonly unchanged: readonly StreamCondition[];
-  readonly resolve: (result: AppendResult) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /** Carries a (stream_id, revision) conflict out of the rolled-back transaction. */
@@ -573,129 +487,4 @@ class RevisionTaken extends Error {
   constructor(readonly version: StreamVersion) {
     super('the revision was taken by another writer');
   }
-}
-
-function readSettings(db: Database.Database): SqliteSettings {
-  return {
-    journalMode: String(db.pragma('journal_mode', { simple: true })),
-    synchronous: Number(db.pragma('synchronous', { simple: true })),
-    busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
-  };
-}
-
-function assertDurable(settings: SqliteSettings, memory: boolean): void {
-  // SQLite answers a pragma it cannot honour (WAL on some file systems) by keeping the
-  // old value, without an error; a store that may lose commits must not start.
-  if (!memory && settings.journalMode !== 'wal') {
-    throw new EventStoreUnavailableError(
-      `SQLite refused journal_mode WAL (it is ${settings.journalMode})`,
-    );
-  }
-  if (settings.synchronous !== SYNCHRONOUS_FULL) {
-    throw new EventStoreUnavailableError(
-      `SQLite refused synchronous FULL (it is ${settings.synchronous})`,
-    );
-  }
-}
-
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    // Read inside the write lock: two processes opening a new file must not both create.
-    const version = Number(db.pragma('user_version', { simple: true }));
-    if (version > MIGRATIONS.length) {
-      throw new EventStoreUnavailableError(
-        `the SQLite file has schema version ${version}; this build knows up to ${MIGRATIONS.length}`,
-      );
-    }
-    for (const step of MIGRATIONS.slice(version)) db.exec(step);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
-}
-
-function assertAppendable(events: readonly EventToAppend[]): void {
-  if (events.length === 0) throw new RangeError('append needs at least one event');
-  for (const event of events) {
-    if (event.effectiveAt !== undefined && Number.isNaN(event.effectiveAt.getTime())) {
-      throw new RangeError(`event ${event.id} has an invalid effectiveAt`);
-    }
-    if (!Number.isSafeInteger(event.schemaVersion)) {
-      throw new RangeError(`event ${event.id} has a schemaVersion that is not an integer`);
-    }
-  }
-}
-
-/** Positions are the decimal `position` column, exactly as this store writes them. */
-function parsePosition(position: string): number {
-  const value = Number(position);
-  if (!/^(0|[1-9][0-9]*)$/.test(position) || !Number.isSafeInteger(value)) {
-    throw new InvalidPositionError(position);
-  }
-  return value;
-}
-
-function recordedEventOf(row: EventRow, share: (text: string) => string): RecordedEvent {
-  const metadata = JSON.parse(row.metadata) as {
-    -readonly [Key in keyof EventMetadata]: EventMetadata[Key];
-  };
-  if (metadata.correlationId === metadata.commandId) metadata.correlationId = metadata.commandId;
-  if (metadata.causationId === metadata.commandId) metadata.causationId = metadata.commandId;
-  if (metadata.actor !== null) metadata.actor = share(metadata.actor);
-  return {
-    id: row.id,
-    streamId: share(row.stream_id),
-    revision: row.revision,
-    position: String(row.position),
-    type: share(row.type),
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    effectiveAt: new Date(row.effective_at),
-    recordedAt: new Date(row.recorded_at),
-    metadata,
-    schemaVersion: row.schema_version,
-  };
-}
-
-/**
- * better-sqlite3's native part keeps the SqliteError class of the first copy of the module
- * loaded in a process, so a second copy (a test runner's fresh module registry) would fail an
- * instanceof check: recognise the error by its name and result code instead.
- */
-function sqliteCode(error: unknown): string | undefined {
-  // Not instanceof Error either: that copy's Error may be another realm's.
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  if (name !== 'SqliteError') return undefined;
-  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-/** Result codes (extended codes keep their base as prefix) that mean the file cannot be used now. */
-const UNAVAILABLE_CODES = [
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_IOERR',
-  'SQLITE_FULL',
-  'SQLITE_READONLY',
-  'SQLITE_CANTOPEN',
-  'SQLITE_CORRUPT',
-  'SQLITE_NOTADB',
-  'SQLITE_PERM',
-];
-
-function translateVendorError(error: unknown): unknown {
-  const code = sqliteCode(error);
-  if (code === undefined) return error;
-  const unavailable = UNAVAILABLE_CODES.some(
-    (unusable) => code === unusable || code.startsWith(`${unusable}_`),
-  );
-  return unavailable
-    ? new EventStoreUnavailableError(`SQLite failed with ${code}`, { cause: error })
-    : error;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
+import { EventToAppend } from '@partnerships/event-store/event-store';
+import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import { LogFollower } from './log-follower';
+import { NetworkProjection } from './network-projection';
+
+function event(type: string, data: Record<string, unknown>): EventToAppend {
+  const commandId = randomUUID();
+  return {
+    id: randomUUID(),
+    type,
+    data,
+    metadata: {
+      actor: null,
+      commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      commandDigest: 'd',
+    },
+    schemaVersion: 1,
+  };
+}
+
+describe('LogFollower', () => {
+  let directory: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'follower-'));
+    store = SqliteEventStore.open(join(directory, 'events.db'));
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('reports an event of a type it does not know, keeps it in the log, and follows on', async () => {
+    await store.append('organization-a', [event('OrganizationRenamed', { name: 'B' })], 'any');
+    await store.append(
+      'organization-b',
+      [event('OrganizationRegistered', { organizationId: 'b', name: 'B' })],
+      0,
+    );
+    const errors: unknown[] = [];
+    const seen: string[] = [];
+    const projection = new NetworkProjection();
+    const follower = new LogFollower(store, projection, 10, (error) => errors.push(error));
+    follower.onEvent((applied) => seen.push(applied.type));
+
+    await follower.catchUp();
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(UnknownEventTypeError);
+    expect((errors[0] as UnknownEventTypeError).type).toBe('OrganizationRenamed');
+    expect(projection.log.map((applied) => applied.type)).toEqual([
+      'OrganizationRenamed',
+      'OrganizationRegistered',
+    ]);
+    expect(projection.streams.get('organization-a')).toHaveLength(1);
+    expect(seen).toEqual(['OrganizationRenamed', 'OrganizationRegistered']);
+    expect(projection.organizations.get('b')?.name).toBe('B');
+  });
+});
