@@ -36,8 +36,10 @@ const RELATIONS = `query Relations($id: ID!) {
 
 const NAME_ONLY = `query Name($id: ID!) { organization(id: $id) { id name } }`;
 
+// Small pages: at 1M events an organisation has thousands of relations, and a page of 500
+// would be a 60 MB answer, over the server's response limit.
 const COUNTS = `query Counts($after: String) {
-  organizations(first: 500, after: $after) {
+  organizations(first: 20, after: $after) {
     edges { node { id relations { since } } }
     pageInfo { hasNextPage endCursor }
   }
