@@ -60,10 +60,11 @@ describe('query limits', () => {
 
   it('refuse a query whose connection and list sizes multiply past the cost limit', async () => {
     const abusive =
-      '{ organizations(first: 500) { edges { node { memberships { group { members { organization { name } } } } } } } }';
+      '{ organizations(first: 500) { edges { node { memberships { group { members { group { name } organization { memberships { group { name } } } } } } } } } }';
     // Lists are estimated at their real sizes: on an empty network the query costs little.
     expect((await server.gql(abusive)).errors).toBeUndefined();
-    // One group of 120 members: 500 organisations × 120 members of their group each.
+    // One group of 120 members: a page holds at most the 120 organisations there are, each
+    // reaching the 120 members of its group and their memberships (about 58,000).
     await server.gql('mutation { foundGroup(input: { id: "crowd", name: "Crowd" }) { id } }');
     for (let i = 0; i < 120; i++) {
       const joined = await server.gql(
@@ -75,7 +76,7 @@ describe('query limits', () => {
     const response = await server.gql(abusive);
     expect(response.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost' });
     const byVariable = await server.gql(
-      'query ($n: Int) { organizations(first: $n) { edges { node { memberships { group { members { organization { name } } } } } } } }',
+      'query ($n: Int) { organizations(first: $n) { edges { node { memberships { group { members { group { name } organization { memberships { group { name } } } } } } } } } }',
       { n: 500 },
     );
     expect(byVariable.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost' });

@@ -30,6 +30,9 @@ class ListSizesOnceBuilt implements ListSizes {
   longest(typeName: string, fieldName: string): number {
     return this.target.longest(typeName, fieldName);
   }
+  total(typeName: string, fieldName: string): number | undefined {
+    return this.target.total?.(typeName, fieldName);
+  }
 }
 
 export async function createApp(

@@ -38,6 +38,11 @@ export const DEFAULT_LIMITS = { depth: 12, aliases: 30, tokens: 5_000, cost: 50_
 export interface ListSizes {
   /** At least 1; for a list field it does not know, the longest list it knows of. */
   longest(typeName: string, fieldName: string): number;
+  /**
+   * How many items a connection holds in all (`Network.groups` → the groups recorded), or
+   * undefined when unknown: a page is never larger than that, whatever its `first` says.
+   */
+  total?(typeName: string, fieldName: string): number | undefined;
 }
 
 /** Sizes for when no data is at hand (unit tests): every list holds 10. */
@@ -53,7 +58,11 @@ function connectionsMultiply(sizes: ListSizes): ComplexityEstimator {
     if (isLeafType(getNamedType(field.type))) return 0;
     // A connection's edges are as many as its `first`, counted on the connection already.
     if (field.name === 'edges' && type.name.endsWith('Connection')) return 1 + childComplexity;
-    if (typeof args['first'] === 'number') return 1 + childComplexity * Math.max(args['first'], 1);
+    if (typeof args['first'] === 'number') {
+      const total = sizes.total?.(type.name, field.name);
+      const page = total === undefined ? args['first'] : Math.min(args['first'], total);
+      return 1 + childComplexity * Math.max(page, 1);
+    }
     return isListType(getNullableType(field.type))
       ? 1 + childComplexity * Math.max(sizes.longest(type.name, field.name), 1)
       : 1 + childComplexity;

@@ -25,6 +25,22 @@ export class ReadModelListSizes implements ListSizes {
     return this.sizes.get(`${typeName}.${fieldName}`) ?? this.largest;
   }
 
+  total(typeName: string, fieldName: string): number | undefined {
+    if (typeName !== 'Query' && typeName !== 'Network') return undefined;
+    switch (fieldName) {
+      case 'organizations':
+        return this.projection.organizations.size;
+      case 'groups':
+        return this.projection.groups.size;
+      case 'partnerships':
+        return this.projection.partnerships.size;
+      case 'events':
+        return this.projection.log.length;
+      default:
+        return undefined;
+    }
+  }
+
   private measureIfStale(): void {
     const length = this.projection.log.length;
     if (length === this.measuredLength) return;
