@@ -35,73 +35,79 @@ async function slowestProbeDuring(server: TestServer, work: Promise<unknown>): P
   return slowest;
 }
 
+/**
+ * A network built for the runaway query: every organisation in every group.
+ * Written straight to the store (the events the deciders decide for registerOrganization,
+ * foundGroup and joinGroup), a group's joins in one append: through the command path
+ * 6,000 joins take minutes on a busy machine, and the deciders are not what is tested.
+ */
+async function buildNetwork(file: string): Promise<void> {
+  const store = SqliteEventStore.open(file);
+  const event = (id: string, type: string, data: Record<string, unknown>): EventToAppend => ({
+    id,
+    type,
+    data,
+    schemaVersion: 1,
+    metadata: {
+      actor: null,
+      commandId: id,
+      correlationId: id,
+      causationId: id,
+      commandDigest: id,
+    },
+  });
+  const organizations = Array.from({ length: MEMBERS }, (_, i) => `o${i}`);
+  const groups = Array.from({ length: GROUPS }, (_, i) => `g${i}`);
+  await Promise.all([
+    ...organizations.map((id) =>
+      store.append(
+        `organization-${id}`,
+        [
+          event(`register-${id}`, 'OrganizationRegistered', {
+            organizationId: id,
+            name: `Organisation ${id}`,
+          }),
+        ],
+        0,
+      ),
+    ),
+    ...groups.map((id) =>
+      store.append(
+        `group-${id}`,
+        [
+          event(`found-${id}`, 'GroupFounded', {
+            groupId: id,
+            name: `Group ${id}`,
+            purpose: null,
+          }),
+        ],
+        0,
+      ),
+    ),
+  ]);
+  for (const groupId of groups) {
+    await store.append(
+      `group-${groupId}`,
+      organizations.map((organizationId) =>
+        event(`join-${groupId}-${organizationId}`, 'OrganizationJoinedGroup', {
+          groupId,
+          organizationId,
+          position: 'CORE',
+        }),
+      ),
+      1,
+    );
+  }
+  await store.close();
+}
+
 describe('one query cannot take the server down', () => {
   const directory = temporaryDirectory();
   let server: TestServer;
 
   beforeAll(async () => {
-    // Written straight to the store (the events the deciders decide for registerOrganization,
-    // foundGroup and joinGroup), a group's joins in one append: through the command path
-    // 6,000 joins take minutes on a busy machine, and the deciders are not what is tested.
     const file = join(directory.path, 'events.db');
-    const store = SqliteEventStore.open(file);
-    const event = (id: string, type: string, data: Record<string, unknown>): EventToAppend => ({
-      id,
-      type,
-      data,
-      schemaVersion: 1,
-      metadata: {
-        actor: null,
-        commandId: id,
-        correlationId: id,
-        causationId: id,
-        commandDigest: id,
-      },
-    });
-    const organizations = Array.from({ length: MEMBERS }, (_, i) => `o${i}`);
-    const groups = Array.from({ length: GROUPS }, (_, i) => `g${i}`);
-    await Promise.all([
-      ...organizations.map((id) =>
-        store.append(
-          `organization-${id}`,
-          [
-            event(`register-${id}`, 'OrganizationRegistered', {
-              organizationId: id,
-              name: `Organisation ${id}`,
-            }),
-          ],
-          0,
-        ),
-      ),
-      ...groups.map((id) =>
-        store.append(
-          `group-${id}`,
-          [
-            event(`found-${id}`, 'GroupFounded', {
-              groupId: id,
-              name: `Group ${id}`,
-              purpose: null,
-            }),
-          ],
-          0,
-        ),
-      ),
-    ]);
-    for (const groupId of groups) {
-      await store.append(
-        `group-${groupId}`,
-        organizations.map((organizationId) =>
-          event(`join-${groupId}-${organizationId}`, 'OrganizationJoinedGroup', {
-            groupId,
-            organizationId,
-            position: 'CORE',
-          }),
-        ),
-        1,
-      );
-    }
-    await store.close();
-
+    await buildNetwork(file);
     server = await startServer(file, { GRAPHQL_MAX_RESPONSE_BYTES: '200000' });
     const stats = await server.gql('{ network { stats { organizations groups } } }');
     expect(stats.data).toEqual({ network: { stats: { organizations: MEMBERS, groups: GROUPS } } });
@@ -144,5 +150,48 @@ describe('one query cannot take the server down', () => {
     });
     expect(response.errors?.[0]?.message).toMatch(/over the limit of 200000/);
     expect(slowest).toBeLessThan(STARVATION_BOUND_MS);
+  });
+});
+
+describe('a query past GRAPHQL_MAX_REQUEST_MS is stopped', () => {
+  const directory = temporaryDirectory();
+  let server: TestServer;
+
+  beforeAll(async () => {
+    const file = join(directory.path, 'events.db');
+    await buildNetwork(file);
+    // The cost limit raised so far that the runaway query passes it: only its time stops it
+    // (on this network it builds a 91 MB answer in about 15 s when nothing stops it).
+    server = await startServer(file, {
+      GRAPHQL_MAX_COST: '1000000000',
+      GRAPHQL_MAX_REQUEST_MS: '300',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    directory.remove();
+  });
+
+  it('stops the runaway query with one clear error while others keep being served', async () => {
+    const stopped = server.gql(RUNAWAY);
+    const slowest = await slowestProbeDuring(server, stopped);
+    const response = await stopped;
+    expect(response.status).toBe(400);
+    expect(response.data ?? null).toBeNull();
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      limit: 'requestTime',
+    });
+    expect(response.errors?.[0]?.message).toMatch(/ran for over 300 ms, the limit/);
+    expect(slowest).toBeLessThan(STARVATION_BOUND_MS);
+  });
+
+  it('answers a query that fits in its time', async () => {
+    const response = await server.gql(membersOf(1));
+    expect(response.errors).toBeUndefined();
+    const edges = response.data?.['groups'].edges as Array<{ node: { members: unknown[] } }>;
+    expect(edges[0].node.members).toHaveLength(MEMBERS);
   });
 });

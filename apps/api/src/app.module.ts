@@ -8,7 +8,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { GraphQLScalarType, buildSchema } from 'graphql';
+import { GraphQLError, GraphQLScalarType, OperationTypeNode, buildSchema } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import mercurius from 'mercurius';
 import { CLOCK, systemClock } from './clock';
@@ -19,6 +19,7 @@ import { AppConfig } from './config';
 import { toClientErrors } from './graphql/client-errors';
 import { ListSizes, validationRules } from './graphql/query-limits';
 import { admitOperation } from './graphql/operation-gate';
+import { BudgetedContext, RequestBudget, budgetedSchema } from './graphql/request-budget';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
@@ -36,6 +37,11 @@ import { MetricsController } from './metrics/metrics.controller';
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
 
 const typeDefs = readFileSync(SCHEMA_FILE, 'utf8');
+
+/** How long a query may hold the event loop before it lets other requests be served. */
+const SLICE_MS = 20;
+/** How many resolvers a query may start in one turn of the event loop. */
+const CALLS_PER_TURN = 100;
 
 /** A library scalar's behaviour with the description the schema file gives it. */
 function describedBySchema(scalar: GraphQLScalarType): GraphQLScalarType {
@@ -98,10 +104,34 @@ export class AppModule {
                 document,
                 operationName,
               );
-              admitOperation(config.limits, sizes, schema, document, variables, operationName);
+              const operation = admitOperation(
+                config.limits,
+                sizes,
+                schema,
+                document,
+                variables,
+                operationName,
+              );
+              // Queries only: a mutation that was recorded is answered, never cut short.
+              if (operation.operation === OperationTypeNode.QUERY) {
+                const { reply } = context;
+                (context as BudgetedContext).budget = new RequestBudget(
+                  config.maxRequestMs,
+                  SLICE_MS,
+                  CALLS_PER_TURN,
+                  (error) => {
+                    const errors = toClientErrors(
+                      new GraphQLError(error.message, { originalError: error }),
+                      () => undefined,
+                    );
+                    void reply.code(400).send({ data: null, errors });
+                  },
+                );
+              }
             },
           },
           jit: 1,
+          transformSchema: budgetedSchema,
           // GraphiQL is served from the project's own bundle (apps/dashboard), not a CDN.
           graphiql: false,
           errorFormatter: (execution, context) => {

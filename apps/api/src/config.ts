@@ -28,6 +28,8 @@ export interface AppConfig {
   readonly authFailures: AuthFailureLimits;
   /** Largest GraphQL answer over HTTP, in bytes (GRAPHQL_MAX_RESPONSE_BYTES). */
   readonly maxResponseBytes: number;
+  /** Longest a query may run before it is stopped, in ms (GRAPHQL_MAX_REQUEST_MS). */
+  readonly maxRequestMs: number;
   /** How long a graceful stop may take before the process exits anyway (STOP_DEADLINE_MS). */
   readonly stopDeadlineMs: number;
   readonly metrics: MetricsAccess;
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       windowSeconds: count(env, 'AUTH_FAILURES_WINDOW_SECONDS', 60),
     },
     maxResponseBytes: count(env, 'GRAPHQL_MAX_RESPONSE_BYTES', 20_000_000),
+    maxRequestMs: count(env, 'GRAPHQL_MAX_REQUEST_MS', 5_000),
     stopDeadlineMs: count(env, 'STOP_DEADLINE_MS', 10_000),
   };
 }

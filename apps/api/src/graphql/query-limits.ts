@@ -73,7 +73,7 @@ export class QueryLimitError extends Error {
   override readonly name = 'QueryLimitError';
   readonly code = 'BAD_USER_INPUT';
   constructor(
-    readonly limit: 'cost' | 'subscriptions' | 'responseBytes',
+    readonly limit: 'cost' | 'subscriptions' | 'responseBytes' | 'requestTime',
     message: string,
   ) {
     super(message);
