@@ -199,6 +199,7 @@ async function main(): Promise<number> {
         connections: plan.connections,
         durationS: plan.loadS,
         warmupS: plan.warmupS,
+        joins: plan.mode === 'quick' ? { joins: 100, warmup: 20 } : { joins: 400, warmup: 50 },
         tempDir,
       }),
     P4: async () =>

@@ -7,6 +7,7 @@ import autocannon from 'autocannon';
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { say } from './progress';
+import { JoinGroupOptions, joinGroupRow, measureJoins, writeLargeGroup } from './p3-join-group';
 import { SERVER_NODE_FLAGS, ServerProcess } from './server-process';
 import {
   Row,
@@ -25,6 +26,8 @@ export interface GraphqlOptions {
   readonly durationS: number;
   /** A run before each measured one, not counted: the JIT warms up, connections open. */
   readonly warmupS: number;
+  /** The joinGroup row: joins measured on each group, and those before them. */
+  readonly joins: JoinGroupOptions;
   readonly tempDir: string;
 }
 
@@ -42,6 +45,7 @@ const CEILING_QUERY = '{ __typename }';
 export async function measureGraphql(options: GraphqlOptions): Promise<FigureResult> {
   const file = copyDatabase(options.file, join(options.tempDir, 'p3.db'));
   const size = formatSize(options.events);
+  await writeLargeGroup(file, options.joins);
   say(`P3 starting the built server on a copy of the ${size}-event history`);
   const server = await ServerProcess.start({
     file,
@@ -64,6 +68,7 @@ export async function measureGraphql(options: GraphqlOptions): Promise<FigureRes
     const ceiling = await run('P3 { __typename }', CEILING_QUERY);
     const group = await run(`P3 group(id) with ${MEMBERS} members`, GROUP_QUERY);
     const groupRate = group['2xx'] / group.duration;
+    const joins = await measureJoins(server, options.joins);
     const ceilingRate = ceiling['2xx'] / ceiling.duration;
 
     const conditions = `${options.connections} connections, ${options.durationS} s after ${options.warmupS} s of warm-up, on a copy of the ${size}-event history`;
@@ -84,6 +89,7 @@ export async function measureGraphql(options: GraphqlOptions): Promise<FigureRes
         target: '≥ 50 %',
         met: verdict(groupRate / ceilingRate, '>=', 0.5),
       },
+      joinGroupRow(joins),
     ];
     const notes = [
       `P3: ${conditions}. Mutations are \`registerOrganization(input: { name })\` without id, so each records a new organisation ` +
