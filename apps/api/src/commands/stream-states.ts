@@ -1,18 +1,18 @@
 import { LRUCache } from 'lru-cache';
 import { DomainEvent, StreamStates, parseStreamId } from '@partnerships/domain/commands';
 import { decodeEvent } from '@partnerships/domain/decode-event';
-import { GroupState } from '@partnerships/domain/group/group';
-import { OrganizationState } from '@partnerships/domain/organization/organization';
-import { PartnershipState } from '@partnerships/domain/partnership/partnership';
+import { GroupState, groupStream } from '@partnerships/domain/group/group';
+import {
+  OrganizationState,
+  organizationStream,
+} from '@partnerships/domain/organization/organization';
+import { PartnershipState, partnershipStream } from '@partnerships/domain/partnership/partnership';
 import {
   StreamFold,
   groupFold,
   organizationFold,
   partnershipFold,
 } from '@partnerships/domain/stream-folds';
-import { groupStream } from '@partnerships/domain/group/group';
-import { organizationStream } from '@partnerships/domain/organization/organization';
-import { partnershipStream } from '@partnerships/domain/partnership/partnership';
 import { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
 
 /** The streams' states a decision reads, with the version each was read at. */
