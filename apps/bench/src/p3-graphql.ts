@@ -7,7 +7,13 @@ import autocannon from 'autocannon';
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { say } from './progress';
-import { JoinGroupOptions, joinGroupRow, measureJoins, writeLargeGroup } from './p3-join-group';
+import {
+  JoinGroupOptions,
+  joinGroupRow,
+  measureJoins,
+  waitForLargeGroup,
+  writeLargeGroup,
+} from './p3-join-group';
 import { SERVER_NODE_FLAGS, ServerProcess } from './server-process';
 import {
   Row,
@@ -45,7 +51,6 @@ const CEILING_QUERY = '{ __typename }';
 export async function measureGraphql(options: GraphqlOptions): Promise<FigureResult> {
   const file = copyDatabase(options.file, join(options.tempDir, 'p3.db'));
   const size = formatSize(options.events);
-  await writeLargeGroup(file, options.joins);
   say(`P3 starting the built server on a copy of the ${size}-event history`);
   const server = await ServerProcess.start({
     file,
@@ -56,6 +61,9 @@ export async function measureGraphql(options: GraphqlOptions): Promise<FigureRes
     const run = (label: string, query: string, beforeRun?: () => Promise<void>): Promise<Load> =>
       load(server, label, JSON.stringify({ query }), options, beforeRun);
 
+    // The ceiling is measured on both sides of the mutations, and the higher counts: the
+    // ratio is never flattered by a ceiling measured while the server was still settling.
+    const ceilingBefore = await run('P3 { __typename } (before the mutations)', CEILING_QUERY);
     let before = 0;
     const mutations = await run('P3 mutations', MUTATION, async () => {
       before = await organizationCount(server);
@@ -68,6 +76,11 @@ export async function measureGraphql(options: GraphqlOptions): Promise<FigureRes
     const ceiling = await run('P3 { __typename }', CEILING_QUERY);
     const group = await run(`P3 group(id) with ${MEMBERS} members`, GROUP_QUERY);
     const groupRate = group['2xx'] / group.duration;
+    const ceilingBeforeRate = ceilingBefore['2xx'] / ceilingBefore.duration;
+    // Written last, while the server runs (it follows the file like any other writer's
+    // commits), so that its 40,000 events do not weigh on the runs above.
+    await writeLargeGroup(file, options.joins);
+    await waitForLargeGroup(server);
     const joins = await measureJoins(server, options.joins);
     const ceilingRate = ceiling['2xx'] / ceiling.duration;
 
@@ -82,12 +95,14 @@ export async function measureGraphql(options: GraphqlOptions): Promise<FigureRes
         met: verdict(mutationsPerSecond, '>=', 5_000),
       },
       {
-        figure: `P3 durable mutations/s vs the same server's \`{ __typename }\`, ${options.connections} connections`,
+        figure: `P3 durable mutations/s vs the same server's \`{ __typename }\` (the higher of the runs before and after), ${options.connections} connections`,
         ours: `${formatRate(mutationsPerSecond)} ${latencies(mutations)}${failures(mutations)}`,
-        baseline: `\`{ __typename }\`: ${formatRate(ceilingRate)} ${latencies(ceiling)}${failures(ceiling)}`,
-        ratio: formatPercent(mutationsPerSecond / ceilingRate),
+        baseline:
+          `\`{ __typename }\`: before ${formatRate(ceilingBeforeRate)} ${latencies(ceilingBefore)}${failures(ceilingBefore)}; ` +
+          `after ${formatRate(ceilingRate)} ${latencies(ceiling)}${failures(ceiling)}`,
+        ratio: formatPercent(mutationsPerSecond / Math.max(ceilingRate, ceilingBeforeRate)),
         target: '≥ 75 %',
-        met: verdict(mutationsPerSecond / ceilingRate, '>=', 0.75),
+        met: verdict(mutationsPerSecond / Math.max(ceilingRate, ceilingBeforeRate), '>=', 0.75),
       },
       {
         figure: `P3 group(id) of ${MEMBERS} members, req/s, vs the same server's \`{ __typename }\`, ${options.connections} connections`,

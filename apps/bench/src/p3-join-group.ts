@@ -1,15 +1,16 @@
 /**
  * P3's JoinGroup row: joining a group that already holds 20,000 memberships against joining
  * a new group, one request at a time, alternately, on the same server in one run. The large
- * group is written into the copied store before the server starts, through the store's own
- * API (a few hundred appends), not through 40,000 requests.
+ * group is written into the server's store file by this process, through the store's own API
+ * (a few hundred appends), not through 40,000 requests; the server follows it as it follows
+ * any other writer of the file.
  */
 import { randomUUID } from 'node:crypto';
 import { DomainEvent } from '@partnerships/domain/commands';
 import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { EventToAppend } from '@partnerships/event-store/event-store';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
-import { median, percentile, say } from './progress';
+import { median, percentile, say, sleep } from './progress';
 import { ServerProcess } from './server-process';
 import { Row, formatCount, formatMs, formatPercent, verdict } from './table';
 
@@ -43,7 +44,7 @@ const joinerId = (group: string, n: number): string => `${group}-joiner-${n}`;
  * organisations the measured joins will add to either group.
  */
 export async function writeLargeGroup(file: string, options: JoinGroupOptions): Promise<void> {
-  say(`P3 writing group ${LARGE_GROUP} with ${formatCount(MEMBERSHIPS)} members into the copy`);
+  say(`P3 writing group ${LARGE_GROUP} with ${formatCount(MEMBERSHIPS)} members into the store`);
   const store = SqliteEventStore.open(file);
   try {
     const joiners = options.joins + options.warmup;
@@ -90,6 +91,21 @@ export async function writeLargeGroup(file: string, options: JoinGroupOptions): 
     }
   } finally {
     await store.close();
+  }
+}
+
+/** Resolves once the server's read model holds every membership of the large group. */
+export async function waitForLargeGroup(server: ServerProcess, timeoutMs = 300_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { group } = await server.gql<{ group: { version: number } | null }>(
+      `{ group(id: "${LARGE_GROUP}") { version } }`,
+    );
+    if (group !== null && group.version >= MEMBERSHIPS + 1) return;
+    if (performance.now() > deadline) {
+      throw new Error(`the server did not reach ${LARGE_GROUP}'s last membership in time`);
+    }
+    await sleep(100);
   }
 }
 
