@@ -13,6 +13,7 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import mercurius from 'mercurius';
 import { CLOCK, systemClock } from './clock';
 import { CommandRecorder } from './commands/command-recorder';
+import { STREAM_STATES, StreamStateCache } from './commands/stream-states';
 import { AccessGuard, RequestAuth, authenticateRequest } from './auth/access.guard';
 import { Credentials } from './auth/credentials';
 import { AppConfig } from './config';
@@ -161,6 +162,7 @@ export class AppModule {
         { provide: CLOCK, useValue: systemClock },
         ReadModel,
         EventPublisher,
+        { provide: STREAM_STATES, useValue: new StreamStateCache(config.commandCacheEvents) },
         CommandRecorder,
         ...resolvers,
         { provide: APP_FILTER, useClass: DomainErrorFilter },

@@ -8,6 +8,7 @@ import type { AuthFailureLimits } from './auth/auth-failure-limit';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 import type { WebSocketLimits } from './graphql/websocket-door';
 import { MetricsAccess } from './metrics/metrics-access';
+import { DEFAULT_CACHED_EVENTS } from './commands/stream-states';
 
 /** Request bodies and WebSocket frames over 1 MB (10^6 bytes) are refused before parsing. */
 export const BODY_LIMIT_BYTES = 1_000_000;
@@ -33,6 +34,8 @@ export interface AppConfig {
   /** How long a graceful stop may take before the process exits anyway (STOP_DEADLINE_MS). */
   readonly stopDeadlineMs: number;
   readonly metrics: MetricsAccess;
+  /** How many events the command path's cached stream states may hold (COMMAND_CACHE_EVENTS). */
+  readonly commandCacheEvents: number;
 }
 
 export interface AuditConfig {
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     maxResponseBytes: count(env, 'GRAPHQL_MAX_RESPONSE_BYTES', 20_000_000),
     maxRequestMs: count(env, 'GRAPHQL_MAX_REQUEST_MS', 5_000),
     stopDeadlineMs: count(env, 'STOP_DEADLINE_MS', 10_000),
+    commandCacheEvents: count(env, 'COMMAND_CACHE_EVENTS', DEFAULT_CACHED_EVENTS),
   };
 }
 

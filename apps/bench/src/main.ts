@@ -107,7 +107,11 @@ type FigureId = (typeof FIGURES)[number];
 const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
   P1: { figure: 'P1 append', target: '≥ 50 % of raw 100 rows/tx; ≥ 75× Emmett' },
   P2: { figure: 'P2 rebuild', target: '≥ 50 % of the raw scan' },
-  P3: { figure: 'P3 GraphQL', target: '≥ 5,000 mutations/s; group(id) ≥ 50 % of the ceiling' },
+  P3: {
+    figure: 'P3 GraphQL',
+    target:
+      '≥ 5,000 mutations/s; mutations ≥ 75 % and group(id) ≥ 50 % of the ceiling; joinGroup on 20k members ≤ 1.2× a new group',
+  },
   P4: { figure: 'P4 time travel', target: 'p95 ≤ 10 ms; ≤ 2× the smaller history' },
   P5: { figure: 'P5 start-up and memory', target: 'ready ≤ 5 s; RSS ≤ 1.5 GB' },
   P6: { figure: 'P6 relations', target: 'p95 ≤ 10 ms for ~200 relations at 1M' },
@@ -199,6 +203,7 @@ async function main(): Promise<number> {
         connections: plan.connections,
         durationS: plan.loadS,
         warmupS: plan.warmupS,
+        joins: plan.mode === 'quick' ? { joins: 100, warmup: 20 } : { joins: 400, warmup: 50 },
         tempDir,
       }),
     P4: async () =>

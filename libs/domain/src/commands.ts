@@ -14,9 +14,7 @@ import {
   GroupState,
   decideGroup,
   ensureNotDissolved,
-  evolveGroup,
   groupStream,
-  initialGroupState,
   isFounded,
 } from './group/group';
 import {
@@ -24,8 +22,6 @@ import {
   OrganizationEvent,
   OrganizationState,
   decideOrganization,
-  evolveOrganization,
-  initialOrganizationState,
   isRegistered,
   organizationStream,
 } from './organization/organization';
@@ -35,10 +31,9 @@ import {
   PartnershipState,
   decidePartnership,
   ensureActive,
-  evolvePartnership,
-  initialPartnershipState,
   partnershipStream,
 } from './partnership/partnership';
+import { StreamFold, groupFold, organizationFold, partnershipFold } from './stream-folds';
 
 export type DomainCommand =
   OrganizationCommand | GroupCommand | PartnershipCommand | RecordIntervention;
@@ -190,12 +185,16 @@ function decideIntervention(
 /** Folds the events of one stream, named by its id, into that stream's state. */
 export const fold = {
   organization: (events: readonly Effective<OrganizationEvent>[]): OrganizationState =>
-    events.reduce(evolveOrganization, initialOrganizationState),
-  group: (events: readonly Effective<GroupEvent>[]): GroupState =>
-    events.reduce(evolveGroup, initialGroupState),
+    foldAll(organizationFold(), events),
+  group: (events: readonly Effective<GroupEvent>[]): GroupState => foldAll(groupFold(), events),
   partnership: (events: readonly Effective<PartnershipEvent>[]): PartnershipState =>
-    events.reduce(evolvePartnership, initialPartnershipState),
+    foldAll(partnershipFold(), events),
 };
+
+function foldAll<State, E>(into: StreamFold<State, E>, events: readonly Effective<E>[]): State {
+  for (const event of events) into.apply(event);
+  return into.state;
+}
 
 /** Splits a stream id into its category and the entity id. */
 export function parseStreamId(

@@ -197,6 +197,25 @@ export function describeEventStoreContract(
       expect((await store.readStream(streamId)).map((event) => event.revision)).toEqual([0, 1, 2]);
     });
 
+    it('reads a stream from a revision on: only what came after a version already held', async () => {
+      const streamId = newStreamId();
+      await store.append(streamId, [newEvent(), newEvent()], 0);
+      await store.append(streamId, [newEvent()], 2);
+      const whole = await store.readStream(streamId);
+
+      expect(await store.readStream(streamId, { fromRevision: 0 })).toEqual(whole);
+      expect(await store.readStream(streamId, { fromRevision: 1 })).toEqual(whole.slice(1));
+      expect(await store.readStream(streamId, { fromRevision: 2 })).toEqual(whole.slice(2));
+      expect(await store.readStream(streamId, { fromRevision: 3 })).toEqual([]);
+      expect(await store.readStream(streamId, { fromRevision: 50 })).toEqual([]);
+      expect(await store.readStream(newStreamId(), { fromRevision: 2 })).toEqual([]);
+      for (const fromRevision of [-1, 1.5, Number.NaN]) {
+        await expect(store.readStream(streamId, { fromRevision })).rejects.toBeInstanceOf(
+          RangeError,
+        );
+      }
+    });
+
     it('records a multi-event command entirely or not at all (its commandId recorded elsewhere)', async () => {
       const [elsewhere] = newCommand(1);
       const first = await store.append(newStreamId(), [elsewhere!], 0);

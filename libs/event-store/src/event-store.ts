@@ -84,6 +84,14 @@ export interface AppendOptions {
   readonly unchanged?: readonly StreamCondition[];
 }
 
+export interface ReadStreamOptions {
+  /**
+   * The first revision to read, a non-negative integer: a caller that holds the stream's
+   * state up to a version reads only what came after it.
+   */
+  readonly fromRevision?: number;
+}
+
 export interface ReadAllOptions {
   /** The position of the last event already seen; absent reads from the beginning. */
   readonly after?: string;
@@ -112,8 +120,12 @@ export interface EventStore {
     options?: AppendOptions,
   ): Promise<AppendResult>;
 
-  /** The events of one stream, oldest first; a stream that does not exist reads as empty. */
-  readStream(streamId: string): Promise<readonly RecordedEvent[]>;
+  /**
+   * The events of one stream, oldest first, from revision `options.fromRevision` (0 when
+   * absent) on; a stream that does not exist, or has no event at or after that revision,
+   * reads as empty.
+   */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<readonly RecordedEvent[]>;
 
   /**
    * The events a commandId recorded, in order; empty when it recorded none. A retried

@@ -9,10 +9,12 @@ import {
   EventStore,
   EventToAppend,
   ExpectedVersion,
+  ReadStreamOptions,
 } from '@partnerships/event-store/event-store';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { CommandRecorder, CommandRequest } from './command-recorder';
 import { InputOf } from './command-table';
+import { StreamStateCache } from './stream-states';
 
 /**
  * A real SQLite store in which another writer gets in first: just before the recorder's
@@ -37,7 +39,13 @@ class ContendedStore implements EventStore {
     return this.store.append(streamId, events, expectedVersion, options);
   }
 
-  readStream = (streamId: string) => this.store.readStream(streamId);
+  /** Every stream read, with the revision it started from (undefined: the whole stream). */
+  reads: { streamId: string; fromRevision: number | undefined }[] = [];
+
+  readStream = (streamId: string, options?: ReadStreamOptions) => {
+    this.reads.push({ streamId, fromRevision: options?.fromRevision });
+    return this.store.readStream(streamId, options);
+  };
   readCommand = (commandId: string) => this.store.readCommand(commandId);
   readAll = (options: Parameters<EventStore['readAll']>[0]) => this.store.readAll(options);
   onCommit = (listener: () => void) => this.store.onCommit(listener);
@@ -113,6 +121,56 @@ describe('CommandRecorder', () => {
     const events = await store.readStream('group-g');
     expect(events).toHaveLength(2);
     expect(result).toMatchObject({ version: 2, eventIds: [events[1].id] });
+  });
+
+  describe('the states of recent streams', () => {
+    const groupReads = (): (number | undefined)[] =>
+      store.reads.filter((read) => read.streamId === 'group-g').map((read) => read.fromRevision);
+
+    it('reads only what was recorded after the state it holds', async () => {
+      store.reads = [];
+      await recorder.record(joining('a'));
+      await recorder.record(joining('b'));
+      expect(store.reads).toEqual([
+        { streamId: 'group-g', fromRevision: 1 },
+        { streamId: 'organization-a', fromRevision: 1 },
+        { streamId: 'group-g', fromRevision: 2 },
+        { streamId: 'organization-b', fromRevision: 1 },
+      ]);
+    });
+
+    it('decides on what another writer recorded since', async () => {
+      await other.record(joining('a'));
+      store.reads = [];
+      const appends = store.appends;
+      const refusal = await recorder.record(joining('a')).catch((error: unknown) => error);
+      expect((refusal as RuleViolationError).rule).toBe('ALREADY_MEMBER');
+      expect(groupReads()).toEqual([1]);
+      expect(store.appends).toBe(appends);
+    });
+
+    it('reads a stream whole again after a conflict on it', async () => {
+      store.reads = [];
+      store.interloper = () => other.record(joining('b'));
+      await recorder.record(joining('a'));
+      expect(groupReads()).toEqual([1, undefined]);
+      const events = await store.readStream('group-g');
+      expect(events.map((event) => event.data['organizationId'] ?? null)).toEqual([null, 'b', 'a']);
+    });
+
+    it('keeps no state past the events it may hold: a larger stream is read whole', async () => {
+      const small = new CommandRecorder(store, undefined, undefined, new StreamStateCache(2));
+      store.reads = [];
+      await small.record(joining('a'));
+      await small.record(joining('b'));
+      await small.record({
+        name: 'leaveGroup',
+        input: { groupId: 'g', organizationId: 'a' },
+        actor: null,
+      });
+      expect(groupReads()).toEqual([undefined, 2, undefined]);
+      expect(await store.readStream('group-g')).toHaveLength(4);
+    });
   });
 
   describe('a decision across streams', () => {

@@ -1,24 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Effective } from '@partnerships/domain/common/command';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { requireId } from '@partnerships/domain/common/input';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import {
-  DomainCommand,
-  DomainEvent,
-  StreamStates,
   addressedStream,
   decideCommand,
-  fold,
   parseStreamId,
   streamsDecidedOn,
   streamsRead,
 } from '@partnerships/domain/commands';
-import { groupStream } from '@partnerships/domain/group/group';
-import { organizationStream } from '@partnerships/domain/organization/organization';
-import { partnershipStream } from '@partnerships/domain/partnership/partnership';
 import {
   CommandIdTakenError,
   DuplicateEventIdError,
@@ -30,6 +22,7 @@ import {
 import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { CLOCK, Clock, systemClock } from '../clock';
 import { CommandName, InputOf, idOrNew, parseCommand } from './command-table';
+import { STREAM_STATES, StreamStateCache } from './stream-states';
 
 /** Enough for every writer of a hot stream to get its turn. */
 const MAX_ATTEMPTS = 200;
@@ -78,6 +71,9 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
     @Optional() @Inject(COMMAND_OBSERVER) private readonly observer?: CommandObserver,
+    @Optional()
+    @Inject(STREAM_STATES)
+    private readonly states: StreamStateCache = new StreamStateCache(),
   ) {}
 
   execute({ request }: RecordCommand): Promise<CommandResult> {
@@ -117,9 +113,20 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
     const streamId = addressedStream(command);
 
     for (let attempt = 1; ; attempt++) {
-      const states = await this.load(command);
-      const decision = decideCommand(command, states, this.clock.now());
-      const version = states.version(streamId);
+      const { decision, version, unchanged } = await this.states.decide(
+        this.store,
+        streamsRead(command),
+        (states) => ({
+          decision: decideCommand(command, states, this.clock.now()),
+          version: states.version(streamId),
+          // A decision across streams holds only on the facts it read (docs/domain.md,
+          // "Decisions across streams").
+          unchanged: streamsDecidedOn(command).map((read) => ({
+            streamId: read,
+            version: states.version(read),
+          })),
+        }),
+      );
       try {
         const appended = await this.store.append(
           streamId,
@@ -130,15 +137,9 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
             effectiveAt: decision.effectiveAt,
           }),
           version,
-          // A decision across streams holds only on the facts it read (docs/domain.md,
-          // "Decisions across streams").
-          {
-            unchanged: streamsDecidedOn(command).map((read) => ({
-              streamId: read,
-              version: states.version(read),
-            })),
-          },
+          { unchanged },
         );
+        if (!appended.repeated) this.states.recorded(appended.events);
         return appended.repeated
           ? repeatOf(appended.events, digest, commandId)
           : resultOf(appended.events);
@@ -150,6 +151,8 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
         }
         if (error instanceof DuplicateEventIdError) throw reused(commandId);
         if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // The store is the judge: what this decision read of that stream is read again.
+        this.states.forget(error.streamId);
         const expected = command.data.expectedVersion;
         // The caller's expectedVersion is about the addressed stream only; when another
         // stream it read moved, the command is decided again.
@@ -161,30 +164,6 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
         }
       }
     }
-  }
-
-  private async load(
-    command: DomainCommand,
-  ): Promise<StreamStates & { version(id: string): number }> {
-    const streamIds = streamsRead(command);
-    const loaded = new Map<string, Effective<DomainEvent>[]>();
-    await Promise.all(
-      streamIds.map(async (streamId) => {
-        const events = await this.store.readStream(streamId);
-        loaded.set(streamId, events.map(decodeEvent));
-      }),
-    );
-    const eventsOf = <E extends DomainEvent>(streamId: string): Effective<E>[] => {
-      const events = loaded.get(streamId);
-      if (events === undefined) throw new Error(`${streamId} was not loaded for the decision`);
-      return events as Effective<E>[];
-    };
-    return {
-      organization: (id) => fold.organization(eventsOf(organizationStream(id))),
-      group: (id) => fold.group(eventsOf(groupStream(id))),
-      partnership: (id) => fold.partnership(eventsOf(partnershipStream(id))),
-      version: (streamId) => eventsOf(streamId).length,
-    };
   }
 }
 

@@ -90,7 +90,12 @@ export function validationRules(limits: QueryLimits): ValidationRule[] {
   return rules;
 }
 
-/** The cost depends on the variables (`first: $n`), so it is estimated for each request. */
+/**
+ * The cost depends on the variables (`first: $n`) and on the list sizes now, so it is
+ * estimated for each request, unless the estimate read no list size: then it is a function
+ * of the document and its variables alone, and is remembered for them (a mutation, or
+ * `{ __typename }`, is estimated once, not at every request).
+ */
 export function checkCost(
   limits: QueryLimits,
   sizes: ListSizes,
@@ -99,19 +104,56 @@ export function checkCost(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined,
 ): void {
-  const cost = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    operationName,
-    estimators: [connectionsMultiply(sizes)],
-  });
+  const cost = costOf(sizes, schema, document, variables ?? {}, operationName);
   if (cost > limits.cost) {
     throw new QueryLimitError(
       'cost',
       `query cost ${cost} exceeds the limit of ${limits.cost}: ask for smaller pages or fewer nested lists`,
     );
   }
+}
+
+/** Per document (Mercurius parses a query text once), the costs that read no list size. */
+const sizeFreeCosts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+/** Distinct variables and operation names remembered per document. */
+const SIZE_FREE_COSTS_PER_DOCUMENT = 32;
+
+function costOf(
+  sizes: ListSizes,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | undefined,
+): number {
+  let documents = sizeFreeCosts.get(schema);
+  if (documents === undefined) sizeFreeCosts.set(schema, (documents = new WeakMap()));
+  const key = JSON.stringify([operationName ?? null, variables]);
+  const remembered = documents.get(document)?.get(key);
+  if (remembered !== undefined) return remembered;
+  let sizesRead = false;
+  const watched: ListSizes = {
+    longest: (typeName, fieldName) => {
+      sizesRead = true;
+      return sizes.longest(typeName, fieldName);
+    },
+    total: (typeName, fieldName) => {
+      sizesRead = true;
+      return sizes.total?.(typeName, fieldName);
+    },
+  };
+  const cost = getComplexity({
+    schema,
+    query: document,
+    variables,
+    operationName,
+    estimators: [connectionsMultiply(watched)],
+  });
+  if (!sizesRead) {
+    let costs = documents.get(document);
+    if (costs === undefined) documents.set(document, (costs = new Map()));
+    if (costs.size < SIZE_FREE_COSTS_PER_DOCUMENT) costs.set(key, cost);
+  }
+  return cost;
 }
 
 const hideSuggestions = blockFieldSuggestionsPlugin();

@@ -36,6 +36,7 @@ import {
   EventToAppend,
   ExpectedVersion,
   ReadAllOptions,
+  ReadStreamOptions,
   RecordedEvent,
   StreamVersion,
   Unsubscribe,
@@ -43,6 +44,7 @@ import {
 } from '../event-store';
 import { assertAppendable } from '../append-checks';
 import { assertRecordedEvents } from '../recorded-events';
+import { fromRevisionOf } from '../stream-reads';
 import { findEarlierRecording } from './earlier-recording';
 import { withUnaryAppends } from './unary-appends';
 import {
@@ -170,7 +172,7 @@ export class EventStoreDbEventStore implements EventStore {
     // before the append, which narrows the window but cannot close it (docs/domain.md,
     // "Decisions across streams").
     for (const condition of options.unchanged ?? []) {
-      const actual = (await this.readStream(condition.streamId)).length;
+      const actual = await this.versionAround(condition.streamId, condition.version);
       if (actual !== condition.version) {
         throw new WrongExpectedVersionError(condition.streamId, condition.version, actual);
       }
@@ -223,8 +225,13 @@ export class EventStoreDbEventStore implements EventStore {
     return result;
   }
 
-  async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
-    const events = (await this.readStreamEvents(streamId)).map(toRecordedEvent);
+  async readStream(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): Promise<readonly RecordedEvent[]> {
+    const from = fromRevisionOf(options);
+    const read = await this.readStreamEvents(streamId, from === 0 ? undefined : BigInt(from));
+    const events = read.map(toRecordedEvent);
     this.remember(streamId, events);
     return events;
   }
@@ -439,6 +446,17 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Keeps the last recordedAt of a stream just read or written, for the next append's floor. */
+  /**
+   * The stream's version, read from just before `expected` on: a stream that is still at
+   * the version a decision read costs one event, however long it is.
+   */
+  private async versionAround(streamId: string, expected: StreamVersion): Promise<StreamVersion> {
+    const from = Math.max(expected - 1, 0);
+    const tail = await this.readStream(streamId, { fromRevision: from });
+    if (tail.length > 0 || from === 0) return from + tail.length;
+    return (await this.readStream(streamId)).length;
+  }
+
   private remember(streamId: string, events: readonly RecordedEvent[]): void {
     const last = events[events.length - 1];
     if (last === undefined) return;

@@ -12,6 +12,7 @@ import {
   EventToAppend,
   ExpectedVersion,
   ReadAllOptions,
+  ReadStreamOptions,
   RecordedEvent,
   StreamCondition,
   StreamVersion,
@@ -20,6 +21,7 @@ import {
 } from '../event-store';
 import { assertAppendable } from '../append-checks';
 import { assertRecordedEvents } from '../recorded-events';
+import { fromRevisionOf } from '../stream-reads';
 import { GroupCommit, Outcome } from './group-commit';
 import { SharedStrings } from './shared-strings';
 import { describeError, isUniqueViolation, translateVendorError } from './sqlite-errors';
@@ -70,7 +72,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly selectById: Database.Statement<[string], EventRow>;
   private readonly selectByCommand: Database.Statement<[string], EventRow>;
-  private readonly selectStream: Database.Statement<[string], EventRow>;
+  private readonly selectStream: Database.Statement<[string, number], EventRow>;
   private readonly selectPage: Database.Statement<[number, number], EventRow>;
   private readonly selectLastRevision: Database.Statement<[string], number | null>;
   private readonly selectLastRecordedAt: Database.Statement<[], number>;
@@ -114,7 +116,7 @@ export class SqliteEventStore implements EventStore {
       `SELECT ${COLUMNS} FROM events WHERE json_extract(metadata, '$.commandId') = ? ORDER BY position`,
     );
     this.selectStream = db.prepare(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY revision`,
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`,
     );
     this.selectPage = db.prepare(
       `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
@@ -217,8 +219,14 @@ export class SqliteEventStore implements EventStore {
     return this.groupCommit.submit({ streamId, events, expectedVersion, unchanged });
   }
 
-  async readStream(streamId: string): Promise<readonly RecordedEvent[]> {
-    return this.use(() => this.selectStream.all(streamId).map(this.toRecordedEvent));
+  async readStream(
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): Promise<readonly RecordedEvent[]> {
+    return this.use(() => {
+      const from = fromRevisionOf(options);
+      return this.selectStream.all(streamId, from).map(this.toRecordedEvent);
+    });
   }
 
   async readCommand(commandId: string): Promise<readonly RecordedEvent[]> {
