@@ -1,27 +1,9 @@
-import { Effective } from '@partnerships/domain/common/command';
 import { isEventType } from '@partnerships/domain/common/upcasters';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import { DomainEvent, parseStreamId } from '@partnerships/domain/commands';
 import { EVENT_TYPES, checkEventData } from '@partnerships/domain/event-data';
-import {
-  GroupEvent,
-  GroupState,
-  evolveGroup,
-  initialGroupState,
-} from '@partnerships/domain/group/group';
-import {
-  OrganizationEvent,
-  OrganizationState,
-  evolveOrganization,
-  initialOrganizationState,
-} from '@partnerships/domain/organization/organization';
-import {
-  PartnershipEvent,
-  PartnershipState,
-  evolvePartnership,
-  initialPartnershipState,
-} from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { Category, StreamFold, applyTo, foldFor } from './stream-fold';
 
 /** The checks that need no digest: that the log is consistent with itself (docs/audit.md, "What verifying means"). */
 export const LOG_CHECKS = {
@@ -58,15 +40,15 @@ export interface CheckResult {
   readonly failures: number;
 }
 
-type Category = 'organization' | 'group' | 'partnership';
-type AnyState = OrganizationState | GroupState | PartnershipState;
-
 interface StreamProgress {
   readonly category: Category | undefined;
+  /** The id the stream's name carries. */
+  readonly id: string | undefined;
   next: number;
   effectiveAt: number;
   recordedAt: number;
-  state: AnyState | undefined;
+  /** The stream's state so far; undefined until its first event is replayed. */
+  fold: StreamFold | undefined;
   /** Set once the stream cannot be replayed further. */
   broken: boolean;
 }
@@ -81,22 +63,6 @@ const ID_MEMBER: Readonly<Record<Category, string>> = {
   group: 'groupId',
   partnership: 'partnershipId',
 };
-const INITIAL: Readonly<Record<Category, AnyState>> = {
-  organization: initialOrganizationState,
-  group: initialGroupState,
-  partnership: initialPartnershipState,
-};
-
-function evolve(category: Category, state: AnyState, event: Effective<DomainEvent>): AnyState {
-  switch (category) {
-    case 'organization':
-      return evolveOrganization(state as OrganizationState, event as Effective<OrganizationEvent>);
-    case 'group':
-      return evolveGroup(state as GroupState, event as Effective<GroupEvent>);
-    case 'partnership':
-      return evolvePartnership(state as PartnershipState, event as Effective<PartnershipEvent>);
-  }
-}
 
 /**
  * Runs every check of {@link LOG_CHECKS} over the log, one event at a time in commit
@@ -138,12 +104,14 @@ export class LogChecks {
 
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
+      const parsed = parseStreamId(event.streamId);
       stream = {
-        category: parseStreamId(event.streamId)?.category,
+        category: parsed?.category,
+        id: parsed?.id,
         next: 0,
         effectiveAt: -Infinity,
         recordedAt: -Infinity,
-        state: undefined,
+        fold: undefined,
         broken: false,
       };
       this.streams.set(event.streamId, stream);
@@ -240,7 +208,7 @@ export class LogChecks {
     }
     if (!valid) return stop('its data is not valid, so the stream cannot be replayed past it');
     const creates = event.type === CREATES[category];
-    if (creates !== (stream.state === undefined)) {
+    if (creates !== (stream.fold === undefined)) {
       return stop(
         creates
           ? `a second ${event.type} in one stream`
@@ -249,15 +217,17 @@ export class LogChecks {
     }
     const decoded = decodeEvent(event);
     const data: Readonly<Record<string, unknown>> = decoded.data;
-    if (data[ID_MEMBER[category]] !== parseStreamId(event.streamId)?.id) {
+    if (data[ID_MEMBER[category]] !== stream.id) {
       return stop(`its ${ID_MEMBER[category]} is not the stream's id`);
     }
     try {
-      const next = evolve(category, stream.state ?? INITIAL[category], decoded);
-      if (next.version !== event.revision + 1) {
-        return stop(`evolve reached version ${next.version}, not ${event.revision + 1}`);
+      // The domain's evolve, folded in place (stream-fold.ts: the same states, no copies).
+      const fold = stream.fold ?? foldFor(category);
+      applyTo(fold, decoded);
+      if (fold.state.version !== event.revision + 1) {
+        return stop(`evolve reached version ${fold.state.version}, not ${event.revision + 1}`);
       }
-      stream.state = next;
+      stream.fold = fold;
     } catch (error) {
       stop(`evolve failed: ${error instanceof Error ? error.message : String(error)}`);
     }
