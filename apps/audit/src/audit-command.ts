@@ -10,12 +10,7 @@ import {
   signingKeyFromEnv,
 } from '@partnerships/audit/digest';
 import { fromHex, toHex } from '@partnerships/audit/hashes';
-import {
-  AuditLeaf,
-  canonicalJson,
-  leafHash,
-  leafOf,
-} from '@partnerships/audit/leaf';
+import { AuditLeaf, canonicalJson, leafHash, leafOf } from '@partnerships/audit/leaf';
 import { CheckResult, LogChecks, describeLocation } from '@partnerships/audit/log-checks';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { verifyConsistency } from '@partnerships/audit/proof-verification';

@@ -76,7 +76,10 @@ describe('canonicalJson', () => {
     ['a __proto__ member', '{"b":1,"__proto__":{"d":1,"c":2},"a":3}'],
     ['sorted members kept as they are', '{"a":[1,{"a":1,"b":2}],"b":"ü"}'],
     ['unsorted members deep in arrays', '[[{"b":1,"a":[{"d":1,"c":2}]}],"x",-0,1e21]'],
-    ['names that sort by code unit, not by locale', '{"é":1,"z":2,"Z":3,"\\u00e9":4,"😀":5,"\\ufb33":6}'],
+    [
+      'names that sort by code unit, not by locale',
+      '{"é":1,"z":2,"Z":3,"\\u00e9":4,"😀":5,"\\ufb33":6}',
+    ],
   ])('writes parsed JSON exactly as canonicalize does: %s', (_, text) => {
     const parsed = JSON.parse(text) as unknown;
     expect(canonicalJson(parsed)).toBe(canonicalize(parsed));

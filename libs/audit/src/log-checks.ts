@@ -73,6 +73,9 @@ export class LogChecks {
   private readonly ids = new Set<string>();
   private readonly finishedCommands = new Set<string>();
   private previous: RecordedEvent | undefined;
+  /** The previous position when it was a small decimal (every SQLite log's), else undefined. */
+  private previousSmall: number | undefined;
+  /** The previous position in parts, when it was not a small decimal. */
   private previousPosition: (number | bigint)[] | undefined;
   private readonly failures = new Map<LogCheckName, { first: CheckFailure; count: number }>();
   private count = 0;
@@ -87,21 +90,6 @@ export class LogChecks {
 
   add(event: RecordedEvent): void {
     const leafIndex = this.count++;
-    const fail = (check: LogCheckName, problem: string): void => {
-      const known = this.failures.get(check);
-      if (known !== undefined) {
-        known.count++;
-        return;
-      }
-      const at: EventLocation = {
-        leafIndex,
-        eventId: event.id,
-        streamId: event.streamId,
-        revision: event.revision,
-      };
-      this.failures.set(check, { first: { at, problem }, count: 1 });
-    };
-
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
       const parsed = parseStreamId(event.streamId);
@@ -118,39 +106,42 @@ export class LogChecks {
     }
 
     if (event.revision !== stream.next) {
-      fail('revisions', `revision ${event.revision} where ${stream.next} was next in its stream`);
+      this.fail(
+        'revisions',
+        `revision ${event.revision} where ${stream.next} was next in its stream`,
+        event,
+        leafIndex,
+      );
     }
     stream.next = Math.max(stream.next, event.revision + 1);
 
-    const position = parsePosition(event.position);
-    if (position === undefined) {
-      fail('positions', `position ${JSON.stringify(event.position)} is not one a store issues`);
-    } else if (
-      this.previousPosition !== undefined &&
-      compare(position, this.previousPosition) <= 0
-    ) {
-      fail('positions', `position ${event.position} is not after ${this.previous?.position}`);
-    }
-    if (position !== undefined) this.previousPosition = position;
+    this.checkPosition(event, leafIndex);
 
     const effectiveAt = event.effectiveAt.getTime();
     const recordedAt = event.recordedAt.getTime();
     if (effectiveAt < stream.effectiveAt) {
-      fail(
+      this.fail(
         'times',
         `effectiveAt ${event.effectiveAt.toISOString()} is before the stream's previous event's`,
+        event,
+        leafIndex,
       );
     } else if (recordedAt < stream.recordedAt) {
-      fail(
+      this.fail(
         'times',
         `recordedAt ${event.recordedAt.toISOString()} is before the stream's previous event's`,
+        event,
+        leafIndex,
       );
     }
     stream.effectiveAt = Math.max(stream.effectiveAt, effectiveAt);
     stream.recordedAt = Math.max(stream.recordedAt, recordedAt);
 
-    if (this.ids.has(event.id)) fail('ids', `event id ${event.id} is recorded before`);
-    this.ids.add(event.id);
+    // One lookup, not two: the set grows unless the id is in it already.
+    const ids = this.ids.size;
+    if (this.ids.add(event.id).size === ids) {
+      this.fail('ids', `event id ${event.id} is recorded before`, event, leafIndex);
+    }
 
     const commandId = event.metadata.commandId;
     const previous = this.previous;
@@ -164,15 +155,80 @@ export class LogChecks {
         this.finishedCommands.add(previous.metadata.commandId);
       }
       if (this.finishedCommands.has(commandId) || previous?.metadata.commandId === commandId) {
-        fail('commands', `command ${commandId} recorded events elsewhere before`);
+        this.fail(
+          'commands',
+          `command ${commandId} recorded events elsewhere before`,
+          event,
+          leafIndex,
+        );
       }
     }
 
     const problem = checkEventData(event.type, event.schemaVersion, event.data);
-    if (problem !== undefined) fail('data', problem);
+    if (problem !== undefined) this.fail('data', problem, event, leafIndex);
 
-    this.replay(event, stream, problem === undefined, (detail) => fail('replay', detail));
+    this.replay(event, leafIndex, stream, problem === undefined);
     this.previous = event;
+  }
+
+  private fail(
+    check: LogCheckName,
+    problem: string,
+    event: RecordedEvent,
+    leafIndex: number,
+  ): void {
+    const known = this.failures.get(check);
+    if (known !== undefined) {
+      known.count++;
+      return;
+    }
+    const at: EventLocation = {
+      leafIndex,
+      eventId: event.id,
+      streamId: event.streamId,
+      revision: event.revision,
+    };
+    this.failures.set(check, { first: { at, problem }, count: 1 });
+  }
+
+  /** Positions strictly increasing; SQLite's small decimals compared as numbers, without parsing into parts. */
+  private checkPosition(event: RecordedEvent, leafIndex: number): void {
+    const text = event.position;
+    const small = smallDecimal(text);
+    if (small !== undefined && this.previousSmall !== undefined) {
+      if (small <= this.previousSmall) {
+        this.fail(
+          'positions',
+          `position ${text} is not after ${this.previous?.position}`,
+          event,
+          leafIndex,
+        );
+      }
+      this.previousSmall = small;
+      return;
+    }
+    const position = small === undefined ? parsePosition(text) : [small];
+    const previous =
+      this.previousSmall === undefined ? this.previousPosition : [this.previousSmall];
+    if (position === undefined) {
+      this.fail(
+        'positions',
+        `position ${JSON.stringify(text)} is not one a store issues`,
+        event,
+        leafIndex,
+      );
+      return;
+    }
+    if (previous !== undefined && compare(position, previous) <= 0) {
+      this.fail(
+        'positions',
+        `position ${text} is not after ${this.previous?.position}`,
+        event,
+        leafIndex,
+      );
+    }
+    this.previousSmall = small;
+    this.previousPosition = small === undefined ? position : undefined;
   }
 
   /** The result of every check, in the order of {@link LOG_CHECKS}. */
@@ -191,15 +247,15 @@ export class LogChecks {
 
   private replay(
     event: RecordedEvent,
+    leafIndex: number,
     stream: StreamProgress,
     valid: boolean,
-    fail: (problem: string) => void,
   ): void {
     if (stream.broken) return;
     const category = stream.category;
     const stop = (problem: string): void => {
       stream.broken = true;
-      fail(problem);
+      this.fail('replay', problem, event, leafIndex);
     };
     if (category === undefined) return stop(`${event.streamId} is not a stream the domain knows`);
     if (!isEventType(event.type)) return stop(`the event type ${event.type} is unknown`);
@@ -239,9 +295,20 @@ export class LogChecks {
  * numbers where they are small enough (every SQLite log), else as big integers.
  */
 function parsePosition(position: string): (number | bigint)[] | undefined {
-  if (position.length < 16 && /^\d+$/.test(position)) return [Number(position)];
+  const small = smallDecimal(position);
+  if (small !== undefined) return [small];
   if (!/^\d+(:\d+)*$/.test(position)) return undefined;
   return position.split(':').map((part) => BigInt(part));
+}
+
+/** A decimal position short enough to be an exact number, as a number. */
+function smallDecimal(position: string): number | undefined {
+  if (position.length === 0 || position.length >= 16) return undefined;
+  for (let i = 0; i < position.length; i++) {
+    const code = position.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+  }
+  return Number(position);
 }
 
 function compare(a: readonly (number | bigint)[], b: readonly (number | bigint)[]): number {

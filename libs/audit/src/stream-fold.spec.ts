@@ -55,55 +55,53 @@ const groupEvent: fc.Arbitrary<Omit<Effective<GroupEvent>, 'effectiveAt'>> = fc.
   intervention,
 );
 
-const organizationEvent: fc.Arbitrary<Omit<Effective<OrganizationEvent>, 'effectiveAt'>> =
-  fc.oneof(
-    fc.constant({
-      type: 'OrganizationRegistered' as const,
-      data: { organizationId: 'o', name: 'O' },
-    }),
-    fc.record({ ambition: fc.integer({ min: 1, max: 5 }) }).map(({ ambition }) => ({
-      type: 'CapabilityAssessed' as const,
-      data: { organizationId: 'o', ambition, realized: 1, notes: null },
-    })),
-    intervention,
-  );
+const organizationEvent: fc.Arbitrary<Omit<Effective<OrganizationEvent>, 'effectiveAt'>> = fc.oneof(
+  fc.constant({
+    type: 'OrganizationRegistered' as const,
+    data: { organizationId: 'o', name: 'O' },
+  }),
+  fc.record({ ambition: fc.integer({ min: 1, max: 5 }) }).map(({ ambition }) => ({
+    type: 'CapabilityAssessed' as const,
+    data: { organizationId: 'o', ambition, realized: 1, notes: null },
+  })),
+  intervention,
+);
 
-const partnershipEvent: fc.Arbitrary<Omit<Effective<PartnershipEvent>, 'effectiveAt'>> =
-  fc.oneof(
-    fc
-      .record({ partyIds: fc.uniqueArray(organizationId, { maxLength: 3 }), end: isoDate })
-      .map(({ partyIds, end }) => ({
-        type: 'PartnershipFormed' as const,
-        data: {
-          partnershipId: 'p',
-          name: 'P',
-          purpose: null,
-          partyIds,
-          groupId: null,
-          intendedEndAt: end,
-        },
-      })),
-    fc.constantFrom('a1', 'a2', 'a3').map((arrangementId) => ({
-      type: 'ArrangementAgreed' as const,
+const partnershipEvent: fc.Arbitrary<Omit<Effective<PartnershipEvent>, 'effectiveAt'>> = fc.oneof(
+  fc
+    .record({ partyIds: fc.uniqueArray(organizationId, { maxLength: 3 }), end: isoDate })
+    .map(({ partyIds, end }) => ({
+      type: 'PartnershipFormed' as const,
       data: {
         partnershipId: 'p',
-        arrangementId,
-        title: 't',
-        terms: 't',
-        validUntil: null,
-        commitments: [],
+        name: 'P',
+        purpose: null,
+        partyIds,
+        groupId: null,
+        intendedEndAt: end,
       },
     })),
-    isoDate.map((end) => ({
-      type: 'PartnershipExtended' as const,
-      data: { partnershipId: 'p', intendedEndAt: end, previousIntendedEndAt: end },
-    })),
-    fc.constant({
-      type: 'PartnershipEnded' as const,
-      data: { partnershipId: 'p', reason: 'COMPLETED' as const, note: null },
-    }),
-    intervention,
-  );
+  fc.constantFrom('a1', 'a2', 'a3').map((arrangementId) => ({
+    type: 'ArrangementAgreed' as const,
+    data: {
+      partnershipId: 'p',
+      arrangementId,
+      title: 't',
+      terms: 't',
+      validUntil: null,
+      commitments: [],
+    },
+  })),
+  isoDate.map((end) => ({
+    type: 'PartnershipExtended' as const,
+    data: { partnershipId: 'p', intendedEndAt: end, previousIntendedEndAt: end },
+  })),
+  fc.constant({
+    type: 'PartnershipEnded' as const,
+    data: { partnershipId: 'p', reason: 'COMPLETED' as const, note: null },
+  }),
+  intervention,
+);
 
 function history<E>(event: fc.Arbitrary<E>): fc.Arbitrary<(E & { effectiveAt: Date })[]> {
   return fc.array(
