@@ -5,6 +5,7 @@ import { eventLeafHash } from '@partnerships/audit/leaf';
 import { HASH_BYTES } from '@partnerships/audit/hashes';
 import { HashList, MerkleTree } from '@partnerships/audit/merkle-tree';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { InputError } from './cli-support';
 
 /** The built worker: beside this file once compiled (the audit command only runs built). */
 const WORKER = join(__dirname, 'leaf-hashing-worker.js');
@@ -99,10 +100,18 @@ export class LeafHashingInWorker implements LeafHashing {
   }
 }
 
-/** How many threads hash leaves: AUDIT_HASHING_THREADS, 1 (a worker) by default, 0 for none. */
+/**
+ * AUDIT_HASHING_THREADS: 1 hashes the leaves in a worker thread, 0 (the default) here. On
+ * this project's 2-core machine, shared with other work, the worker made verify slower
+ * (it reads the log a second time, and the second core was busy); with a core to spare it
+ * takes the hashing off the checks' path.
+ */
 export function leafHashing(url: string, env: NodeJS.ProcessEnv): LeafHashing {
-  const threads = env['AUDIT_HASHING_THREADS'];
+  const threads = env['AUDIT_HASHING_THREADS'] ?? '0';
   if (threads === '0') return new LeafHashingHere();
+  if (threads !== '1') {
+    throw new InputError(`AUDIT_HASHING_THREADS must be 0 or 1, not ${JSON.stringify(threads)}`);
+  }
   return LeafHashingInWorker.start(url) ?? new LeafHashingHere();
 }
 
