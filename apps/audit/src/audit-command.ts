@@ -10,13 +10,7 @@ import {
   signingKeyFromEnv,
 } from '@partnerships/audit/digest';
 import { fromHex, toHex } from '@partnerships/audit/hashes';
-import {
-  AuditLeaf,
-  canonicalJson,
-  eventLeafHash,
-  leafHash,
-  leafOf,
-} from '@partnerships/audit/leaf';
+import { AuditLeaf, canonicalJson, leafHash, leafOf } from '@partnerships/audit/leaf';
 import { CheckResult, LogChecks, describeLocation } from '@partnerships/audit/log-checks';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { verifyConsistency } from '@partnerships/audit/proof-verification';
@@ -38,6 +32,7 @@ import {
   writeFilesAtomically,
 } from './cli-support';
 import { readExport } from './export-file';
+import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
 import { snapshotOf } from './snapshot';
 
@@ -258,18 +253,33 @@ class Context {
   }
 }
 
-/** The tree of the whole log as it is read now. */
+/**
+ * The tree of the whole log as it is read now; its leaves are hashed by a second thread
+ * while `onEvent` runs here (leaf-hashing.ts), unless AUDIT_HASHING_THREADS is 0.
+ */
 async function treeOfLog(
   context: Context,
   label: string,
   onEvent?: (event: RecordedEvent, index: number) => void | Promise<void>,
 ): Promise<MerkleTree> {
-  const tree = new MerkleTree();
-  await readLog(context.source(), label, context.terminal.stderr, (event, index) => {
-    tree.append(eventLeafHash(event));
-    return onEvent?.(event, index);
-  });
-  return tree;
+  const source = context.source();
+  const hashing =
+    onEvent === undefined
+      ? new LeafHashingHere()
+      : leafHashing(context.storeUrl, context.terminal.env);
+  try {
+    await readLog(
+      source,
+      label,
+      context.terminal.stderr,
+      onEvent ?? (() => undefined),
+      (after, page) => hashing.page(after, page),
+    );
+  } catch (error) {
+    await hashing.abandon();
+    throw error;
+  }
+  return hashing.finish();
 }
 
 function checkTreeSize(size: number | undefined, tree: MerkleTree): number {

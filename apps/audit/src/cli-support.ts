@@ -69,6 +69,8 @@ export async function readLog(
   label: string,
   stderr: NodeJS.WritableStream,
   onEvent: (event: RecordedEvent, index: number) => void | Promise<void>,
+  /** Each page as it is read, before its events: the position it starts after, its events. */
+  onPage?: (after: string | undefined, page: readonly RecordedEvent[]) => void,
 ): Promise<number> {
   let total: number | undefined;
   try {
@@ -90,6 +92,7 @@ export async function readLog(
         throw error;
       }
       if (page.length === 0) break;
+      onPage?.(after, page);
       for (const event of page) {
         const pending = onEvent(event, index++);
         if (pending !== undefined) await pending;

@@ -61,6 +61,21 @@ describe('the audit tree as a projection with a checkpoint', () => {
     expect(tree.leafIndexOf('nope')).toBeUndefined();
   });
 
+  it('writes in the background the same checkpoint it writes at once, while the tree grows', async () => {
+    // 40,000 leaves: more than one megabyte per level-0 chunk, so the hash spans turns.
+    const events = eventsOf(40_000);
+    const { tree } = follow(events.slice(0, 39_000), undefined);
+    const saving = tree.save(file);
+    for (const event of events.slice(39_000)) tree.apply(event);
+    await saving;
+    const other = join(directory, 'at-once');
+    follow(events.slice(0, 39_000), undefined).tree.saveSync(other);
+    expect(readFileSync(file).equals(readFileSync(other))).toBe(true);
+    const loaded = follow(events, file).tree;
+    expect(loaded.computedLeaves).toBe(1_000);
+    expect(loaded.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
+
   it('drops a checkpoint of another log and recomputes every leaf', () => {
     follow(eventsOf(5_000, ' (other)'), undefined).tree.saveSync(file);
     const events = eventsOf(5_000);

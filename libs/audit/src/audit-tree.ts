@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { HASH_BYTES, sha256 } from './hashes';
 import { eventLeafHash } from './leaf';
@@ -11,6 +11,8 @@ const MAGIC = Buffer.from('PTAUDIT1', 'latin1');
 const HEADER_BYTES = MAGIC.length + 8 + HASH_BYTES;
 /** Leaves from a checkpoint are recomputed from the log at this interval, and the last one. */
 const SAMPLE_EVERY = 4096;
+/** How much of a checkpoint is hashed in one turn of the event loop. */
+const SAVE_CHUNK_BYTES = 1 << 20;
 
 /**
  * The log's Merkle tree as a projection: fed every event in commit order, it keeps the
@@ -118,13 +120,39 @@ export class AuditTree {
     return [MAGIC, count, hash, ...levels];
   }
 
-  /** Writes the checkpoint atomically (a temporary file renamed over the old one). */
+  /**
+   * Writes the checkpoint atomically (a temporary file renamed over the old one), without
+   * holding the event loop: a million leaves are 64 MB to hash and write, which in one
+   * piece stalled every request for a few hundred milliseconds. The hash is taken a
+   * megabyte at a time between turns of the loop, and the levels are written as they are
+   * (no copy into one buffer). What it writes cannot change under it: a level's hashes
+   * below the size taken here are never rewritten while the log only grows.
+   */
   async save(file: string): Promise<void> {
+    const levels = this.tree.levelBytes();
+    const count = Buffer.alloc(8);
+    count.writeBigUInt64LE(BigInt(this.tree.size));
+    const hash = createHash('sha256').update(count);
+    for (const level of levels) {
+      for (let offset = 0; offset < level.length; offset += SAVE_CHUNK_BYTES) {
+        hash.update(level.subarray(offset, offset + SAVE_CHUNK_BYTES));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let handle: FileHandle | undefined;
     try {
-      await writeFile(temporary, Buffer.concat(this.checkpoint()));
+      handle = await open(temporary, 'w');
+      for (const part of [MAGIC, count, hash.digest(), ...levels]) {
+        for (let written = 0; written < part.length;) {
+          written += (await handle.write(part, written, part.length - written)).bytesWritten;
+        }
+      }
+      await handle.close();
+      handle = undefined;
       await rename(temporary, file);
     } catch (error) {
+      await handle?.close().catch(() => undefined);
       await rm(temporary, { force: true });
       throw error;
     }

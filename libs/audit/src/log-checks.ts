@@ -1,27 +1,9 @@
-import { Effective } from '@partnerships/domain/common/command';
 import { isEventType } from '@partnerships/domain/common/upcasters';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import { DomainEvent, parseStreamId } from '@partnerships/domain/commands';
 import { EVENT_TYPES, checkEventData } from '@partnerships/domain/event-data';
-import {
-  GroupEvent,
-  GroupState,
-  evolveGroup,
-  initialGroupState,
-} from '@partnerships/domain/group/group';
-import {
-  OrganizationEvent,
-  OrganizationState,
-  evolveOrganization,
-  initialOrganizationState,
-} from '@partnerships/domain/organization/organization';
-import {
-  PartnershipEvent,
-  PartnershipState,
-  evolvePartnership,
-  initialPartnershipState,
-} from '@partnerships/domain/partnership/partnership';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { Category, StreamFold, applyTo, foldFor } from './stream-fold';
 
 /** The checks that need no digest: that the log is consistent with itself (docs/audit.md, "What verifying means"). */
 export const LOG_CHECKS = {
@@ -58,15 +40,15 @@ export interface CheckResult {
   readonly failures: number;
 }
 
-type Category = 'organization' | 'group' | 'partnership';
-type AnyState = OrganizationState | GroupState | PartnershipState;
-
 interface StreamProgress {
   readonly category: Category | undefined;
+  /** The id the stream's name carries. */
+  readonly id: string | undefined;
   next: number;
   effectiveAt: number;
   recordedAt: number;
-  state: AnyState | undefined;
+  /** The stream's state so far; undefined until its first event is replayed. */
+  fold: StreamFold | undefined;
   /** Set once the stream cannot be replayed further. */
   broken: boolean;
 }
@@ -81,22 +63,6 @@ const ID_MEMBER: Readonly<Record<Category, string>> = {
   group: 'groupId',
   partnership: 'partnershipId',
 };
-const INITIAL: Readonly<Record<Category, AnyState>> = {
-  organization: initialOrganizationState,
-  group: initialGroupState,
-  partnership: initialPartnershipState,
-};
-
-function evolve(category: Category, state: AnyState, event: Effective<DomainEvent>): AnyState {
-  switch (category) {
-    case 'organization':
-      return evolveOrganization(state as OrganizationState, event as Effective<OrganizationEvent>);
-    case 'group':
-      return evolveGroup(state as GroupState, event as Effective<GroupEvent>);
-    case 'partnership':
-      return evolvePartnership(state as PartnershipState, event as Effective<PartnershipEvent>);
-  }
-}
 
 /**
  * Runs every check of {@link LOG_CHECKS} over the log, one event at a time in commit
@@ -107,6 +73,9 @@ export class LogChecks {
   private readonly ids = new Set<string>();
   private readonly finishedCommands = new Set<string>();
   private previous: RecordedEvent | undefined;
+  /** The previous position when it was a small decimal (every SQLite log's), else undefined. */
+  private previousSmall: number | undefined;
+  /** The previous position in parts, when it was not a small decimal. */
   private previousPosition: (number | bigint)[] | undefined;
   private readonly failures = new Map<LogCheckName, { first: CheckFailure; count: number }>();
   private count = 0;
@@ -121,68 +90,58 @@ export class LogChecks {
 
   add(event: RecordedEvent): void {
     const leafIndex = this.count++;
-    const fail = (check: LogCheckName, problem: string): void => {
-      const known = this.failures.get(check);
-      if (known !== undefined) {
-        known.count++;
-        return;
-      }
-      const at: EventLocation = {
-        leafIndex,
-        eventId: event.id,
-        streamId: event.streamId,
-        revision: event.revision,
-      };
-      this.failures.set(check, { first: { at, problem }, count: 1 });
-    };
-
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
+      const parsed = parseStreamId(event.streamId);
       stream = {
-        category: parseStreamId(event.streamId)?.category,
+        category: parsed?.category,
+        id: parsed?.id,
         next: 0,
         effectiveAt: -Infinity,
         recordedAt: -Infinity,
-        state: undefined,
+        fold: undefined,
         broken: false,
       };
       this.streams.set(event.streamId, stream);
     }
 
     if (event.revision !== stream.next) {
-      fail('revisions', `revision ${event.revision} where ${stream.next} was next in its stream`);
+      this.fail(
+        'revisions',
+        `revision ${event.revision} where ${stream.next} was next in its stream`,
+        event,
+        leafIndex,
+      );
     }
     stream.next = Math.max(stream.next, event.revision + 1);
 
-    const position = parsePosition(event.position);
-    if (position === undefined) {
-      fail('positions', `position ${JSON.stringify(event.position)} is not one a store issues`);
-    } else if (
-      this.previousPosition !== undefined &&
-      compare(position, this.previousPosition) <= 0
-    ) {
-      fail('positions', `position ${event.position} is not after ${this.previous?.position}`);
-    }
-    if (position !== undefined) this.previousPosition = position;
+    this.checkPosition(event, leafIndex);
 
     const effectiveAt = event.effectiveAt.getTime();
     const recordedAt = event.recordedAt.getTime();
     if (effectiveAt < stream.effectiveAt) {
-      fail(
+      this.fail(
         'times',
         `effectiveAt ${event.effectiveAt.toISOString()} is before the stream's previous event's`,
+        event,
+        leafIndex,
       );
     } else if (recordedAt < stream.recordedAt) {
-      fail(
+      this.fail(
         'times',
         `recordedAt ${event.recordedAt.toISOString()} is before the stream's previous event's`,
+        event,
+        leafIndex,
       );
     }
     stream.effectiveAt = Math.max(stream.effectiveAt, effectiveAt);
     stream.recordedAt = Math.max(stream.recordedAt, recordedAt);
 
-    if (this.ids.has(event.id)) fail('ids', `event id ${event.id} is recorded before`);
-    this.ids.add(event.id);
+    // One lookup, not two: the set grows unless the id is in it already.
+    const ids = this.ids.size;
+    if (this.ids.add(event.id).size === ids) {
+      this.fail('ids', `event id ${event.id} is recorded before`, event, leafIndex);
+    }
 
     const commandId = event.metadata.commandId;
     const previous = this.previous;
@@ -196,15 +155,80 @@ export class LogChecks {
         this.finishedCommands.add(previous.metadata.commandId);
       }
       if (this.finishedCommands.has(commandId) || previous?.metadata.commandId === commandId) {
-        fail('commands', `command ${commandId} recorded events elsewhere before`);
+        this.fail(
+          'commands',
+          `command ${commandId} recorded events elsewhere before`,
+          event,
+          leafIndex,
+        );
       }
     }
 
     const problem = checkEventData(event.type, event.schemaVersion, event.data);
-    if (problem !== undefined) fail('data', problem);
+    if (problem !== undefined) this.fail('data', problem, event, leafIndex);
 
-    this.replay(event, stream, problem === undefined, (detail) => fail('replay', detail));
+    this.replay(event, leafIndex, stream, problem === undefined);
     this.previous = event;
+  }
+
+  private fail(
+    check: LogCheckName,
+    problem: string,
+    event: RecordedEvent,
+    leafIndex: number,
+  ): void {
+    const known = this.failures.get(check);
+    if (known !== undefined) {
+      known.count++;
+      return;
+    }
+    const at: EventLocation = {
+      leafIndex,
+      eventId: event.id,
+      streamId: event.streamId,
+      revision: event.revision,
+    };
+    this.failures.set(check, { first: { at, problem }, count: 1 });
+  }
+
+  /** Positions strictly increasing; SQLite's small decimals compared as numbers, without parsing into parts. */
+  private checkPosition(event: RecordedEvent, leafIndex: number): void {
+    const text = event.position;
+    const small = smallDecimal(text);
+    if (small !== undefined && this.previousSmall !== undefined) {
+      if (small <= this.previousSmall) {
+        this.fail(
+          'positions',
+          `position ${text} is not after ${this.previous?.position}`,
+          event,
+          leafIndex,
+        );
+      }
+      this.previousSmall = small;
+      return;
+    }
+    const position = small === undefined ? parsePosition(text) : [small];
+    const previous =
+      this.previousSmall === undefined ? this.previousPosition : [this.previousSmall];
+    if (position === undefined) {
+      this.fail(
+        'positions',
+        `position ${JSON.stringify(text)} is not one a store issues`,
+        event,
+        leafIndex,
+      );
+      return;
+    }
+    if (previous !== undefined && compare(position, previous) <= 0) {
+      this.fail(
+        'positions',
+        `position ${text} is not after ${this.previous?.position}`,
+        event,
+        leafIndex,
+      );
+    }
+    this.previousSmall = small;
+    this.previousPosition = small === undefined ? position : undefined;
   }
 
   /** The result of every check, in the order of {@link LOG_CHECKS}. */
@@ -223,15 +247,15 @@ export class LogChecks {
 
   private replay(
     event: RecordedEvent,
+    leafIndex: number,
     stream: StreamProgress,
     valid: boolean,
-    fail: (problem: string) => void,
   ): void {
     if (stream.broken) return;
     const category = stream.category;
     const stop = (problem: string): void => {
       stream.broken = true;
-      fail(problem);
+      this.fail('replay', problem, event, leafIndex);
     };
     if (category === undefined) return stop(`${event.streamId} is not a stream the domain knows`);
     if (!isEventType(event.type)) return stop(`the event type ${event.type} is unknown`);
@@ -240,7 +264,7 @@ export class LogChecks {
     }
     if (!valid) return stop('its data is not valid, so the stream cannot be replayed past it');
     const creates = event.type === CREATES[category];
-    if (creates !== (stream.state === undefined)) {
+    if (creates !== (stream.fold === undefined)) {
       return stop(
         creates
           ? `a second ${event.type} in one stream`
@@ -249,15 +273,17 @@ export class LogChecks {
     }
     const decoded = decodeEvent(event);
     const data: Readonly<Record<string, unknown>> = decoded.data;
-    if (data[ID_MEMBER[category]] !== parseStreamId(event.streamId)?.id) {
+    if (data[ID_MEMBER[category]] !== stream.id) {
       return stop(`its ${ID_MEMBER[category]} is not the stream's id`);
     }
     try {
-      const next = evolve(category, stream.state ?? INITIAL[category], decoded);
-      if (next.version !== event.revision + 1) {
-        return stop(`evolve reached version ${next.version}, not ${event.revision + 1}`);
+      // The domain's evolve, folded in place (stream-fold.ts: the same states, no copies).
+      const fold = stream.fold ?? foldFor(category);
+      applyTo(fold, decoded);
+      if (fold.state.version !== event.revision + 1) {
+        return stop(`evolve reached version ${fold.state.version}, not ${event.revision + 1}`);
       }
-      stream.state = next;
+      stream.fold = fold;
     } catch (error) {
       stop(`evolve failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -269,9 +295,20 @@ export class LogChecks {
  * numbers where they are small enough (every SQLite log), else as big integers.
  */
 function parsePosition(position: string): (number | bigint)[] | undefined {
-  if (position.length < 16 && /^\d+$/.test(position)) return [Number(position)];
+  const small = smallDecimal(position);
+  if (small !== undefined) return [small];
   if (!/^\d+(:\d+)*$/.test(position)) return undefined;
   return position.split(':').map((part) => BigInt(part));
+}
+
+/** A decimal position short enough to be an exact number, as a number. */
+function smallDecimal(position: string): number | undefined {
+  if (position.length === 0 || position.length >= 16) return undefined;
+  for (let i = 0; i < position.length; i++) {
+    const code = position.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+  }
+  return Number(position);
 }
 
 function compare(a: readonly (number | bigint)[], b: readonly (number | bigint)[]): number {

@@ -48,15 +48,18 @@ function shape(members: Readonly<Record<string, Check>>): DataCheck {
   return (data) => {
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'is not an object';
     for (const name of names) {
-      if (!(name in data)) return `lacks ${name}`;
+      if (!Object.prototype.hasOwnProperty.call(data, name)) return `lacks ${name}`;
       if (!members[name]((data as Record<string, unknown>)[name])) return `has an invalid ${name}`;
     }
-    const extra = Object.keys(data).find((name) => !(name in members));
+    // Every member named is an own member: another one is there only if there are more.
+    const own = Object.keys(data);
+    if (own.length === names.length) return undefined;
+    const extra = own.find((name) => !(name in members));
     return extra === undefined ? undefined : `has an unexpected member ${extra}`;
   };
 }
-const commitment: Check = (value) =>
-  shape({ organizationId: id, commitment: text })(value) === undefined;
+const commitmentShape = shape({ organizationId: id, commitment: text });
+const commitment: Check = (value) => commitmentShape(value) === undefined;
 
 const arrangementV1 = {
   partnershipId: id,
