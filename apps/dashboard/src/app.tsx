@@ -15,6 +15,7 @@ import {
   loadMembers,
   loadStats,
   loadView,
+  prefetchFirstPage,
 } from './network-data';
 import { compareSnapshots } from './layout/compare';
 import { ViewState, formatState, parseState } from './url-state';
@@ -32,6 +33,7 @@ export function App() {
   const [fatal, setFatal] = useState<string | null>(null);
   const probe = useCallback(() => {
     setAccess(null);
+    prefetchFirstPage();
     probeAccess(storedCredential() !== null).then(setAccess, (error: unknown) =>
       setFatal(
         error instanceof NetworkError

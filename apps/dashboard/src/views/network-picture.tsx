@@ -31,8 +31,8 @@ export interface PictureProps {
   readonly onGroupsInView?: (groupIds: readonly string[]) => void;
 }
 
-/** A dot this many pixels across on screen or more is worth drawing. */
-const LEGIBLE_DOT_PX = 5;
+/** A dot at least this many pixels across on screen is worth drawing. */
+const LEGIBLE_DOT_PX = 3;
 
 interface Link {
   readonly key: string;
@@ -244,7 +244,9 @@ export function NetworkPicture({ network, changes, onSelect, onGroupsInView }: P
     groups
       .select('text.group-counts')
       .attr('text-anchor', 'middle')
-      .attr('y', 5)
+      // Large enough to read while the whole network is in view.
+      .style('font-size', (group) => `${Math.max(15, group.layout.radius / 5)}px`)
+      .attr('y', (group) => Math.max(15, group.layout.radius / 5) / 3)
       .text((group) => {
         const data = groupData.get(group.id);
         return data === undefined || data.members !== null
