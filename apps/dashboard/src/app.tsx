@@ -7,6 +7,7 @@ import { GraphQLErrors, NetworkError, storeCredential, storedCredential } from '
 import { Access, probeAccess } from './graphql/role';
 import { LiveEvent, LiveFeed } from './graphql/live';
 import {
+  DOT_BUDGET,
   MemberCache,
   NetworkData,
   Stats,
@@ -129,6 +130,7 @@ function Dashboard({
     [canTravel, state.asOf, state.knownAt],
   );
   const [revision, setRevision] = useState(0);
+  const dotBudget = state.dots ?? DOT_BUDGET;
   const [current, setCurrent] = useState<NetworkData | null>(null);
   const [base, setBase] = useState<NetworkData | null>(null);
   const [network, setNetwork] = useState<NetworkData | null>(null);
@@ -161,14 +163,16 @@ function Dashboard({
       (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
     );
     return () => controller.abort();
-  }, [revision]);
+  }, [revision, dotBudget]);
 
   // The view at the chosen times: the whole network, or the one group it is focused on.
   const focus = state.group;
   const load = useCallback(
     (at: { asOf?: string; knownAt?: string }, signal: AbortSignal) =>
-      focus === null ? loadView(at, signal) : loadGroupFocus(focus, at, signal),
-    [focus],
+      focus === null
+        ? loadView(at, signal, undefined, dotBudget)
+        : loadGroupFocus(focus, at, signal),
+    [focus, dotBudget],
   );
   useEffect(() => {
     if (focus === null && times.asOf === undefined && times.knownAt === undefined) {
@@ -405,6 +409,7 @@ function Dashboard({
                     changes={changes}
                     onSelect={select}
                     onGroupsInView={setInView}
+                    dotBudget={dotBudget}
                   />
                   <Legend />
                 </>

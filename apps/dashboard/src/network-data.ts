@@ -25,7 +25,10 @@ import { request } from './graphql/client';
 import { Position, PositionCounts } from './layout/rings';
 import { Snapshot } from './layout/compare';
 
-/** Most member dots the page loads and draws at once; a larger network is an overview. */
+/**
+ * Most member dots the page loads and draws at once by default; a larger network is an
+ * overview. The `dots` URL parameter changes it (a strong machine can draw more).
+ */
 export const DOT_BUDGET = 2_500;
 /** The first page of the overview is small, so that something is drawn soon. */
 const FIRST_OVERVIEW_PAGE = 40;
@@ -307,6 +310,7 @@ export async function loadView(
   times: TimeArgs,
   signal: AbortSignal,
   onProgress?: (partial: NetworkData) => void,
+  dotBudget = DOT_BUDGET,
 ): Promise<NetworkData> {
   const pages: OverviewPage[] = [];
   const early = times.asOf === undefined && times.knownAt === undefined ? takePrefetched() : null;
@@ -321,7 +325,7 @@ export async function loadView(
     0,
   );
   const estimate = (members * page.groups.totalCount) / Math.max(page.groups.edges.length, 1);
-  if (estimate <= DOT_BUDGET) return loadNetwork(times, signal);
+  if (estimate <= dotBudget) return loadNetwork(times, signal);
   onProgress?.(overviewOf(pages, null));
   while (page.groups.pageInfo.hasNextPage && page.groups.pageInfo.endCursor !== null) {
     page = (

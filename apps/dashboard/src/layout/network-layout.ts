@@ -1,7 +1,8 @@
 /**
  * Where each group's rings go on the page, and where every dot ends up. Groups are packed
  * in rows, largest first so the rows stay even (or in the given order, so that groups
- * arriving page by page never move the ones already drawn); organisations in no group form
+ * arriving page by page are added after the ones already drawn; these move only when the
+ * rows' width estimate changes); organisations in no group form
  * a cluster of their own. A group whose members are not loaded is sized by its counts.
  * Pure: the same network always gives the same picture.
  */

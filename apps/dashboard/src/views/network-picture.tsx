@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { select } from 'd3-selection';
 import { ZoomBehavior, zoom, zoomIdentity, zoomTransform } from 'd3-zoom';
-import { DOT_BUDGET, NetworkData } from '../network-data';
+import { NetworkData } from '../network-data';
 import { Change } from '../layout/compare';
 import { NetworkLayout, PlacedNode, layoutNetwork, nodeKey } from '../layout/network-layout';
 import { DEFAULT_RING_OPTIONS } from '../layout/rings';
@@ -25,10 +25,11 @@ export interface PictureProps {
   readonly onSelect: (selected: string) => void;
   /**
    * A large network: the groups now in view and large enough on screen to show their
-   * dots, nearest the middle first, as many as DOT_BUDGET members allow. Called after
+   * dots, nearest the middle first, as many as `dotBudget` members allow. Called after
    * every zoom or pan, and after the picture is fitted.
    */
   readonly onGroupsInView?: (groupIds: readonly string[]) => void;
+  readonly dotBudget: number;
 }
 
 /** A dot at least this many pixels across on screen is worth drawing. */
@@ -98,7 +99,13 @@ function linksOf(network: NetworkData, layout: NetworkLayout, formed: ReadonlySe
   return links;
 }
 
-export function NetworkPicture({ network, changes, onSelect, onGroupsInView }: PictureProps) {
+export function NetworkPicture({
+  network,
+  changes,
+  onSelect,
+  onGroupsInView,
+  dotBudget,
+}: PictureProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
@@ -111,7 +118,7 @@ export function NetworkPicture({ network, changes, onSelect, onGroupsInView }: P
           counts: group.counts,
         })),
         network.loose,
-        // A large network arrives page by page: what is drawn stays where it is.
+        // A large network arrives page by page: the later groups are added after the others.
         network.large
           ? { order: 'given', expectedGroups: network.expectedGroups }
           : { expectedGroups: network.expectedGroups },
@@ -155,7 +162,7 @@ export function NetworkPicture({ network, changes, onSelect, onGroupsInView }: P
     let dots = 0;
     for (const group of candidates) {
       const size = sizes.get(group.id) ?? 0;
-      if (dots + size > DOT_BUDGET && wanted.length > 0) break;
+      if (dots + size > dotBudget && wanted.length > 0) break;
       wanted.push(group.id);
       dots += size;
     }
