@@ -74,6 +74,8 @@ export interface NetworkData extends Snapshot {
   readonly large: boolean;
   /** How many groups the overview will hold once every page is in (dissolved included). */
   readonly expectedGroups: number;
+  /** True while more of the overview's pages are on their way. */
+  readonly partial: boolean;
   readonly groups: readonly GroupData[];
   readonly partnerships: readonly PartnershipData[];
   readonly organizations: ReadonlyMap<
@@ -157,6 +159,7 @@ export async function loadNetwork(
     stats: first!.stats,
     large: false,
     expectedGroups: groups.length,
+    partial: false,
     groups,
     partnerships,
     organizations,
@@ -214,6 +217,7 @@ export async function loadGroupFocus(
       stats: null,
       large: false,
       expectedGroups: 1,
+      partial: false,
       groups: exists
         ? [
             {
@@ -326,7 +330,7 @@ export async function loadView(
   );
   const estimate = (members * page.groups.totalCount) / Math.max(page.groups.edges.length, 1);
   if (estimate <= dotBudget) return loadNetwork(times, signal);
-  onProgress?.(overviewOf(pages, null));
+  onProgress?.(overviewOf(pages, true));
   while (page.groups.pageInfo.hasNextPage && page.groups.pageInfo.endCursor !== null) {
     page = (
       await request(
@@ -336,10 +340,9 @@ export async function loadView(
       )
     ).network;
     pages.push(page);
-    onProgress?.(overviewOf(pages, null));
+    if (page.groups.pageInfo.hasNextPage) onProgress?.(overviewOf(pages, true));
   }
-  const stats = await loadStats(times, signal);
-  return overviewOf(pages, stats);
+  return overviewOf(pages, false);
 }
 
 let prefetched: Promise<GroupOverviewQuery> | null = null;
@@ -360,7 +363,8 @@ function takePrefetched(): Promise<GroupOverviewQuery> | null {
   return taken;
 }
 
-function overviewOf(pages: readonly OverviewPage[], stats: Stats | null): NetworkData {
+/** The counts (the tiles) are not in it: the page asks for them apart (loadStats). */
+function overviewOf(pages: readonly OverviewPage[], partial: boolean): NetworkData {
   const first = pages[0]!;
   const groups: GroupData[] = [];
   let dissolvedGroups = 0;
@@ -382,9 +386,10 @@ function overviewOf(pages: readonly OverviewPage[], stats: Stats | null): Networ
   return {
     asOf: first.asOf,
     knownAt: first.knownAt,
-    stats,
+    stats: null,
     large: true,
     expectedGroups: first.groups.totalCount,
+    partial,
     groups,
     partnerships: [],
     organizations: new Map(),

@@ -411,7 +411,13 @@ export function NetworkPicture({
       .on('mouseleave', hideTooltip);
 
     // Says which time the drawing shows, once it shows it (the benchmark waits for this).
-    select(svgRef.current!).attr('data-as-of', network.asOf);
+    select(svgRef.current!)
+      .attr('data-as-of', network.asOf)
+      .attr('data-complete', network.partial ? 'false' : 'true')
+      .attr(
+        'data-detailed',
+        network.groups.filter((group) => group.members !== null).length.toString(),
+      );
 
     function showTooltip(event: MouseEvent, text: string) {
       const host = svgRef.current!.getBoundingClientRect();
