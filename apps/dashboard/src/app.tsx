@@ -335,7 +335,15 @@ function Dashboard({
         </div>
       )}
       {canTravel ? (
-        start !== null && <TimeControls start={start} end={now} state={state} setState={setState} />
+        start !== null && (
+          <TimeControls
+            start={start}
+            end={now}
+            state={state}
+            setState={setState}
+            shown={network?.partial === false ? network.asOf : null}
+          />
+        )
       ) : (
         <p class="muted time-note">
           Showing the network now. Going back in time needs the auditor or manager role.
@@ -480,19 +488,23 @@ function TimeControls({
   end,
   state,
   setState,
+  shown,
 }: {
   start: number;
   end: number;
   state: ViewState;
   setState: (change: Partial<ViewState>) => void;
+  /** The valid time the picture shows once drawn; play waits for each step to be drawn. */
+  shown: string | null;
 }) {
   const [playing, setPlaying] = useState(false);
   const asOf = state.asOf === null ? end : Math.min(end, Date.parse(state.asOf));
   const knownAt = state.knownAt === null ? end : Math.min(end, Date.parse(state.knownAt));
   const toIso = (value: number) => (value >= end ? null : new Date(value).toISOString());
   const step = Math.max(DAY, Math.round((end - start) / 60));
+  const drawn = state.asOf === null || (shown !== null && Date.parse(shown) === asOf);
   useEffect(() => {
-    if (!playing) return;
+    if (!playing || !drawn) return;
     const timer = setTimeout(() => {
       const next = asOf + step;
       if (next >= end) {
@@ -501,7 +513,7 @@ function TimeControls({
       } else setState({ asOf: new Date(next).toISOString() });
     }, 450);
     return () => clearTimeout(timer);
-  }, [playing, asOf]);
+  }, [playing, asOf, drawn]);
   const dateValue = (value: number) => new Date(value).toISOString().slice(0, 10);
   const fromDate = (text: string) => {
     const value = Date.parse(`${text}T23:59:59.999Z`);

@@ -105,5 +105,6 @@ export const CODES: Readonly<Record<string, string>> = {
   FORBIDDEN: 'Your role may not record changes.',
   UNAUTHENTICATED: 'You are not signed in, or your key is no longer accepted.',
   BAD_USER_INPUT: 'This value is not accepted.',
+  RULE_VIOLATION: 'A rule of the domain refuses this change; nothing was recorded.',
   INTERNAL_SERVER_ERROR: 'The server failed; nothing was recorded. Try again later.',
 };
