@@ -95,6 +95,10 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
     );
     await slider.waitForSelector('#as-of', { timeout: 120_000 });
     await slider.waitForSelector(`g.group[data-group="${BIG_GROUP}"]`, { timeout: 120_000 });
+    // A person drags the slider once the page has loaded: its other requests (the network
+    // now, for the slider's range and the forms; the tiles' counts) are done.
+    await slider.waitForSelector('.stats', { timeout: 300_000 });
+    await slider.waitForLoadState('networkidle', { timeout: 300_000 });
     const redraws: number[] = [];
     const waits: number[] = [];
     for (let index = 0; index < options.slides; index++) {

@@ -223,20 +223,25 @@ function Dashboard({
     return () => controller.abort();
   }, [base, wantedKey, cache]);
 
-  // The tiles: the network's counts at the chosen times, asked apart from the picture.
+  // The tiles: the network's counts at the chosen times, asked apart from the picture and
+  // only once the picture for those times is in and the times have rested a moment: the
+  // counts walk the whole network, and the server answers one request at a time, so asked
+  // earlier they would hold up the picture (the first one, and every slider move).
+  const shownTimes = network === null ? null : `${network.asOf}|${network.knownAt}`;
   useEffect(() => {
+    if (shownTimes === null) return;
     const controller = new AbortController();
     const timer = setTimeout(() => {
       loadStats(times, controller.signal).then(
         setStats,
         (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
       );
-    }, 16);
+    }, 250);
     return () => {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [times, revision]);
+  }, [shownTimes]);
 
   useEffect(() => {
     if (!canTravel || state.compareFrom === null) {
