@@ -49,14 +49,28 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
     await page.goto(`${origin}/`);
     const drawn = () => document.querySelector('.picture svg[data-as-of] g.group') !== null;
     await page.waitForFunction(drawn, undefined, { polling: 'raf', timeout: 120_000 });
-    const paint = await page.evaluate(() => ({
-      at: performance.now(),
-      groups: document.querySelectorAll('g.group').length,
-      dots: document.querySelectorAll('circle.node').length,
-      graphql: (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-        .filter((entry) => entry.name.endsWith('/graphql'))
-        .reduce((sum, entry) => sum + entry.duration, 0),
-    }));
+    // Beside it: how long, of that time, at least one GraphQL request was under way (the
+    // union of the requests' spans: several go out at once).
+    const paint = await page.evaluate(() => {
+      const at = performance.now();
+      const spans = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((entry) => entry.name.endsWith('/graphql') && entry.responseEnd <= at)
+        .map((entry) => [entry.startTime, entry.responseEnd] as const)
+        .sort((a, b) => a[0] - b[0]);
+      let graphql = 0;
+      let covered = -Infinity;
+      for (const [start, end] of spans) {
+        if (end <= covered) continue;
+        graphql += end - Math.max(start, covered);
+        covered = end;
+      }
+      return {
+        at,
+        graphql,
+        groups: document.querySelectorAll('g.group').length,
+        dots: document.querySelectorAll('circle.node').length,
+      };
+    });
     // Every group drawn: the overview's last page in.
     await page.waitForFunction(
       () => document.querySelector('.picture svg[data-complete="true"]') !== null,
@@ -127,9 +141,19 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
         });
         input.dispatchEvent(new Event('input', { bubbles: true }));
         const elapsed = await drawn;
-        const graphql = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-          .filter((entry) => entry.name.endsWith('/graphql'))
-          .reduce((sum, entry) => sum + entry.duration, 0);
+        // The union of the spans of the requests this move sent, up to the redraw.
+        const until = started + elapsed;
+        const spans = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((entry) => entry.name.endsWith('/graphql') && entry.responseEnd <= until)
+          .map((entry) => [entry.startTime, entry.responseEnd] as const)
+          .sort((a, b) => a[0] - b[0]);
+        let graphql = 0;
+        let covered = -Infinity;
+        for (const [start, end] of spans) {
+          if (end <= covered) continue;
+          graphql += end - Math.max(start, covered);
+          covered = end;
+        }
         return { elapsed, graphql };
       }, hour);
       redraws.push(result.elapsed);
@@ -172,13 +196,13 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
         {
           figure: `P8 dashboard first meaningful paint (${paint.dots > 0 ? 'the network drawn whole' : 'the first groups drawn as rings sized by their counts'}), ${size} events, Chromium`,
           ours: formatMs(paint.at),
-          baseline: `its GraphQL requests: ${formatMs(paint.graphql)}`,
+          baseline: `waiting for GraphQL: ${formatMs(paint.graphql)}`,
           ratio: formatTimes(paint.at / Math.max(paint.graphql, 0.001)),
           target: '≤ 2 s',
           met: verdict(paint.at, '<=', 2_000),
         },
         {
-          figure: `P8 every group drawn (${whole.groups} groups)${zoom === null ? '' : `; zooming in on the middle draws the members of ${zoom.groups} groups (${zoom.dots} dots)`}`,
+          figure: `P8 every group drawn (${whole.groups} groups)${zoom === null ? '' : `; zooming in on the middle draws the members of ${zoom.groups} group${zoom.groups === 1 ? '' : 's'} (${zoom.dots} dots)`}`,
           ours: `${formatMs(whole.at)}${zoom === null ? '' : `; zoom ${formatMs(zoom.ms)}`}`,
           baseline: `first paint: ${paint.groups} groups`,
           ratio: '—',
@@ -188,7 +212,7 @@ export async function measureDashboard(options: DashboardOptions): Promise<Figur
         {
           figure: `P8 slider redraw of a ${200}-member group (the view focused on it), p95 of ${options.slides} moves`,
           ours: `p95 ${formatMs(redrawP95)} (p50 ${formatMs(percentile(redraws, 50))})`,
-          baseline: `its GraphQL requests: p95 ${formatMs(waitP95)}`,
+          baseline: `waiting for GraphQL: p95 ${formatMs(waitP95)}`,
           ratio: formatTimes(redrawP95 / Math.max(waitP95, 0.001)),
           target: '≤ 300 ms',
           met: verdict(redrawP95, '<=', 300),
