@@ -392,6 +392,147 @@ describe('the dashboard in Chromium (open server)', () => {
     expect(rows).toBeLessThan(all);
   });
 
+  it("records an arrangement with each party's commitment through the form, and shows them", async () => {
+    await open('/?tab=record');
+    const form = page.locator('form[data-command="agreeArrangement"]');
+    await form.locator('select[name="partnershipId"]').selectOption('warm-homes');
+    await form.locator('input[name="arrangementId"]').fill('insulation');
+    await form.locator('input[name="title"]').fill('Insulation round');
+    await form.locator('textarea[name="terms"]').fill('Fifty homes before winter.');
+    await form.getByRole('button', { name: 'Add a commitment' }).click();
+    await form.getByRole('button', { name: 'Add a commitment' }).click();
+    await form.getByLabel('Party of commitment 1').selectOption('acme');
+    await form.getByLabel('Part of the work of commitment 1').fill('Insulates the houses');
+    await form.getByLabel('Party of commitment 2').selectOption('northcare');
+    await form.getByLabel('Part of the work of commitment 2').fill('Visits the tenants');
+    await form.getByRole('button', { name: 'Record' }).click();
+    await form.getByRole('status').waitFor();
+    const stored = await ok(
+      server,
+      '{ partnership(id: "warm-homes") { arrangements { id commitments { organization { id } commitment } } } }',
+    );
+    expect(stored.partnership.arrangements).toContainEqual({
+      id: 'insulation',
+      commitments: [
+        { organization: { id: 'acme' }, commitment: 'Insulates the houses' },
+        { organization: { id: 'northcare' }, commitment: 'Visits the tenants' },
+      ],
+    });
+    await open('/?selected=partnership:warm-homes');
+    const list = page.getByRole('list', { name: 'Commitments under Insulation round' });
+    await list.waitFor();
+    await expect(list.locator('li').allTextContents()).resolves.toEqual([
+      'Acme Housing: Insulates the houses',
+      'Northcare: Visits the tenants',
+    ]);
+    await shot(page, 'commitments');
+  });
+
+  it('names a commitment by a non-party next to the commitments field, and records nothing', async () => {
+    const count = async () =>
+      (await ok(server, '{ events(first: 500) { edges { cursor } } }')).events.edges.length;
+    const before = await count();
+    await open('/?tab=record');
+    const form = page.locator('form[data-command="agreeArrangement"]');
+    await form.locator('select[name="partnershipId"]').selectOption('warm-homes');
+    await form.locator('input[name="title"]').fill('Library corner');
+    await form.locator('textarea[name="terms"]').fill('Books in the waiting room.');
+    await form.getByRole('button', { name: 'Add a commitment' }).click();
+    await form.getByLabel('Party of commitment 1').selectOption('citylib');
+    await form.getByLabel('Part of the work of commitment 1').fill('Brings the books');
+    await form.getByRole('button', { name: 'Record' }).click();
+    const error = form.locator('#agreeArrangement-commitments-error');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toBe(RULES['NOT_A_PARTY']!.sentence);
+    await shot(page, 'commitment-error');
+    expect(await count()).toBe(before);
+  });
+
+  it("shows an organisation's interventions, whether the gap closed, and whom it works with", async () => {
+    await ok(
+      server,
+      `mutation {
+        a: assessCapability(input: { organizationId: "riverside", ambition: 5, realized: 2, effectiveAt: "2026-02-02T09:00:00Z" }) { id }
+      }`,
+    );
+    await ok(
+      server,
+      `mutation {
+        i: recordIntervention(input: { interventionId: "coaching", organizationId: "riverside", title: "Coaching on joint planning", aim: "Plan care rounds with the partners", effectiveAt: "2026-02-10T09:00:00Z" }) { id }
+      }`,
+    );
+    await ok(
+      server,
+      'mutation { assessCapability(input: { organizationId: "riverside", ambition: 5, realized: 4 }) { id } }',
+    );
+    await open('/?selected=organization:riverside');
+    const details = page.getByRole('complementary', { name: 'Details' });
+    await details.getByRole('heading', { name: 'Riverside Care' }).waitFor();
+    const intervention = details.locator('li[data-intervention="coaching"]');
+    await intervention.waitFor();
+    await expect(intervention.textContent()).resolves.toMatch(
+      /Coaching on joint planning.*Plan care rounds with the partners.*the gap closed from 3 to 1/,
+    );
+    // Riverside is in East with Acme (since both joined) and City Library (backdated join).
+    const relations = details.locator('ul.relations > li');
+    await expect(
+      relations.evaluateAll((items) => items.map((item) => item.getAttribute('data-organization'))),
+    ).resolves.toEqual(expect.arrayContaining(['acme', 'citylib']));
+    await expect(
+      details.locator('ul.relations > li[data-organization="acme"]').textContent(),
+    ).resolves.toMatch(/Acme Housing since 2026-01-10 · in East Side Alliance/);
+    await shot(page, 'interventions-relations');
+  });
+
+  it('draws a network larger than its dots budget as rings with counts, and members where looked at', async () => {
+    const server_ = await ok(
+      server,
+      `{ network { groups(first: 10) { edges { node { id membersByPosition { core ring freeSpace } members { position } } } } } }`,
+    );
+    const counts: Record<string, { core: number; ring: number; freeSpace: number }> = {};
+    for (const { node } of server_.network.groups.edges) {
+      counts[node.id] = node.membersByPosition;
+      // The counts agree with the member list they summarise.
+      const tally = { core: 0, ring: 0, freeSpace: 0 };
+      for (const member of node.members) {
+        if (member.position === 'CORE') tally.core++;
+        else if (member.position === 'RING') tally.ring++;
+        else tally.freeSpace++;
+      }
+      expect(node.membersByPosition).toEqual(tally);
+    }
+    const smallest = Math.min(...Object.values(counts).map((c) => c.core + c.ring + c.freeSpace));
+    // A budget below the two groups together but enough for either one.
+    await open(`/?dots=${smallest + 1}`);
+    await page.locator('.picture svg[data-complete="true"][data-detailed="1"]').waitFor();
+    const summary = page.locator('g.group.summary');
+    await expect(summary.count()).resolves.toBe(1);
+    const summarised = (await summary.getAttribute('data-group'))!;
+    const detailed = summarised === 'west' ? 'east' : 'west';
+    const c = counts[summarised]!;
+    await expect(summary.locator('text.group-counts').textContent()).resolves.toBe(
+      `${c.core} · ${c.ring} · ${c.freeSpace}`,
+    );
+    await expect(page.locator(`circle.node[data-group="${summarised}"]`).count()).resolves.toBe(0);
+    const d = counts[detailed]!;
+    await expect(page.locator(`circle.node[data-group="${detailed}"]`).count()).resolves.toBe(
+      d.core + d.ring + d.freeSpace,
+    );
+    await shot(page, 'large-overview');
+    // The table gives every group's counts, and lists members once asked.
+    await page.getByRole('button', { name: 'Table' }).click();
+    const row = page.locator(`table[aria-label="Groups"] tr[data-group="${summarised}"]`);
+    await expect(row.locator('td[data-position]').allTextContents()).resolves.toEqual([
+      String(c.core),
+      String(c.ring),
+      String(c.freeSpace),
+    ]);
+    await row.getByRole('button', { name: 'Show members' }).click();
+    const listed = await tableMembers(page, summarised);
+    expect(Object.keys(listed)).toHaveLength(c.core + c.ring + c.freeSpace);
+    await shot(page, 'large-table');
+  });
+
   it('serves GraphiQL from its own assets: the editor renders and no request leaves the server', async () => {
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));

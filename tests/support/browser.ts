@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { CHROMIUM, launchHeadlessChromium } from '../../apps/bench/src/chromium';
 
-/** Debian's Chromium (`apt-get install -y chromium`); a downloaded browser is never used. */
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 /** Where screenshots go: a git-ignored folder kept as the test run's artefacts. */
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
@@ -13,26 +13,10 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/**
- * Headless Chromium with everything that would call out switched off. Playwright gives every
- * launch a fresh, empty profile of its own (it refuses a --user-data-dir argument).
- */
+/** The same Chromium, launched the same way, as the bench's P8 (apps/bench/src/chromium.ts). */
 export async function launchChromium(): Promise<TestBrowser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchHeadlessChromium();
   return {
     browser,
     async close() {

@@ -6,7 +6,18 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { GraphQLErrors, NetworkError, storeCredential, storedCredential } from './graphql/client';
 import { Access, probeAccess } from './graphql/role';
 import { LiveEvent, LiveFeed } from './graphql/live';
-import { NetworkData, firstEffectiveAt, loadGroupFocus, loadNetwork } from './network-data';
+import {
+  DOT_BUDGET,
+  MemberCache,
+  NetworkData,
+  Stats,
+  firstEffectiveAt,
+  loadGroupFocus,
+  loadMembers,
+  loadStats,
+  loadView,
+  prefetchFirstPage,
+} from './network-data';
 import { compareSnapshots } from './layout/compare';
 import { ViewState, formatState, parseState } from './url-state';
 import { Legend, NetworkPicture } from './views/network-picture';
@@ -23,6 +34,7 @@ export function App() {
   const [fatal, setFatal] = useState<string | null>(null);
   const probe = useCallback(() => {
     setAccess(null);
+    prefetchFirstPage();
     probeAccess(storedCredential() !== null).then(setAccess, (error: unknown) =>
       setFatal(
         error instanceof NetworkError
@@ -118,17 +130,31 @@ function Dashboard({
     [canTravel, state.asOf, state.knownAt],
   );
   const [revision, setRevision] = useState(0);
+  const dotBudget = state.dots ?? DOT_BUDGET;
   const [current, setCurrent] = useState<NetworkData | null>(null);
+  const [base, setBase] = useState<NetworkData | null>(null);
   const [network, setNetwork] = useState<NetworkData | null>(null);
   const [before, setBefore] = useState<NetworkData | null>(null);
+  const [stats, setStats] = useState<Stats | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const loadMillis = useRef(100);
+  // A large network's groups whose members are loaded: those in view, and those asked for.
+  const [inView, setInView] = useState<readonly string[]>([]);
+  const [asked, setAsked] = useState<readonly string[]>([]);
+  const wanted = useMemo(() => [...new Set([...asked, ...inView])], [asked, inView]);
+  const wantedKey = wanted.join('|');
+  const cache = useMemo(() => new MemberCache(), [revision]);
 
+  // The network now: drawn as its pages arrive (a large one), then kept for the forms.
   useEffect(() => {
     const controller = new AbortController();
     const started = performance.now();
-    loadNetwork({}, controller.signal).then(
+    loadView(
+      {},
+      controller.signal,
+      (partial) => !controller.signal.aborted && setCurrent(partial),
+    ).then(
       (loaded) => {
         loadMillis.current = performance.now() - started;
         setCurrent(loaded);
@@ -137,36 +163,85 @@ function Dashboard({
       (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
     );
     return () => controller.abort();
-  }, [revision]);
+  }, [revision, dotBudget]);
 
   // The view at the chosen times: the whole network, or the one group it is focused on.
   const focus = state.group;
   const load = useCallback(
     (at: { asOf?: string; knownAt?: string }, signal: AbortSignal) =>
-      focus === null ? loadNetwork(at, signal) : loadGroupFocus(focus, at, signal),
-    [focus],
+      focus === null
+        ? loadView(at, signal, undefined, dotBudget)
+        : loadGroupFocus(focus, at, signal),
+    [focus, dotBudget],
   );
   useEffect(() => {
     if (focus === null && times.asOf === undefined && times.knownAt === undefined) {
-      setNetwork(current);
+      setBase(current);
       return;
     }
-    // A frame's wait lets a dragged slider settle; a newer time aborts the older request.
+    // A moment's wait lets a dragged slider settle; a newer time aborts the older request.
+    // A large network's overview is many requests: it waits a little longer.
     const controller = new AbortController();
-    const timer = setTimeout(() => {
-      load(times, controller.signal).then(
-        (loaded) => {
-          setNetwork(loaded);
-          setError(null);
-        },
-        (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
-      );
-    }, 16);
+    const timer = setTimeout(
+      () => {
+        load(times, controller.signal).then(
+          (loaded) => {
+            setBase(loaded);
+            setError(null);
+          },
+          (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
+        );
+      },
+      focus === null && current?.large === true ? 150 : 16,
+    );
     return () => {
       clearTimeout(timer);
       controller.abort();
     };
   }, [times, current, load]);
+
+  // The members of the groups looked at, in a large network; loaded once per pair of times.
+  const network_ = useRef<NetworkData | null>(null);
+  network_.current = network;
+  useEffect(() => {
+    if (base === null || !base.large) {
+      setNetwork(base);
+      return;
+    }
+    const controller = new AbortController();
+    // Members already drawn stay until their new ones arrive: no flicker while events come.
+    const shown = network_.current;
+    const progressive =
+      shown === null || !shown.large || shown.groups.every((g) => g.members === null);
+    if (progressive) setNetwork(base);
+    loadMembers(base, wanted, cache, controller.signal, (filled) => {
+      if (progressive && !controller.signal.aborted) setNetwork(filled);
+    }).then(
+      (filled) => !controller.signal.aborted && setNetwork(filled),
+      (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
+    );
+    return () => controller.abort();
+  }, [base, wantedKey, cache]);
+
+  // The tiles: the network's counts at the chosen times, asked apart from the picture and
+  // only once the picture for those times is in and the times have rested a moment: the
+  // counts walk the whole network, and the server answers one request at a time, so asked
+  // earlier they would hold up the picture (the first one, and every slider move).
+  const shownTimes = network === null ? null : `${network.asOf}|${network.knownAt}`;
+  useEffect(() => {
+    if (shownTimes === null) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      loadStats(times, controller.signal).then(
+        setStats,
+        (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
+      );
+    }, 250);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [shownTimes]);
 
   useEffect(() => {
     if (!canTravel || state.compareFrom === null) {
@@ -174,18 +249,20 @@ function Dashboard({
       return;
     }
     const controller = new AbortController();
-    loadNetwork(
-      {
-        asOf: state.compareFrom,
-        ...(times.knownAt !== undefined ? { knownAt: times.knownAt } : {}),
-      },
-      controller.signal,
-    ).then(
-      setBefore,
-      (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
-    );
+    const then = {
+      asOf: state.compareFrom,
+      ...(times.knownAt !== undefined ? { knownAt: times.knownAt } : {}),
+    };
+    load(then, controller.signal)
+      .then((loaded) =>
+        loaded.large ? loadMembers(loaded, wanted, cache, controller.signal) : loaded,
+      )
+      .then(
+        (loaded) => !controller.signal.aborted && setBefore(loaded),
+        (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
+      );
     return () => controller.abort();
-  }, [canTravel, state.compareFrom, times.knownAt, revision]);
+  }, [canTravel, state.compareFrom, times.knownAt, revision, load, wantedKey, cache]);
 
   const changes = useMemo(
     () => (before !== null && network !== null ? compareSnapshots(before, network) : []),
@@ -222,7 +299,12 @@ function Dashboard({
   }, [role, reloadSoon]);
 
   const start = current === null ? null : firstEffectiveAt(current);
-  const empty = current !== null && current.stats.organizations === 0 && current.stats.groups === 0;
+  const empty =
+    current !== null &&
+    !current.large &&
+    current.stats !== null &&
+    current.stats.organizations === 0 &&
+    current.stats.groups === 0;
   const select = useCallback((selected: string | null) => setState({ selected }), [setState]);
 
   return (
@@ -258,7 +340,15 @@ function Dashboard({
         </div>
       )}
       {canTravel ? (
-        start !== null && <TimeControls start={start} end={now} state={state} setState={setState} />
+        start !== null && (
+          <TimeControls
+            start={start}
+            end={now}
+            state={state}
+            setState={setState}
+            shown={network?.partial === false ? network.asOf : null}
+          />
+        )
       ) : (
         <p class="muted time-note">
           Showing the network now. Going back in time needs the auditor or manager role.
@@ -268,7 +358,7 @@ function Dashboard({
         {empty ? (
           <EmptyState manager={role === 'manager'} />
         ) : (
-          network !== null && <StatsTiles network={network} />
+          stats !== null && <StatsTiles stats={stats} />
         )}
         {role !== 'viewer' && (
           <aside class="feed" aria-label="Just recorded">
@@ -327,11 +417,22 @@ function Dashboard({
               </div>
               {state.view === 'picture' ? (
                 <>
-                  <NetworkPicture network={network} changes={changes} onSelect={select} />
+                  <NetworkPicture
+                    network={network}
+                    changes={changes}
+                    onSelect={select}
+                    onGroupsInView={setInView}
+                    dotBudget={dotBudget}
+                  />
                   <Legend />
                 </>
               ) : (
-                <NetworkTable network={network} changes={changes} onSelect={select} />
+                <NetworkTable
+                  network={network}
+                  changes={changes}
+                  onSelect={select}
+                  onShowMembers={(groupId) => setAsked((list) => [...list, groupId])}
+                />
               )}
               {before !== null && (
                 <ChangeList changes={changes} from={before.asOf} to={network.asOf} />
@@ -392,19 +493,23 @@ function TimeControls({
   end,
   state,
   setState,
+  shown,
 }: {
   start: number;
   end: number;
   state: ViewState;
   setState: (change: Partial<ViewState>) => void;
+  /** The valid time the picture shows once drawn; play waits for each step to be drawn. */
+  shown: string | null;
 }) {
   const [playing, setPlaying] = useState(false);
   const asOf = state.asOf === null ? end : Math.min(end, Date.parse(state.asOf));
   const knownAt = state.knownAt === null ? end : Math.min(end, Date.parse(state.knownAt));
   const toIso = (value: number) => (value >= end ? null : new Date(value).toISOString());
   const step = Math.max(DAY, Math.round((end - start) / 60));
+  const drawn = state.asOf === null || (shown !== null && Date.parse(shown) === asOf);
   useEffect(() => {
-    if (!playing) return;
+    if (!playing || !drawn) return;
     const timer = setTimeout(() => {
       const next = asOf + step;
       if (next >= end) {
@@ -413,7 +518,7 @@ function TimeControls({
       } else setState({ asOf: new Date(next).toISOString() });
     }, 450);
     return () => clearTimeout(timer);
-  }, [playing, asOf]);
+  }, [playing, asOf, drawn]);
   const dateValue = (value: number) => new Date(value).toISOString().slice(0, 10);
   const fromDate = (text: string) => {
     const value = Date.parse(`${text}T23:59:59.999Z`);
@@ -510,8 +615,7 @@ function TimeControls({
   );
 }
 
-function StatsTiles({ network }: { network: NetworkData }) {
-  const s = network.stats;
+function StatsTiles({ stats: s }: { stats: Stats }) {
   const tiles: [string, number | string][] = [
     ['Organisations', s.organizations],
     ['Active groups', `${s.activeGroups} of ${s.groups}`],

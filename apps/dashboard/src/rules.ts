@@ -6,6 +6,8 @@ export interface RuleText {
   readonly sentence: string;
   /** The input field the rule is about; null for the form as a whole. */
   readonly field: string | null;
+  /** Other fields it may concern, in forms without `field` (the first one present wins). */
+  readonly alsoFields?: readonly string[];
 }
 
 export const RULES: Readonly<Record<string, RuleText>> = {
@@ -32,7 +34,12 @@ export const RULES: Readonly<Record<string, RuleText>> = {
   },
   PARTNERSHIP_EXISTS: { sentence: 'A partnership with this id already exists.', field: 'id' },
   TOO_FEW_PARTIES: { sentence: 'A partnership needs at least two parties.', field: 'partyIds' },
-  DUPLICATE_PARTY: { sentence: 'The same organisation is named twice.', field: 'partyIds' },
+  DUPLICATE_PARTY: {
+    sentence:
+      'The same organisation is named twice: a party appears once, and takes on at most one commitment.',
+    field: 'partyIds',
+    alsoFields: ['commitments'],
+  },
   PARTNERSHIP_MUST_BE_FINITE: {
     sentence: 'A partnership is finite: its intended end must come after its start.',
     field: 'intendedEndAt',
@@ -98,5 +105,6 @@ export const CODES: Readonly<Record<string, string>> = {
   FORBIDDEN: 'Your role may not record changes.',
   UNAUTHENTICATED: 'You are not signed in, or your key is no longer accepted.',
   BAD_USER_INPUT: 'This value is not accepted.',
+  RULE_VIOLATION: 'A rule of the domain refuses this change; nothing was recorded.',
   INTERNAL_SERVER_ERROR: 'The server failed; nothing was recorded. Try again later.',
 };

@@ -10,13 +10,16 @@ describe('the view in the URL', () => {
       selected: 'organization:acme',
       tab: 'log' as const,
       group: 'west',
+      dots: 300,
     };
     expect(parseState(formatState(state))).toEqual(state);
   });
 
   it('reads the default view from an empty or garbled query', () => {
     expect(parseState('')).toEqual(DEFAULT_STATE);
-    expect(parseState('?asOf=yesterday&view=3d&selected=robot:1&tab=x')).toEqual(DEFAULT_STATE);
+    expect(parseState('?asOf=yesterday&view=3d&selected=robot:1&tab=x&dots=-5')).toEqual(
+      DEFAULT_STATE,
+    );
     expect(formatState(DEFAULT_STATE)).toBe('');
   });
 });

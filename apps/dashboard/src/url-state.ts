@@ -13,6 +13,8 @@ export interface ViewState {
   readonly tab: 'network' | 'record' | 'log';
   /** The one group the view is focused on; null for the whole network. */
   readonly group: string | null;
+  /** Most member dots drawn at once (a larger network is shown as an overview); null: the default. */
+  readonly dots: number | null;
 }
 
 export const DEFAULT_STATE: ViewState = {
@@ -23,6 +25,7 @@ export const DEFAULT_STATE: ViewState = {
   selected: null,
   tab: 'network',
   group: null,
+  dots: null,
 };
 
 const isTime = (value: string | null): value is string =>
@@ -42,6 +45,7 @@ export function parseState(search: string): ViewState {
       selected !== null && /^(organization|group|partnership):/.test(selected) ? selected : null,
     tab: tab === 'record' || tab === 'log' ? tab : 'network',
     group: params.get('group') || null,
+    dots: dotsOf(params.get('dots')),
   };
 }
 
@@ -54,6 +58,14 @@ export function formatState(state: ViewState): string {
   if (state.selected !== null) params.set('selected', state.selected);
   if (state.tab !== 'network') params.set('tab', state.tab);
   if (state.group !== null) params.set('group', state.group);
+  if (state.dots !== null) params.set('dots', String(state.dots));
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+/** A whole number from 1 to 100,000, or null (the default). */
+function dotsOf(text: string | null): number | null {
+  if (text === null || !/^\d{1,6}$/.test(text)) return null;
+  const value = Number(text);
+  return value >= 1 && value <= 100_000 ? value : null;
 }

@@ -6,6 +6,7 @@ import {
   GroupNode,
   InterventionNode,
   MembershipNode,
+  NetworkStatsNode,
   OrganizationNode,
   PartnershipNode,
   PartnershipStatus,
@@ -13,6 +14,8 @@ import {
   RelationNode,
 } from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
+
+type PositionCountsNode = NetworkStatsNode['membersByPosition'];
 
 /** The fields of an entity that are lists; each is seen at its view's pair of times. */
 @Resolver('Organization')
@@ -67,6 +70,18 @@ export class GroupResolver {
     @Args('includeEnded') includeEnded: boolean | null,
   ): MembershipNode[] {
     return group.view.members(group, position, includeEnded === true);
+  }
+
+  /** Counted from the same members the list serves, so the two never disagree. */
+  @ResolveField()
+  membersByPosition(@Parent() group: GroupNode): PositionCountsNode {
+    const counts = { core: 0, ring: 0, freeSpace: 0 };
+    for (const member of group.view.members(group, null, false)) {
+      if (member.position === 'CORE') counts.core++;
+      else if (member.position === 'RING') counts.ring++;
+      else counts.freeSpace++;
+    }
+    return counts;
   }
 
   @ResolveField()

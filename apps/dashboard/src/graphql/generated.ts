@@ -144,7 +144,7 @@ export type RecordInterventionInput = {
 
 export type ProbeQueryVariables = Exact<{ [key: string]: never }>;
 
-export type ProbeQuery = { network: { knownAt: string; stats: { organizations: number } } };
+export type ProbeQuery = { network: { knownAt: string } };
 
 export type ProbeAuditorQueryVariables = Exact<{ [key: string]: never }>;
 
@@ -249,6 +249,30 @@ export type OrganizationDetailsQuery = {
         notes: string | null;
         assessedAt: string;
       }>;
+      interventions: Array<{
+        id: string;
+        title: string;
+        aim: string | null;
+        at: string;
+        capabilityBefore: {
+          ambition: number;
+          realized: number;
+          gap: number;
+          assessedAt: string;
+        } | null;
+        capabilityAfter: {
+          ambition: number;
+          realized: number;
+          gap: number;
+          assessedAt: string;
+        } | null;
+      }>;
+      relations: Array<{
+        since: string;
+        organization: { id: string; name: string };
+        partnerships: Array<{ id: string; name: string }>;
+        groups: Array<{ id: string; name: string }>;
+      }>;
     } | null;
   };
 };
@@ -275,6 +299,7 @@ export type GroupDetailsQuery = {
         organization: { id: string; name: string };
       }>;
       partnerships: Array<{ id: string; name: string; termStatus: TermStatus }>;
+      interventions: Array<{ id: string; title: string; aim: string | null; at: string }>;
       history?: Array<{ type: string; effectiveAt: string; recordedAt: string; data: unknown }>;
     } | null;
   };
@@ -305,10 +330,13 @@ export type PartnershipDetailsQuery = {
       arrangements: Array<{
         id: string;
         title: string;
+        terms: string;
         agreedAt: string;
         validUntil: string | null;
         endedAt: string | null;
+        commitments: Array<{ commitment: string; organization: { id: string; name: string } }>;
       }>;
+      interventions: Array<{ id: string; title: string; aim: string | null; at: string }>;
       history?: Array<{ type: string; effectiveAt: string; recordedAt: string; data: unknown }>;
     } | null;
   };
@@ -434,16 +462,6 @@ export type GroupFocusQuery = {
   network: {
     asOf: string;
     knownAt: string;
-    stats: {
-      organizations: number;
-      groups: number;
-      activeGroups: number;
-      activeMemberships: number;
-      activePartnerships: number;
-      endedPartnerships: number;
-      overduePartnerships: number;
-      membersByPosition: { core: number; ring: number; freeSpace: number };
-    };
     group: {
       id: string;
       name: string;
@@ -473,6 +491,84 @@ export type GroupFocusQuery = {
   };
 };
 
+export type NetworkStatsQueryVariables = Exact<{
+  asOf?: string | null | undefined;
+  knownAt?: string | null | undefined;
+}>;
+
+export type NetworkStatsQuery = {
+  network: {
+    asOf: string;
+    knownAt: string;
+    stats: {
+      organizations: number;
+      groups: number;
+      activeGroups: number;
+      activeMemberships: number;
+      activePartnerships: number;
+      endedPartnerships: number;
+      overduePartnerships: number;
+      membersByPosition: { core: number; ring: number; freeSpace: number };
+    };
+  };
+};
+
+export type GroupOverviewQueryVariables = Exact<{
+  asOf?: string | null | undefined;
+  knownAt?: string | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+export type GroupOverviewQuery = {
+  network: {
+    asOf: string;
+    knownAt: string;
+    groups: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: Array<{
+        node: {
+          id: string;
+          name: string;
+          foundedAt: string;
+          dissolvedAt: string | null;
+          membersByPosition: { core: number; ring: number; freeSpace: number };
+        };
+      }>;
+    };
+  };
+};
+
+export type GroupMembersQueryVariables = Exact<{
+  id: string | number;
+  asOf?: string | null | undefined;
+  knownAt?: string | null | undefined;
+}>;
+
+export type GroupMembersQuery = {
+  network: {
+    group: {
+      id: string;
+      dissolvedAt: string | null;
+      members: Array<{
+        position: Position;
+        joinedAt: string;
+        positionSince: string;
+        organization: { id: string; name: string; registeredAt: string };
+      }>;
+      partnerships: Array<{
+        id: string;
+        name: string;
+        startedAt: string;
+        intendedEndAt: string;
+        termStatus: TermStatus;
+        parties: Array<{ id: string; name: string; registeredAt: string }>;
+      }>;
+    } | null;
+  };
+};
+
 /** A document string that carries its result and variables types. */
 export type TypedDocument<Result, Variables> = string & {
   readonly __result?: Result;
@@ -480,7 +576,7 @@ export type TypedDocument<Result, Variables> = string & {
 };
 
 export const ProbeDocument =
-  'query Probe {\n  network {\n    knownAt\n    stats {\n      organizations\n    }\n  }\n}' as unknown as TypedDocument<
+  'query Probe {\n  network {\n    knownAt\n  }\n}' as unknown as TypedDocument<
     ProbeQuery,
     ProbeQueryVariables
   >;
@@ -500,17 +596,17 @@ export const NetworkDocument =
     NetworkQueryVariables
   >;
 export const OrganizationDetailsDocument =
-  'query OrganizationDetails($id: ID!, $asOf: DateTime, $knownAt: DateTime, $audit: Boolean!) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    organization(id: $id) {\n      id\n      name\n      registeredAt\n      memberships(includeEnded: true) {\n        group {\n          id\n          name\n        }\n        position\n        joinedAt\n        leftAt\n        positions {\n          position\n          from\n          until\n        }\n      }\n      partnerships {\n        id\n        name\n        status\n        termStatus\n        intendedEndAt\n      }\n      capability {\n        ambition\n        realized\n        gap\n        assessedAt\n      }\n      capabilityHistory @include(if: $audit) {\n        ambition\n        realized\n        gap\n        notes\n        assessedAt\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+  'query OrganizationDetails($id: ID!, $asOf: DateTime, $knownAt: DateTime, $audit: Boolean!) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    organization(id: $id) {\n      id\n      name\n      registeredAt\n      memberships(includeEnded: true) {\n        group {\n          id\n          name\n        }\n        position\n        joinedAt\n        leftAt\n        positions {\n          position\n          from\n          until\n        }\n      }\n      partnerships {\n        id\n        name\n        status\n        termStatus\n        intendedEndAt\n      }\n      capability {\n        ambition\n        realized\n        gap\n        assessedAt\n      }\n      capabilityHistory @include(if: $audit) {\n        ambition\n        realized\n        gap\n        notes\n        assessedAt\n      }\n      interventions {\n        id\n        title\n        aim\n        at\n        capabilityBefore {\n          ambition\n          realized\n          gap\n          assessedAt\n        }\n        capabilityAfter {\n          ambition\n          realized\n          gap\n          assessedAt\n        }\n      }\n      relations {\n        since\n        organization {\n          id\n          name\n        }\n        partnerships {\n          id\n          name\n        }\n        groups {\n          id\n          name\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<
     OrganizationDetailsQuery,
     OrganizationDetailsQueryVariables
   >;
 export const GroupDetailsDocument =
-  'query GroupDetails($id: ID!, $asOf: DateTime, $knownAt: DateTime, $audit: Boolean!) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    group(id: $id) {\n      id\n      name\n      purpose\n      foundedAt\n      dissolvedAt\n      members(includeEnded: true) {\n        position\n        joinedAt\n        leftAt\n        organization {\n          id\n          name\n        }\n      }\n      partnerships {\n        id\n        name\n        termStatus\n      }\n      history @include(if: $audit) {\n        type\n        effectiveAt\n        recordedAt\n        data\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+  'query GroupDetails($id: ID!, $asOf: DateTime, $knownAt: DateTime, $audit: Boolean!) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    group(id: $id) {\n      id\n      name\n      purpose\n      foundedAt\n      dissolvedAt\n      members(includeEnded: true) {\n        position\n        joinedAt\n        leftAt\n        organization {\n          id\n          name\n        }\n      }\n      partnerships {\n        id\n        name\n        termStatus\n      }\n      interventions {\n        id\n        title\n        aim\n        at\n      }\n      history @include(if: $audit) {\n        type\n        effectiveAt\n        recordedAt\n        data\n      }\n    }\n  }\n}' as unknown as TypedDocument<
     GroupDetailsQuery,
     GroupDetailsQueryVariables
   >;
 export const PartnershipDetailsDocument =
-  'query PartnershipDetails($id: ID!, $asOf: DateTime, $knownAt: DateTime, $audit: Boolean!) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    partnership(id: $id) {\n      id\n      name\n      purpose\n      status\n      termStatus\n      startedAt\n      intendedEndAt\n      endedAt\n      endReason\n      group {\n        id\n        name\n      }\n      parties {\n        id\n        name\n      }\n      arrangements {\n        id\n        title\n        agreedAt\n        validUntil\n        endedAt\n      }\n      history @include(if: $audit) {\n        type\n        effectiveAt\n        recordedAt\n        data\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+  'query PartnershipDetails($id: ID!, $asOf: DateTime, $knownAt: DateTime, $audit: Boolean!) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    partnership(id: $id) {\n      id\n      name\n      purpose\n      status\n      termStatus\n      startedAt\n      intendedEndAt\n      endedAt\n      endReason\n      group {\n        id\n        name\n      }\n      parties {\n        id\n        name\n      }\n      arrangements {\n        id\n        title\n        terms\n        agreedAt\n        validUntil\n        endedAt\n        commitments {\n          organization {\n            id\n            name\n          }\n          commitment\n        }\n      }\n      interventions {\n        id\n        title\n        aim\n        at\n      }\n      history @include(if: $audit) {\n        type\n        effectiveAt\n        recordedAt\n        data\n      }\n    }\n  }\n}' as unknown as TypedDocument<
     PartnershipDetailsQuery,
     PartnershipDetailsQueryVariables
   >;
@@ -585,7 +681,22 @@ export const RecordInterventionDocument =
     RecordInterventionMutationVariables
   >;
 export const GroupFocusDocument =
-  'query GroupFocus($id: ID!, $asOf: DateTime, $knownAt: DateTime, $partnershipsAfter: String) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    knownAt\n    stats {\n      organizations\n      groups\n      activeGroups\n      activeMemberships\n      membersByPosition {\n        core\n        ring\n        freeSpace\n      }\n      activePartnerships\n      endedPartnerships\n      overduePartnerships\n    }\n    group(id: $id) {\n      id\n      name\n      foundedAt\n      dissolvedAt\n      members {\n        position\n        joinedAt\n        positionSince\n        organization {\n          id\n          name\n          registeredAt\n        }\n      }\n    }\n    partnerships(\n      first: 500\n      after: $partnershipsAfter\n      status: ACTIVE\n      groupId: $id\n    ) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          startedAt\n          intendedEndAt\n          termStatus\n          group {\n            id\n          }\n          parties {\n            id\n          }\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+  'query GroupFocus($id: ID!, $asOf: DateTime, $knownAt: DateTime, $partnershipsAfter: String) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    knownAt\n    group(id: $id) {\n      id\n      name\n      foundedAt\n      dissolvedAt\n      members {\n        position\n        joinedAt\n        positionSince\n        organization {\n          id\n          name\n          registeredAt\n        }\n      }\n    }\n    partnerships(\n      first: 500\n      after: $partnershipsAfter\n      status: ACTIVE\n      groupId: $id\n    ) {\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          startedAt\n          intendedEndAt\n          termStatus\n          group {\n            id\n          }\n          parties {\n            id\n          }\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<
     GroupFocusQuery,
     GroupFocusQueryVariables
+  >;
+export const NetworkStatsDocument =
+  'query NetworkStats($asOf: DateTime, $knownAt: DateTime) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    knownAt\n    stats {\n      organizations\n      groups\n      activeGroups\n      activeMemberships\n      membersByPosition {\n        core\n        ring\n        freeSpace\n      }\n      activePartnerships\n      endedPartnerships\n      overduePartnerships\n    }\n  }\n}' as unknown as TypedDocument<
+    NetworkStatsQuery,
+    NetworkStatsQueryVariables
+  >;
+export const GroupOverviewDocument =
+  'query GroupOverview($asOf: DateTime, $knownAt: DateTime, $first: Int!, $after: String) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    asOf\n    knownAt\n    groups(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          foundedAt\n          dissolvedAt\n          membersByPosition {\n            core\n            ring\n            freeSpace\n          }\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+    GroupOverviewQuery,
+    GroupOverviewQueryVariables
+  >;
+export const GroupMembersDocument =
+  'query GroupMembers($id: ID!, $asOf: DateTime, $knownAt: DateTime) {\n  network(asOf: $asOf, knownAt: $knownAt) {\n    group(id: $id) {\n      id\n      dissolvedAt\n      members {\n        position\n        joinedAt\n        positionSince\n        organization {\n          id\n          name\n          registeredAt\n        }\n      }\n      partnerships(status: ACTIVE) {\n        id\n        name\n        startedAt\n        intendedEndAt\n        termStatus\n        parties {\n          id\n          name\n          registeredAt\n        }\n      }\n    }\n  }\n}' as unknown as TypedDocument<
+    GroupMembersQuery,
+    GroupMembersQueryVariables
   >;

@@ -14,29 +14,34 @@ export type Access =
 const codeOf = (error: unknown): string | undefined =>
   error instanceof GraphQLErrors ? error.code : undefined;
 
+/**
+ * The three questions are asked at once (each answers alone), so finding the role costs
+ * one round trip; they are read in order: the first says whether the credential is taken.
+ */
 export async function probeAccess(hasCredential: boolean): Promise<Access> {
-  try {
-    await request(ProbeDocument);
-  } catch (error) {
-    if (codeOf(error) === 'UNAUTHENTICATED') {
+  const settled = await Promise.allSettled([
+    request(ProbeDocument),
+    request(ProbeAuditorDocument),
+    request(ProbeManagerDocument),
+  ]);
+  const [viewer, auditor, manager] = settled;
+  if (viewer!.status === 'rejected') {
+    if (codeOf(viewer!.reason) === 'UNAUTHENTICATED') {
       return { kind: 'needs-sign-in', rejected: hasCredential };
     }
-    throw error;
+    throw viewer!.reason;
   }
-  try {
-    await request(ProbeAuditorDocument);
-  } catch (error) {
-    if (codeOf(error) === 'FORBIDDEN') return { kind: 'signed-in', role: 'viewer', open: false };
-    throw error;
+  if (auditor!.status === 'rejected') {
+    if (codeOf(auditor!.reason) === 'FORBIDDEN') {
+      return { kind: 'signed-in', role: 'viewer', open: false };
+    }
+    throw auditor!.reason;
   }
-  try {
-    await request(ProbeManagerDocument);
+  if (manager!.status === 'fulfilled')
     throw new Error('the role probe was recorded; it never should be');
-  } catch (error) {
-    const code = codeOf(error);
-    if (code === 'FORBIDDEN') return { kind: 'signed-in', role: 'auditor', open: false };
-    if (code === 'BAD_USER_INPUT')
-      return { kind: 'signed-in', role: 'manager', open: !hasCredential };
-    throw error;
-  }
+  const code = codeOf(manager!.reason);
+  if (code === 'FORBIDDEN') return { kind: 'signed-in', role: 'auditor', open: false };
+  if (code === 'BAD_USER_INPUT')
+    return { kind: 'signed-in', role: 'manager', open: !hasCredential };
+  throw manager!.reason;
 }

@@ -57,4 +57,34 @@ describe('the network layout', () => {
     const shuffled = groups.map((g) => ({ ...g, members: [...g.members].reverse() }));
     expect(layoutNetwork(shuffled, []).nodes).toEqual(layoutNetwork(groups, []).nodes);
   });
+
+  it('draws a group from its counts with the rings it has once its members are in', () => {
+    const east = groups[1]!;
+    const counts = { core: 0, ring: 0, freeSpace: 0 };
+    for (const member of east.members) {
+      if (member.position === 'CORE') counts.core++;
+      else if (member.position === 'RING') counts.ring++;
+      else counts.freeSpace++;
+    }
+    const full = layoutNetwork([east], [], { order: 'given' });
+    const summary = layoutNetwork([{ id: 'east', members: null, counts }], [], { order: 'given' });
+    expect(summary.groups[0]!.layout.bands).toEqual(full.groups[0]!.layout.bands);
+    expect(summary.groups[0]!.cx).toBe(full.groups[0]!.cx);
+    expect(summary.nodes).toEqual([]);
+  });
+
+  it('in the given order, rows as wide as before, groups arriving later leave the others in place', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      id: `g${i}`,
+      members: null,
+      counts: { core: i % 7, ring: (3 * i) % 11, freeSpace: 40 + i },
+    }));
+    const options = { order: 'given' as const, expectedGroups: many.length };
+    const early = layoutNetwork(many.slice(0, 10), [], options);
+    const late = layoutNetwork(many, [], options);
+    for (const group of early.groups) {
+      const again = late.groups.find((g) => g.id === group.id)!;
+      expect([again.cx, again.cy]).toEqual([group.cx, group.cy]);
+    }
+  });
 });

@@ -1,13 +1,37 @@
 /**
  * Where each group's rings go on the page, and where every dot ends up. Groups are packed
- * in rows, largest first so the rows stay even; organisations in no group form a cluster
- * of their own. Pure: the same network always gives the same picture.
+ * in rows, largest first so the rows stay even (or in the given order, so that groups
+ * arriving page by page are added after the ones already drawn; these move only when the
+ * rows' width estimate changes); organisations in no group form
+ * a cluster of their own. A group whose members are not loaded is sized by its counts.
+ * Pure: the same network always gives the same picture.
  */
-import { DEFAULT_RING_OPTIONS, GroupLayout, Position, RingOptions, layoutGroup } from './rings';
+import {
+  DEFAULT_RING_OPTIONS,
+  GroupLayout,
+  Position,
+  PositionCounts,
+  RingOptions,
+  layoutBands,
+  layoutGroup,
+} from './rings';
 
 export interface LayoutGroupInput {
   readonly id: string;
-  readonly members: readonly { readonly organizationId: string; readonly position: Position }[];
+  /** null: not loaded; the group is drawn from `counts`, without dots. */
+  readonly members:
+    readonly { readonly organizationId: string; readonly position: Position }[] | null;
+  readonly counts?: PositionCounts;
+}
+
+export interface LayoutOptions {
+  readonly rings?: RingOptions;
+  /** The narrowest the rows are; wider when the groups need it, so the picture stays squarish. */
+  readonly targetWidth?: number;
+  /** 'size': largest first; 'given': the input order. */
+  readonly order?: 'size' | 'given';
+  /** How many groups there will be in all, when only some have arrived (for the width). */
+  readonly expectedGroups?: number;
 }
 
 export interface PlacedGroup {
@@ -42,18 +66,24 @@ export const nodeKey = (groupId: string | null, organizationId: string): string 
 export function layoutNetwork(
   groups: readonly LayoutGroupInput[],
   looseOrganizationIds: readonly string[],
-  options: RingOptions = DEFAULT_RING_OPTIONS,
-  targetWidth = 1200,
+  layoutOptions: LayoutOptions = {},
 ): NetworkLayout {
+  const options = layoutOptions.rings ?? DEFAULT_RING_OPTIONS;
   const margin = 60;
   const laid = groups.map((group) => ({
     id: group.id,
-    layout: layoutGroup(
-      [...group.members]
-        .sort((a, b) => (a.organizationId < b.organizationId ? -1 : 1))
-        .map((member) => ({ id: member.organizationId, position: member.position })),
-      options,
-    ),
+    layout:
+      group.members === null
+        ? {
+            ...layoutBands(group.counts ?? { core: 0, ring: 0, freeSpace: 0 }, options),
+            members: [],
+          }
+        : layoutGroup(
+            [...group.members]
+              .sort((a, b) => (a.organizationId < b.organizationId ? -1 : 1))
+              .map((member) => ({ id: member.organizationId, position: member.position })),
+            options,
+          ),
   }));
   const loose =
     looseOrganizationIds.length > 0
@@ -65,8 +95,18 @@ export function layoutNetwork(
           ),
         }
       : null;
-  const boxes = [...laid, ...(loose === null ? [] : [loose])].sort(
-    (a, b) => b.layout.radius - a.layout.radius,
+  const boxes: { id: string | null; layout: { radius: number } }[] = [
+    ...laid,
+    ...(loose === null ? [] : [loose]),
+  ];
+  if (layoutOptions.order !== 'given') boxes.sort((a, b) => b.layout.radius - a.layout.radius);
+  // Rows about as wide as the whole is tall (a little wider, like a screen).
+  let area = 0;
+  for (const box of boxes) area += (2 * box.layout.radius + margin) ** 2;
+  const expected = Math.max(layoutOptions.expectedGroups ?? 0, boxes.length);
+  const targetWidth = Math.max(
+    layoutOptions.targetWidth ?? 1200,
+    1.3 * Math.sqrt((area * expected) / Math.max(boxes.length, 1)),
   );
   const centres = new Map<string | null, { cx: number; cy: number }>();
   let x = 0;

@@ -98,20 +98,58 @@ export function bandTracks(
   return radii.map((r, index) => ({ radius: r, count: counts[index]! })).filter((t) => t.count > 0);
 }
 
+export interface PositionCounts {
+  readonly core: number;
+  readonly ring: number;
+  readonly freeSpace: number;
+}
+
+const countOf = (counts: PositionCounts, position: Position): number =>
+  position === 'CORE' ? counts.core : position === 'RING' ? counts.ring : counts.freeSpace;
+
+/**
+ * The bands (and their tracks) for so many members in each position. The bands' size
+ * depends only on the counts, so a group drawn from its counts alone has the rings it will
+ * have once its members are drawn in it.
+ */
+export function layoutBands(
+  counts: PositionCounts,
+  options: RingOptions = DEFAULT_RING_OPTIONS,
+): { bands: Band[]; tracks: { radius: number; count: number }[][]; radius: number } {
+  const spacing = 2 * options.nodeRadius + options.gap;
+  const bands: Band[] = [];
+  const tracksOf: { radius: number; count: number }[][] = [];
+  let inner = 0;
+  for (const position of BANDS) {
+    const tracks = bandTracks(inner, countOf(counts, position), spacing, position === 'CORE');
+    const lastTrack = tracks.length > 0 ? tracks[tracks.length - 1]!.radius : inner;
+    const outer = Math.max(
+      inner + options.minBandWidth,
+      tracks.length > 0 ? lastTrack + spacing / 2 : inner,
+    );
+    bands.push({ position, inner, outer });
+    tracksOf.push(tracks);
+    inner = outer;
+  }
+  return { bands, tracks: tracksOf, radius: inner };
+}
+
 /** Lays out one group. Members keep their input order within a band (sort them first). */
 export function layoutGroup(
   members: readonly RingMember[],
   options: RingOptions = DEFAULT_RING_OPTIONS,
 ): GroupLayout {
   const spacing = 2 * options.nodeRadius + options.gap;
-  const bands: Band[] = [];
+  const byBand = BANDS.map((position) => members.filter((member) => member.position === position));
+  const { bands, tracks, radius } = layoutBands(
+    { core: byBand[0]!.length, ring: byBand[1]!.length, freeSpace: byBand[2]!.length },
+    options,
+  );
   const placed: PlacedMember[] = [];
-  let inner = 0;
-  for (const position of BANDS) {
-    const inBand = members.filter((member) => member.position === position);
-    const tracks = bandTracks(inner, inBand.length, spacing, position === 'CORE');
+  BANDS.forEach((position, band) => {
+    const inBand = byBand[band]!;
     let next = 0;
-    for (const track of tracks) {
+    for (const track of tracks[band]!) {
       // Each track starts at a slightly different angle so that tracks do not line up.
       const offset = (track.radius / spacing) * 0.5 - Math.PI / 2;
       for (let index = 0; index < track.count; index++) {
@@ -125,13 +163,6 @@ export function layoutGroup(
         });
       }
     }
-    const lastTrack = tracks.length > 0 ? tracks[tracks.length - 1]!.radius : inner;
-    const outer = Math.max(
-      inner + options.minBandWidth,
-      tracks.length > 0 ? lastTrack + spacing / 2 : inner,
-    );
-    bands.push({ position, inner, outer });
-    inner = outer;
-  }
-  return { bands, members: placed, radius: inner };
+  });
+  return { bands, members: placed, radius };
 }

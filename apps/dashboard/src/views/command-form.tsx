@@ -6,7 +6,14 @@
 import { useState } from 'preact/hooks';
 import { GraphQLErrors, NetworkError, request } from '../graphql/client';
 import { CODES, RULES } from '../rules';
-import { CommandSpec, FieldSpec, buildInput, newCommandId } from './commands';
+import {
+  CommandSpec,
+  CommitmentValue,
+  FieldSpec,
+  FieldValue,
+  buildInput,
+  newCommandId,
+} from './commands';
 import { NetworkData } from '../network-data';
 import { POSITION_LABEL } from './palette';
 
@@ -14,14 +21,20 @@ export interface Choices {
   readonly organizations: readonly { id: string; name: string }[];
   readonly groups: readonly { id: string; name: string }[];
   readonly partnerships: readonly { id: string; name: string }[];
+  /**
+   * The lists hold only what the page has loaded (a large network): an id is typed, with
+   * the loaded ones offered as suggestions, instead of chosen from a list.
+   */
+  readonly partial: boolean;
 }
 
 export function choicesOf(network: NetworkData | null): Choices {
-  if (network === null) return { organizations: [], groups: [], partnerships: [] };
+  if (network === null) return { organizations: [], groups: [], partnerships: [], partial: false };
   return {
     organizations: [...network.organizations].map(([id, o]) => ({ id, name: o.name })),
     groups: network.groups.map((g) => ({ id: g.id, name: g.name })),
     partnerships: network.partnerships.map((p) => ({ id: p.id, name: p.name })),
+    partial: network.large,
   };
 }
 
@@ -41,10 +54,11 @@ export function CommandForm({
   choices: Choices;
   onRecorded: () => void;
 }) {
-  const [values, setValues] = useState<Record<string, string | string[]>>({});
+  const [values, setValues] = useState<Record<string, FieldValue>>({});
   const [pending, setPending] = useState<{ commandId: string; input: string } | null>(null);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
 
+  const fieldNames = new Set(spec.fields.map((field) => field.name));
   const submit = async (event: Event) => {
     event.preventDefault();
     const input = buildInput(spec, values);
@@ -75,12 +89,17 @@ export function CommandForm({
         const extensions = error.errors[0]?.extensions ?? {};
         const rule = extensions.rule !== undefined ? RULES[extensions.rule] : undefined;
         if (rule !== undefined) {
-          setOutcome({ kind: 'refused', field: rule.field, message: rule.sentence });
+          // The rule's field in this form (DUPLICATE_PARTY: the parties, or the commitments).
+          const field = [rule.field, ...(rule.alsoFields ?? [])].find(
+            (name) => name !== null && fieldNames.has(name),
+          );
+          setOutcome({ kind: 'refused', field: field ?? null, message: rule.sentence });
           return;
         }
         const code = extensions.code ?? 'INTERNAL_SERVER_ERROR';
-        const field =
-          typeof extensions.field === 'string' ? extensions.field.split('.').pop()! : null;
+        // `input.commitments.0.commitment` concerns the commitments field.
+        const path = typeof extensions.field === 'string' ? extensions.field.split('.') : [];
+        const field = path.find((name) => fieldNames.has(name)) ?? path.at(-1) ?? null;
         const message =
           code === 'BAD_USER_INPUT' || code === 'NOT_FOUND'
             ? `${CODES[code]} (${error.errors[0]!.message})`
@@ -92,7 +111,6 @@ export function CommandForm({
     }
   };
 
-  const fieldNames = new Set(spec.fields.map((field) => field.name));
   const errorFor = (name: string) =>
     outcome.kind === 'refused' && outcome.field === name ? outcome.message : null;
   const formError =
@@ -147,9 +165,9 @@ function Field({
   spec: FieldSpec;
   command: string;
   choices: Choices;
-  value: string | string[] | undefined;
+  value: FieldValue | undefined;
   error: string | null;
-  onChange: (value: string | string[]) => void;
+  onChange: (value: FieldValue) => void;
 }) {
   const id = `${command}-${spec.name}`;
   const errorId = `${id}-error`;
@@ -213,15 +231,57 @@ function Field({
           : spec.kind === 'group'
             ? choices.groups
             : choices.partnerships;
-      control = (
+      control = choices.partial ? (
+        <>
+          <input
+            {...common}
+            list={`${id}-known`}
+            placeholder="id"
+            value={text}
+            onInput={(e) => onChange(e.currentTarget.value.trim())}
+          />
+          <datalist id={`${id}-known`}>
+            {list.slice(0, 500).map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.name}
+              </option>
+            ))}
+          </datalist>
+        </>
+      ) : (
         <select {...common} value={text} onChange={(e) => onChange(e.currentTarget.value)}>
           {options(list)}
         </select>
       );
       break;
     }
-    case 'organizations':
+    case 'commitments':
       control = (
+        <CommitmentRows
+          id={id}
+          rows={(value ?? []) as readonly CommitmentValue[]}
+          choices={choices}
+          invalid={error !== null}
+          onChange={onChange}
+        />
+      );
+      break;
+    case 'organizations':
+      control = choices.partial ? (
+        <input
+          {...common}
+          placeholder="ids, separated by commas"
+          value={Array.isArray(value) ? value.join(', ') : ''}
+          onInput={(e) =>
+            onChange(
+              e.currentTarget.value
+                .split(',')
+                .map((part) => part.trim())
+                .filter((part) => part !== ''),
+            )
+          }
+        />
+      ) : (
         <select
           {...common}
           multiple
@@ -276,6 +336,74 @@ function Field({
           {error}
         </p>
       )}
+    </div>
+  );
+}
+
+/** The commitments of an arrangement: one row per party, added and removed as needed. */
+function CommitmentRows({
+  id,
+  rows,
+  choices,
+  invalid,
+  onChange,
+}: {
+  id: string;
+  rows: readonly CommitmentValue[];
+  choices: Choices;
+  invalid: boolean;
+  onChange: (rows: readonly CommitmentValue[]) => void;
+}) {
+  const change = (index: number, row: Partial<CommitmentValue>) =>
+    onChange(rows.map((old, at) => (at === index ? { ...old, ...row } : old)));
+  return (
+    <div class="commitments" id={id} role="group" aria-invalid={invalid}>
+      {rows.length === 0 && <p class="muted">None: add one per party that takes on a part.</p>}
+      {rows.map((row, index) => (
+        <div class="commitment-row" key={index}>
+          {choices.partial ? (
+            <input
+              aria-label={`Party of commitment ${index + 1}`}
+              placeholder="organisation id"
+              value={row.organizationId}
+              onInput={(e) => change(index, { organizationId: e.currentTarget.value.trim() })}
+            />
+          ) : (
+            <select
+              aria-label={`Party of commitment ${index + 1}`}
+              value={row.organizationId}
+              onChange={(e) => change(index, { organizationId: e.currentTarget.value })}
+            >
+              <option value="">choose a party…</option>
+              {choices.organizations.map((item) => (
+                <option key={item.id} value={item.id}>
+                  {item.name} ({item.id})
+                </option>
+              ))}
+            </select>
+          )}
+          <textarea
+            aria-label={`Part of the work of commitment ${index + 1}`}
+            placeholder="the part of the work it takes on"
+            value={row.commitment}
+            onInput={(e) => change(index, { commitment: e.currentTarget.value })}
+          />
+          <button
+            type="button"
+            class="link-button"
+            onClick={() => onChange(rows.filter((_, at) => at !== index))}
+          >
+            Remove
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        class="link-button"
+        onClick={() => onChange([...rows, { organizationId: '', commitment: '' }])}
+      >
+        Add a commitment
+      </button>
     </div>
   );
 }

@@ -29,7 +29,16 @@ export type FieldKind =
   | 'position'
   | 'endReason'
   | 'time'
-  | 'level';
+  | 'level'
+  | 'commitments';
+
+/** One row of the commitments field: which party takes on which part of the work. */
+export interface CommitmentValue {
+  readonly organizationId: string;
+  readonly commitment: string;
+}
+
+export type FieldValue = string | readonly string[] | readonly CommitmentValue[];
 
 export interface FieldSpec {
   readonly name: string;
@@ -141,6 +150,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       f('title', 'Title', 'text'),
       f('terms', 'Terms', 'longText'),
       f('validUntil', 'Valid until', 'time', false),
+      f('commitments', "Commitments: each party's part of the work", 'commitments', false),
       effectiveAt,
     ],
   },
@@ -204,11 +214,19 @@ export function newCommandId(): string {
 /** The mutation input from the form's values: empty optional fields are left out. */
 export function buildInput(
   spec: CommandSpec,
-  values: Readonly<Record<string, string | readonly string[]>>,
+  values: Readonly<Record<string, FieldValue>>,
 ): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const field of spec.fields) {
     const value = values[field.name];
+    if (field.kind === 'commitments') {
+      // Rows left wholly empty are not sent; a half-filled one is, so the server names it.
+      const rows = ((value ?? []) as readonly CommitmentValue[]).filter(
+        (row) => row.organizationId !== '' || row.commitment.trim() !== '',
+      );
+      if (rows.length > 0) input[field.name] = rows;
+      continue;
+    }
     if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
       if (field.kind === 'organizations') input[field.name] = [];
       continue;

@@ -144,7 +144,113 @@ function OrganizationPanel({
         <p class="muted">Only the latest assessment: the trend needs the auditor role.</p>
       )}
       <TrendChart assessments={assessments} />
+      <h3>Interventions ({data.interventions.length})</h3>
+      {data.interventions.length === 0 && <p class="muted">None recorded.</p>}
+      <ul class="interventions">
+        {data.interventions.map((intervention) => (
+          <li key={intervention.id} data-intervention={intervention.id}>
+            {day(intervention.at)}: <strong>{intervention.title}</strong>
+            {intervention.aim !== null && <> — {intervention.aim}</>}
+            <br />
+            <span class="muted">{gapWords(intervention)}</span>
+          </li>
+        ))}
+      </ul>
+      <h3>Works with ({data.relations.length})</h3>
+      {data.relations.length === 0 && (
+        <p class="muted">No shared partnership or group at this time.</p>
+      )}
+      <ul class="relations">
+        {data.relations.map((relation) => (
+          <li key={relation.organization.id} data-organization={relation.organization.id}>
+            <button
+              class="link-button"
+              onClick={() => onSelect(`organization:${relation.organization.id}`)}
+            >
+              {relation.organization.name}
+            </button>{' '}
+            <span class="muted">since {day(relation.since)}</span>
+            {relation.groups.length > 0 && (
+              <>
+                {' '}
+                · in{' '}
+                {relation.groups.map((group, index) => (
+                  <span key={group.id}>
+                    {index > 0 && ', '}
+                    <button class="link-button" onClick={() => onSelect(`group:${group.id}`)}>
+                      {group.name}
+                    </button>
+                  </span>
+                ))}
+              </>
+            )}
+            {relation.partnerships.length > 0 && (
+              <>
+                {' '}
+                · partners in{' '}
+                {relation.partnerships.map((partnership, index) => (
+                  <span key={partnership.id}>
+                    {index > 0 && ', '}
+                    <button
+                      class="link-button"
+                      onClick={() => onSelect(`partnership:${partnership.id}`)}
+                    >
+                      {partnership.name}
+                    </button>
+                  </span>
+                ))}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
     </section>
+  );
+}
+
+type Assessment = { ambition: number; realized: number; gap: number; assessedAt: string };
+
+/** Whether the gap between ambition and what is realised closed after an intervention. */
+export function gapWords(intervention: {
+  capabilityBefore: Assessment | null;
+  capabilityAfter: Assessment | null;
+}): string {
+  const { capabilityBefore: before, capabilityAfter: after } = intervention;
+  const describe = (a: Assessment) =>
+    `ambition ${a.ambition}, realised ${a.realized} (${day(a.assessedAt)})`;
+  if (before === null && after === null) return 'No capability assessment before or after it.';
+  if (after === null) return `Before: ${describe(before!)}; not assessed since.`;
+  if (before === null) return `Not assessed before; after: ${describe(after)}.`;
+  const verdict =
+    after.gap < before.gap
+      ? `the gap closed from ${before.gap} to ${after.gap}`
+      : after.gap > before.gap
+        ? `the gap widened from ${before.gap} to ${after.gap}`
+        : `the gap stayed at ${after.gap}`;
+  return `Before: ${describe(before)}; after: ${describe(after)}: ${verdict}.`;
+}
+
+function InterventionList({
+  interventions,
+}: {
+  interventions: readonly { id: string; title: string; aim: string | null; at: string }[];
+}) {
+  return (
+    <>
+      <h3>Interventions ({interventions.length})</h3>
+      {interventions.length === 0 ? (
+        <p class="muted">None recorded.</p>
+      ) : (
+        <ul class="interventions">
+          {interventions.map((intervention) => (
+            <li key={intervention.id} data-intervention={intervention.id}>
+              {day(intervention.at)}: <strong>{intervention.title}</strong>
+              {intervention.aim !== null && <> — {intervention.aim}</>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 
@@ -202,6 +308,18 @@ function GroupPanel({
           </ul>
         </>
       )}
+      <h3>Partnerships in this group ({data.partnerships.length})</h3>
+      <ul>
+        {data.partnerships.map((partnership) => (
+          <li key={partnership.id}>
+            <button class="link-button" onClick={() => onSelect(`partnership:${partnership.id}`)}>
+              {partnership.name}
+            </button>{' '}
+            ({TERM_STYLE[partnership.termStatus].label})
+          </li>
+        ))}
+      </ul>
+      <InterventionList interventions={data.interventions} />
       <h3>History</h3>
       {data.history === undefined ? (
         <p class="muted">The history needs the auditor role.</p>
@@ -254,6 +372,37 @@ function PartnershipPanel({
           </span>
         ))}
       </p>
+      <h3>Arrangements ({data.arrangements.length})</h3>
+      {data.arrangements.length === 0 && <p class="muted">None agreed.</p>}
+      <ul class="arrangements">
+        {data.arrangements.map((arrangement) => (
+          <li key={arrangement.id} data-arrangement={arrangement.id}>
+            <strong>{arrangement.title}</strong>{' '}
+            <span class="muted">
+              agreed {day(arrangement.agreedAt)}
+              {arrangement.validUntil !== null && `, valid until ${day(arrangement.validUntil)}`}
+              {arrangement.endedAt !== null && `, ended ${day(arrangement.endedAt)}`}
+            </span>
+            <p class="terms">{arrangement.terms}</p>
+            {arrangement.commitments.length > 0 && (
+              <ul class="commitment-list" aria-label={`Commitments under ${arrangement.title}`}>
+                {arrangement.commitments.map((commitment) => (
+                  <li key={commitment.organization.id}>
+                    <button
+                      class="link-button"
+                      onClick={() => onSelect(`organization:${commitment.organization.id}`)}
+                    >
+                      {commitment.organization.name}
+                    </button>
+                    : {commitment.commitment}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ul>
+      <InterventionList interventions={data.interventions} />
       <h3>Timeline</h3>
       {data.history !== undefined ? (
         <HistoryList events={data.history} />

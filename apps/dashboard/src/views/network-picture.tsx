@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { select } from 'd3-selection';
-import { ZoomBehavior, zoom, zoomIdentity } from 'd3-zoom';
+import { ZoomBehavior, zoom, zoomIdentity, zoomTransform } from 'd3-zoom';
 import { NetworkData } from '../network-data';
 import { Change } from '../layout/compare';
 import { NetworkLayout, PlacedNode, layoutNetwork, nodeKey } from '../layout/network-layout';
@@ -22,9 +22,18 @@ export interface PictureProps {
   readonly network: NetworkData;
   /** Changes since the compared time; empty when not comparing. */
   readonly changes: readonly Change[];
-  /** Members who left since the compared time, drawn as hollow ghosts where they were. */
   readonly onSelect: (selected: string) => void;
+  /**
+   * A large network: the groups now in view and large enough on screen to show their
+   * dots, nearest the middle first, as many as `dotBudget` members allow. Called after
+   * every zoom or pan, and after the picture is fitted.
+   */
+  readonly onGroupsInView?: (groupIds: readonly string[]) => void;
+  readonly dotBudget: number;
 }
+
+/** A dot at least this many pixels across on screen is worth drawing. */
+const LEGIBLE_DOT_PX = 3;
 
 interface Link {
   readonly key: string;
@@ -90,18 +99,75 @@ function linksOf(network: NetworkData, layout: NetworkLayout, formed: ReadonlySe
   return links;
 }
 
-export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
+export function NetworkPicture({
+  network,
+  changes,
+  onSelect,
+  onGroupsInView,
+  dotBudget,
+}: PictureProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const layout = useMemo(
     () =>
       layoutNetwork(
-        network.groups.map((group) => ({ id: group.id, members: group.members })),
+        network.groups.map((group) => ({
+          id: group.id,
+          members: group.members,
+          counts: group.counts,
+        })),
         network.loose,
+        // A large network arrives page by page: the later groups are added after the others.
+        network.large
+          ? { order: 'given', expectedGroups: network.expectedGroups }
+          : { expectedGroups: network.expectedGroups },
       ),
     [network],
   );
+  const sizes = useMemo(
+    () =>
+      new Map(
+        network.groups.map((g) => [g.id, g.counts.core + g.counts.ring + g.counts.freeSpace]),
+      ),
+    [network],
+  );
+
+  // Which groups deserve their dots: in view, legible, nearest the middle, within budget.
+  const inViewRef = useRef<() => void>(() => undefined);
+  inViewRef.current = () => {
+    if (!network.large || onGroupsInView === undefined) return;
+    const element = svgRef.current!;
+    const box = element.getBoundingClientRect();
+    const t = zoomTransform(element);
+    if (2 * DEFAULT_RING_OPTIONS.nodeRadius * t.k < LEGIBLE_DOT_PX) {
+      onGroupsInView([]);
+      return;
+    }
+    const candidates = layout.groups
+      .map((group) => {
+        const x = t.applyX(group.cx);
+        const y = t.applyY(group.cy);
+        const r = group.layout.radius * t.k;
+        const visible = x + r > 0 && x - r < box.width && y + r > 0 && y - r < box.height;
+        return {
+          id: group.id,
+          visible,
+          distance: Math.hypot(x - box.width / 2, y - box.height / 2),
+        };
+      })
+      .filter((group) => group.visible)
+      .sort((a, b) => a.distance - b.distance);
+    const wanted: string[] = [];
+    let dots = 0;
+    for (const group of candidates) {
+      const size = sizes.get(group.id) ?? 0;
+      if (dots + size > dotBudget && wanted.length > 0) break;
+      wanted.push(group.id);
+      dots += size;
+    }
+    onGroupsInView(wanted);
+  };
 
   // Fit the whole network into view, again whenever it or the box changes size, until the
   // person zooms or pans themselves.
@@ -116,11 +182,12 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
         .on('zoom', (event) => {
           if (event.sourceEvent !== null) userMovedRef.current = true;
           viewport.attr('transform', event.transform.toString());
-        });
+        })
+        .on('end', () => inViewRef.current());
       svg.call(zoomRef.current);
     }
     const fit = () => {
-      if (userMovedRef.current || layout.width === 0) return;
+      if (userMovedRef.current || layout.width === 0) return inViewRef.current();
       const box = element.getBoundingClientRect();
       if (box.width === 0) return;
       const scale = Math.min(1.8, box.width / layout.width, box.height / layout.height) * 0.95;
@@ -133,6 +200,7 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
           )
           .scale(scale),
       );
+      inViewRef.current();
     };
     fit();
     const observer = new ResizeObserver(fit);
@@ -143,6 +211,7 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
   useEffect(() => {
     const names = (id: string) => network.organizations.get(id)?.name ?? id;
     const groupName = new Map(network.groups.map((group) => [group.id, group.name]));
+    const groupData = new Map(network.groups.map((group) => [group.id, group]));
     const joined = new Set<string>();
     const moved = new Set<string>();
     const formed = new Set<string>();
@@ -162,10 +231,35 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
         const g = enter.append('g').attr('class', 'group');
         g.append('g').attr('class', 'bands');
         g.append('text').attr('class', 'group-name');
+        g.append('text').attr('class', 'group-counts');
         return g;
       })
       .attr('data-group', (group) => group.id)
-      .attr('transform', (group) => `translate(${group.cx},${group.cy})`);
+      .classed('summary', (group) => groupData.get(group.id)?.members === null)
+      .attr('transform', (group) => `translate(${group.cx},${group.cy})`)
+      .on('mouseenter', (event: MouseEvent, group) => {
+        const data = groupData.get(group.id);
+        if (data === undefined || data.members !== null) return;
+        showTooltip(
+          event,
+          `${data.name}: ${countWords(data.counts)} (zoom in to see them, or click for details)`,
+        );
+      })
+      .on('mouseleave', hideTooltip);
+    groups.select('g.bands').on('click', (_event, group) => onSelect(`group:${group.id}`));
+    // A group drawn without its dots says how many each ring holds.
+    groups
+      .select('text.group-counts')
+      .attr('text-anchor', 'middle')
+      // Large enough to read while the whole network is in view.
+      .style('font-size', (group) => `${Math.max(15, group.layout.radius / 5)}px`)
+      .attr('y', (group) => Math.max(15, group.layout.radius / 5) / 3)
+      .text((group) => {
+        const data = groupData.get(group.id);
+        return data === undefined || data.members !== null
+          ? ''
+          : `${data.counts.core} · ${data.counts.ring} · ${data.counts.freeSpace}`;
+      });
     groups
       .select('g.bands')
       .selectAll('circle')
@@ -317,7 +411,13 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
       .on('mouseleave', hideTooltip);
 
     // Says which time the drawing shows, once it shows it (the benchmark waits for this).
-    select(svgRef.current!).attr('data-as-of', network.asOf);
+    select(svgRef.current!)
+      .attr('data-as-of', network.asOf)
+      .attr('data-complete', network.partial ? 'false' : 'true')
+      .attr(
+        'data-detailed',
+        network.groups.filter((group) => group.members !== null).length.toString(),
+      );
 
     function showTooltip(event: MouseEvent, text: string) {
       const host = svgRef.current!.getBoundingClientRect();
@@ -345,9 +445,17 @@ export function NetworkPicture({ network, changes, onSelect }: PictureProps) {
         </g>
       </svg>
       <div ref={tooltipRef} class="tooltip" role="tooltip" />
-      <div class="zoom-hint">Scroll to zoom, drag to pan, click for details</div>
+      <div class="zoom-hint">
+        Scroll to zoom, drag to pan, click for details
+        {network.large &&
+          ' · a large network: each group shows its counts (core · ring · free space) until you zoom in on it'}
+      </div>
     </div>
   );
+}
+
+function countWords(counts: { core: number; ring: number; freeSpace: number }): string {
+  return `${counts.core} in the core, ${counts.ring} in the ring, ${counts.freeSpace} in the free space`;
 }
 
 function hash(text: string): number {

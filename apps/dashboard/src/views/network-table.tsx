@@ -7,10 +7,13 @@ export function NetworkTable({
   network,
   changes,
   onSelect,
+  onShowMembers,
 }: {
   network: NetworkData;
   changes: readonly Change[];
   onSelect: (selected: string) => void;
+  /** A large network: asks for a group's members to be loaded (and drawn). */
+  onShowMembers: (groupId: string) => void;
 }) {
   const names = (id: string) => network.organizations.get(id)?.name ?? id;
   const changeOf = (groupId: string, organizationId: string) =>
@@ -22,43 +25,87 @@ export function NetworkTable({
     )?.kind ?? '';
   return (
     <div class="tables">
-      {network.groups.map((group) => (
-        <table key={group.id} aria-label={`Members of ${group.name}`} data-group={group.id}>
+      {network.large && (
+        <table aria-label="Groups" class="group-summary">
           <caption>
-            <button class="link-button" onClick={() => onSelect(`group:${group.id}`)}>
-              {group.name}
-            </button>{' '}
-            ({group.members.length} members)
+            Groups ({network.groups.length} active
+            {network.dissolvedGroups > 0 ? `, ${network.dissolvedGroups} dissolved` : ''}): members
+            by position. The members of a group are listed below once shown.
           </caption>
           <thead>
             <tr>
-              <th scope="col">Organisation</th>
-              <th scope="col">Position</th>
-              <th scope="col">Joined</th>
-              <th scope="col">In this position since</th>
-              {changes.length > 0 && <th scope="col">Change</th>}
+              <th scope="col">Group</th>
+              <th scope="col">{POSITION_LABEL.CORE}</th>
+              <th scope="col">{POSITION_LABEL.RING}</th>
+              <th scope="col">{POSITION_LABEL.FREE_SPACE}</th>
+              <th scope="col">Members</th>
             </tr>
           </thead>
           <tbody>
-            {group.members.map((member) => (
-              <tr key={member.organizationId} data-organization={member.organizationId}>
+            {network.groups.map((group) => (
+              <tr key={group.id} data-group={group.id}>
                 <td>
-                  <button
-                    class="link-button"
-                    onClick={() => onSelect(`organization:${member.organizationId}`)}
-                  >
-                    {member.name}
+                  <button class="link-button" onClick={() => onSelect(`group:${group.id}`)}>
+                    {group.name}
                   </button>
                 </td>
-                <td data-position={member.position}>{POSITION_LABEL[member.position]}</td>
-                <td>{day(member.joinedAt)}</td>
-                <td>{day(member.positionSince)}</td>
-                {changes.length > 0 && <td>{changeOf(group.id, member.organizationId)}</td>}
+                <td data-position="CORE">{group.counts.core}</td>
+                <td data-position="RING">{group.counts.ring}</td>
+                <td data-position="FREE_SPACE">{group.counts.freeSpace}</td>
+                <td>
+                  {group.members === null ? (
+                    <button class="link-button" onClick={() => onShowMembers(group.id)}>
+                      Show members
+                    </button>
+                  ) : (
+                    'listed below'
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
-      ))}
+      )}
+      {network.groups.map(
+        (group) =>
+          group.members !== null && (
+            <table key={group.id} aria-label={`Members of ${group.name}`} data-group={group.id}>
+              <caption>
+                <button class="link-button" onClick={() => onSelect(`group:${group.id}`)}>
+                  {group.name}
+                </button>{' '}
+                ({group.members.length} members)
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Organisation</th>
+                  <th scope="col">Position</th>
+                  <th scope="col">Joined</th>
+                  <th scope="col">In this position since</th>
+                  {changes.length > 0 && <th scope="col">Change</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {group.members.map((member) => (
+                  <tr key={member.organizationId} data-organization={member.organizationId}>
+                    <td>
+                      <button
+                        class="link-button"
+                        onClick={() => onSelect(`organization:${member.organizationId}`)}
+                      >
+                        {member.name}
+                      </button>
+                    </td>
+                    <td data-position={member.position}>{POSITION_LABEL[member.position]}</td>
+                    <td>{day(member.joinedAt)}</td>
+                    <td>{day(member.positionSince)}</td>
+                    {changes.length > 0 && <td>{changeOf(group.id, member.organizationId)}</td>}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ),
+      )}
       {network.loose.length > 0 && (
         <table aria-label="Organisations in no group">
           <caption>In no group</caption>
@@ -77,7 +124,9 @@ export function NetworkTable({
         </table>
       )}
       <table aria-label="Active partnerships">
-        <caption>Active partnerships</caption>
+        <caption>
+          Active partnerships{network.large ? ' of the groups shown (with their members)' : ''}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Partnership</th>
