@@ -154,6 +154,7 @@ function Dashboard({
       {},
       controller.signal,
       (partial) => !controller.signal.aborted && setCurrent(partial),
+      dotBudget,
     ).then(
       (loaded) => {
         loadMillis.current = performance.now() - started;
