@@ -214,8 +214,29 @@ describe('npm run audit on a generated history', () => {
       );
       expect(Number(named.exec(result.stdout)?.[1])).toBe(target);
       expect(result.stdout).toMatch(/^NOT verified: /m);
+      // The same report when a worker thread hashes the leaves.
+      const threaded = await run(
+        AUDIT,
+        ['verify', '--store', `sqlite:${copy}`, '--digest', digest, '--against', exported],
+        { ...env, AUDIT_HASHING_THREADS: '1' },
+      );
+      expect(threaded.status).toBe(1);
+      expect(threaded.stdout).toBe(result.stdout);
     },
   );
+
+  it('verifies alike with the leaves hashed in a worker thread, and refuses another thread count', async () => {
+    const args = ['verify', '--store', `sqlite:${base}`, '--digest', digest, '--against', exported];
+    const one = await run(AUDIT, args, { ...env, AUDIT_HASHING_THREADS: '0' });
+    const threaded = await run(AUDIT, args, { ...env, AUDIT_HASHING_THREADS: '1' });
+    expect(one.status).toBe(0);
+    expect(threaded.status).toBe(0);
+    expect(threaded.stdout).toBe(one.stdout);
+    const refused = await run(AUDIT, args, { ...env, AUDIT_HASHING_THREADS: 'two' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toBe('audit: AUDIT_HASHING_THREADS must be 0 or 1, not "two"');
+    expect(refused.stdout).toBe('');
+  });
 
   it('detects a truncated log: the digest covers more events than it holds', async () => {
     const copy = tampered(base, at('truncated.db'), (db) =>

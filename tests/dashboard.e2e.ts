@@ -280,7 +280,7 @@ describe('the dashboard in Chromium (open server)', () => {
     await page.locator('circle.node[data-organization="acme"]').first().click();
     const details = page.getByRole('complementary', { name: 'Details' });
     await details.getByRole('heading', { name: 'Acme Housing' }).waitFor();
-    await details.getByText('Warm Homes').waitFor();
+    await details.getByRole('button', { name: 'Warm Homes' }).first().waitFor();
     const chart = details.locator('svg[aria-label="Capability over time"]');
     await chart.locator('path.realized').waitFor();
     await expect(chart.locator('circle.realized-point').count()).resolves.toBe(2);

@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyInstance } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import 'mercurius';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, LoggerService, LogLevel } from '@nestjs/common';
@@ -69,23 +69,23 @@ export async function createApp(
   fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
+
+  // The hooks below run for every request: they take fastify's callback form, so that the
+  // common case (nothing to do) costs no promise and no extra turn of the microtask queue.
 
   // GraphQL over HTTP lets a client send `"extensions": null`; Mercurius' body schema
   // would refuse it, so it is read as absent.
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     const body = request.body as Record<string, unknown> | null | undefined;
     if (body !== null && typeof body === 'object' && body['extensions'] === null) {
       delete body['extensions'];
     }
+    done();
   });
 
   const authFailures = await AuthFailureLimit.register(fastify, config.authFailures);
-  fastify.addHook('onRequest', async (request, reply) => {
+  const limitAuthFailures = async (request: FastifyRequest, reply: FastifyReply) => {
     const authorization = request.headers.authorization;
-    if (authorization === undefined || !request.url.startsWith(GRAPHQL_PATH)) return;
     const retryAfter = await authFailures.retryAfter(request.ip);
     if (retryAfter !== undefined) {
       await reply
@@ -105,12 +105,32 @@ export async function createApp(
     if (authenticateRequest(credentials, authorization).authError !== undefined) {
       await authFailures.failed(request.ip);
     }
+    return undefined;
+  };
+  // Only requests that carry credentials are counted or refused.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.headers.authorization === undefined || !request.url.startsWith(GRAPHQL_PATH)) {
+      done();
+      return;
+    }
+    limitAuthFailures(request, reply).then(
+      (refused) => {
+        if (refused === undefined) done();
+      },
+      (error: unknown) => done(error as Error),
+    );
   });
 
   // The cost limit bounds what a query may reach; this bounds what slips past an estimate
   // (a list that grew since the sizes were measured) with a clear refusal.
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  const withinResponseLimit = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+  ): unknown => {
     if (typeof payload !== 'string' || !request.url.startsWith(GRAPHQL_PATH)) return payload;
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most answers need no count.
+    if (payload.length * 3 <= config.maxResponseBytes) return payload;
     const bytes = Buffer.byteLength(payload);
     if (bytes <= config.maxResponseBytes) return payload;
     reply.code(400);
@@ -123,6 +143,10 @@ export async function createApp(
         },
       ],
     });
+  };
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, withinResponseLimit(request, reply, payload));
   });
 
   serveDashboard(app, { production: config.production });

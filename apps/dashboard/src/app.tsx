@@ -154,6 +154,7 @@ function Dashboard({
       {},
       controller.signal,
       (partial) => !controller.signal.aborted && setCurrent(partial),
+      dotBudget,
     ).then(
       (loaded) => {
         loadMillis.current = performance.now() - started;
@@ -201,8 +202,8 @@ function Dashboard({
   }, [times, current, load]);
 
   // The members of the groups looked at, in a large network; loaded once per pair of times.
-  const network_ = useRef<NetworkData | null>(null);
-  network_.current = network;
+  const shownRef = useRef<NetworkData | null>(null);
+  shownRef.current = network;
   useEffect(() => {
     if (base === null || !base.large) {
       setNetwork(base);
@@ -210,7 +211,7 @@ function Dashboard({
     }
     const controller = new AbortController();
     // Members already drawn stay until their new ones arrive: no flicker while events come.
-    const shown = network_.current;
+    const shown = shownRef.current;
     const progressive =
       shown === null || !shown.large || shown.groups.every((g) => g.members === null);
     if (progressive) setNetwork(base);
@@ -224,9 +225,10 @@ function Dashboard({
   }, [base, wantedKey, cache]);
 
   // The tiles: the network's counts at the chosen times, asked apart from the picture and
-  // only once the picture for those times is in and the times have rested a moment: the
-  // counts walk the whole network, and the server answers one request at a time, so asked
-  // earlier they would hold up the picture (the first one, and every slider move).
+  // only once the picture for those times is in and the times have rested for a second:
+  // the counts walk the whole network (about a second at 1M events on a busy machine), and
+  // the server answers one request at a time, so asked earlier they would hold up the
+  // picture (the first one, and the next move of a slider being dragged).
   const shownTimes = network === null ? null : `${network.asOf}|${network.knownAt}`;
   useEffect(() => {
     if (shownTimes === null) return;
@@ -236,7 +238,7 @@ function Dashboard({
         setStats,
         (failure: unknown) => !controller.signal.aborted && setError(describe(failure)),
       );
-    }, 250);
+    }, 1_000);
     return () => {
       clearTimeout(timer);
       controller.abort();

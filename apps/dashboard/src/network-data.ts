@@ -31,7 +31,7 @@ import { Snapshot } from './layout/compare';
  */
 export const DOT_BUDGET = 2_500;
 /** The first page of the overview is small, so that something is drawn soon. */
-const FIRST_OVERVIEW_PAGE = 24;
+const FIRST_OVERVIEW_PAGE = 12;
 const OVERVIEW_PAGE = 120;
 /** At most this many group requests in flight at once. */
 const PARALLEL_GROUPS = 4;

@@ -6,6 +6,7 @@ import {
   canonicalJson,
   canonicalLeafText,
   eventLeafText,
+  isoTime,
   leafHash,
   leafOf,
 } from './leaf';
@@ -117,6 +118,23 @@ describe('canonicalJson', () => {
         },
       ),
       { numRuns: 1_000, seed: 8785 },
+    );
+  });
+
+  it('writes times as toISOString does, in order and out of order (property)', () => {
+    const times = fc.array(
+      fc.oneof(
+        fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
+        fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 3 * 86_400_000 }),
+        fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      ),
+      { maxLength: 50 },
+    );
+    fc.assert(
+      fc.property(times, (list) => {
+        for (const time of list) expect(isoTime(new Date(time))).toBe(new Date(time).toISOString());
+      }),
+      { numRuns: 500, seed: 3339 },
     );
   });
 

@@ -20,7 +20,7 @@ import { POSITION_LABEL } from './palette';
 export interface Choices {
   readonly organizations: readonly { id: string; name: string }[];
   readonly groups: readonly { id: string; name: string }[];
-  readonly partnerships: readonly { id: string; name: string }[];
+  readonly partnerships: readonly { id: string; name: string; partyIds?: readonly string[] }[];
   /**
    * The lists hold only what the page has loaded (a large network): an id is typed, with
    * the loaded ones offered as suggestions, instead of chosen from a list.
@@ -33,7 +33,11 @@ export function choicesOf(network: NetworkData | null): Choices {
   return {
     organizations: [...network.organizations].map(([id, o]) => ({ id, name: o.name })),
     groups: network.groups.map((g) => ({ id: g.id, name: g.name })),
-    partnerships: network.partnerships.map((p) => ({ id: p.id, name: p.name })),
+    partnerships: network.partnerships.map((p) => ({
+      id: p.id,
+      name: p.name,
+      partyIds: p.partyIds,
+    })),
     partial: network.large,
   };
 }
@@ -128,6 +132,9 @@ export function CommandForm({
           command={spec.name}
           choices={choices}
           value={values[field.name]}
+          partnershipId={
+            typeof values['partnershipId'] === 'string' ? values['partnershipId'] : undefined
+          }
           error={errorFor(field.name)}
           onChange={(value) => setValues({ ...values, [field.name]: value })}
         />
@@ -159,6 +166,7 @@ function Field({
   command,
   choices,
   value,
+  partnershipId,
   error,
   onChange,
 }: {
@@ -166,6 +174,8 @@ function Field({
   command: string;
   choices: Choices;
   value: FieldValue | undefined;
+  /** The form's partnership, for the commitments' parties. */
+  partnershipId: string | undefined;
   error: string | null;
   onChange: (value: FieldValue) => void;
 }) {
@@ -261,6 +271,7 @@ function Field({
           id={id}
           rows={(value ?? []) as readonly CommitmentValue[]}
           choices={choices}
+          partnershipId={partnershipId}
           invalid={error !== null}
           onChange={onChange}
         />
@@ -345,15 +356,26 @@ function CommitmentRows({
   id,
   rows,
   choices,
+  partnershipId,
   invalid,
   onChange,
 }: {
   id: string;
   rows: readonly CommitmentValue[];
   choices: Choices;
+  /** The partnership chosen in the same form: its parties are offered first. */
+  partnershipId: string | undefined;
   invalid: boolean;
   onChange: (rows: readonly CommitmentValue[]) => void;
 }) {
+  const parties = choices.partnerships.find((p) => p.id === partnershipId)?.partyIds;
+  const partySet = new Set(parties ?? []);
+  // The parties of the chosen partnership first; every other organisation after them, so
+  // that the rule (NOT_A_PARTY) can still be met and explained.
+  const offered = [
+    ...choices.organizations.filter((o) => partySet.has(o.id)),
+    ...choices.organizations.filter((o) => !partySet.has(o.id)),
+  ];
   const change = (index: number, row: Partial<CommitmentValue>) =>
     onChange(rows.map((old, at) => (at === index ? { ...old, ...row } : old)));
   return (
@@ -375,8 +397,9 @@ function CommitmentRows({
               onChange={(e) => change(index, { organizationId: e.currentTarget.value })}
             >
               <option value="">choose a party…</option>
-              {choices.organizations.map((item) => (
+              {offered.map((item) => (
                 <option key={item.id} value={item.id}>
+                  {partySet.has(item.id) ? '' : '(not a party) '}
                   {item.name} ({item.id})
                 </option>
               ))}

@@ -221,12 +221,15 @@ export function gapWords(intervention: {
   if (before === null && after === null) return 'No capability assessment before or after it.';
   if (after === null) return `Before: ${describe(before!)}; not assessed since.`;
   if (before === null) return `Not assessed before; after: ${describe(after)}.`;
+  // The gap is ambition minus realised: below zero, more is realised than aimed for.
   const verdict =
-    after.gap < before.gap
-      ? `the gap closed from ${before.gap} to ${after.gap}`
-      : after.gap > before.gap
-        ? `the gap widened from ${before.gap} to ${after.gap}`
-        : `the gap stayed at ${after.gap}`;
+    before.gap > 0 && after.gap <= 0
+      ? `what is realised reached the ambition (the gap went from ${before.gap} to ${after.gap})`
+      : Math.abs(after.gap) < Math.abs(before.gap)
+        ? `the gap closed from ${before.gap} to ${after.gap}`
+        : Math.abs(after.gap) > Math.abs(before.gap)
+          ? `the gap widened from ${before.gap} to ${after.gap}`
+          : `the gap stayed at ${after.gap}`;
   return `Before: ${describe(before)}; after: ${describe(after)}: ${verdict}.`;
 }
 
@@ -463,7 +466,9 @@ function HistoryList({
             ? POSITION_LABEL[position as keyof typeof POSITION_LABEL]
             : position,
           data['title'],
-          data['intendedEndAt'],
+          typeof data['intendedEndAt'] === 'string'
+            ? `intended end ${day(data['intendedEndAt'])}`
+            : undefined,
           data['reason'],
         ]
           .filter((value) => typeof value === 'string')
