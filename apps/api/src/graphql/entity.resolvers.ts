@@ -52,7 +52,7 @@ export class OrganizationResolver {
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() organization: OrganizationNode): RecordedEventNode[] {
+  history(@Parent() organization: OrganizationNode): Promise<RecordedEventNode[]> {
     return organization.view.history(organization);
   }
 }
@@ -84,7 +84,7 @@ export class GroupResolver {
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() group: GroupNode): RecordedEventNode[] {
+  history(@Parent() group: GroupNode): Promise<RecordedEventNode[]> {
     return group.view.history(group);
   }
 }
@@ -114,7 +114,7 @@ export class PartnershipResolver {
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() partnership: PartnershipNode): RecordedEventNode[] {
+  history(@Parent() partnership: PartnershipNode): Promise<RecordedEventNode[]> {
     return partnership.view.history(partnership);
   }
 }
