@@ -3,18 +3,20 @@
  * a group with its members and a partnership with its term status and arrangements, as
  * they stood at a random asOf, as known at a random knownAt, within the generated history.
  *
- * Both history sizes answer the same work: only lookups whose group has exactly
- * {@link MEMBERS} members and whose partnership exactly {@link ARRANGEMENTS} arrangement at
- * the drawn times are sent (chosen beforehand with the same read model, built in this
+ * Both history sizes answer the same work: a random group and knownAt, an asOf at which that
+ * group had exactly {@link MEMBERS} members as known then, and the first partnership from a
+ * random place with exactly {@link ARRANGEMENTS} arrangement at those times (chosen beforehand with the same read model, built in this
  * process and not timed; each answer is checked).
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { RandomGenerator, unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { NetworkView } from '@partnerships/projections/network-view';
+import type { GroupRecord } from '@partnerships/projections/records';
+import { visible } from '@partnerships/projections/revisions';
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { Ticker, percentile, say } from './progress';
@@ -54,7 +56,7 @@ const LOOKUP = `query TimeTravel($asOf: DateTime, $knownAt: DateTime, $group: ID
 const MEMBERS = 8;
 const ARRANGEMENTS = 1;
 /** Draws tried per lookup wanted before giving up on finding that many of the answer size. */
-const DRAWS_PER_LOOKUP = 2_000;
+const DRAWS_PER_LOOKUP = 20;
 
 interface Bounds {
   readonly groups: string[];
@@ -67,7 +69,7 @@ interface Latencies {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
-  /** The share of draws that had the answer size. */
+  /** The share of draws (group, knownAt) that gave a lookup of the answer size. */
   readonly drawnShare: number;
 }
 
@@ -101,10 +103,10 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
     notes: [
       `P4: \`network(asOf, knownAt) { group(id) { members { organization } } partnership(id) { parties termStatus arrangements } }\`, ` +
         `${conditions}, each size on its own server.`,
-      `P4 draws asOf uniformly between the first and the last effectiveAt of the history, knownAt between the first and last recordedAt, ` +
-        `the group and partnership among all ever recorded (seeded), and sends only the draws whose answer has exactly ${MEMBERS} members ` +
-        `and ${ARRANGEMENTS} arrangement (the same work at both sizes; checked on every answer): ` +
-        `${percent(small.drawnShare)} of draws at ${smallSize}, ${percent(large.drawnShare)} at ${largeSize}. ` +
+      `P4 draws knownAt uniformly between the first and the last recordedAt of the history, ` +
+        `a random group and then an asOf (within the group's history) at which it had exactly ${MEMBERS} members as known then, ` +
+        `and from a random place the first partnership with ${ARRANGEMENTS} arrangement at those times (seeded; the same work at both sizes; checked on every answer); ` +
+        `${percent(small.drawnShare)} of the draws at ${smallSize} and ${percent(large.drawnShare)} at ${largeSize} gave such a lookup. ` +
         'Latency is measured in the benchmark process around fetch and reading the body.',
     ],
   };
@@ -219,6 +221,13 @@ async function chooseLookups(
     await store.close();
   }
   const random = xoroshiro128plus(seed);
+  const int = (min: number, max: number): number => unsafeUniformIntDistribution(min, max, random);
+  const reader = {
+    readStream: () => Promise.reject(new Error('not read')),
+    readAll: () => Promise.reject(new Error('not read')),
+  };
+  const groups = projection.groupOrder;
+  const partnerships = projection.partnershipOrder;
   const lookups: Record<string, string>[] = [];
   let draws = 0;
   while (lookups.length < wanted) {
@@ -227,35 +236,79 @@ async function chooseLookups(
         `P4 found only ${lookups.length} lookups of the answer size in ${draws} draws`,
       );
     }
-    const variables = draw(bounds, random);
-    const reader = {
-      readStream: () => Promise.reject(new Error('not read')),
-      readAll: () => Promise.reject(new Error('not read')),
-    };
-    const view = new NetworkView(
-      projection,
-      new Date(variables.asOf!),
-      new Date(variables.knownAt!),
-      reader,
-    );
-    const group = view.group(variables.group!);
-    if (group === null || view.members(group, null, false).length !== MEMBERS) continue;
-    const partnership = view.partnership(variables.partnership!);
-    if (partnership === null || view.arrangements(partnership).length !== ARRANGEMENTS) continue;
-    lookups.push(variables);
+    const knownAt = new Date(int(...bounds.recorded));
+    const group = groups[int(0, groups.length - 1)]!;
+    // A valid time at which the group had exactly MEMBERS members, as known at knownAt.
+    const at = timeWithMembers(projection, group, knownAt.getTime(), (low, high) => int(low, high));
+    if (at === undefined) continue;
+    const asOf = new Date(at);
+    const view = new NetworkView(projection, asOf, knownAt, reader);
+    // From a random place, the first partnership with ARRANGEMENTS arrangements then.
+    const partnership = firstFrom(partnerships, int(0, partnerships.length - 1), (record) => {
+      const seen = view.seen(record.stream);
+      return seen > 0 && visible(record.arrangements, seen).length === ARRANGEMENTS;
+    });
+    if (partnership === undefined) continue;
+    // The answer as the server builds it, to be sure of the size.
+    const node = view.group(group.id);
+    const deal = view.partnership(partnership.id);
+    if (node === null || view.members(node, null, false).length !== MEMBERS) continue;
+    if (deal === null || view.arrangements(deal).length !== ARRANGEMENTS) continue;
+    lookups.push({
+      asOf: asOf.toISOString(),
+      knownAt: knownAt.toISOString(),
+      group: group.id,
+      partnership: partnership.id,
+    });
   }
   return { lookups, share: lookups.length / draws };
 }
 
-function draw(bounds: Bounds, random: RandomGenerator): Record<string, string> {
-  const int = (min: number, max: number): number => unsafeUniformIntDistribution(min, max, random);
-  const pick = (items: readonly string[]): string => items[int(0, items.length - 1)] ?? '';
-  return {
-    asOf: new Date(int(...bounds.effective)).toISOString(),
-    knownAt: new Date(int(...bounds.recorded)).toISOString(),
-    group: pick(bounds.groups),
-    partnership: pick(bounds.partnerships),
-  };
+/**
+ * A valid time, drawn with `int`, at which the group's first events as known at `knownAt`
+ * leave exactly MEMBERS members open; undefined when no prefix does. Within the stream
+ * valid times only grow, so seeing the first n events is asOf in [time(n-1), time(n)).
+ */
+function timeWithMembers(
+  projection: NetworkProjection,
+  group: GroupRecord,
+  knownAt: number,
+  int: (low: number, high: number) => number,
+): number | undefined {
+  const seqs = group.stream.seqs;
+  let known = 0;
+  while (known < seqs.length && projection.recordedAt(seqs[known]!) <= knownAt) known++;
+  const change = new Int32Array(known + 1);
+  for (const membership of group.memberships) {
+    if (membership.joinRevision < known) change[membership.joinRevision + 1]! += 1;
+    const end = membership.endRevision;
+    if (end !== undefined && end < known) change[end + 1]! -= 1;
+  }
+  const prefixes: number[] = [];
+  let open = 0;
+  for (let n = 1; n <= known; n++) {
+    open += change[n]!;
+    const from = projection.effectiveAt(seqs[n - 1]!);
+    const until = n < seqs.length ? projection.effectiveAt(seqs[n]!) : from + 1;
+    if (open === MEMBERS && until > from) prefixes.push(n);
+  }
+  if (prefixes.length === 0) return undefined;
+  const n = prefixes[int(0, prefixes.length - 1)]!;
+  const from = projection.effectiveAt(seqs[n - 1]!);
+  const until = n < seqs.length ? projection.effectiveAt(seqs[n]!) : from + 1;
+  return int(from, until - 1);
+}
+
+function firstFrom<T>(
+  items: readonly T[],
+  start: number,
+  holds: (item: T) => boolean,
+): T | undefined {
+  for (let k = 0; k < items.length; k++) {
+    const item = items[(start + k) % items.length]!;
+    if (holds(item)) return item;
+  }
+  return undefined;
 }
 
 function percent(fraction: number): string {
