@@ -38,37 +38,45 @@ export class AuditEvents {
 }
 
 function idOnly(id: string, index: number): RecordedEvent {
-  const missing = (): never => {
-    throw new Error(`the event at leaf ${index} is not held in memory, only its id`);
-  };
-  return {
-    id,
-    get streamId() {
-      return missing();
-    },
-    get revision() {
-      return missing();
-    },
-    get position() {
-      return missing();
-    },
-    get type() {
-      return missing();
-    },
-    get data() {
-      return missing();
-    },
-    get effectiveAt() {
-      return missing();
-    },
-    get recordedAt() {
-      return missing();
-    },
-    get metadata() {
-      return missing();
-    },
-    get schemaVersion() {
-      return missing();
-    },
-  };
+  return new IdOnly(id, index);
+}
+
+/** An event of which only the id is in memory; any other field fails loudly. */
+class IdOnly implements RecordedEvent {
+  constructor(
+    readonly id: string,
+    private readonly index: number,
+  ) {}
+
+  private missing(): never {
+    throw new Error(`the event at leaf ${this.index} is not held in memory, only its id`);
+  }
+
+  get streamId(): string {
+    return this.missing();
+  }
+  get revision(): number {
+    return this.missing();
+  }
+  get position(): string {
+    return this.missing();
+  }
+  get type(): string {
+    return this.missing();
+  }
+  get data(): Readonly<Record<string, unknown>> {
+    return this.missing();
+  }
+  get effectiveAt(): Date {
+    return this.missing();
+  }
+  get recordedAt(): Date {
+    return this.missing();
+  }
+  get metadata(): RecordedEvent['metadata'] {
+    return this.missing();
+  }
+  get schemaVersion(): number {
+    return this.missing();
+  }
 }
