@@ -62,7 +62,7 @@ export async function snapshotOf(
   // As the server does: a knownAt later than now is now.
   const now = new Date();
   const known = knownAt === undefined || knownAt.getTime() > now.getTime() ? now : knownAt;
-  const view = new NetworkView(projection, asOf, known);
+  const view = new NetworkView(projection, asOf, known, store);
   const stats = view.stats();
   return {
     asOf: time(view.asOf),

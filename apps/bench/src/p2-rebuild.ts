@@ -100,7 +100,7 @@ async function rebuild(file: string, expected: number): Promise<number> {
     await follower.start();
     const seconds = (performance.now() - started) / 1000;
     follower.stop();
-    const applied = projection.log.length;
+    const applied = projection.length;
     if (applied !== expected) throw new Error(`the rebuild applied ${applied}, not ${expected}`);
     return applied / seconds;
   } finally {

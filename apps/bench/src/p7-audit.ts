@@ -12,6 +12,7 @@ import { RandomGenerator, unsafeUniformIntDistribution, xoroshiro128plus } from 
 import { AuditTree } from '@partnerships/audit/audit-tree';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
+import { AuditEvents } from '@partnerships/projections/audit-events';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { FigureResult } from './figure';
 import { auditCheckpointOf, copyDatabase, removeDatabase } from './generated-files';
@@ -42,9 +43,13 @@ export async function ensureAuditCheckpoint(file: string): Promise<void> {
   const store = SqliteEventStore.open(file);
   try {
     const projection = new NetworkProjection();
-    const tree = new AuditTree((index) => projection.log[index]);
+    const events = new AuditEvents(projection);
+    const tree = new AuditTree(events.eventAt);
     const follower = new LogFollower(store, projection);
-    follower.onEvent((event) => tree.apply(event));
+    follower.onEvent((event) => {
+      events.push(event);
+      tree.apply(event);
+    });
     await follower.start();
     follower.stop();
     tree.saveSync(auditCheckpointOf(file));
@@ -162,8 +167,12 @@ async function rebuildSeconds(
     const follower = new LogFollower(store, projection);
     if (tree !== 'none') {
       const checkpoint = tree === 'checkpoint' ? auditCheckpointOf(file) : undefined;
-      const audit = AuditTree.fromCheckpoint(checkpoint, (index) => projection.log[index]).tree;
-      follower.onEvent((event) => audit.apply(event));
+      const auditEvents = new AuditEvents(projection);
+      const audit = AuditTree.fromCheckpoint(checkpoint, auditEvents.eventAt).tree;
+      follower.onEvent((event) => {
+        auditEvents.push(event);
+        audit.apply(event);
+      });
       await follower.start();
       if (audit.size !== events || (tree === 'checkpoint' && audit.computedLeaves > 0)) {
         throw new Error(`the tree holds ${audit.size} leaves, ${audit.computedLeaves} hashed`);
@@ -173,7 +182,7 @@ async function rebuildSeconds(
     }
     const seconds = (performance.now() - started) / 1000;
     follower.stop();
-    if (projection.log.length !== events) throw new Error('the rebuild missed events');
+    if (projection.length !== events) throw new Error('the rebuild missed events');
     return seconds;
   } finally {
     await store.close();

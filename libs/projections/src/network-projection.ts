@@ -3,21 +3,57 @@ import { assertNever } from '@partnerships/domain/common/command';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import {
+  Float64Column,
+  IdColumn,
+  IdState,
+  Int32Column,
+  PositionColumn,
+  PositionState,
+} from './columns';
+import {
   GroupRecord,
   MembershipRecord,
   OrganizationRecord,
   PartnershipRecord,
+  StreamLog,
   StreamRecord,
 } from './records';
 
+type Target = NonNullable<ReturnType<typeof parseStreamId>>;
+
+/** A stream and what its id names (null: no entity of this version's). */
+interface FollowedStream extends StreamLog {
+  readonly target: Target | null;
+}
+
+/**
+ * The projection's whole state as a plain value that `v8.serialize` round-trips: the
+ * columns as typed arrays, the records as plain objects (shared and cyclic references are
+ * kept by the structured clone). It shares the live records: serialise it before the next
+ * event is applied.
+ */
+export interface ProjectionState {
+  readonly version: 1;
+  readonly effective: Float64Array;
+  readonly recorded: Float64Array;
+  readonly positions: PositionState;
+  readonly ids: IdState;
+  readonly types: Map<string, Int32Array>;
+  readonly latestEffectiveMs: number;
+  readonly streams: Map<string, FollowedStream>;
+  readonly organizationOrder: OrganizationRecord[];
+  readonly groupOrder: GroupRecord[];
+  readonly partnershipOrder: PartnershipRecord[];
+}
+
 /**
  * The read model of the whole network, built by applying the global log in commit order.
- * It holds every event once; the records below point into it.
+ * It keeps no event: per event, its times, position, id and type in columns; per entity,
+ * what the queries need. Histories and the log itself are read from the store, at the
+ * positions kept here.
  */
 export class NetworkProjection {
-  /** The global log, in commit order. */
-  readonly log: RecordedEvent[] = [];
-  readonly streams = new Map<string, RecordedEvent[]>();
+  readonly streams = new Map<string, FollowedStream>();
   readonly organizations = new Map<string, OrganizationRecord>();
   readonly groups = new Map<string, GroupRecord>();
   readonly partnerships = new Map<string, PartnershipRecord>();
@@ -25,47 +61,139 @@ export class NetworkProjection {
   readonly organizationOrder: OrganizationRecord[] = [];
   readonly groupOrder: GroupRecord[] = [];
   readonly partnershipOrder: PartnershipRecord[] = [];
-  /** For each event type, the indexes of its events in the log. */
-  readonly typeIndex = new Map<string, number[]>();
 
+  private effective = new Float64Column();
+  private recorded = new Float64Column();
+  private positions = new PositionColumn();
+  private ids = new IdColumn();
+  /** For each event type, the indexes of its events in the log. */
+  private types = new Map<string, Int32Column>();
   private latestEffectiveMs = -Infinity;
-  /** What each stream id names, parsed once per stream. */
-  private readonly targets = new Map<string, ReturnType<typeof parseStreamId> | null>();
+  /** Short strings that repeat across events (positions, reasons), kept once. */
+  private readonly interned = new Map<string, string>();
+
+  /** The number of events applied: the length of the log as this projection knows it. */
+  get length(): number {
+    return this.effective.length;
+  }
 
   /** The position of the last applied event: the checkpoint to follow the log from. */
   get checkpoint(): string | undefined {
-    return this.log.at(-1)?.position;
+    return this.length === 0 ? undefined : this.positions.at(this.length - 1);
   }
 
   /** The latest recording time and valid time of anything applied. */
   get horizon(): { recordedAt: number; effectiveAt: number } {
     return {
-      recordedAt: this.log.at(-1)?.recordedAt.getTime() ?? -Infinity,
+      recordedAt: this.length === 0 ? -Infinity : this.recorded.at(this.length - 1),
       effectiveAt: this.latestEffectiveMs,
     };
   }
 
+  /** The valid time of the event at a log index, in milliseconds. */
+  effectiveAt(seq: number): number {
+    return this.effective.at(seq);
+  }
+
+  /** The transaction time of the event at a log index, in milliseconds. */
+  recordedAt(seq: number): number {
+    return this.recorded.at(seq);
+  }
+
+  /** The store's position of the event at a log index. */
+  positionAt(seq: number): string {
+    return this.positions.at(seq);
+  }
+
+  /** The log index of a position the store issued, or -1. */
+  indexOfPosition(position: string): number {
+    return this.positions.indexOf(position);
+  }
+
+  /** The id of the event at a log index. */
+  eventIdAt(seq: number): string {
+    return this.ids.at(seq);
+  }
+
+  /** The log indexes of the events of a type, in order (a live column: do not keep it). */
+  indexesOfType(type: string): { readonly length: number; at(index: number): number } {
+    return this.types.get(type) ?? EMPTY;
+  }
+
+  exportState(): ProjectionState {
+    const types = new Map<string, Int32Array>();
+    for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
+    return {
+      version: 1,
+      effective: this.effective.toArray(),
+      recorded: this.recorded.toArray(),
+      positions: this.positions.state(),
+      ids: this.ids.state(),
+      types,
+      latestEffectiveMs: this.latestEffectiveMs,
+      streams: this.streams,
+      organizationOrder: this.organizationOrder,
+      groupOrder: this.groupOrder,
+      partnershipOrder: this.partnershipOrder,
+    };
+  }
+
+  static fromState(state: ProjectionState): NetworkProjection {
+    const projection = new NetworkProjection();
+    projection.effective = new Float64Column(state.effective);
+    projection.recorded = new Float64Column(state.recorded);
+    projection.positions = new PositionColumn(state.positions);
+    projection.ids = new IdColumn(state.ids);
+    for (const [type, seqs] of state.types) projection.types.set(type, new Int32Column(seqs));
+    projection.latestEffectiveMs = state.latestEffectiveMs;
+    for (const [streamId, stream] of state.streams) projection.streams.set(streamId, stream);
+    for (const record of state.organizationOrder) {
+      projection.organizations.set(record.id, record);
+      projection.organizationOrder.push(record);
+    }
+    for (const record of state.groupOrder) {
+      projection.groups.set(record.id, record);
+      projection.groupOrder.push(record);
+    }
+    for (const record of state.partnershipOrder) {
+      projection.partnerships.set(record.id, record);
+      projection.partnershipOrder.push(record);
+    }
+    return projection;
+  }
+
   apply(event: RecordedEvent): void {
-    const seq = this.log.length;
-    this.log.push(event);
+    const seq = this.length;
     const effectiveMs = event.effectiveAt.getTime();
+    this.effective.push(effectiveMs);
+    this.recorded.push(event.recordedAt.getTime());
+    this.positions.push(event.position);
+    this.ids.push(event.id);
     if (effectiveMs > this.latestEffectiveMs) this.latestEffectiveMs = effectiveMs;
-    pushTo(this.typeIndex, event.type, seq);
+    let seqs = this.types.get(event.type);
+    if (seqs === undefined) {
+      seqs = new Int32Column();
+      this.types.set(event.type, seqs);
+    }
+    seqs.push(seq);
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
-      stream = [];
+      stream = {
+        streamId: event.streamId,
+        seqs: [],
+        target: parseStreamId(event.streamId) ?? null,
+      };
       this.streams.set(event.streamId, stream);
-      this.targets.set(event.streamId, parseStreamId(event.streamId) ?? null);
     }
-    stream.push(event);
+    stream.seqs.push(seq);
 
-    const target = this.targets.get(event.streamId);
-    if (target == null) return;
+    const target = stream.target;
+    if (target === null) return;
     // Decoded after the event is in the log: an event this version cannot read stays in
     // the log and its stream's history, and the error says which it is.
     const decoded = decodeEvent(event);
     // Only the events that create an entity need its stream record.
-    const base = (): StreamRecord => ({ id: target.id, seq, events: stream, interventions: [] });
+    const base = (): StreamRecord => ({ id: target.id, seq, stream, interventions: [] });
     switch (decoded.type) {
       case 'OrganizationRegistered': {
         const organization: OrganizationRecord = {
@@ -110,7 +238,7 @@ export class NetworkProjection {
           group,
           organization,
           joinRevision: event.revision,
-          positions: [{ revision: event.revision, value: decoded.data.position }],
+          positions: [{ revision: event.revision, value: this.intern(decoded.data.position) }],
           endRevision: undefined,
         };
         group.memberships.push(membership);
@@ -123,7 +251,7 @@ export class NetworkProjection {
         this.groups
           .get(target.id)
           ?.openMemberships.get(decoded.data.organizationId)
-          ?.positions.push({ revision: event.revision, value: decoded.data.position });
+          ?.positions.push({ revision: event.revision, value: this.intern(decoded.data.position) });
         return;
       case 'OrganizationLeftGroup': {
         const group = this.groups.get(target.id);
@@ -155,7 +283,9 @@ export class NetworkProjection {
           purpose: decoded.data.purpose ?? null,
           parties,
           group,
-          intendedEnds: [{ revision: event.revision, value: new Date(decoded.data.intendedEndAt) }],
+          intendedEnds: [
+            { revision: event.revision, value: Date.parse(decoded.data.intendedEndAt) },
+          ],
           arrangements: [],
           ending: undefined,
         };
@@ -173,8 +303,11 @@ export class NetworkProjection {
             id: arrangementId,
             title,
             terms,
-            validUntil: validUntil == null ? null : new Date(validUntil),
-            commitments,
+            validUntil: validUntil == null ? null : Date.parse(validUntil),
+            commitments: commitments.map(({ organizationId, commitment }) => ({
+              organizationId: this.organizations.get(organizationId)?.id ?? organizationId,
+              commitment,
+            })),
           },
         });
         return;
@@ -182,13 +315,16 @@ export class NetworkProjection {
       case 'PartnershipExtended':
         this.partnerships.get(target.id)?.intendedEnds.push({
           revision: event.revision,
-          value: new Date(decoded.data.intendedEndAt),
+          value: Date.parse(decoded.data.intendedEndAt),
         });
         return;
       case 'PartnershipEnded': {
         const partnership = this.partnerships.get(target.id);
         if (partnership !== undefined) {
-          partnership.ending = { revision: event.revision, value: { reason: decoded.data.reason } };
+          partnership.ending = {
+            revision: event.revision,
+            value: { reason: this.intern(decoded.data.reason) },
+          };
         }
         return;
       }
@@ -205,9 +341,15 @@ export class NetworkProjection {
     }
   }
 
-  private recordOf(
-    target: NonNullable<ReturnType<typeof parseStreamId>>,
-  ): StreamRecord | undefined {
+  /** The one copy of a short string that many events repeat. */
+  private intern<T extends string>(value: T): T {
+    const known = this.interned.get(value);
+    if (known !== undefined) return known as T;
+    this.interned.set(value, value);
+    return value;
+  }
+
+  private recordOf(target: Target): StreamRecord | undefined {
     switch (target.category) {
       case 'organization':
         return this.organizations.get(target.id);
@@ -220,6 +362,8 @@ export class NetworkProjection {
     }
   }
 }
+
+const EMPTY = { length: 0, at: (): number => NaN };
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {
   let list = map.get(key);

@@ -7,12 +7,12 @@ import { isBefore, visible } from './revisions';
 export function networkStats(projection: NetworkProjection, view: NetworkView): NetworkStatsNode {
   let organizations = 0;
   for (const record of projection.organizationOrder)
-    if (view.seen(record.events) > 0) organizations++;
+    if (view.seen(record.stream) > 0) organizations++;
   let groups = 0;
   let activeGroups = 0;
   const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
   for (const group of projection.groupOrder) {
-    const seen = view.seen(group.events);
+    const seen = view.seen(group.stream);
     if (seen === 0) continue;
     groups++;
     if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;

@@ -1,13 +1,26 @@
-import { RecordedEvent } from '@partnerships/event-store/event-store';
+import { ReadAllOptions, RecordedEvent } from '@partnerships/event-store/event-store';
 import { InvalidInputError } from '@partnerships/domain/common/errors';
 import { NetworkProjection } from './network-projection';
 import { NetworkView } from './network-view';
 import { logPage } from './paging';
 
-/** Builds recorded events as a store would: revisions per stream, positions in order. */
+/**
+ * Builds recorded events as a store would: revisions per stream, positions in order; and
+ * reads them back as a store does (an in-memory log standing in for the store's reads).
+ */
 class Log {
   readonly projection = new NetworkProjection();
   private readonly revisions = new Map<string, number>();
+  private readonly events: RecordedEvent[] = [];
+
+  readStream(streamId: string): Promise<readonly RecordedEvent[]> {
+    return Promise.resolve(this.events.filter((event) => event.streamId === streamId));
+  }
+
+  readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+    const start = after === undefined ? 0 : this.events.findIndex((e) => e.position === after) + 1;
+    return Promise.resolve(this.events.slice(start, start + limit));
+  }
 
   record(
     streamId: string,
@@ -17,7 +30,7 @@ class Log {
   ): RecordedEvent {
     const revision = this.revisions.get(streamId) ?? 0;
     this.revisions.set(streamId, revision + 1);
-    const position = String(this.projection.log.length + 1);
+    const position = String(this.events.length + 1);
     const event: RecordedEvent = {
       id: `event-${position}`,
       streamId,
@@ -36,12 +49,13 @@ class Log {
       },
       schemaVersion: 1,
     };
+    this.events.push(event);
     this.projection.apply(event);
     return event;
   }
 
   view(asOf: string, knownAt: string): NetworkView {
-    return new NetworkView(this.projection, new Date(asOf), new Date(knownAt));
+    return new NetworkView(this.projection, new Date(asOf), new Date(knownAt), this);
   }
 }
 
@@ -138,11 +152,11 @@ describe('NetworkView', () => {
     ]);
   });
 
-  it('does not see a backdated change before it was recorded', () => {
+  it('does not see a backdated change before it was recorded', async () => {
     const view = network().view('2026-02-15T00:00:00Z', '2026-02-20T00:00:00Z');
     const group = view.group('g')!;
     expect(group.version).toBe(3);
-    expect(view.history(group).map((event) => event.type)).toEqual([
+    expect((await view.history(group)).map((event) => event.type)).toEqual([
       'GroupFounded',
       'OrganizationJoinedGroup',
       'OrganizationJoinedGroup',
@@ -237,31 +251,33 @@ describe('NetworkView', () => {
     expect(() => view.organizations({ first: 501 })).toThrow(InvalidInputError);
   });
 
-  it('pages the global log with a types filter', () => {
+  it('pages the global log with a types filter', async () => {
     const log = network();
-    const joined = logPage(log.projection, { first: 1 }, [
+    const joined = await logPage(log.projection, log, { first: 1 }, [
       'OrganizationJoinedGroup',
       'PositionChanged',
     ]);
     expect(joined.edges.map((edge) => edge.node.position)).toEqual(['4']);
-    const rest = logPage(log.projection, { first: 10, after: joined.pageInfo.endCursor }, [
-      'OrganizationJoinedGroup',
-      'PositionChanged',
-    ]);
+    const rest = await logPage(
+      log.projection,
+      log,
+      { first: 10, after: joined.pageInfo.endCursor },
+      ['OrganizationJoinedGroup', 'PositionChanged'],
+    );
     expect(rest.edges.map((edge) => edge.node.type)).toEqual([
       'OrganizationJoinedGroup',
       'PositionChanged',
     ]);
     expect(rest.pageInfo.hasNextPage).toBe(false);
-    expect(logPage(log.projection, { first: 100 }, []).edges).toHaveLength(7);
+    expect((await logPage(log.projection, log, { first: 100 }, [])).edges).toHaveLength(7);
   });
 
-  it('refuses malformed ids and stream ids, and gives null or nothing for unknown ones', () => {
+  it('refuses malformed ids and stream ids, and gives null or nothing for unknown ones', async () => {
     const view = network().view('2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z');
     expect(() => view.organization('has space')).toThrow(InvalidInputError);
     expect(view.organization('unknown')).toBeNull();
-    expect(() => view.streamHistory('nonsense')).toThrow(InvalidInputError);
-    expect(view.streamHistory('group-unknown')).toEqual([]);
+    await expect(view.streamHistory('nonsense')).rejects.toThrow(InvalidInputError);
+    expect(await view.streamHistory('group-unknown')).toEqual([]);
   });
 });
 

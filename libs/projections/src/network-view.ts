@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import type { EventStore } from '@partnerships/event-store/event-store';
 import type { Position } from '@partnerships/domain/group/group';
 import { Connection } from './cursor';
 import { NetworkProjection } from './network-projection';
@@ -30,12 +30,16 @@ import {
   OrganizationRecord,
   PartnershipRecord,
   Revised,
+  StreamLog,
   StreamRecord,
 } from './records';
 import { countWhile, earliestOverlap, isBefore, isOpenIn, periods, visible } from './revisions';
 import { checkId, checkStreamId } from './view-input';
 
 const ENDING_SOON_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** What a view reads from the store: the events themselves, which the projection does not keep. */
+export type EventReader = Pick<EventStore, 'readStream' | 'readAll'>;
 
 /**
  * The network as it stood at `asOf` (valid time) according to what was recorded by
@@ -48,12 +52,13 @@ export class NetworkView {
   private readonly knownAtMs: number;
   /** True when the view sees every applied event: no search needed. */
   private readonly complete: boolean;
-  private readonly prefixes = new Map<readonly RecordedEvent[], number>();
+  private readonly prefixes = new Map<StreamLog, number>();
 
   constructor(
     private readonly projection: NetworkProjection,
     readonly asOf: Date,
     readonly knownAt: Date,
+    private readonly reader: EventReader,
   ) {
     this.asOfMs = asOf.getTime();
     this.knownAtMs = knownAt.getTime();
@@ -62,17 +67,29 @@ export class NetworkView {
   }
 
   /** How many of a stream's events this view sees. */
-  seen(events: readonly RecordedEvent[]): number {
-    if (this.complete) return events.length;
-    let count = this.prefixes.get(events);
+  seen(stream: StreamLog): number {
+    const seqs = stream.seqs;
+    if (this.complete) return seqs.length;
+    let count = this.prefixes.get(stream);
     if (count === undefined) {
+      const projection = this.projection;
       count = Math.min(
-        countWhile(events, (event) => event.effectiveAt.getTime() <= this.asOfMs),
-        countWhile(events, (event) => event.recordedAt.getTime() <= this.knownAtMs),
+        countWhile(seqs, (seq) => projection.effectiveAt(seq) <= this.asOfMs),
+        countWhile(seqs, (seq) => projection.recordedAt(seq) <= this.knownAtMs),
       );
-      this.prefixes.set(events, count);
+      this.prefixes.set(stream, count);
     }
     return count;
+  }
+
+  /** The valid time of a revision of a stream. */
+  private dateOf(stream: StreamLog, revision: number): Date {
+    return new Date(this.projection.effectiveAt(stream.seqs[revision] as number));
+  }
+
+  /** The valid time of each revision of a stream, in milliseconds. */
+  private timesOf(stream: StreamLog): (revision: number) => number {
+    return (revision) => this.projection.effectiveAt(stream.seqs[revision] as number);
   }
 
   // Organizations
@@ -83,7 +100,7 @@ export class NetworkView {
   }
 
   organizations(page: Page): Connection<OrganizationNode> {
-    return pageOf(this.projection.organizationOrder, page, this.projection.log.length, (record) =>
+    return pageOf(this.projection.organizationOrder, page, this.projection.length, (record) =>
       this.organizationNode(record),
     );
   }
@@ -142,12 +159,13 @@ export class NetworkView {
     for (const membership of self.memberships) {
       const group = membership.group;
       if (groupsDone.has(group)) continue;
-      const seen = this.seen(group.events);
+      const seen = this.seen(group.stream);
       if (!isOpenIn(membership, seen)) continue;
       groupsDone.add(group);
       const groupNode = this.groupNode(group);
       if (groupNode === undefined) continue;
-      const own = periods(group, group.membershipsOf.get(self) ?? [], seen);
+      const timeOf = this.timesOf(group.stream);
+      const own = periods(timeOf, group.membershipsOf.get(self) ?? [], seen);
       // Seeing every event, the group's open memberships are the members at asOf.
       const members = this.complete ? group.openMemberships.values() : group.memberships;
       for (const member of members) {
@@ -156,7 +174,7 @@ export class NetworkView {
         // A join this view sees follows the registration it referred to: no check needed.
         const relation = relationWith(other);
         relation.groups.push(groupNode);
-        const overlap = earliestOverlap(own, group, group.membershipsOf.get(other) ?? [], seen);
+        const overlap = earliestOverlap(own, timeOf, group.membershipsOf.get(other) ?? [], seen);
         if (overlap < relation.since) relation.since = overlap;
       }
     }
@@ -191,7 +209,7 @@ export class NetworkView {
   }
 
   groups(page: Page): Connection<GroupNode> {
-    return pageOf(this.projection.groupOrder, page, this.projection.log.length, (record) =>
+    return pageOf(this.projection.groupOrder, page, this.projection.length, (record) =>
       this.groupNode(record),
     );
   }
@@ -231,7 +249,7 @@ export class NetworkView {
       const groupId = checkId('groupId', filter.groupId);
       candidates = candidates.filter((record) => record.group?.id === groupId);
     }
-    return pageOf(candidates, page, this.projection.log.length, (record) => {
+    return pageOf(candidates, page, this.projection.length, (record) => {
       const node = this.partnershipNode(record);
       return node && (!filter.status || node.status === filter.status) ? node : undefined;
     });
@@ -254,8 +272,8 @@ export class NetworkView {
         id: value.id,
         title: value.title,
         terms: value.terms,
-        agreedAt: record.events[revision].effectiveAt,
-        validUntil: value.validUntil,
+        agreedAt: this.dateOf(record.stream, revision),
+        validUntil: value.validUntil === null ? null : new Date(value.validUntil),
         endedAt: node.endedAt,
         commitments: this.commitmentNodes(value.commitments),
       }),
@@ -275,11 +293,12 @@ export class NetworkView {
     const assessments =
       organization === undefined ? [] : visible(organization.assessments, node.version);
     return visible(record.interventions, node.version).map(({ revision, value }) => {
-      const at = record.events[revision].effectiveAt;
+      const at = this.dateOf(record.stream, revision);
+      const timeOf = this.timesOf(record.stream);
       // Assessments and interventions share the stream, so assessedAt grows with revision.
       const before = countWhile(
         assessments,
-        (assessment) => record.events[assessment.revision].effectiveAt.getTime() <= at.getTime(),
+        (assessment) => timeOf(assessment.revision) <= at.getTime(),
       );
       return {
         id: value.id,
@@ -311,14 +330,30 @@ export class NetworkView {
 
   // Histories and statistics
 
-  history(node: Seen<StreamRecord>): RecordedEventNode[] {
-    return node.record.events.slice(0, node.version).map(toRecordedEventNode);
+  /** The entity's events this view sees, read from the store. */
+  history(node: Seen<StreamRecord>): Promise<RecordedEventNode[]> {
+    return this.readPrefix(node.record.stream, node.version);
   }
 
   /** The events of any stream this view sees; a malformed stream id is refused. */
-  streamHistory(streamId: string): RecordedEventNode[] {
-    const events = this.projection.streams.get(checkStreamId('streamId', streamId)) ?? [];
-    return events.slice(0, this.seen(events)).map(toRecordedEventNode);
+  async streamHistory(streamId: string): Promise<RecordedEventNode[]> {
+    const stream = this.projection.streams.get(checkStreamId('streamId', streamId));
+    return stream === undefined ? [] : this.readPrefix(stream, this.seen(stream));
+  }
+
+  /**
+   * The first `count` events of a stream. The store may hold more than the projection has
+   * applied (it only grows): the prefix the projection knows is the same events.
+   */
+  private async readPrefix(stream: StreamLog, count: number): Promise<RecordedEventNode[]> {
+    if (count === 0) return [];
+    const events = await this.reader.readStream(stream.streamId);
+    if (events.length < count) {
+      throw new Error(
+        `the store holds ${events.length} events of ${stream.streamId}, not ${count}`,
+      );
+    }
+    return events.slice(0, count).map(toRecordedEventNode);
   }
 
   stats(): NetworkStatsNode {
@@ -328,7 +363,7 @@ export class NetworkView {
   // Nodes
 
   private organizationNode(record: OrganizationRecord): OrganizationNode | undefined {
-    const version = this.seen(record.events);
+    const version = this.seen(record.stream);
     if (version === 0) return undefined;
     const latest = visible(record.assessments, version).at(-1);
     return {
@@ -337,7 +372,7 @@ export class NetworkView {
       id: record.id,
       version,
       name: record.name,
-      registeredAt: record.events[0].effectiveAt,
+      registeredAt: this.dateOf(record.stream, 0),
       capability: latest === undefined ? null : this.assessment(record, latest),
     };
   }
@@ -351,12 +386,12 @@ export class NetworkView {
       realized: value.realized,
       gap: value.ambition - value.realized,
       notes: value.notes,
-      assessedAt: record.events[revision].effectiveAt,
+      assessedAt: this.dateOf(record.stream, revision),
     };
   }
 
   private groupNode(record: GroupRecord): GroupNode | undefined {
-    const version = this.seen(record.events);
+    const version = this.seen(record.stream);
     if (version === 0) return undefined;
     return {
       view: this,
@@ -365,9 +400,9 @@ export class NetworkView {
       version,
       name: record.name,
       purpose: record.purpose,
-      foundedAt: record.events[0].effectiveAt,
+      foundedAt: this.dateOf(record.stream, 0),
       dissolvedAt: isBefore(record.dissolvedRevision, version)
-        ? record.events[record.dissolvedRevision as number].effectiveAt
+        ? this.dateOf(record.stream, record.dissolvedRevision as number)
         : null,
     };
   }
@@ -378,20 +413,20 @@ export class NetworkView {
   ): MembershipNode[] {
     const nodes: MembershipNode[] = [];
     for (const membership of memberships) {
-      const seen = this.seen(membership.group.events);
+      const stream = membership.group.stream;
+      const seen = this.seen(stream);
       if (membership.joinRevision >= seen) continue;
       const ended = isBefore(membership.endRevision, seen);
       if (ended && !includeEnded) continue;
       const group = this.groupNode(membership.group);
       const organization = this.organizationNode(membership.organization);
       if (group === undefined || organization === undefined) continue;
-      const events = membership.group.events;
-      const leftAt = ended ? events[membership.endRevision as number].effectiveAt : null;
+      const leftAt = ended ? this.dateOf(stream, membership.endRevision as number) : null;
       const positions = visible(membership.positions, seen).map(
         ({ revision, value }, index, all): PositionPeriodNode => ({
           position: value,
-          from: events[revision].effectiveAt,
-          until: index + 1 < all.length ? events[all[index + 1].revision].effectiveAt : leftAt,
+          from: this.dateOf(stream, revision),
+          until: index + 1 < all.length ? this.dateOf(stream, all[index + 1]!.revision) : leftAt,
         }),
       );
       const current = positions[positions.length - 1];
@@ -399,7 +434,7 @@ export class NetworkView {
         organization,
         group,
         position: current.position,
-        joinedAt: events[membership.joinRevision].effectiveAt,
+        joinedAt: this.dateOf(stream, membership.joinRevision),
         positionSince: current.from,
         leftAt,
         positions,
@@ -410,12 +445,14 @@ export class NetworkView {
 
   /** The partnership as this view sees it; undefined when it sees none of its events. */
   partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
-    const version = this.seen(record.events);
+    const version = this.seen(record.stream);
     if (version === 0) return undefined;
-    const intendedEndAt = (visible(record.intendedEnds, version).at(-1) as Revised<Date>).value;
+    const intendedEndAt = new Date(
+      (visible(record.intendedEnds, version).at(-1) as Revised<number>).value,
+    );
     const ending =
       record.ending !== undefined && record.ending.revision < version ? record.ending : undefined;
-    const endedAt = ending === undefined ? null : record.events[ending.revision].effectiveAt;
+    const endedAt = ending === undefined ? null : this.dateOf(record.stream, ending.revision);
     return {
       view: this,
       record,
@@ -423,7 +460,7 @@ export class NetworkView {
       version,
       name: record.name,
       purpose: record.purpose,
-      startedAt: record.events[0].effectiveAt,
+      startedAt: this.dateOf(record.stream, 0),
       intendedEndAt,
       endedAt,
       endReason: ending?.value.reason ?? null,

@@ -1,7 +1,7 @@
 import { Connection, Edge, checkPageSize, decodeCursor, encodeCursor } from './cursor';
+import type { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
 import type { NetworkProjection } from './network-projection';
 import { RecordedEventNode, toRecordedEventNode } from './nodes';
-import { countWhile } from './revisions';
 import type { StreamRecord } from './records';
 
 export interface Page {
@@ -39,33 +39,87 @@ export function pageOf<R extends StreamRecord, N>(
   };
 }
 
-/** The global log: every recorded event in commit order, optionally of some types only. */
-export function logPage(
+/** Where the `events` connection reads the log: the store, at the projection's positions. */
+export type LogReader = Pick<EventStore, 'readAll'>;
+
+/**
+ * The global log: every recorded event in commit order, optionally of some types only. The
+ * projection knows each event's index, type and position; the events are read from the
+ * store, one read per run of consecutive indexes. Only what the projection has applied is
+ * listed, so a page agrees with the views served beside it.
+ */
+export async function logPage(
   projection: NetworkProjection,
+  reader: LogReader,
   page: Page,
   types: readonly string[] | null | undefined,
-): Omit<Connection<RecordedEventNode>, 'totalCount'> {
+): Promise<Omit<Connection<RecordedEventNode>, 'totalCount'>> {
   const first = checkPageSize(page.first);
-  const log = projection.log;
-  const start = page.after == null ? 0 : decodeCursor(page.after, log.length) + 1;
-  let seqs: number[];
+  const length = projection.length;
+  const start = page.after == null ? 0 : decodeCursor(page.after, length) + 1;
+  const seqs: number[] = [];
   if (types == null || types.length === 0) {
-    seqs = [];
-    for (let seq = start; seq < log.length && seqs.length <= first; seq++) seqs.push(seq);
+    for (let seq = start; seq < length && seqs.length <= first; seq++) seqs.push(seq);
   } else {
-    seqs = [];
     for (const type of new Set(types)) {
-      const index = projection.typeIndex.get(type) ?? [];
-      const from = countWhile(index, (seq) => seq < start);
-      seqs.push(...index.slice(from, from + first + 1));
+      const index = projection.indexesOfType(type);
+      const from = countBelow(index, start);
+      for (let i = from; i < index.length && i < from + first + 1; i++) seqs.push(index.at(i));
     }
     seqs.sort((a, b) => a - b);
   }
-  const edges = seqs
-    .slice(0, first)
-    .map((seq) => ({ cursor: encodeCursor(seq), node: toRecordedEventNode(log[seq]) }));
+  const wanted = seqs.slice(0, first);
+  const events = await readAt(projection, reader, wanted);
+  const edges = wanted.map((seq, i) => ({
+    cursor: encodeCursor(seq),
+    node: toRecordedEventNode(events[i]!),
+  }));
   return {
     edges,
     pageInfo: { hasNextPage: seqs.length > first, endCursor: edges.at(-1)?.cursor ?? null },
   };
+}
+
+/** The events at ascending log indexes the projection has applied, read from the store. */
+export async function readAt(
+  projection: NetworkProjection,
+  reader: LogReader,
+  seqs: readonly number[],
+): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  let i = 0;
+  while (i < seqs.length) {
+    let run = 1;
+    while (i + run < seqs.length && seqs[i + run] === seqs[i]! + run) run++;
+    const from = seqs[i]!;
+    const page = await reader.readAll({
+      after: from === 0 ? undefined : projection.positionAt(from - 1),
+      limit: run,
+    });
+    for (let k = 0; k < run; k++) {
+      const event = page[k];
+      // The log only grows: what follows a known position is what the projection applied.
+      if (event === undefined || event.position !== projection.positionAt(from + k)) {
+        throw new Error(`the store's log differs from the read model's at index ${from + k}`);
+      }
+      events.push(event);
+    }
+    i += run;
+  }
+  return events;
+}
+
+/** How many of a column's ascending indexes are below `start`: a binary search. */
+function countBelow(
+  column: { readonly length: number; at(index: number): number },
+  start: number,
+): number {
+  let low = 0;
+  let high = column.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (column.at(middle) < start) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -1,5 +1,6 @@
 /**
- * The read model's records. Each entity keeps the events of its stream; everything
+ * The read model's records. Each entity keeps the log indexes of its stream's events (the
+ * times are columns of the projection, the events themselves stay in the store); everything
  * derived from them remembers the revision that produced it, so that the entity can be
  * seen as of any prefix of its stream (the basis of time travel: within one stream both
  * effectiveAt and recordedAt only move forward, so the events visible at a pair of times
@@ -7,13 +8,18 @@
  */
 import type { Position } from '@partnerships/domain/group/group';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
-import type { RecordedEvent } from '@partnerships/event-store/event-store';
+
+/** A stream as the read model keeps it: the index in the global log of each revision. */
+export interface StreamLog {
+  readonly streamId: string;
+  readonly seqs: number[];
+}
 
 export interface StreamRecord {
   readonly id: string;
   /** Index in the global log of the event that created the entity: its list order. */
   readonly seq: number;
-  readonly events: RecordedEvent[];
+  readonly stream: StreamLog;
   /** The interventions aimed at the entity, in its stream's order. */
   readonly interventions: Revised<InterventionRecord>[];
 }
@@ -68,7 +74,8 @@ export interface ArrangementRecord {
   readonly id: string;
   readonly title: string;
   readonly terms: string;
-  readonly validUntil: Date | null;
+  /** Milliseconds since the epoch; null when open-ended. */
+  readonly validUntil: number | null;
   readonly commitments: readonly { readonly organizationId: string; readonly commitment: string }[];
 }
 
@@ -78,7 +85,7 @@ export interface PartnershipRecord extends StreamRecord {
   readonly parties: OrganizationRecord[];
   readonly group: GroupRecord | null;
   /** The intended end as formed (revision 0) and as each extension moved it. */
-  readonly intendedEnds: Revised<Date>[];
+  readonly intendedEnds: Revised<number>[];
   readonly arrangements: Revised<ArrangementRecord>[];
   ending: Revised<{ reason: EndReason }> | undefined;
 }

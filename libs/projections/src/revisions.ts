@@ -3,15 +3,21 @@
  * stream sees of them. Streams only grow, so each question is a prefix, found by binary
  * search.
  */
-import type { GroupRecord, MembershipRecord, Revised } from './records';
+import type { MembershipRecord, Revised } from './records';
+
+/** The valid time, in milliseconds, of a revision of one stream. */
+export type RevisionTime = (revision: number) => number;
 
 /** The number of leading items for which `holds` is true; `holds` must be monotone. */
-export function countWhile<T>(items: readonly T[], holds: (item: T) => boolean): number {
+export function countWhile<T>(
+  items: { readonly length: number; readonly [index: number]: T },
+  holds: (item: T) => boolean,
+): number {
   let low = 0;
   let high = items.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (holds(items[middle])) low = middle + 1;
+    if (holds(items[middle] as T)) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -35,16 +41,16 @@ export interface Period {
  */
 export function earliestOverlap(
   own: readonly Period[],
-  group: GroupRecord,
+  timeOf: RevisionTime,
   theirs: readonly MembershipRecord[],
   seen: number,
 ): number {
   let earliest = Infinity;
   for (const membership of theirs) {
     if (membership.joinRevision >= seen) break;
-    const from = group.events[membership.joinRevision].effectiveAt.getTime();
+    const from = timeOf(membership.joinRevision);
     const until = isBefore(membership.endRevision, seen)
-      ? group.events[membership.endRevision as number].effectiveAt.getTime()
+      ? timeOf(membership.endRevision as number)
       : Infinity;
     for (const period of own) {
       const start = Math.max(period.from, from);
@@ -65,7 +71,7 @@ export function isBefore(revision: number | undefined, seen: number): boolean {
 
 /** Membership periods as a view that sees `seen` of the group's events sees them. */
 export function periods(
-  group: GroupRecord,
+  timeOf: RevisionTime,
   memberships: readonly MembershipRecord[],
   seen: number,
 ): Period[] {
@@ -74,10 +80,8 @@ export function periods(
     if (membership.joinRevision >= seen) break;
     const ended = isBefore(membership.endRevision, seen);
     periods.push({
-      from: group.events[membership.joinRevision].effectiveAt.getTime(),
-      until: ended
-        ? group.events[membership.endRevision as number].effectiveAt.getTime()
-        : Infinity,
+      from: timeOf(membership.joinRevision),
+      until: ended ? timeOf(membership.endRevision as number) : Infinity,
     });
   }
   return periods;

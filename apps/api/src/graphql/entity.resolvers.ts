@@ -55,7 +55,7 @@ export class OrganizationResolver {
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() organization: OrganizationNode): RecordedEventNode[] {
+  history(@Parent() organization: OrganizationNode): Promise<RecordedEventNode[]> {
     return organization.view.history(organization);
   }
 }
@@ -99,7 +99,7 @@ export class GroupResolver {
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() group: GroupNode): RecordedEventNode[] {
+  history(@Parent() group: GroupNode): Promise<RecordedEventNode[]> {
     return group.view.history(group);
   }
 }
@@ -129,7 +129,7 @@ export class PartnershipResolver {
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() partnership: PartnershipNode): RecordedEventNode[] {
+  history(@Parent() partnership: PartnershipNode): Promise<RecordedEventNode[]> {
     return partnership.view.history(partnership);
   }
 }

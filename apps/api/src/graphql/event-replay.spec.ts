@@ -33,7 +33,10 @@ describe('replayThenLive', () => {
 
   it('hands out the events after a position, then each new one as it is applied', async () => {
     const [first, ...rest] = await record(3);
-    const position = readModel.projection.log.find((event) => event.id === first)!.position;
+    const { projection } = readModel;
+    let index = projection.length - 1;
+    while (projection.eventIdAt(index) !== first) index--;
+    const position = projection.positionAt(index);
 
     const events = await replayThenLive(readModel, position);
     const replayed = [(await events.next()).value.id, (await events.next()).value.id];
@@ -56,7 +59,7 @@ describe('replayThenLive', () => {
 
   it('ends a waiting next and stops listening once returned', async () => {
     await record(1);
-    const events = await replayThenLive(readModel, readModel.projection.log[0]!.position);
+    const events = await replayThenLive(readModel, readModel.projection.positionAt(0));
     const waiting = events.next();
 
     await events.return!();

@@ -1,5 +1,7 @@
 import { InvalidInputError } from '@partnerships/domain/common/errors';
 import { decodeCursor } from '@partnerships/projections/cursor';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import type { NetworkProjection } from '@partnerships/projections/network-projection';
 import { RecordedEventNode, toRecordedEventNode } from '@partnerships/projections/nodes';
 import { ReadModel } from '../read-model/read-model';
 
@@ -7,9 +9,10 @@ import { ReadModel } from '../read-model/read-model';
  * `eventRecorded(after:)`: every event after `after`, in commit order, first those already
  * in the log, then each one as it is applied, with no gap and no duplicate.
  *
- * Both are one walk along the read model's log, which only grows and holds every event in
- * commit order: the iterator hands out the event at its index and moves on, and when it
- * reaches the end it waits for the next event to be applied. There is no switch from a
+ * Both are one walk along the log by the read model's index, which only grows: the iterator
+ * hands out the event at its index (read from the store in pages, at the positions the
+ * read model knows) and moves on, and when it reaches what the read model has applied it
+ * waits for the next event to be applied. There is no switch from a
  * replay to a live feed in which an event could be missed or delivered twice, and a slow
  * client holds nothing but its index. The subscription's filters apply to both alike.
  *
@@ -21,29 +24,33 @@ export async function replayThenLive(
   after: string,
 ): Promise<AsyncIterableIterator<RecordedEventNode>> {
   await readModel.caughtUp();
-  const log = readModel.projection.log;
-  return new LogWalk(readModel, indexAfter(after, log) + 1);
+  return new LogWalk(readModel, indexAfter(after, readModel.projection) + 1);
 }
 
 /** The index in the log of the event `after` names; anything the server did not issue is refused. */
-function indexAfter(after: string, log: readonly { readonly position: string }[]): number {
+function indexAfter(after: string, projection: NetworkProjection): number {
   try {
-    return decodeCursor(after, log.length, 'after');
+    return decodeCursor(after, projection.length, 'after');
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
   }
   // Positions are opaque and compared for equality only; a resume is usually near the end.
-  for (let index = log.length - 1; index >= 0; index--) {
-    if (log[index]!.position === after) return index;
-  }
+  const index = projection.indexOfPosition(after);
+  if (index >= 0) return index;
   throw new InvalidInputError(
     'after',
     'is neither a cursor from events nor the position of an event this server issued',
   );
 }
 
+/** Events read from the store at once by a walk that is behind. */
+const READ_AHEAD = 256;
+
 class LogWalk implements AsyncIterableIterator<RecordedEventNode> {
   private finished = false;
+  /** Events read ahead from the store, from `index` on. */
+  private buffer: readonly RecordedEvent[] = [];
+  private buffered = 0;
   private wake: (() => void) | undefined;
   private readonly stopListening: () => void;
 
@@ -59,14 +66,32 @@ class LogWalk implements AsyncIterableIterator<RecordedEventNode> {
   }
 
   async next(): Promise<IteratorResult<RecordedEventNode>> {
-    const log = this.readModel.projection.log;
-    while (!this.finished && this.index >= log.length) {
+    const projection = this.readModel.projection;
+    while (!this.finished && this.index >= projection.length) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
     }
     if (this.finished) return { done: true, value: undefined };
-    return { done: false, value: toRecordedEventNode(log[this.index++]!) };
+    if (this.buffered >= this.buffer.length) await this.readAhead(projection);
+    if (this.finished) return { done: true, value: undefined };
+    this.index++;
+    return { done: false, value: toRecordedEventNode(this.buffer[this.buffered++]!) };
+  }
+
+  /** The next page of applied events, from the store, starting at `index`. */
+  private async readAhead(projection: NetworkProjection): Promise<void> {
+    const from = this.index;
+    const limit = Math.min(READ_AHEAD, projection.length - from);
+    const page = await this.readModel.store.readAll({
+      after: from === 0 ? undefined : projection.positionAt(from - 1),
+      limit,
+    });
+    if (page.length < limit || page[0]!.position !== projection.positionAt(from)) {
+      throw new Error(`the store's log differs from the read model's at index ${from}`);
+    }
+    this.buffer = page.slice(0, limit);
+    this.buffered = 0;
   }
 
   async return(): Promise<IteratorResult<RecordedEventNode>> {

@@ -76,7 +76,7 @@ export class QueryResolver {
 
   @Query()
   @Allow('auditor')
-  history(@Args('streamId') streamId: string): RecordedEventNode[] {
+  history(@Args('streamId') streamId: string): Promise<RecordedEventNode[]> {
     return this.readModel.current().streamHistory(streamId);
   }
 
@@ -86,7 +86,7 @@ export class QueryResolver {
     @Args('first') first: number,
     @Args('after') after: string | null,
     @Args('types') types: string[] | null,
-  ): Omit<Connection<RecordedEventNode>, 'totalCount'> {
-    return logPage(this.readModel.projection, { first, after }, types);
+  ): Promise<Omit<Connection<RecordedEventNode>, 'totalCount'>> {
+    return logPage(this.readModel.projection, this.readModel.store, { first, after }, types);
   }
 }

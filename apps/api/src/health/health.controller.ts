@@ -51,7 +51,7 @@ export class HealthController {
     try {
       const behind = await this.store.readAll({ after: checkpoint, limit: 1 });
       return behind.length === 0
-        ? indicator.up({ events: this.readModel.projection.log.length })
+        ? indicator.up({ events: this.readModel.projection.length })
         : indicator.down({ reason: 'catching up', checkpoint: checkpoint ?? null });
     } catch (error) {
       return indicator.down({ reason: error instanceof Error ? error.name : 'unreachable' });

@@ -35,14 +35,14 @@ export class ReadModelListSizes implements ListSizes {
       case 'partnerships':
         return this.projection.partnerships.size;
       case 'events':
-        return this.projection.log.length;
+        return this.projection.length;
       default:
         return undefined;
     }
   }
 
   private measureIfStale(): void {
-    const length = this.projection.log.length;
+    const length = this.projection.length;
     if (length === this.measuredLength) return;
     const now = Date.now();
     if (this.measuredLength >= 0 && now - this.measuredAt < REMEASURE_AFTER_MS) return;
@@ -54,7 +54,7 @@ export class ReadModelListSizes implements ListSizes {
 
   private measure(): Map<string, number> {
     let stream = 1;
-    for (const events of this.projection.streams.values()) stream = Math.max(stream, events.length);
+    for (const { seqs } of this.projection.streams.values()) stream = Math.max(stream, seqs.length);
     let orgMemberships = 0;
     let orgPartnerships = 0;
     let assessments = 0;

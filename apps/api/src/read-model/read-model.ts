@@ -15,6 +15,7 @@ import { NetworkView } from '@partnerships/projections/network-view';
 import { CLOCK, Clock, systemClock } from '../clock';
 import { AuditConfig } from '../config';
 import { AUDIT_CONFIG } from './audit-config';
+import { AuditEvents } from '@partnerships/projections/audit-events';
 
 /** How often a grown audit tree is checkpointed while serving. */
 const CHECKPOINT_EVERY_MS = 60_000;
@@ -33,7 +34,8 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   private checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    /** Where the events themselves are read: the projection keeps none. */
+    @Inject(EVENT_STORE) readonly store: EventStore,
     // Without one (tests that build a read model by hand): no checkpoint, no key.
     @Optional()
     @Inject(AUDIT_CONFIG)
@@ -47,22 +49,26 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
           : `following the event log failed: ${String(error)}`,
       ),
     );
+    const auditEvents = new AuditEvents(this.projection);
     const { tree, loaded, problem } = AuditTree.fromCheckpoint(
       auditConfig.treeFile,
-      (index) => this.projection.log[index],
+      auditEvents.eventAt,
     );
     if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
     this.checkpointed = loaded;
     this.audit = tree;
     // The tree follows the same log, event by event, in the same order as the projection.
-    this.follower.onEvent((event) => this.audit.apply(event));
+    this.follower.onEvent((event) => {
+      auditEvents.push(event);
+      this.audit.apply(event);
+    });
   }
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
     await this.follower.start();
     this.logger.log(
-      `read model rebuilt from ${this.projection.log.length} events in ${Date.now() - started} ms ` +
+      `read model rebuilt from ${this.projection.length} events in ${Date.now() - started} ms ` +
         `(audit tree: ${this.audit.computedLeaves} leaves hashed, the rest from its checkpoint)`,
     );
     if (this.auditConfig.treeFile === undefined) return;
@@ -87,14 +93,14 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   /** The network now, as known now. */
   current(): NetworkView {
     const now = this.clock.now();
-    return new NetworkView(this.projection, now, now);
+    return new NetworkView(this.projection, now, now, this.store);
   }
 
   /** The network at a pair of times; a knownAt later than now is taken as now. */
   at(asOf: Date | null | undefined, knownAt: Date | null | undefined): NetworkView {
     const now = this.clock.now();
     const known = knownAt == null || knownAt.getTime() > now.getTime() ? now : knownAt;
-    return new NetworkView(this.projection, asOf ?? now, known);
+    return new NetworkView(this.projection, asOf ?? now, known, this.store);
   }
 
   /** Waits until every event committed so far is applied. */

@@ -1,0 +1,185 @@
+/**
+ * Growable columns of numbers and compact columns of the log's strings: what the read model
+ * keeps per event instead of the event itself (8 bytes for a time, 4 for an index, 16 for
+ * an id that is a UUID), so that its memory does not grow with the bytes of the history.
+ */
+
+export class Float64Column {
+  private values: Float64Array;
+  length = 0;
+
+  constructor(values?: Float64Array) {
+    this.values = values ?? new Float64Array(1024);
+    this.length = values?.length ?? 0;
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) this.values = grow(this.values, Float64Array);
+    this.values[this.length++] = value;
+  }
+
+  at(index: number): number {
+    return this.values[index] as number;
+  }
+
+  /** A copy holding exactly the values pushed. */
+  toArray(): Float64Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
+export class Int32Column {
+  private values: Int32Array;
+  length = 0;
+
+  constructor(values?: Int32Array) {
+    this.values = values ?? new Int32Array(16);
+    this.length = values?.length ?? 0;
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) this.values = grow(this.values, Int32Array);
+    this.values[this.length++] = value;
+  }
+
+  at(index: number): number {
+    return this.values[index] as number;
+  }
+
+  toArray(): Int32Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
+function grow<A extends Float64Array | Int32Array | Uint8Array>(
+  values: A,
+  Type: new (length: number) => A,
+): A {
+  const next = new Type(Math.max(16, values.length * 2));
+  next.set(values);
+  return next;
+}
+
+/** A position as a store issues it: SQLite's are integers, EventStoreDB's `commit:prepare`. */
+const INTEGER = /^(0|[1-9]\d{0,14})$/;
+
+/**
+ * The positions of the log, by index. Integer positions are kept as numbers; the first
+ * position of another form turns the column into strings (positions are opaque: each is
+ * given back exactly as the store issued it).
+ */
+export class PositionColumn {
+  private numbers: Float64Column | undefined;
+  private strings: string[] | undefined;
+
+  constructor(state?: PositionState) {
+    if (state === undefined || state.kind === 'numbers') {
+      this.numbers = new Float64Column(state?.values);
+    } else {
+      this.strings = state.values;
+    }
+  }
+
+  get length(): number {
+    return this.numbers?.length ?? (this.strings as string[]).length;
+  }
+
+  push(position: string): void {
+    if (this.numbers !== undefined) {
+      if (INTEGER.test(position)) {
+        this.numbers.push(Number(position));
+        return;
+      }
+      const strings: string[] = [];
+      for (let index = 0; index < this.numbers.length; index++) {
+        strings.push(String(this.numbers.at(index)));
+      }
+      this.numbers = undefined;
+      this.strings = strings;
+    }
+    (this.strings as string[]).push(position);
+  }
+
+  at(index: number): string {
+    return this.numbers !== undefined
+      ? String(this.numbers.at(index))
+      : (this.strings as string[])[index]!;
+  }
+
+  /** The index of a position, searching from the end (a resume is usually near it). */
+  indexOf(position: string): number {
+    if (this.numbers !== undefined) {
+      if (!INTEGER.test(position)) return -1;
+      const wanted = Number(position);
+      for (let index = this.numbers.length - 1; index >= 0; index--) {
+        if (this.numbers.at(index) === wanted) return index;
+      }
+      return -1;
+    }
+    return (this.strings as string[]).lastIndexOf(position);
+  }
+
+  state(): PositionState {
+    return this.numbers !== undefined
+      ? { kind: 'numbers', values: this.numbers.toArray() }
+      : { kind: 'strings', values: [...(this.strings as string[])] };
+  }
+}
+
+export type PositionState =
+  | { readonly kind: 'numbers'; readonly values: Float64Array }
+  | { readonly kind: 'strings'; readonly values: string[] };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_BYTES = 16;
+
+/**
+ * The event ids of the log, by index: a lowercase UUID (what the store derives from a
+ * commandId) in 16 bytes, any other id as its string.
+ */
+export class IdColumn {
+  private bytes: Uint8Array;
+  private count: number;
+  private readonly others: Map<number, string>;
+
+  constructor(state?: IdState) {
+    this.bytes = state?.bytes ?? new Uint8Array(UUID_BYTES * 1024);
+    this.count = state?.count ?? 0;
+    this.others = state?.others ?? new Map();
+  }
+
+  push(id: string): void {
+    if (this.count * UUID_BYTES === this.bytes.length) this.bytes = grow(this.bytes, Uint8Array);
+    if (UUID.test(id)) {
+      Buffer.from(id.replace(/-/g, ''), 'hex').copy(this.bytes, this.count * UUID_BYTES);
+    } else {
+      this.others.set(this.count, id);
+    }
+    this.count++;
+  }
+
+  at(index: number): string {
+    const other = this.others.get(index);
+    if (other !== undefined) return other;
+    const hex = Buffer.from(
+      this.bytes.buffer,
+      this.bytes.byteOffset + index * UUID_BYTES,
+      UUID_BYTES,
+    ).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  state(): IdState {
+    return {
+      bytes: this.bytes.slice(0, this.count * UUID_BYTES),
+      count: this.count,
+      others: new Map(this.others),
+    };
+  }
+}
+
+export interface IdState {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  readonly others: Map<number, string>;
+}
