@@ -10,27 +10,91 @@ import {
   StreamRecord,
 } from './records';
 
+type StreamTarget = ReturnType<typeof parseStreamId> | null;
+
+/**
+ * Everything a projection holds, as one plain value that `v8.serialize` round-trips (a
+ * snapshot of the read model). Outside this module it is opaque: only
+ * {@link NetworkProjection.fromState} reads it.
+ *
+ * This model's state is its object graph as it stands: v8's serializer keeps shared
+ * references (a record's events are its stream's array, a membership is in its group and
+ * its organisation), so the graph comes back with the same sharing.
+ */
+export interface ProjectionState {
+  readonly log: RecordedEvent[];
+  readonly streams: Map<string, RecordedEvent[]>;
+  readonly organizations: Map<string, OrganizationRecord>;
+  readonly groups: Map<string, GroupRecord>;
+  readonly partnerships: Map<string, PartnershipRecord>;
+  readonly organizationOrder: OrganizationRecord[];
+  readonly groupOrder: GroupRecord[];
+  readonly partnershipOrder: PartnershipRecord[];
+  readonly typeIndex: Map<string, number[]>;
+  readonly latestEffectiveMs: number;
+  readonly targets: Map<string, StreamTarget>;
+}
+
 /**
  * The read model of the whole network, built by applying the global log in commit order.
  * It holds every event once; the records below point into it.
  */
 export class NetworkProjection {
   /** The global log, in commit order. */
-  readonly log: RecordedEvent[] = [];
-  readonly streams = new Map<string, RecordedEvent[]>();
-  readonly organizations = new Map<string, OrganizationRecord>();
-  readonly groups = new Map<string, GroupRecord>();
-  readonly partnerships = new Map<string, PartnershipRecord>();
+  readonly log: RecordedEvent[];
+  readonly streams: Map<string, RecordedEvent[]>;
+  readonly organizations: Map<string, OrganizationRecord>;
+  readonly groups: Map<string, GroupRecord>;
+  readonly partnerships: Map<string, PartnershipRecord>;
   /** Entities in the order they were first recorded. */
-  readonly organizationOrder: OrganizationRecord[] = [];
-  readonly groupOrder: GroupRecord[] = [];
-  readonly partnershipOrder: PartnershipRecord[] = [];
+  readonly organizationOrder: OrganizationRecord[];
+  readonly groupOrder: GroupRecord[];
+  readonly partnershipOrder: PartnershipRecord[];
   /** For each event type, the indexes of its events in the log. */
-  readonly typeIndex = new Map<string, number[]>();
+  readonly typeIndex: Map<string, number[]>;
 
-  private latestEffectiveMs = -Infinity;
+  private latestEffectiveMs: number;
   /** What each stream id names, parsed once per stream. */
-  private readonly targets = new Map<string, ReturnType<typeof parseStreamId> | null>();
+  private readonly targets: Map<string, StreamTarget>;
+
+  constructor(state?: ProjectionState) {
+    this.log = state?.log ?? [];
+    this.streams = state?.streams ?? new Map();
+    this.organizations = state?.organizations ?? new Map();
+    this.groups = state?.groups ?? new Map();
+    this.partnerships = state?.partnerships ?? new Map();
+    this.organizationOrder = state?.organizationOrder ?? [];
+    this.groupOrder = state?.groupOrder ?? [];
+    this.partnershipOrder = state?.partnershipOrder ?? [];
+    this.typeIndex = state?.typeIndex ?? new Map();
+    this.latestEffectiveMs = state?.latestEffectiveMs ?? -Infinity;
+    this.targets = state?.targets ?? new Map();
+  }
+
+  /** A projection that goes on from `state` (taken by {@link exportState}), which it takes over. */
+  static fromState(state: ProjectionState): NetworkProjection {
+    return new NetworkProjection(state);
+  }
+
+  /**
+   * The projection's state as it stands, checkpoint included. It shares the live objects:
+   * serialise it before the next event is applied.
+   */
+  exportState(): ProjectionState {
+    return {
+      log: this.log,
+      streams: this.streams,
+      organizations: this.organizations,
+      groups: this.groups,
+      partnerships: this.partnerships,
+      organizationOrder: this.organizationOrder,
+      groupOrder: this.groupOrder,
+      partnershipOrder: this.partnershipOrder,
+      typeIndex: this.typeIndex,
+      latestEffectiveMs: this.latestEffectiveMs,
+      targets: this.targets,
+    };
+  }
 
   /** The position of the last applied event: the checkpoint to follow the log from. */
   get checkpoint(): string | undefined {
