@@ -47,7 +47,7 @@ export const SNAPSHOT_QUERY = `query Snapshot($asOf: DateTime, $knownAt: DateTim
   }
 }`;
 
-type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
+export type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 
 const time = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
@@ -59,6 +59,15 @@ export async function snapshotOf(
 ): Promise<Json> {
   const projection = new NetworkProjection();
   await readLog(store, 'snapshot', stderr, (event) => projection.apply(event));
+  return networkOf(projection, asOf, knownAt);
+}
+
+/** `data.network` of {@link SNAPSHOT_QUERY} on a projection, at a pair of times. */
+export function networkOf(
+  projection: NetworkProjection,
+  asOf: Date,
+  knownAt: Date | undefined,
+): Json {
   // As the server does: a knownAt later than now is now.
   const now = new Date();
   const known = knownAt === undefined || knownAt.getTime() > now.getTime() ? now : knownAt;

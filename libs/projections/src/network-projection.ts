@@ -17,22 +17,60 @@ type StreamTarget = ReturnType<typeof parseStreamId> | null;
  * snapshot of the read model). Outside this module it is opaque: only
  * {@link NetworkProjection.fromState} reads it.
  *
- * This model's state is its object graph as it stands: v8's serializer keeps shared
- * references (a record's events are its stream's array, a membership is in its group and
- * its organisation), so the graph comes back with the same sharing.
+ * Records point at each other by index here (memberships, parties, groups), not by
+ * reference: the serializer walks references depth-first, and the chain organisation ->
+ * membership -> group -> membership -> organisation ... would overflow its stack. Events
+ * are shared by reference (a record's events are its stream's array), which v8 keeps.
  */
 export interface ProjectionState {
   readonly log: RecordedEvent[];
   readonly streams: Map<string, RecordedEvent[]>;
-  readonly organizations: Map<string, OrganizationRecord>;
-  readonly groups: Map<string, GroupRecord>;
-  readonly partnerships: Map<string, PartnershipRecord>;
-  readonly organizationOrder: OrganizationRecord[];
-  readonly groupOrder: GroupRecord[];
-  readonly partnershipOrder: PartnershipRecord[];
   readonly typeIndex: Map<string, number[]>;
   readonly latestEffectiveMs: number;
   readonly targets: Map<string, StreamTarget>;
+  /** In the order first recorded. */
+  readonly organizations: OrganizationRow[];
+  readonly groups: GroupRow[];
+  readonly partnerships: PartnershipRow[];
+  readonly memberships: MembershipRow[];
+}
+
+type Base = Pick<StreamRecord, 'id' | 'seq' | 'events' | 'interventions'>;
+
+interface OrganizationRow extends Base {
+  readonly name: string;
+  readonly assessments: OrganizationRecord['assessments'];
+  readonly memberships: number[];
+  readonly partnerships: number[];
+}
+
+interface GroupRow extends Base {
+  readonly name: string;
+  readonly purpose: string | null;
+  readonly dissolvedRevision: number | undefined;
+  readonly memberships: number[];
+  readonly partnerships: number[];
+  readonly openMemberships: [string, number][];
+  readonly membershipsOf: [number, number[]][];
+}
+
+interface PartnershipRow extends Base {
+  readonly name: string;
+  readonly purpose: string | null;
+  readonly parties: number[];
+  /** -1: none. */
+  readonly group: number;
+  readonly intendedEnds: PartnershipRecord['intendedEnds'];
+  readonly arrangements: PartnershipRecord['arrangements'];
+  readonly ending: PartnershipRecord['ending'];
+}
+
+interface MembershipRow {
+  readonly group: number;
+  readonly organization: number;
+  readonly joinRevision: number;
+  readonly positions: MembershipRecord['positions'];
+  readonly endRevision: number | undefined;
 }
 
 /**
@@ -41,58 +79,151 @@ export interface ProjectionState {
  */
 export class NetworkProjection {
   /** The global log, in commit order. */
-  readonly log: RecordedEvent[];
-  readonly streams: Map<string, RecordedEvent[]>;
-  readonly organizations: Map<string, OrganizationRecord>;
-  readonly groups: Map<string, GroupRecord>;
-  readonly partnerships: Map<string, PartnershipRecord>;
+  readonly log: RecordedEvent[] = [];
+  readonly streams = new Map<string, RecordedEvent[]>();
+  readonly organizations = new Map<string, OrganizationRecord>();
+  readonly groups = new Map<string, GroupRecord>();
+  readonly partnerships = new Map<string, PartnershipRecord>();
   /** Entities in the order they were first recorded. */
-  readonly organizationOrder: OrganizationRecord[];
-  readonly groupOrder: GroupRecord[];
-  readonly partnershipOrder: PartnershipRecord[];
+  readonly organizationOrder: OrganizationRecord[] = [];
+  readonly groupOrder: GroupRecord[] = [];
+  readonly partnershipOrder: PartnershipRecord[] = [];
   /** For each event type, the indexes of its events in the log. */
-  readonly typeIndex: Map<string, number[]>;
+  readonly typeIndex = new Map<string, number[]>();
 
-  private latestEffectiveMs: number;
+  private latestEffectiveMs = -Infinity;
   /** What each stream id names, parsed once per stream. */
-  private readonly targets: Map<string, StreamTarget>;
-
-  constructor(state?: ProjectionState) {
-    this.log = state?.log ?? [];
-    this.streams = state?.streams ?? new Map();
-    this.organizations = state?.organizations ?? new Map();
-    this.groups = state?.groups ?? new Map();
-    this.partnerships = state?.partnerships ?? new Map();
-    this.organizationOrder = state?.organizationOrder ?? [];
-    this.groupOrder = state?.groupOrder ?? [];
-    this.partnershipOrder = state?.partnershipOrder ?? [];
-    this.typeIndex = state?.typeIndex ?? new Map();
-    this.latestEffectiveMs = state?.latestEffectiveMs ?? -Infinity;
-    this.targets = state?.targets ?? new Map();
-  }
+  private readonly targets = new Map<string, StreamTarget>();
 
   /** A projection that goes on from `state` (taken by {@link exportState}), which it takes over. */
   static fromState(state: ProjectionState): NetworkProjection {
-    return new NetworkProjection(state);
+    const projection = new NetworkProjection();
+    // Arrays of a million are assigned, not spread (spreading overflows the stack).
+    Object.assign(projection, {
+      log: state.log,
+      streams: state.streams,
+      typeIndex: state.typeIndex,
+      targets: state.targets,
+      latestEffectiveMs: state.latestEffectiveMs,
+    });
+    const organizations = state.organizations.map((row): OrganizationRecord => ({
+      ...row,
+      memberships: [],
+      partnerships: [],
+    }));
+    const groups = state.groups.map((row): GroupRecord => ({
+      ...row,
+      memberships: [],
+      partnerships: [],
+      openMemberships: new Map(),
+      membershipsOf: new Map(),
+    }));
+    const memberships = state.memberships.map((row): MembershipRecord => ({
+      ...row,
+      group: groups[row.group]!,
+      organization: organizations[row.organization]!,
+    }));
+    const partnerships = state.partnerships.map((row): PartnershipRecord => ({
+      ...row,
+      parties: row.parties.map((index) => organizations[index]!),
+      group: row.group === -1 ? null : groups[row.group]!,
+    }));
+    state.organizations.forEach((row, index) => {
+      const record = organizations[index]!;
+      for (const m of row.memberships) record.memberships.push(memberships[m]!);
+      for (const p of row.partnerships) record.partnerships.push(partnerships[p]!);
+      projection.organizations.set(record.id, record);
+      projection.organizationOrder.push(record);
+    });
+    state.groups.forEach((row, index) => {
+      const record = groups[index]!;
+      for (const m of row.memberships) record.memberships.push(memberships[m]!);
+      for (const p of row.partnerships) record.partnerships.push(partnerships[p]!);
+      for (const [id, m] of row.openMemberships) record.openMemberships.set(id, memberships[m]!);
+      for (const [o, list] of row.membershipsOf) {
+        record.membershipsOf.set(
+          organizations[o]!,
+          list.map((m) => memberships[m]!),
+        );
+      }
+      projection.groups.set(record.id, record);
+      projection.groupOrder.push(record);
+    });
+    for (const record of partnerships) {
+      projection.partnerships.set(record.id, record);
+      projection.partnershipOrder.push(record);
+    }
+    return projection;
   }
 
   /**
-   * The projection's state as it stands, checkpoint included. It shares the live objects:
-   * serialise it before the next event is applied.
+   * The projection's state as it stands, checkpoint included. It shares the live events and
+   * revision lists: serialise it before the next event is applied.
    */
   exportState(): ProjectionState {
+    const organizationIndex = indexes(this.organizationOrder);
+    const groupIndex = indexes(this.groupOrder);
+    const partnershipIndex = indexes(this.partnershipOrder);
+    const membershipIndex = new Map<MembershipRecord, number>();
+    const memberships: MembershipRow[] = [];
+    for (const group of this.groupOrder) {
+      for (const membership of group.memberships) {
+        membershipIndex.set(membership, memberships.length);
+        memberships.push({
+          group: groupIndex.get(membership.group)!,
+          organization: organizationIndex.get(membership.organization)!,
+          joinRevision: membership.joinRevision,
+          positions: membership.positions,
+          endRevision: membership.endRevision,
+        });
+      }
+    }
+    const base = (record: StreamRecord): Base => ({
+      id: record.id,
+      seq: record.seq,
+      events: record.events,
+      interventions: record.interventions,
+    });
     return {
       log: this.log,
       streams: this.streams,
-      organizations: this.organizations,
-      groups: this.groups,
-      partnerships: this.partnerships,
-      organizationOrder: this.organizationOrder,
-      groupOrder: this.groupOrder,
-      partnershipOrder: this.partnershipOrder,
       typeIndex: this.typeIndex,
       latestEffectiveMs: this.latestEffectiveMs,
       targets: this.targets,
+      organizations: this.organizationOrder.map((record) => ({
+        ...base(record),
+        name: record.name,
+        assessments: record.assessments,
+        memberships: record.memberships.map((m) => membershipIndex.get(m)!),
+        partnerships: record.partnerships.map((p) => partnershipIndex.get(p)!),
+      })),
+      groups: this.groupOrder.map((record) => ({
+        ...base(record),
+        name: record.name,
+        purpose: record.purpose,
+        dissolvedRevision: record.dissolvedRevision,
+        memberships: record.memberships.map((m) => membershipIndex.get(m)!),
+        partnerships: record.partnerships.map((p) => partnershipIndex.get(p)!),
+        openMemberships: [...record.openMemberships].map(([id, m]): [string, number] => [
+          id,
+          membershipIndex.get(m)!,
+        ]),
+        membershipsOf: [...record.membershipsOf].map(([organization, list]): [number, number[]] => [
+          organizationIndex.get(organization)!,
+          list.map((m) => membershipIndex.get(m)!),
+        ]),
+      })),
+      partnerships: this.partnershipOrder.map((record) => ({
+        ...base(record),
+        name: record.name,
+        purpose: record.purpose,
+        parties: record.parties.map((party) => organizationIndex.get(party)!),
+        group: record.group === null ? -1 : groupIndex.get(record.group)!,
+        intendedEnds: record.intendedEnds,
+        arrangements: record.arrangements,
+        ending: record.ending,
+      })),
+      memberships,
     };
   }
 
@@ -283,6 +414,12 @@ export class NetworkProjection {
         return assertNever(target.category);
     }
   }
+}
+
+function indexes<T>(list: readonly T[]): Map<T, number> {
+  const index = new Map<T, number>();
+  list.forEach((item, at) => index.set(item, at));
+  return index;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {

@@ -105,7 +105,9 @@ export function readSnapshot(
 }
 
 /** The header and payload of snapshot bytes, if they are whole. */
-export function parseSnapshot(bytes: Buffer): { snapshot: Snapshot } | { problem: SnapshotProblem } {
+export function parseSnapshot(
+  bytes: Buffer,
+): { snapshot: Snapshot } | { problem: SnapshotProblem } {
   const damaged = (detail: string) => ({ problem: { kind: 'damaged' as const, detail } });
   if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
     return damaged('not a snapshot file');
@@ -122,7 +124,9 @@ export function parseSnapshot(bytes: Buffer): { snapshot: Snapshot } | { problem
   if (!isHeader(header)) return damaged('its header lacks fields');
   const payload = bytes.subarray(headerEnd);
   if (payload.length !== header.payloadBytes) {
-    return damaged(`its payload has ${payload.length} bytes, the header says ${header.payloadBytes}`);
+    return damaged(
+      `its payload has ${payload.length} bytes, the header says ${header.payloadBytes}`,
+    );
   }
   if (crc32(payload) !== header.payloadCrc32) return damaged('its checksum does not match');
   return { snapshot: { header, payload } };

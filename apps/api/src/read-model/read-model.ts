@@ -66,7 +66,10 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
         snapshotConfig,
         () => takeSnapshot(this.projection, this.applied),
         () => this.applied,
-        { info: (message) => this.logger.log(message), warn: (message) => this.logger.warn(message) },
+        {
+          info: (message) => this.logger.log(message),
+          warn: (message) => this.logger.warn(message),
+        },
         snapshot,
       );
     }
