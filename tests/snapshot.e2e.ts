@@ -14,6 +14,8 @@ const DIST = join(__dirname, '..', 'dist', 'apps');
 const GENERATE = join(DIST, 'generate', 'src', 'main.js');
 const SNAPSHOT_CLI = join(DIST, 'admin', 'src', 'snapshot.js');
 const HISTORY_EVENTS = 3000;
+/** Several server starts each on 2 shared cores: only bounds a hang. */
+const SLOW = 180_000;
 
 /** Lifts the cost limit: these tests read every entity with its details in one page. */
 const UNLIMITED = { GRAPHQL_MAX_COST: '100000000', GRAPHQL_MAX_RESPONSE_BYTES: '200000000' };
@@ -106,7 +108,7 @@ describe('snapshots of the read model', () => {
       [iso(at(0.95).effective_at), null],
       [null, iso(at(0.6).recorded_at)],
     ];
-  });
+  }, SLOW);
   afterAll(() => directory.remove());
 
   /** A fresh copy of the generated history, with the snapshot's path beside it. */
@@ -138,35 +140,39 @@ describe('snapshots of the read model', () => {
     });
   }
 
-  it('a start from a snapshot answers as a full rebuild: every entity, the network at six pairs of times, the log', async () => {
-    const { file, snapshot } = copy('same');
-    const env = { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' };
-    const first = await startServer(file, env);
-    try {
-      // A start that rebuilt from the first event writes one at once.
-      await logged(first, /snapshot written to .*: 3000 events/);
-      await recordMore(first);
-      const metrics = parsePrometheusText(
-        await (await fetch(first.url.replace('/graphql', '/metrics'))).text(),
-      );
-      const sample = (name: string) => metrics.find((s) => s.name === name)?.value;
-      expect(sample('partnerships_snapshot_events')).toBe(HISTORY_EVENTS);
-      expect(sample('partnerships_snapshot_age_seconds')).toBeGreaterThanOrEqual(0);
-      expect(sample('partnerships_snapshot_last_bytes')).toBe(readFileSync(snapshot).length);
-      expect(sample('partnerships_snapshot_last_write_seconds')).toBeGreaterThan(0);
-    } finally {
-      await first.close();
-    }
-    const second = await startServer(file, env);
-    let fromSnapshot;
-    try {
-      await logged(second, /read model started from a snapshot of 3000 events, then 3 events/);
-      fromSnapshot = await answers(second, pairs);
-    } finally {
-      await second.close();
-    }
-    expect(fromSnapshot).toEqual(await rebuiltAnswers(file));
-  });
+  it(
+    'a start from a snapshot answers as a full rebuild: every entity, the network at six pairs of times, the log',
+    async () => {
+      const { file, snapshot } = copy('same');
+      const env = { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' };
+      const first = await startServer(file, env);
+      try {
+        // A start that rebuilt from the first event writes one at once.
+        await logged(first, /snapshot written to .*: 3000 events/);
+        await recordMore(first);
+        const metrics = parsePrometheusText(
+          await (await fetch(first.url.replace('/graphql', '/metrics'))).text(),
+        );
+        const sample = (name: string) => metrics.find((s) => s.name === name)?.value;
+        expect(sample('partnerships_snapshot_events')).toBe(HISTORY_EVENTS);
+        expect(sample('partnerships_snapshot_age_seconds')).toBeGreaterThanOrEqual(0);
+        expect(sample('partnerships_snapshot_last_bytes')).toBe(readFileSync(snapshot).length);
+        expect(sample('partnerships_snapshot_last_write_seconds')).toBeGreaterThan(0);
+      } finally {
+        await first.close();
+      }
+      const second = await startServer(file, env);
+      let fromSnapshot;
+      try {
+        await logged(second, /read model started from a snapshot of 3000 events, then 3 events/);
+        fromSnapshot = await answers(second, pairs);
+      } finally {
+        await second.close();
+      }
+      expect(fromSnapshot).toEqual(await rebuiltAnswers(file));
+    },
+    SLOW,
+  );
 
   it.each([
     [
@@ -221,71 +227,76 @@ describe('snapshots of the read model', () => {
       });
       expect(stdout).toMatch(/^matches:/m);
     },
+    SLOW,
   );
 
-  it('a SIGKILL while a snapshot is written leaves the previous one usable', async () => {
-    const { file, snapshot } = copy('killed');
-    const folder = directory.path;
-    // Snapshots after every event: a write load keeps one being written nearly all the time.
-    const env = { SNAPSHOT_EVERY_EVENTS: '1' };
-    let leftBehind = 0;
-    for (let attempt = 0; attempt < 10 && leftBehind === 0; attempt++) {
-      const server = await startServer(file, env);
-      await logged(server, /snapshot written/);
-      const killed = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
-      // Killed the moment a temporary snapshot file appears: in the middle of a write.
-      const watcher = watch(folder, (_, name) => {
-        if (name !== null && name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp')) {
+  it(
+    'a SIGKILL while a snapshot is written leaves the previous one usable',
+    async () => {
+      const { file, snapshot } = copy('killed');
+      const folder = directory.path;
+      // Snapshots after every event: a write load keeps one being written nearly all the time.
+      const env = { SNAPSHOT_EVERY_EVENTS: '1' };
+      let leftBehind = 0;
+      for (let attempt = 0; attempt < 10 && leftBehind === 0; attempt++) {
+        const server = await startServer(file, env);
+        await logged(server, /snapshot written/);
+        const killed = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
+        // Killed the moment a temporary snapshot file appears: in the middle of a write.
+        const watcher = watch(folder, (_, name) => {
+          if (name !== null && name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp')) {
+            server.process.kill('SIGKILL');
+          }
+        });
+        try {
+          for (let n = 0; server.process.signalCode === null && n < 200; n++) {
+            await server
+              .gql(
+                'mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }',
+                {
+                  input: { name: `Org ${attempt}-${n}` },
+                },
+              )
+              .catch(() => undefined);
+          }
           server.process.kill('SIGKILL');
+          await killed;
+        } finally {
+          watcher.close();
         }
-      });
-      try {
-        for (let n = 0; server.process.signalCode === null && n < 200; n++) {
-          await server
-            .gql(
-              'mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }',
-              {
-                input: { name: `Org ${attempt}-${n}` },
-              },
-            )
-            .catch(() => undefined);
-        }
-        server.process.kill('SIGKILL');
-        await killed;
-      } finally {
-        watcher.close();
+        leftBehind = readdirSync(folder).filter(
+          (name) => name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp'),
+        ).length;
       }
-      leftBehind = readdirSync(folder).filter(
-        (name) => name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp'),
-      ).length;
-    }
-    // At least one kill landed while a snapshot was being written.
-    expect(leftBehind).toBeGreaterThan(0);
-    expect(existsSync(snapshot)).toBe(true);
-    const { stdout } = await run(process.execPath, [SNAPSHOT_CLI, 'verify'], {
-      env: { ...process.env, EVENT_STORE_URL: `sqlite:${file}` },
-    });
-    expect(stdout).toMatch(/^snapshot .*: whole and of this projection code/m);
-    expect(stdout).toMatch(/^matches:/m);
-    const server = await startServer(file, { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' });
-    let restarted;
-    try {
-      await logged(server, /read model started from a snapshot of \d+ events/);
-      await logged(server, /removed 1 unfinished snapshot file/);
-      expect(readdirSync(folder).filter((name) => name.startsWith('killed.db.snapshot.'))).toEqual(
-        [],
-      );
-      restarted = await answers(server, [[null, null]]);
-    } finally {
-      await server.close();
-    }
-    const rebuilt = await startServer(file, { ...UNLIMITED, SNAPSHOT_FILE: 'off' });
-    try {
-      expect(restarted).toEqual(await answers(rebuilt, [[null, null]]));
-    } finally {
-      await rebuilt.close();
-    }
-  });
+      // At least one kill landed while a snapshot was being written.
+      expect(leftBehind).toBeGreaterThan(0);
+      expect(existsSync(snapshot)).toBe(true);
+      const { stdout } = await run(process.execPath, [SNAPSHOT_CLI, 'verify'], {
+        env: { ...process.env, EVENT_STORE_URL: `sqlite:${file}` },
+      });
+      expect(stdout).toMatch(/^snapshot .*: whole and of this projection code/m);
+      expect(stdout).toMatch(/^matches:/m);
+      const server = await startServer(file, { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' });
+      let restarted;
+      try {
+        await logged(server, /read model started from a snapshot of \d+ events/);
+        await logged(server, /removed 1 unfinished snapshot file/);
+        expect(
+          readdirSync(folder).filter((name) => name.startsWith('killed.db.snapshot.')),
+        ).toEqual([]);
+        restarted = await answers(server, [[null, null]]);
+      } finally {
+        await server.close();
+      }
+      const rebuilt = await startServer(file, { ...UNLIMITED, SNAPSHOT_FILE: 'off' });
+      try {
+        expect(restarted).toEqual(await answers(rebuilt, [[null, null]]));
+      } finally {
+        await rebuilt.close();
+      }
+    },
+    SLOW,
+  );
 
   describe('npm run snapshot', () => {
     const cli = (args: string[], env: Record<string, string>) =>
@@ -300,55 +311,63 @@ describe('snapshots of the read model', () => {
         child.once('exit', (code) => resolve({ code, stdout, stderr }));
       });
 
-    it('answers --help, and refuses an unknown flag or verb in one line, writing nothing', async () => {
-      const { file, snapshot } = copy('cli-usage');
-      const env = { EVENT_STORE_URL: `sqlite:${file}` };
-      const help = await cli(['--help'], env);
-      expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(/^usage: npm run snapshot -- rebuild\|verify/);
-      for (const args of [['rebuild', '--force'], ['rewrite'], []]) {
-        const refused = await cli(args, env);
-        expect(refused.code).toBe(2);
-        expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-        expect(refused.stderr).toMatch(/^error: /);
-      }
-      const off = await cli(['rebuild'], { ...env, SNAPSHOT_FILE: 'off' });
-      expect(off.code).toBe(2);
-      expect(off.stderr).toMatch(/^error: no snapshot file for .*: set SNAPSHOT_FILE/);
-      const missingStore = await cli(['rebuild'], {
-        EVENT_STORE_URL: `sqlite:${join(directory.path, 'nothing-here.db')}`,
-      });
-      expect(missingStore.code).toBe(2);
-      expect(missingStore.stderr).toMatch(/does not exist/);
-      expect(existsSync(snapshot)).toBe(false);
-      expect(existsSync(join(directory.path, 'nothing-here.db'))).toBe(false);
-      expect(existsSync(join(directory.path, 'nothing-here.db.snapshot'))).toBe(false);
-    });
+    it(
+      'answers --help, and refuses an unknown flag or verb in one line, writing nothing',
+      async () => {
+        const { file, snapshot } = copy('cli-usage');
+        const env = { EVENT_STORE_URL: `sqlite:${file}` };
+        const help = await cli(['--help'], env);
+        expect(help.code).toBe(0);
+        expect(help.stdout).toMatch(/^usage: npm run snapshot -- rebuild\|verify/);
+        for (const args of [['rebuild', '--force'], ['rewrite'], []]) {
+          const refused = await cli(args, env);
+          expect(refused.code).toBe(2);
+          expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+          expect(refused.stderr).toMatch(/^error: /);
+        }
+        const off = await cli(['rebuild'], { ...env, SNAPSHOT_FILE: 'off' });
+        expect(off.code).toBe(2);
+        expect(off.stderr).toMatch(/^error: no snapshot file for .*: set SNAPSHOT_FILE/);
+        const missingStore = await cli(['rebuild'], {
+          EVENT_STORE_URL: `sqlite:${join(directory.path, 'nothing-here.db')}`,
+        });
+        expect(missingStore.code).toBe(2);
+        expect(missingStore.stderr).toMatch(/does not exist/);
+        expect(existsSync(snapshot)).toBe(false);
+        expect(existsSync(join(directory.path, 'nothing-here.db'))).toBe(false);
+        expect(existsSync(join(directory.path, 'nothing-here.db.snapshot'))).toBe(false);
+      },
+      SLOW,
+    );
 
-    it('rebuild writes a snapshot a server starts from; verify tells a usable one from a damaged one', async () => {
-      const { file, snapshot } = copy('cli');
-      const env = { EVENT_STORE_URL: `sqlite:${file}` };
-      const none = await cli(['verify'], env);
-      expect(none.code).toBe(1);
-      expect(none.stdout).toMatch(/^not usable: no snapshot at /);
-      const rebuilt = await cli(['rebuild'], env);
-      expect(rebuilt.code).toBe(0);
-      expect(rebuilt.stdout).toMatch(/^wrote the snapshot .*: 3000 events/);
-      const verified = await cli(['verify'], env);
-      expect(verified.stdout).toMatch(/^matches: .*3000 events, the whole network at 10 pairs/m);
-      expect(verified.code).toBe(0);
-      const server = await startServer(file, { SNAPSHOT_EVERY_EVENTS: '1000000' });
-      try {
-        await logged(server, /read model started from a snapshot of 3000 events, then 0 events/);
-      } finally {
-        await server.close();
-      }
-      const bytes = readFileSync(snapshot);
-      bytes[bytes.length - 1] ^= 0x80;
-      writeFileSync(snapshot, bytes);
-      const damaged = await cli(['verify'], env);
-      expect(damaged.code).toBe(1);
-      expect(damaged.stdout).toMatch(/^not usable: snapshot .* ignored: damaged/);
-    });
+    it(
+      'rebuild writes a snapshot a server starts from; verify tells a usable one from a damaged one',
+      async () => {
+        const { file, snapshot } = copy('cli');
+        const env = { EVENT_STORE_URL: `sqlite:${file}` };
+        const none = await cli(['verify'], env);
+        expect(none.code).toBe(1);
+        expect(none.stdout).toMatch(/^not usable: no snapshot at /);
+        const rebuilt = await cli(['rebuild'], env);
+        expect(rebuilt.code).toBe(0);
+        expect(rebuilt.stdout).toMatch(/^wrote the snapshot .*: 3000 events/);
+        const verified = await cli(['verify'], env);
+        expect(verified.stdout).toMatch(/^matches: .*3000 events, the whole network at 10 pairs/m);
+        expect(verified.code).toBe(0);
+        const server = await startServer(file, { SNAPSHOT_EVERY_EVENTS: '1000000' });
+        try {
+          await logged(server, /read model started from a snapshot of 3000 events, then 0 events/);
+        } finally {
+          await server.close();
+        }
+        const bytes = readFileSync(snapshot);
+        bytes[bytes.length - 1] ^= 0x80;
+        writeFileSync(snapshot, bytes);
+        const damaged = await cli(['verify'], env);
+        expect(damaged.code).toBe(1);
+        expect(damaged.stdout).toMatch(/^not usable: snapshot .* ignored: damaged/);
+      },
+      SLOW,
+    );
   });
 });
