@@ -158,11 +158,6 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     return this.snapshots?.snapshot;
   }
 
-  /** Writes a snapshot now, resolving once it is on disk (nothing without a snapshot file). */
-  async writeSnapshot(): Promise<void> {
-    await this.snapshots?.write();
-  }
-
   /**
    * The projection of the snapshot at `file` if it is usable; otherwise one log line says
    * why (nothing when there is none yet) and the model is rebuilt from the log.

@@ -82,11 +82,6 @@ export class SnapshotWriter {
     this.pending = undefined;
   }
 
-  /** Resolves once the write under way (if any) has ended. */
-  async settled(): Promise<void> {
-    await this.writing;
-  }
-
   /** Writes a snapshot now (unless one is being written), resolving when it is on disk. */
   write(): Promise<void> {
     this.writing ??= this.writeNow().finally(() => {
