@@ -10,7 +10,9 @@ import { redactEventStoreUrl } from '@partnerships/event-store/event-store-url';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import {
+  LastEvent,
   describeProblem,
+  fitsStore,
   projectionOf,
   projectionSchemaHash,
   readSnapshot,
@@ -36,6 +38,7 @@ interface Rebuilt {
   readonly projection: NetworkProjection;
   readonly events: number;
   readonly samples: readonly RecordedEvent[];
+  readonly lastEvent: LastEvent | undefined;
 }
 
 async function main(): Promise<void> {
@@ -63,8 +66,8 @@ async function main(): Promise<void> {
 
 async function rebuild(store: EventStore, file: string): Promise<number> {
   const started = Date.now();
-  const { projection, events } = await rebuildFromLog(store);
-  const taken = takeSnapshot(projection, events);
+  const { projection, events, lastEvent } = await rebuildFromLog(store);
+  const taken = takeSnapshot(projection, events, lastEvent);
   await writeFileDurably(file, taken.parts);
   console.log(
     `wrote the snapshot ${file}: ${events} events, ${taken.bytes} bytes, in ${Date.now() - started} ms`,
@@ -80,6 +83,13 @@ async function verify(store: EventStore, file: string): Promise<number> {
     return 1;
   }
   const { header } = (read as Extract<typeof read, { snapshot: unknown }>).snapshot;
+  if (!(await fitsStore(store, header))) {
+    console.log(
+      `not usable: the store does not hold the last event of ${file} at its checkpoint ` +
+        '(restored from an older backup, or the snapshot of another store)',
+    );
+    return 1;
+  }
   console.log(
     `snapshot ${file}: whole and of this projection code; ${header.events} events, taken ${new Date(header.takenAt).toISOString()}`,
   );
@@ -142,8 +152,10 @@ async function rebuildFromLog(store: EventStore): Promise<Rebuilt> {
   const follower = new LogFollower(store, projection, 10_000, ignoreUnknownTypes);
   const seen: RecordedEvent[] = [];
   let events = 0;
+  let lastEvent: LastEvent | undefined;
   follower.onEvent((event) => {
     events++;
+    lastEvent = { id: event.id, commandId: event.metadata.commandId };
     // Every 2^k-th event, thinned as the log grows: a handful spread over any length.
     if ((events & (events - 1)) === 0) seen.push(event);
   });
@@ -151,7 +163,7 @@ async function rebuildFromLog(store: EventStore): Promise<Rebuilt> {
   const samples = [seen.at(-3), seen.at(-2), seen.at(-1)].filter(
     (event): event is RecordedEvent => event !== undefined,
   );
-  return { projection, events, samples };
+  return { projection, events, samples, lastEvent };
 }
 
 /** Events of types this version does not know stay in the log, as the server keeps them. */

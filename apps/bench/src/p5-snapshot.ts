@@ -9,6 +9,7 @@ import { copyDatabase, removeDatabase } from './generated-files';
 import { median, say, sleep } from './progress';
 import { Memory, ServerProcess } from './server-process';
 import { formatBytes, formatSize, verdict } from './table';
+import { START_TIMEOUT_MS } from './p5-startup';
 
 export interface SnapshotStartupOptions {
   readonly file: string;
@@ -42,10 +43,11 @@ export async function measureSnapshotStartup(
       file,
       logFile: join(options.tempDir, 'p5-snapshot-writer.log'),
       env,
+      startTimeoutMs: START_TIMEOUT_MS,
     });
     let written: RegExpExecArray | null = null;
     try {
-      await writer.waitUntilReady();
+      await writer.waitUntilReady(START_TIMEOUT_MS);
       const logFile = join(options.tempDir, 'p5-snapshot-writer.log');
       for (let waited = 0; written === null; waited += 100) {
         written = WRITTEN.exec(readFileSync(logFile, 'utf8'));
@@ -64,9 +66,14 @@ export async function measureSnapshotStartup(
     for (let n = 1; n <= options.starts; n++) {
       say(`P5 start ${n} of ${options.starts} from the snapshot (${size} events)`);
       const logFile = join(options.tempDir, `p5-snapshot-${n}.log`);
-      const server = await ServerProcess.start({ file, logFile, env });
+      const server = await ServerProcess.start({
+        file,
+        logFile,
+        env,
+        startTimeoutMs: START_TIMEOUT_MS,
+      });
       try {
-        const readyAt = await server.waitUntilReady();
+        const readyAt = await server.waitUntilReady(START_TIMEOUT_MS);
         const start = { readyS: (readyAt - server.spawnedAt) / 1000, memory: server.memory() };
         if (!FROM_SNAPSHOT.test(readFileSync(logFile, 'utf8'))) {
           throw new Error(`the server did not start from the snapshot:\n${server.logTail()}`);

@@ -24,6 +24,12 @@ interface Start {
   readonly memory: Memory;
 }
 
+/**
+ * How long a start may take before the figure gives up: on a loaded 2-core machine a
+ * rebuild of 1M events has taken over two minutes (10M: more still).
+ */
+export const START_TIMEOUT_MS = 900_000;
+
 /** 1.5 GB read strictly: 1.5 × 10^9 bytes (1,431 MiB). */
 const RSS_LIMIT_BYTES = 1.5e9;
 
@@ -46,9 +52,10 @@ async function measureScratchStartup(options: StartupOptions): Promise<FigureRes
       const server = await ServerProcess.start({
         file,
         logFile: join(options.tempDir, `p5-server-${n}.log`),
+        startTimeoutMs: START_TIMEOUT_MS,
       });
       try {
-        const readyAt = await server.waitUntilReady();
+        const readyAt = await server.waitUntilReady(START_TIMEOUT_MS);
         const start: Start = {
           servingS: (server.servingAt - server.spawnedAt) / 1000,
           readyS: (readyAt - server.spawnedAt) / 1000,

@@ -73,6 +73,8 @@ function projection(): NetworkProjection {
   return built;
 }
 
+const LAST = { id: 'event-7', commandId: 'c7' };
+
 describe('the snapshot file', () => {
   let folder: string;
   let file: string;
@@ -84,10 +86,10 @@ describe('the snapshot file', () => {
 
   it('gives back a projection that answers as the one it was taken from, and goes on from it', async () => {
     const original = projection();
-    await writeFileDurably(file, takeSnapshot(original, 7).parts);
+    await writeFileDurably(file, takeSnapshot(original, 7, LAST).parts);
     const read = readSnapshot(file, projectionSchemaHash());
     if (!('snapshot' in read)) throw new Error(describeProblem(file, read.problem));
-    expect(read.snapshot.header).toMatchObject({ events: 7, checkpoint: '7' });
+    expect(read.snapshot.header).toMatchObject({ events: 7, checkpoint: '7', lastEvent: LAST });
     const loaded = projectionOf(read.snapshot);
     if (!('projection' in loaded)) throw new Error(describeProblem(file, loaded.problem));
     const times = (day: number) => new Date(Date.UTC(2026, 0, day, 12));
@@ -118,7 +120,7 @@ describe('the snapshot file', () => {
   });
 
   it('is refused as damaged when a byte of it changed', async () => {
-    await writeFileDurably(file, takeSnapshot(projection(), 7).parts);
+    await writeFileDurably(file, takeSnapshot(projection(), 7, LAST).parts);
     const bytes = readFileSync(file);
     bytes[bytes.length - 10] ^= 0xff;
     writeFileSync(file, bytes);
@@ -130,7 +132,7 @@ describe('the snapshot file', () => {
   });
 
   it('is refused as damaged when it was cut short, and as a mismatch when other code wrote it', async () => {
-    await writeFileDurably(file, takeSnapshot(projection(), 7).parts);
+    await writeFileDurably(file, takeSnapshot(projection(), 7, LAST).parts);
     const bytes = readFileSync(file);
     writeFileSync(file, bytes.subarray(0, bytes.length - 1));
     const cut = readSnapshot(file, projectionSchemaHash());

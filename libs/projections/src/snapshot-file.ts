@@ -14,6 +14,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'node:v8';
+import type { EventStore } from '@partnerships/event-store/event-store';
 import { NetworkProjection, ProjectionState } from './network-projection';
 
 const MAGIC = Buffer.from('PTSNAP01', 'latin1');
@@ -28,10 +29,20 @@ export interface SnapshotHeader {
   readonly checkpoint: string | undefined;
   /** How many events of the log the state holds: its next event is the log's event at this index. */
   readonly events: number;
+  /**
+   * The last event it holds, to check at start that the store still has it at the
+   * checkpoint (a store restored from an older backup, or another store, does not).
+   */
+  readonly lastEvent: LastEvent | undefined;
   /** When it was taken (ms since the epoch). */
   readonly takenAt: number;
   readonly payloadBytes: number;
   readonly payloadCrc32: number;
+}
+
+export interface LastEvent {
+  readonly id: string;
+  readonly commandId: string;
 }
 
 export interface Snapshot {
@@ -56,6 +67,7 @@ export function snapshotBytes(
     schema: fields.schema,
     checkpoint: fields.checkpoint,
     events: fields.events,
+    lastEvent: fields.lastEvent,
     takenAt: fields.takenAt,
     payloadBytes: payload.length,
     payloadCrc32: crc32(payload),
@@ -140,6 +152,8 @@ function isHeader(value: unknown): value is SnapshotHeader {
     typeof header['schema'] === 'string' &&
     (header['checkpoint'] === undefined || typeof header['checkpoint'] === 'string') &&
     Number.isSafeInteger(header['events']) &&
+    (header['lastEvent'] === undefined ||
+      (typeof header['lastEvent'] === 'object' && header['lastEvent'] !== null)) &&
     typeof header['takenAt'] === 'number' &&
     Number.isSafeInteger(header['payloadBytes']) &&
     Number.isSafeInteger(header['payloadCrc32'])
@@ -261,13 +275,18 @@ export interface TakenSnapshot {
  * Takes the projection's state now, as the file's bytes. Synchronous on purpose: the
  * state shares the live objects, so it must be serialised before the next event applies.
  */
-export function takeSnapshot(projection: NetworkProjection, events: number): TakenSnapshot {
+export function takeSnapshot(
+  projection: NetworkProjection,
+  events: number,
+  lastEvent: LastEvent | undefined,
+): TakenSnapshot {
   const started = performance.now();
   const payload = serialize(projection.exportState());
   const header = {
     schema: projectionSchemaHash(),
     checkpoint: projection.checkpoint,
     events,
+    lastEvent,
     takenAt: Date.now(),
   };
   const parts = snapshotBytes(header, payload);
@@ -308,4 +327,19 @@ export function describeProblem(file: string, problem: SnapshotProblem): string 
     case 'mismatch':
       return `snapshot ${file} ignored: it does not match this version's projection code, ${problem.detail}`;
   }
+}
+
+/**
+ * Whether `store` holds the snapshot's last event at its checkpoint: a snapshot left beside
+ * a store restored from an older backup (or of another store) does not fit its log.
+ */
+export async function fitsStore(
+  store: Pick<EventStore, 'readCommand'>,
+  header: Pick<SnapshotHeader, 'checkpoint' | 'lastEvent' | 'events'>,
+): Promise<boolean> {
+  if (header.events === 0) return true;
+  if (header.lastEvent === undefined) return false;
+  const { id, commandId } = header.lastEvent;
+  const recorded = await store.readCommand(commandId);
+  return recorded.some((event) => event.id === id && event.position === header.checkpoint);
 }

@@ -13,7 +13,10 @@ import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { NetworkView } from '@partnerships/projections/network-view';
 import {
+  LastEvent,
+  SnapshotHeader,
   describeProblem,
+  fitsStore,
   projectionOf,
   projectionSchemaHash,
   readSnapshot,
@@ -43,11 +46,15 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   /** Events of the log the projection holds (those of its snapshot included). */
   private applied = 0;
   /** Events the snapshot it started from holds; the audit tree takes them at start. */
-  private readonly fromSnapshot: number;
+  private fromSnapshot: number;
+  private readonly snapshotHeader: SnapshotHeader | undefined;
+  /** The last event applied, named in the next snapshot so that a start can find it. */
+  private lastEvent: LastEvent | undefined;
   private readonly snapshots: SnapshotWriter | undefined;
+  private readonly snapshotFile: string | undefined;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     // Without one (tests that build a read model by hand): no checkpoint, no key.
     @Optional()
     @Inject(AUDIT_CONFIG)
@@ -57,20 +64,23 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     @Inject(SNAPSHOT_CONFIG)
     snapshotConfig: SnapshotConfig = { file: undefined, everyEvents: 100_000, everyMinutes: 10 },
   ) {
+    this.snapshotFile = snapshotConfig.file;
     const snapshot = this.loadSnapshot(snapshotConfig.file);
     this.projection = snapshot?.projection ?? new NetworkProjection();
-    this.applied = this.fromSnapshot = snapshot?.events ?? 0;
+    this.applied = this.fromSnapshot = snapshot?.header.events ?? 0;
+    this.snapshotHeader = snapshot?.header;
+    this.lastEvent = snapshot?.header.lastEvent;
     if (snapshotConfig.file !== undefined) {
       this.snapshots = new SnapshotWriter(
         snapshotConfig.file,
         snapshotConfig,
-        () => takeSnapshot(this.projection, this.applied),
+        () => takeSnapshot(this.projection, this.applied, this.lastEvent),
         () => this.applied,
         {
           info: (message) => this.logger.log(message),
           warn: (message) => this.logger.warn(message),
         },
-        snapshot,
+        snapshot?.header,
       );
     }
     this.follower = new LogFollower(store, this.projection, 10_000, (error) =>
@@ -88,12 +98,25 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     this.follower.onEvent((event) => {
       this.audit.apply(event);
       this.applied++;
+      this.lastEvent = { id: event.id, commandId: event.metadata.commandId };
       this.snapshots?.eventApplied();
     });
   }
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
+    if (this.snapshotHeader !== undefined && !(await fitsStore(this.store, this.snapshotHeader))) {
+      this.logger.warn(
+        `snapshot ${this.snapshotFile} ignored: the store does not hold its last event at its ` +
+          'checkpoint (a store restored from an older backup, or the snapshot of another store); ' +
+          'rebuilding from the log',
+      );
+      // Emptied in place: the list sizes and the follower already hold this projection.
+      Object.assign(this.projection, new NetworkProjection());
+      this.applied = this.fromSnapshot = 0;
+      this.lastEvent = undefined;
+      this.snapshots?.forget();
+    }
     // The tree takes the snapshot's events first, wherever its own checkpoint ended: behind
     // them it hashes the missing leaves, ahead of them it checks its leaves as they come.
     for (let index = 0; index < this.fromSnapshot; index++) {
@@ -164,7 +187,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
    */
   private loadSnapshot(
     file: string | undefined,
-  ): { projection: NetworkProjection; events: number; takenAt: number } | undefined {
+  ): { projection: NetworkProjection; header: SnapshotHeader } | undefined {
     if (file === undefined) return undefined;
     const started = Date.now();
     const read = readSnapshot(file, projectionSchemaHash());
@@ -180,7 +203,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
       `snapshot ${file} loaded: ${header.events} events, taken ${new Date(header.takenAt).toISOString()}, ` +
         `${header.payloadBytes} bytes in ${Date.now() - started} ms`,
     );
-    return { projection: loaded.projection, events: header.events, takenAt: header.takenAt };
+    return { projection: loaded.projection, header };
   }
 
   /** A lost checkpoint costs only time at the next start: failures are logged, not raised. */

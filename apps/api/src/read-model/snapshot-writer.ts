@@ -51,6 +51,11 @@ export class SnapshotWriter {
     };
   }
 
+  /** The snapshot it started with did not fit the store: as if there were none. */
+  forget(): void {
+    this.status = { ...this.status, takenAt: undefined, events: 0 };
+  }
+
   get snapshot(): SnapshotStatus {
     return this.status;
   }
