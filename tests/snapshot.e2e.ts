@@ -1,5 +1,13 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
