@@ -239,6 +239,40 @@ describe('snapshots of the read model', () => {
   );
 
   it(
+    'a snapshot ahead of its store (restored from an older backup) is ignored, and the answers are those of the store',
+    async () => {
+      const { file, snapshot } = copy('restored');
+      const backup = join(directory.path, 'restored-backup.db');
+      copyFileSync(file, backup);
+      const server = await startServer(file, { SNAPSHOT_EVERY_EVENTS: '1' });
+      try {
+        await recordMore(server);
+        await logged(server, /snapshot written to .*: 3003 events/);
+      } finally {
+        await server.close();
+      }
+      // As `npm run restore` would: the store goes back to the backup, the snapshot stays.
+      for (const suffix of ['-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      copyFileSync(backup, file);
+      const restored = await startServer(file, { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' });
+      let answered;
+      try {
+        await logged(restored, /read model rebuilt from 3000 events/);
+        expect(restored.output()).toMatch(
+          /snapshot .* ignored: the store does not hold its last event at its checkpoint/,
+        );
+        answered = await answers(restored, pairs);
+        await logged(restored, /snapshot written to .*: 3000 events/);
+      } finally {
+        await restored.close();
+      }
+      expect(answered).toEqual(await rebuiltAnswers(file));
+      expect(existsSync(snapshot)).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
     'a SIGKILL while a snapshot is written leaves the previous one usable',
     async () => {
       const { file, snapshot } = copy('killed');
