@@ -13,9 +13,8 @@ import {
   LastEvent,
   describeProblem,
   fitsStore,
-  projectionOf,
+  loadProjection,
   projectionSchemaHash,
-  readSnapshot,
   takeSnapshot,
   writeFileDurably,
 } from '@partnerships/projections/snapshot-file';
@@ -76,13 +75,12 @@ async function rebuild(store: EventStore, file: string): Promise<number> {
 }
 
 async function verify(store: EventStore, file: string): Promise<number> {
-  const read = readSnapshot(file, projectionSchemaHash());
-  const loaded = 'snapshot' in read ? projectionOf(read.snapshot) : read;
+  const loaded = loadProjection(file, projectionSchemaHash());
   if ('problem' in loaded) {
     console.log(`not usable: ${describeProblem(file, loaded.problem)}`);
     return 1;
   }
-  const { header } = (read as Extract<typeof read, { snapshot: unknown }>).snapshot;
+  const { header } = loaded;
   if (!(await fitsStore(store, header))) {
     console.log(
       `not usable: the store does not hold the last event of ${file} at its checkpoint ` +

@@ -71,7 +71,11 @@ export class NetworkProjection {
   /** A projection that goes on from `state` (taken by {@link exportState}). */
   static fromState(state: ProjectionState): NetworkProjection {
     const projection = new NetworkProjection();
-    for (const chunk of state.log) projection.replay(JSON.parse(chunk) as EventTuple[]);
+    for (let chunk = 0; chunk < state.log.length; chunk++) {
+      projection.replay(JSON.parse(state.log[chunk]!) as EventTuple[]);
+      // Each text is let go once read: the state is taken over, not kept.
+      state.log[chunk] = '';
+    }
     return projection;
   }
 

@@ -6,7 +6,7 @@ import { NetworkProjection } from './network-projection';
 import { NetworkView } from './network-view';
 import {
   describeProblem,
-  projectionOf,
+  loadProjection,
   projectionSchemaHash,
   readSnapshot,
   removeLeftovers,
@@ -87,11 +87,9 @@ describe('the snapshot file', () => {
   it('gives back a projection that answers as the one it was taken from, and goes on from it', async () => {
     const original = projection();
     await writeFileDurably(file, takeSnapshot(original, 7, LAST).parts);
-    const read = readSnapshot(file, projectionSchemaHash());
-    if (!('snapshot' in read)) throw new Error(describeProblem(file, read.problem));
-    expect(read.snapshot.header).toMatchObject({ events: 7, checkpoint: '7', lastEvent: LAST });
-    const loaded = projectionOf(read.snapshot);
+    const loaded = loadProjection(file, projectionSchemaHash());
     if (!('projection' in loaded)) throw new Error(describeProblem(file, loaded.problem));
+    expect(loaded.header).toMatchObject({ events: 7, checkpoint: '7', lastEvent: LAST });
     const times = (day: number) => new Date(Date.UTC(2026, 0, day, 12));
     for (const day of [1, 4, 5, 6, 7]) {
       const before = new NetworkView(original, times(day), times(day));

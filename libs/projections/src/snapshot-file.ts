@@ -298,21 +298,30 @@ export function takeSnapshot(
   };
 }
 
-/** The projection a checked snapshot holds; a payload v8 cannot read is damage. */
-export function projectionOf(
-  snapshot: Snapshot,
-): { projection: NetworkProjection } | { problem: SnapshotProblem } {
+/**
+ * The projection the snapshot at `file` holds, if it is whole and of this code (`schema`);
+ * a payload v8 cannot read is damage. The file's bytes are let go before the state is
+ * rebuilt from them, so that both never need memory at once.
+ */
+export function loadProjection(
+  file: string,
+  schema: string,
+): { projection: NetworkProjection; header: SnapshotHeader } | { problem: SnapshotProblem } {
+  let read: ReturnType<typeof readSnapshot> | undefined = readSnapshot(file, schema);
+  if ('problem' in read) return read;
+  const { header } = read.snapshot;
   let state: ProjectionState;
   try {
-    state = deserialize(snapshot.payload) as ProjectionState;
+    state = deserialize(read.snapshot.payload) as ProjectionState;
   } catch (error) {
     return { problem: { kind: 'damaged', detail: `its state is not readable (${String(error)})` } };
   }
+  read = undefined;
   const projection = NetworkProjection.fromState(state);
-  if (projection.checkpoint !== snapshot.header.checkpoint) {
+  if (projection.checkpoint !== header.checkpoint) {
     return { problem: { kind: 'damaged', detail: 'its state and header name other checkpoints' } };
   }
-  return { projection };
+  return { projection, header };
 }
 
 /** The words of a log line for a snapshot that is not used. */

@@ -17,9 +17,8 @@ import {
   SnapshotHeader,
   describeProblem,
   fitsStore,
-  projectionOf,
+  loadProjection,
   projectionSchemaHash,
-  readSnapshot,
   takeSnapshot,
 } from '@partnerships/projections/snapshot-file';
 import { CLOCK, Clock, systemClock } from '../clock';
@@ -190,15 +189,14 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   ): { projection: NetworkProjection; header: SnapshotHeader } | undefined {
     if (file === undefined) return undefined;
     const started = Date.now();
-    const read = readSnapshot(file, projectionSchemaHash());
-    const loaded = 'snapshot' in read ? projectionOf(read.snapshot) : read;
+    const loaded = loadProjection(file, projectionSchemaHash());
     if ('problem' in loaded) {
       if (loaded.problem.kind !== 'missing') {
         this.logger.warn(`${describeProblem(file, loaded.problem)}; rebuilding from the log`);
       }
       return undefined;
     }
-    const { header } = (read as Extract<typeof read, { snapshot: unknown }>).snapshot;
+    const { header } = loaded;
     this.logger.log(
       `snapshot ${file} loaded: ${header.events} events, taken ${new Date(header.takenAt).toISOString()}, ` +
         `${header.payloadBytes} bytes in ${Date.now() - started} ms`,
