@@ -31,6 +31,7 @@ export class SnapshotWriter {
   private timer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Immediate | undefined;
   private status: SnapshotStatus;
+  private stopped = false;
 
   constructor(
     private readonly file: string,
@@ -82,6 +83,7 @@ export class SnapshotWriter {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     if (this.pending !== undefined) clearImmediate(this.pending);
     this.pending = undefined;
@@ -89,22 +91,25 @@ export class SnapshotWriter {
 
   /** Writes a snapshot now (unless one is being written), resolving when it is on disk. */
   write(): Promise<void> {
-    this.writing ??= this.writeNow().finally(() => {
+    this.writing ??= this.writeNow().then((written) => {
       this.writing = undefined;
+      // Events applied while it was written asked for none (one was under way). After a
+      // failure the next event or the timer asks again, not a loop of retries.
+      if (written) this.eventApplied();
     });
     return this.writing;
   }
 
   /** Between two events, never within the caller's turn. */
   private soon(): void {
-    if (this.pending !== undefined || this.writing !== undefined) return;
+    if (this.pending !== undefined || this.writing !== undefined || this.stopped) return;
     this.pending = setImmediate(() => {
       this.pending = undefined;
       void this.write();
     });
   }
 
-  private async writeNow(): Promise<void> {
+  private async writeNow(): Promise<boolean> {
     const started = performance.now();
     try {
       const taken = this.take();
@@ -120,8 +125,10 @@ export class SnapshotWriter {
         `snapshot written to ${this.file}: ${taken.header.events} events, ${taken.bytes} bytes, ` +
           `in ${Math.round(this.status.lastDurationMs!)} ms (event loop held ${Math.round(taken.blockedMs)} ms)`,
       );
+      return true;
     } catch (error) {
       this.report.warn(`could not write the snapshot ${this.file}: ${String(error)}`);
+      return false;
     }
   }
 }
