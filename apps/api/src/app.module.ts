@@ -28,6 +28,7 @@ import { LoggedRequest, httpLogOptions, operationOf } from './logging';
 import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
 import { AUDIT_CONFIG } from './read-model/audit-config';
+import { SNAPSHOT_CONFIG } from './read-model/snapshot-writer';
 import { EventStoreModule } from './store/event-store.module';
 import { EventStore } from '@partnerships/event-store/event-store';
 import { COMMAND_OBSERVER } from './commands/command-recorder';
@@ -156,6 +157,7 @@ export class AppModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: AUDIT_CONFIG, useValue: config.audit },
+        { provide: SNAPSHOT_CONFIG, useValue: config.snapshot },
         { provide: METRICS_ACCESS, useValue: config.metrics },
         Metrics,
         { provide: COMMAND_OBSERVER, useExisting: Metrics },

@@ -36,6 +36,16 @@ export interface AppConfig {
   readonly metrics: MetricsAccess;
   /** How many events the command path's cached stream states may hold (COMMAND_CACHE_EVENTS). */
   readonly commandCacheEvents: number;
+  readonly snapshot: SnapshotConfig;
+}
+
+export interface SnapshotConfig {
+  /** Where the read model's snapshot is kept; undefined: none (rebuilt from the log at start). */
+  readonly file: string | undefined;
+  /** A snapshot is written once this many events were applied since the last (SNAPSHOT_EVERY_EVENTS). */
+  readonly everyEvents: number;
+  /** ... or once this many minutes passed with any event applied (SNAPSHOT_EVERY_MINUTES). */
+  readonly everyMinutes: number;
 }
 
 export interface AuditConfig {
@@ -94,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     maxRequestMs: count(env, 'GRAPHQL_MAX_REQUEST_MS', 5_000),
     stopDeadlineMs: count(env, 'STOP_DEADLINE_MS', 10_000),
     commandCacheEvents: count(env, 'COMMAND_CACHE_EVENTS', DEFAULT_CACHED_EVENTS),
+    snapshot: snapshotConfig(env, eventStoreUrl),
   };
 }
 
@@ -140,6 +151,28 @@ function auditConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): AuditConfig
     // Opening the store reports what is wrong with its URL.
   }
   return { treeFile, signingKey };
+}
+
+/**
+ * SNAPSHOT_FILE: the read model's snapshot; by default beside a SQLite file, none for
+ * EventStoreDB unless set (any path works for any store); `off`: none.
+ */
+export function snapshotConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): SnapshotConfig {
+  const everyEvents = count(env, 'SNAPSHOT_EVERY_EVENTS', 100_000);
+  const everyMinutes = count(env, 'SNAPSHOT_EVERY_MINUTES', 10);
+  const configured = env['SNAPSHOT_FILE'];
+  if (configured === 'off') return { file: undefined, everyEvents, everyMinutes };
+  if (configured) return { file: configured, everyEvents, everyMinutes };
+  let file: string | undefined;
+  try {
+    const location = parseEventStoreUrl(eventStoreUrl);
+    if (location.kind === 'sqlite' && location.location !== ':memory:') {
+      file = `${location.location}.snapshot`;
+    }
+  } catch {
+    // Opening the store reports what is wrong with its URL.
+  }
+  return { file, everyEvents, everyMinutes };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

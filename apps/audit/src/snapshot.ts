@@ -1,7 +1,7 @@
 import type { EventStore } from '@partnerships/event-store/event-store';
 import { Connection, MAX_PAGE_SIZE } from '@partnerships/projections/cursor';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
-import { NetworkView } from '@partnerships/projections/network-view';
+import { EventReader, NetworkView } from '@partnerships/projections/network-view';
 import { GroupNode, OrganizationNode, PartnershipNode } from '@partnerships/projections/nodes';
 import { readLog } from './cli-support';
 
@@ -47,7 +47,7 @@ export const SNAPSHOT_QUERY = `query Snapshot($asOf: DateTime, $knownAt: DateTim
   }
 }`;
 
-type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
+export type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 
 const time = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
@@ -59,6 +59,16 @@ export async function snapshotOf(
 ): Promise<Json> {
   const projection = new NetworkProjection();
   await readLog(store, 'snapshot', stderr, (event) => projection.apply(event));
+  return networkOf(projection, store, asOf, knownAt);
+}
+
+/** `data.network` of {@link SNAPSHOT_QUERY} on a projection, at a pair of times. */
+export function networkOf(
+  projection: NetworkProjection,
+  store: EventReader,
+  asOf: Date,
+  knownAt: Date | undefined,
+): Json {
   // As the server does: a knownAt later than now is now.
   const now = new Date();
   const known = knownAt === undefined || knownAt.getTime() > now.getTime() ? now : knownAt;

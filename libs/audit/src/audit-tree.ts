@@ -81,6 +81,19 @@ export class AuditTree {
     return this.computed;
   }
 
+  /**
+   * Whether `apply` needs the whole event at this leaf index: past the checkpoint, and at
+   * the leaves it samples; elsewhere the event's id is all it reads.
+   */
+  needsWholeEvent(index: number): boolean {
+    return index >= this.held || index % SAMPLE_EVERY === 0 || index === this.held - 1;
+  }
+
+  /** Whether the event hashes to the checkpoint's leaf at its index (one held, not yet applied). */
+  agreesWithCheckpoint(index: number, event: RecordedEvent): boolean {
+    return index < this.held && eventLeafHash(event).equals(this.tree.leaf(index));
+  }
+
   /** The next event of the log, in commit order. */
   apply(event: RecordedEvent): void {
     const index = this.tree.size;

@@ -33,11 +33,12 @@ export class AuditEvents {
       const event = this.recent[index % RECENT_EVENTS];
       if (event !== undefined) return event;
     }
-    return idOnly(this.projection.eventIdAt(index), index);
+    return idOnlyEvent(this.projection.eventIdAt(index), index);
   };
 }
 
-function idOnly(id: string, index: number): RecordedEvent {
+/** An event of which only the id is known: its other fields fail loudly when read. */
+export function idOnlyEvent(id: string, index: number): RecordedEvent {
   return new IdOnly(id, index);
 }
 

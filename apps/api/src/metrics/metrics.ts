@@ -85,6 +85,57 @@ export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShut
         this.set(lag.seconds);
       },
     });
+    const model = this.readModel;
+    new Gauge({
+      name: 'partnerships_snapshot_age_seconds',
+      help: "Seconds since the read model's newest snapshot (loaded at start or written since) was taken; absent while there is none.",
+      registers: [this.registry],
+      collect() {
+        const takenAt = model.snapshotStatus?.takenAt;
+        if (takenAt === undefined) this.reset();
+        else this.set((Date.now() - takenAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'partnerships_snapshot_events',
+      help: "Events of the log the read model's newest snapshot holds.",
+      registers: [this.registry],
+      collect() {
+        const status = model.snapshotStatus;
+        if (status?.takenAt === undefined) this.reset();
+        else this.set(status.events);
+      },
+    });
+    new Gauge({
+      name: 'partnerships_snapshot_last_write_seconds',
+      help: 'How long the last snapshot written by this process took, from taking the state to the file on disk.',
+      registers: [this.registry],
+      collect() {
+        const ms = model.snapshotStatus?.lastDurationMs;
+        if (ms === undefined) this.reset();
+        else this.set(ms / 1000);
+      },
+    });
+    new Gauge({
+      name: 'partnerships_snapshot_last_blocked_seconds',
+      help: 'How long taking the last snapshot held the event loop (exporting and serialising the state).',
+      registers: [this.registry],
+      collect() {
+        const ms = model.snapshotStatus?.lastBlockedMs;
+        if (ms === undefined) this.reset();
+        else this.set(ms / 1000);
+      },
+    });
+    new Gauge({
+      name: 'partnerships_snapshot_last_bytes',
+      help: 'Size of the last snapshot file written by this process.',
+      registers: [this.registry],
+      collect() {
+        const bytes = model.snapshotStatus?.lastBytes;
+        if (bytes === undefined) this.reset();
+        else this.set(bytes);
+      },
+    });
     const audit = this.readModel.audit;
     new Gauge({
       name: 'partnerships_audit_tree_leaves',

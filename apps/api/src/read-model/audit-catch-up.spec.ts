@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditTree } from '@partnerships/audit/audit-tree';
+import { eventLeafHash } from '@partnerships/audit/leaf';
+import { MerkleTree } from '@partnerships/audit/merkle-tree';
+import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
+import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import { AuditEvents } from '@partnerships/projections/audit-events';
+import { NetworkProjection } from '@partnerships/projections/network-projection';
+import { catchUpAuditTree } from './audit-catch-up';
+
+/** Over two of the tree's sample intervals (4096), so that there are samples to check. */
+const COUNT = 10_000;
+
+function toAppend(index: number, realized: number): EventToAppend {
+  const id = `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
+  return {
+    id,
+    type: index === 0 ? 'OrganizationRegistered' : 'CapabilityAssessed',
+    data:
+      index === 0
+        ? { organizationId: 'o', name: 'Org' }
+        : { organizationId: 'o', ambition: 5, realized },
+    schemaVersion: 1,
+    metadata: {
+      actor: null,
+      commandId: `c${index}`,
+      correlationId: `c${index}`,
+      causationId: `c${index}`,
+      commandDigest: 'd',
+    },
+  };
+}
+
+/** A checkpoint of the first `size` leaves of a log, the leaves from `from` on hashed otherwise. */
+function checkpointOf(events: readonly RecordedEvent[], size: number, file: string, from = size) {
+  const tree = new AuditTree((index) => events[index]!);
+  for (const event of events.slice(0, size)) {
+    const index = tree.size;
+    tree.apply(index < from ? event : { ...event, data: { ...event.data, notes: 'other' } });
+  }
+  tree.saveSync(file);
+}
+
+describe('catchUpAuditTree: the audit tree brought to a snapshot of the read model', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'audit-catch-up-'));
+  let store: SqliteEventStore;
+  let events: RecordedEvent[];
+  let root: Buffer;
+
+  beforeAll(async () => {
+    store = SqliteEventStore.open(join(directory, 'events.db'));
+    await store.append(
+      'organization-o',
+      Array.from({ length: COUNT }, (_, index) => toAppend(index, 1 + (index % 5))),
+      0,
+    );
+    events = [...(await store.readAll({ limit: COUNT }))];
+    const fresh = new MerkleTree();
+    for (const event of events) fresh.append(eventLeafHash(event));
+    root = fresh.root();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  /** A start from a snapshot of every event: the projection holds them, the tree none yet. */
+  async function startFromSnapshot(checkpoint: string | undefined) {
+    const projection = new NetworkProjection();
+    for (const event of events) projection.apply(event);
+    const auditEvents = new AuditEvents(projection);
+    const { tree } = AuditTree.fromCheckpoint(checkpoint, auditEvents.eventAt);
+    const reads: number[] = [];
+    const counted = {
+      readAll: async (options: Parameters<SqliteEventStore['readAll']>[0]) => {
+        const page = await store.readAll(options);
+        reads.push(page.length);
+        return page;
+      },
+    };
+    await catchUpAuditTree(tree, auditEvents, projection, counted, COUNT);
+    return { tree, read: reads.reduce((sum, length) => sum + length, 0) };
+  }
+
+  it('with a checkpoint of every event, reads only the samples and hashes nothing', async () => {
+    const file = join(directory, 'whole.tree');
+    checkpointOf(events, COUNT, file);
+    const { tree, read } = await startFromSnapshot(file);
+    expect(tree.size).toBe(COUNT);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(0);
+    // Leaves 0, 4096, 8192 and the last.
+    expect(read).toBe(4);
+    expect(tree.leafIndexOf(events[5_000]!.id)).toBe(5_000);
+  });
+
+  it('with a checkpoint behind the snapshot, reads and hashes the events past it', async () => {
+    const file = join(directory, 'behind.tree');
+    checkpointOf(events, 6_000, file);
+    const { tree } = await startFromSnapshot(file);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(COUNT - 6_000);
+  });
+
+  it('with a checkpoint of another log, recomputes from the last sample that agreed', async () => {
+    const file = join(directory, 'other.tree');
+    // The same log up to leaf 6,000, another one after: the sample at 8192 disagrees.
+    checkpointOf(events, COUNT, file, 6_000);
+    const { tree } = await startFromSnapshot(file);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(COUNT - 4_097);
+  });
+
+  it('without a checkpoint, reads and hashes every event', async () => {
+    const { tree, read } = await startFromSnapshot(undefined);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(COUNT);
+    expect(read).toBe(COUNT);
+  });
+});

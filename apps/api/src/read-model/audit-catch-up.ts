@@ -1,0 +1,62 @@
+import { AuditTree } from '@partnerships/audit/audit-tree';
+import type { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
+import { AuditEvents, idOnlyEvent } from '@partnerships/projections/audit-events';
+import type { NetworkProjection } from '@partnerships/projections/network-projection';
+
+/** Events read from the store at once while the tree catches up. */
+const PAGE = 10_000;
+
+/**
+ * Brings the audit tree to the `count` events a snapshot of the projection holds, before the
+ * log is followed on from the snapshot's checkpoint. The projection keeps no events, so what
+ * the tree must see whole is read from the store: the leaves its checkpoint samples, and
+ * every event past its checkpoint; elsewhere it takes its checkpoint's leaves by event id.
+ * A sample that disagrees with the checkpoint is read with the events since the last one
+ * that agreed (the tree recomputes those), and from there on every event is read.
+ */
+export async function catchUpAuditTree(
+  tree: AuditTree,
+  events: AuditEvents,
+  projection: NetworkProjection,
+  store: Pick<EventStore, 'readAll'>,
+  count: number,
+): Promise<void> {
+  const feed = (event: RecordedEvent): void => {
+    events.push(event);
+    tree.apply(event);
+  };
+  /** The events from `from` (a leaf index) on, `limit` of them at most. */
+  const read = (from: number, limit: number): Promise<readonly RecordedEvent[]> =>
+    store.readAll({
+      after: from === 0 ? undefined : projection.positionAt(from - 1),
+      limit,
+    });
+  let index = tree.size;
+  while (index < count) {
+    if (!tree.needsWholeEvent(index)) {
+      // Up to the next sample, ids only, once that sample is found to agree.
+      let sample = index;
+      while (sample < count && !tree.needsWholeEvent(sample)) sample++;
+      const [sampled] = sample < count ? await read(sample, 1) : [];
+      if (sampled !== undefined && !tree.agreesWithCheckpoint(sample, sampled)) {
+        for (const event of await read(index, sample + 1 - index)) feed(event);
+        index = sample + 1;
+        continue;
+      }
+      for (; index < sample; index++) feed(idOnlyEvent(projection.eventIdAt(index), index));
+      if (sampled !== undefined) {
+        feed(sampled);
+        index++;
+      }
+      continue;
+    }
+    let end = index + 1;
+    while (end < count && end - index < PAGE && tree.needsWholeEvent(end)) end++;
+    const page = await read(index, end - index);
+    if (page.length < end - index) {
+      throw new Error(`the store holds fewer events than the snapshot's ${count}`);
+    }
+    for (const event of page) feed(event);
+    index = end;
+  }
+}
