@@ -79,7 +79,17 @@ async function answers(server: TestServer, pairs: readonly [string | null, strin
   const events = await pageAll(server, 'events', 'id streamId revision position type data', {
     pageSize: 500,
   });
-  return { views, events };
+  // The audit tree too: the same root, and an early event found by its id (a start from a
+  // snapshot holds only the ids of the events its tree took from its checkpoint).
+  const audit = await query(
+    server,
+    `query Audit($id: ID!) {
+      auditDigest { treeSize rootHash }
+      auditInclusionProof(eventId: $id) { leafIndex treeSize leafHash path }
+    }`,
+    { id: (events.edges[1]!.node as { id: string }).id },
+  );
+  return { views, events, audit };
 }
 
 describe('snapshots of the read model', () => {
