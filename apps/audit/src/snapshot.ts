@@ -78,15 +78,15 @@ export function networkOf(
     asOf: time(view.asOf),
     knownAt: time(view.knownAt),
     stats: { ...stats, membersByPosition: { ...stats.membersByPosition } },
-    organizations: everything(
+    organizations: await everything(
       (page) => view.organizations(page),
       (node) => organization(view, node),
     ),
-    groups: everything(
+    groups: await everything(
       (page) => view.groups(page),
       (node) => group(view, node),
     ),
-    partnerships: everything(
+    partnerships: await everything(
       (page) => view.partnerships({}, page),
       (node) => partnership(view, node),
     ),
@@ -94,10 +94,10 @@ export function networkOf(
 }
 
 /** Every page of a connection as one: edges and totalCount. */
-function everything<N>(
+async function everything<N>(
   page: (page: { first: number; after: string | null }) => Connection<N>,
-  shape: (node: N) => Json,
-): Json {
+  shape: (node: N) => Json | Promise<Json>,
+): Promise<Json> {
   const edges: Json[] = [];
   let after: string | null = null;
   let totalCount = 0;
@@ -105,7 +105,7 @@ function everything<N>(
     const connection = page({ first: MAX_PAGE_SIZE, after });
     totalCount = connection.totalCount;
     for (const edge of connection.edges)
-      edges.push({ cursor: edge.cursor, node: shape(edge.node) });
+      edges.push({ cursor: edge.cursor, node: await shape(edge.node) });
     if (!connection.pageInfo.hasNextPage) break;
     after = connection.pageInfo.endCursor;
   }
@@ -161,7 +161,7 @@ function group(view: NetworkView, node: GroupNode): Json {
   };
 }
 
-function partnership(view: NetworkView, node: PartnershipNode): Json {
+async function partnership(view: NetworkView, node: PartnershipNode): Promise<Json> {
   const groupOf = view.groupOf(node);
   return {
     id: node.id,
@@ -176,7 +176,7 @@ function partnership(view: NetworkView, node: PartnershipNode): Json {
     status: node.status,
     termStatus: node.termStatus,
     version: node.version,
-    arrangements: view.arrangements(node).map((arrangement) => ({
+    arrangements: (await view.arrangements(node)).map((arrangement) => ({
       id: arrangement.id,
       title: arrangement.title,
       terms: arrangement.terms,

@@ -14,9 +14,9 @@ import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
-import { NetworkView } from '@partnerships/projections/network-view';
+import { EventReader, NetworkView } from '@partnerships/projections/network-view';
 import type { GroupRecord } from '@partnerships/projections/records';
-import { visible } from '@partnerships/projections/revisions';
+import { countWhile } from '@partnerships/projections/revisions';
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { Ticker, percentile, say } from './progress';
@@ -214,18 +214,24 @@ async function chooseLookups(
   wanted: number,
 ): Promise<{ lookups: Record<string, string>[]; share: number }> {
   const store = SqliteEventStore.open(file);
-  const projection = new NetworkProjection();
   try {
+    const projection = new NetworkProjection();
     await new LogFollower(store, projection).start();
+    return await drawLookups(projection, store, bounds, seed, wanted);
   } finally {
     await store.close();
   }
+}
+
+async function drawLookups(
+  projection: NetworkProjection,
+  reader: EventReader,
+  bounds: Bounds,
+  seed: number,
+  wanted: number,
+): Promise<{ lookups: Record<string, string>[]; share: number }> {
   const random = xoroshiro128plus(seed);
   const int = (min: number, max: number): number => unsafeUniformIntDistribution(min, max, random);
-  const reader = {
-    readStream: () => Promise.reject(new Error('not read')),
-    readAll: () => Promise.reject(new Error('not read')),
-  };
   const groups = projection.groupOrder;
   const partnerships = projection.partnershipOrder;
   const lookups: Record<string, string>[] = [];
@@ -246,14 +252,14 @@ async function chooseLookups(
     // From a random place, the first partnership with ARRANGEMENTS arrangements then.
     const partnership = firstFrom(partnerships, int(0, partnerships.length - 1), (record) => {
       const seen = view.seen(record.stream);
-      return seen > 0 && visible(record.arrangements, seen).length === ARRANGEMENTS;
+      return seen > 0 && countWhile(record.arrangements, (r) => r < seen) === ARRANGEMENTS;
     });
     if (partnership === undefined) continue;
     // The answer as the server builds it, to be sure of the size.
     const node = view.group(group.id);
     const deal = view.partnership(partnership.id);
     if (node === null || view.members(node, null, false).length !== MEMBERS) continue;
-    if (deal === null || view.arrangements(deal).length !== ARRANGEMENTS) continue;
+    if (deal === null || (await view.arrangements(deal)).length !== ARRANGEMENTS) continue;
     lookups.push({
       asOf: asOf.toISOString(),
       knownAt: knownAt.toISOString(),

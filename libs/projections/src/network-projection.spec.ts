@@ -209,6 +209,8 @@ async function answers(
   const partnerships = view.partnerships({}, { first: 500 });
   const histories = [];
   for (const { node } of groups.edges) histories.push(await view.history(node));
+  const arrangements = [];
+  for (const { node } of partnerships.edges) arrangements.push(await view.arrangements(node));
   const result = {
     stats: view.stats(),
     organizations: organizations.edges.map(({ cursor, node }) => ({
@@ -232,9 +234,9 @@ async function answers(
       node,
       parties: view.parties(node),
       group: view.groupOf(node),
-      arrangements: view.arrangements(node),
     })),
     histories,
+    arrangements,
     streamHistory: await view.streamHistory('organization-o3'),
     log: await logPage(projection, history, { first: 500 }, null),
     typed: await logPage(projection, history, { first: 7, after: organizations.edges[2]?.cursor }, [

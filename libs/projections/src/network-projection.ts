@@ -295,23 +295,9 @@ export class NetworkProjection {
         group?.partnerships.push(partnership);
         return;
       }
-      case 'ArrangementAgreed': {
-        const { arrangementId, title, terms, validUntil, commitments } = decoded.data;
-        this.partnerships.get(target.id)?.arrangements.push({
-          revision: event.revision,
-          value: {
-            id: arrangementId,
-            title,
-            terms,
-            validUntil: validUntil == null ? null : Date.parse(validUntil),
-            commitments: commitments.map(({ organizationId, commitment }) => ({
-              organizationId: this.organizations.get(organizationId)?.id ?? organizationId,
-              commitment,
-            })),
-          },
-        });
+      case 'ArrangementAgreed':
+        this.partnerships.get(target.id)?.arrangements.push(event.revision);
         return;
-      }
       case 'PartnershipExtended':
         this.partnerships.get(target.id)?.intendedEnds.push({
           revision: event.revision,

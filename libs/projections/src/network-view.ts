@@ -23,8 +23,8 @@ import {
   toRecordedEventNode,
 } from './nodes';
 import { Page, pageOf } from './paging';
+import { decodeEvent } from '@partnerships/domain/decode-event';
 import {
-  ArrangementRecord,
   GroupRecord,
   MembershipRecord,
   OrganizationRecord,
@@ -265,19 +265,31 @@ export class NetworkView {
     return node.record.group === null ? null : (this.groupNode(node.record.group) ?? null);
   }
 
-  arrangements(node: PartnershipNode): ArrangementNode[] {
+  /** The arrangements this view sees, their text read from the partnership's stream. */
+  async arrangements(node: PartnershipNode): Promise<ArrangementNode[]> {
     const { record } = node;
-    return visible(record.arrangements, node.version).map(
-      ({ revision, value }: Revised<ArrangementRecord>) => ({
-        id: value.id,
-        title: value.title,
-        terms: value.terms,
+    const count = countWhile(record.arrangements, (revision) => revision < node.version);
+    if (count === 0) return [];
+    const events = await this.reader.readStream(record.stream.streamId);
+    const nodes: ArrangementNode[] = [];
+    for (const revision of record.arrangements.slice(0, count)) {
+      const event = events[revision];
+      const decoded = event === undefined ? undefined : decodeEvent(event);
+      if (decoded?.type !== 'ArrangementAgreed') {
+        throw new Error(`${record.stream.streamId} holds no arrangement at revision ${revision}`);
+      }
+      const { arrangementId, title, terms, validUntil, commitments } = decoded.data;
+      nodes.push({
+        id: arrangementId,
+        title,
+        terms,
         agreedAt: this.dateOf(record.stream, revision),
-        validUntil: value.validUntil === null ? null : new Date(value.validUntil),
+        validUntil: validUntil == null ? null : new Date(validUntil),
         endedAt: node.endedAt,
-        commitments: this.commitmentNodes(value.commitments),
-      }),
-    );
+        commitments: this.commitmentNodes(commitments),
+      });
+    }
+    return nodes;
   }
 
   /**
@@ -318,7 +330,9 @@ export class NetworkView {
   }
 
   /** Each committed party as this view sees it (a party exists before any arrangement). */
-  private commitmentNodes(commitments: ArrangementRecord['commitments']): CommitmentNode[] {
+  private commitmentNodes(
+    commitments: readonly { readonly organizationId: string; readonly commitment: string }[],
+  ): CommitmentNode[] {
     const nodes: CommitmentNode[] = [];
     for (const { organizationId, commitment } of commitments) {
       const record = this.projection.organizations.get(organizationId);

@@ -70,15 +70,6 @@ export interface MembershipRecord {
   endRevision: number | undefined;
 }
 
-export interface ArrangementRecord {
-  readonly id: string;
-  readonly title: string;
-  readonly terms: string;
-  /** Milliseconds since the epoch; null when open-ended. */
-  readonly validUntil: number | null;
-  readonly commitments: readonly { readonly organizationId: string; readonly commitment: string }[];
-}
-
 export interface PartnershipRecord extends StreamRecord {
   readonly name: string;
   readonly purpose: string | null;
@@ -86,6 +77,10 @@ export interface PartnershipRecord extends StreamRecord {
   readonly group: GroupRecord | null;
   /** The intended end as formed (revision 0) and as each extension moved it. */
   readonly intendedEnds: Revised<number>[];
-  readonly arrangements: Revised<ArrangementRecord>[];
+  /**
+   * The revisions of the arrangements agreed, in order. Their titles, terms and commitments
+   * (most of a history's text) are read from the store when asked for.
+   */
+  readonly arrangements: number[];
   ending: Revised<{ reason: EndReason }> | undefined;
 }

@@ -118,7 +118,7 @@ export class PartnershipResolver {
   }
 
   @ResolveField()
-  arrangements(@Parent() partnership: PartnershipNode): ArrangementNode[] {
+  arrangements(@Parent() partnership: PartnershipNode): Promise<ArrangementNode[]> {
     return partnership.view.arrangements(partnership);
   }
 
