@@ -126,8 +126,8 @@ async function verify(store: EventStore, file: string): Promise<number> {
   for (const [asOf, knownAt] of pairs) {
     if (
       !isDeepStrictEqual(
-        networkOf(fromSnapshot, store, asOf, knownAt),
-        networkOf(rebuilt.projection, store, asOf, knownAt),
+        await networkOf(fromSnapshot, store, asOf, knownAt),
+        await networkOf(rebuilt.projection, store, asOf, knownAt),
       )
     ) {
       console.log(

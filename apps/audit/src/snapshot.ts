@@ -63,12 +63,12 @@ export async function snapshotOf(
 }
 
 /** `data.network` of {@link SNAPSHOT_QUERY} on a projection, at a pair of times. */
-export function networkOf(
+export async function networkOf(
   projection: NetworkProjection,
   store: EventReader,
   asOf: Date,
   knownAt: Date | undefined,
-): Json {
+): Promise<Json> {
   // As the server does: a knownAt later than now is now.
   const now = new Date();
   const known = knownAt === undefined || knownAt.getTime() > now.getTime() ? now : knownAt;
