@@ -296,3 +296,69 @@ describe.each([
     }
   });
 });
+
+describe('NetworkProjection state: long chains of links', () => {
+  it('serialises a network whose memberships link every organisation to the next', () => {
+    // Organisation i belongs to groups i - 1 and i: following the records' links from the
+    // first organisation reaches every other, which a state of linked records made v8's
+    // serializer recurse into until its stack overflowed (as it did at a million events).
+    const chain = 20_000;
+    const events: RecordedEvent[] = [];
+    const at = new Date(START);
+    const add = (streamId: string, revision: number, type: string, data: Record<string, unknown>) =>
+      events.push({
+        id: `event-${events.length}`,
+        streamId,
+        revision,
+        position: String(events.length + 1),
+        type,
+        data,
+        effectiveAt: at,
+        recordedAt: at,
+        metadata: {
+          actor: null,
+          commandId: `c${events.length}`,
+          correlationId: `c${events.length}`,
+          causationId: `c${events.length}`,
+          commandDigest: 'd',
+        },
+        schemaVersion: 1,
+      });
+    for (let i = 0; i < chain; i++) {
+      add(`organization-o${i}`, 0, 'OrganizationRegistered', {
+        organizationId: `o${i}`,
+        name: `O${i}`,
+      });
+      add(`group-g${i}`, 0, 'GroupFounded', { groupId: `g${i}`, name: `G${i}`, purpose: null });
+    }
+    for (let i = 0; i < chain; i++) {
+      const join = (group: number, revision: number) =>
+        add(`group-g${group}`, revision, 'OrganizationJoinedGroup', {
+          groupId: `g${group}`,
+          organizationId: `o${i}`,
+          position: 'CORE',
+        });
+      join(i, 1);
+      if (i > 0) join(i - 1, 2);
+    }
+    const projection = new NetworkProjection();
+    for (const event of events) projection.apply(event);
+
+    const copy = NetworkProjection.fromState(
+      deserialize(serialize(projection.exportState())) as ReturnType<
+        NetworkProjection['exportState']
+      >,
+    );
+
+    const groupsOf = (p: NetworkProjection, id: string) =>
+      p.organizations.get(id)!.memberships.map((membership) => membership.group.id);
+    for (const id of ['o0', 'o1', `o${chain / 2}`, `o${chain - 1}`]) {
+      expect(groupsOf(copy, id)).toEqual(groupsOf(projection, id));
+    }
+    const membersOf = (p: NetworkProjection, id: string) => [
+      ...p.groups.get(id)!.openMemberships.keys(),
+    ];
+    expect(membersOf(copy, `g${chain / 2}`)).toEqual([`o${chain / 2}`, `o${chain / 2 + 1}`]);
+    expect(membersOf(copy, `g${chain / 2}`)).toEqual(membersOf(projection, `g${chain / 2}`));
+  });
+});
