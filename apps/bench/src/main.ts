@@ -113,7 +113,10 @@ const FALLBACK: Record<FigureId, { figure: string; target: string }> = {
       '≥ 5,000 mutations/s; mutations ≥ 75 % and group(id) ≥ 50 % of the ceiling; joinGroup on 20k members ≤ 1.2× a new group',
   },
   P4: { figure: 'P4 time travel', target: 'p95 ≤ 10 ms; ≤ 2× the smaller history' },
-  P5: { figure: 'P5 start-up and memory', target: 'ready ≤ 5 s (≤ 2 s from a snapshot); RSS ≤ 500 MiB' },
+  P5: {
+    figure: 'P5 start-up and memory',
+    target: 'ready ≤ 5 s (≤ 2 s from a snapshot); RSS ≤ 500 MiB',
+  },
   P6: { figure: 'P6 relations', target: 'p95 ≤ 10 ms for ~200 relations at 1M' },
   P7: { figure: 'P7 audit', target: 'verify ≥ 50 % of the raw scan; p95 ≤ 5 ms; start-up ≤ 110 %' },
   P8: {
