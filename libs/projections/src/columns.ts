@@ -130,8 +130,37 @@ export type PositionState =
   | { readonly kind: 'numbers'; readonly values: Float64Array }
   | { readonly kind: 'strings'; readonly values: string[] };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID_BYTES = 16;
+const UUID_LENGTH = 36;
+/** The value of each lowercase hex digit by its character code; -1 for any other. */
+const HEX_VALUES = Int8Array.from({ length: 128 }, (_, code) =>
+  code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1,
+);
+
+const DASH = 45;
+
+/**
+ * Writes a lowercase UUID (8-4-4-4-12 hex digits) as its 16 bytes at `offset`, or returns
+ * false for any other string. By hand: it runs once per event of a rebuild.
+ */
+function writeUuid(id: string, bytes: Uint8Array, offset: number): boolean {
+  if (id.length !== UUID_LENGTH) return false;
+  let at = offset;
+  let index = 0;
+  while (index < UUID_LENGTH) {
+    if (index === 8 || index === 13 || index === 18 || index === 23) {
+      if (id.charCodeAt(index) !== DASH) return false;
+      index++;
+      continue;
+    }
+    const high = HEX_VALUES[id.charCodeAt(index)] ?? -1;
+    const low = HEX_VALUES[id.charCodeAt(index + 1)] ?? -1;
+    if (high < 0 || low < 0) return false;
+    bytes[at++] = (high << 4) | low;
+    index += 2;
+  }
+  return true;
+}
 
 /**
  * The event ids of the log, by index: a lowercase UUID (what the store derives from a
@@ -150,9 +179,9 @@ export class IdColumn {
 
   push(id: string): void {
     if (this.count * UUID_BYTES === this.bytes.length) this.bytes = grow(this.bytes, Uint8Array);
-    if (UUID.test(id)) {
-      Buffer.from(id.replace(/-/g, ''), 'hex').copy(this.bytes, this.count * UUID_BYTES);
-    } else {
+    const offset = this.count * UUID_BYTES;
+    if (!writeUuid(id, this.bytes, offset)) {
+      this.bytes.fill(0, offset, offset + UUID_BYTES);
       this.others.set(this.count, id);
     }
     this.count++;

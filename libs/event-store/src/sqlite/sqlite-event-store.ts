@@ -23,7 +23,7 @@ import { assertAppendable } from '../append-checks';
 import { assertRecordedEvents } from '../recorded-events';
 import { fromRevisionOf } from '../stream-reads';
 import { GroupCommit, Outcome } from './group-commit';
-import { SharedStrings } from './shared-strings';
+import { READ_AHEAD_MIN_LIMIT, ReadAhead } from './read-ahead';
 import { describeError, isUniqueViolation, translateVendorError } from './sqlite-errors';
 import {
   COLUMNS,
@@ -63,6 +63,11 @@ export interface SqliteOpenOptions {
    * import into a large file spends most of its time paging its indexes without more.
    */
   readonly cacheSizeMiB?: number;
+  /**
+   * Whether `readAll` of large pages reads the next page ahead in a worker thread
+   * (read-ahead.ts); on by default for a file.
+   */
+  readonly readAhead?: boolean;
 }
 
 /** The embedded adapter: one SQLite file (or memory) holding every stream. */
@@ -86,10 +91,10 @@ export class SqliteEventStore implements EventStore {
    */
   private readonly insertImported: Database.Statement<ImportedRow>;
   private readonly groupCommit: GroupCommit<PendingAppend>;
-  private readonly strings = new SharedStrings();
-  private readonly toRecordedEvent = (row: EventRow): RecordedEvent =>
-    recordedEventOf(row, this.strings.share);
+  private readonly toRecordedEvent = recordedEventOf;
   private watch: NodeJS.Timeout | undefined;
+  private readAhead: ReadAhead | undefined;
+  private pagesReadAhead = 0;
   private readonly dataVersion: Database.Statement<[], number>;
   private readonly commitGroup: Database.Transaction<
     (batch: readonly PendingAppend[]) => Outcome[]
@@ -109,6 +114,7 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly location: string,
+    private readonly readAheadAllowed: boolean,
   ) {
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.selectById = db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
@@ -183,7 +189,7 @@ export class SqliteEventStore implements EventStore {
       }
       assertDurable(readSettings(db), memory);
       migrate(db);
-      return new SqliteEventStore(db, location);
+      return new SqliteEventStore(db, location, options.readAhead ?? true);
     } catch (error) {
       db?.close();
       if (error instanceof EventStoreUnavailableError) throw error;
@@ -234,13 +240,38 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
-    return this.use(() => {
+    const from = this.use(() => {
       if (!Number.isSafeInteger(limit) || limit < 1) {
         throw new RangeError(`readAll limit must be a positive integer, not ${limit}`);
       }
-      const from = after === undefined ? 0 : parsePosition(after);
-      return this.selectPage.all(from, limit).map(this.toRecordedEvent);
+      return after === undefined ? 0 : parsePosition(after);
     });
+    const readAhead = await this.readAhead?.take(from, limit);
+    const page = this.use(
+      () => readAhead ?? this.selectPage.all(from, limit).map(this.toRecordedEvent),
+    );
+    const last = page.at(-1);
+    if (!this.readsAhead(limit)) return page;
+    if (last !== undefined && page.length === limit) {
+      this.readAhead ??= ReadAhead.start(this.location);
+      this.readAhead?.prefetch(Number(last.position), limit);
+    } else if (this.readAhead !== undefined) {
+      // The end of the log: the worker's memory is given back until the next long read.
+      this.pagesReadAhead += this.readAhead.taken;
+      void this.readAhead.close();
+      this.readAhead = undefined;
+    }
+    return page;
+  }
+
+  /** How many pages of `readAll` a worker thread read ahead (read-ahead.ts). */
+  pagesReadAheadSoFar(): number {
+    return this.pagesReadAhead + (this.readAhead?.taken ?? 0);
+  }
+
+  /** A caller reading the log page by page in large pages gets the next one read ahead. */
+  private readsAhead(limit: number): boolean {
+    return this.readAheadAllowed && this.location !== MEMORY && limit >= READ_AHEAD_MIN_LIMIT;
   }
 
   /**
@@ -310,6 +341,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.listeners.clear();
     this.db.close();
+    await this.readAhead?.close();
   }
 
   /** One append of a group, inside the group's transaction, in a savepoint of its own. */

@@ -109,23 +109,17 @@ export function parsePosition(position: string): number {
   return value;
 }
 
-export function recordedEventOf(row: EventRow, share: (text: string) => string): RecordedEvent {
-  const metadata = JSON.parse(row.metadata) as {
-    -readonly [Key in keyof EventMetadata]: EventMetadata[Key];
-  };
-  if (metadata.correlationId === metadata.commandId) metadata.correlationId = metadata.commandId;
-  if (metadata.causationId === metadata.commandId) metadata.causationId = metadata.commandId;
-  if (metadata.actor !== null) metadata.actor = share(metadata.actor);
+export function recordedEventOf(row: EventRow): RecordedEvent {
   return {
     id: row.id,
-    streamId: share(row.stream_id),
+    streamId: row.stream_id,
     revision: row.revision,
     position: String(row.position),
-    type: share(row.type),
+    type: row.type,
     data: JSON.parse(row.data) as Record<string, unknown>,
     effectiveAt: new Date(row.effective_at),
     recordedAt: new Date(row.recorded_at),
-    metadata,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
     schemaVersion: row.schema_version,
   };
 }

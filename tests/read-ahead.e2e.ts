@@ -1,0 +1,131 @@
+/**
+ * The SQLite store's read-ahead (libs/event-store/src/sqlite/read-ahead.ts) as built: its
+ * worker thread runs only from the compiled files, so this suite loads the store from dist
+ * (built by the global setup) and compares every page with a store that reads directly.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
+import type { SqliteEventStore as Store } from '@partnerships/event-store/sqlite/sqlite-event-store';
+
+const { SqliteEventStore } = require(
+  join(__dirname, '..', 'dist', 'libs', 'event-store', 'src', 'sqlite', 'sqlite-event-store.js'),
+) as { SqliteEventStore: typeof Store };
+
+const PAGE = 1_000;
+
+function event(name: string): EventToAppend {
+  const commandId = randomUUID();
+  return {
+    id: randomUUID(),
+    type: 'OrganizationRegistered',
+    data: { name, notes: ['a', { nested: 'é' }] },
+    metadata: {
+      actor: 'alice',
+      commandId,
+      correlationId: commandId,
+      causationId: randomUUID(),
+      commandDigest: 'digest',
+    },
+    schemaVersion: 1,
+  };
+}
+
+async function appendEvents(store: Store, count: number, from = 0): Promise<void> {
+  for (let index = from; index < from + count; index += 50) {
+    const batch = Array.from({ length: Math.min(50, from + count - index) }, (_, offset) =>
+      // Names with the separator the page text uses, quotes and other scripts.
+      event(`organisation ${index + offset} \u001f "quoted" 名前`),
+    );
+    await store.append(`organization-org-${index}`, batch, 0);
+  }
+}
+
+async function readLog(store: Store): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, limit: PAGE });
+    events.push(...page);
+    if (page.length < PAGE) return events;
+    after = page.at(-1)!.position;
+  }
+}
+
+describe('the SQLite read-ahead', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-ahead-'));
+    file = join(dir, 'events.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives every page exactly as a direct read does', async () => {
+    const writer = SqliteEventStore.open(file);
+    await appendEvents(writer, 5_500);
+    const ahead = SqliteEventStore.open(file);
+    const direct = SqliteEventStore.open(file, { readAhead: false });
+    try {
+      expect(await readLog(ahead)).toEqual(await readLog(direct));
+      // Pages 2-5 came from the worker; the last, short one was read directly.
+      expect(ahead.pagesReadAheadSoFar()).toBe(4);
+      expect(direct.pagesReadAheadSoFar()).toBe(0);
+    } finally {
+      await Promise.all([writer.close(), ahead.close(), direct.close()]);
+    }
+  });
+
+  it('reads a page again when the worker found it short and commits came since', async () => {
+    const writer = SqliteEventStore.open(file);
+    await appendEvents(writer, 1_500);
+    const ahead = SqliteEventStore.open(file);
+    try {
+      const first = await ahead.readAll({ limit: PAGE });
+      // The worker reads the 500 events after the first page meanwhile; 600 more follow.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await appendEvents(writer, 600, 1_500);
+      const second = await ahead.readAll({ after: first.at(-1)!.position, limit: PAGE });
+      expect(second).toHaveLength(PAGE);
+      expect(second.at(-1)!.data).toMatchObject({
+        name: expect.stringMatching(/^organisation 1999 /),
+      });
+      expect(ahead.pagesReadAheadSoFar()).toBe(0);
+    } finally {
+      await Promise.all([writer.close(), ahead.close()]);
+    }
+  });
+
+  it('fails on a damaged event as a direct read does', async () => {
+    const writer = SqliteEventStore.open(file);
+    await appendEvents(writer, 3_000);
+    await writer.close();
+    // An event's data that is not JSON, holding the page text's separator.
+    const db = new Database(file);
+    db.prepare(`UPDATE events SET data = ? WHERE position = 1500`).run('{"name":"x"\u001f}');
+    db.close();
+    const ahead = SqliteEventStore.open(file);
+    const direct = SqliteEventStore.open(file, { readAhead: false });
+    try {
+      const failure = (store: Store) => readLog(store).then(() => 'read', String);
+      expect(await failure(ahead)).toBe(await failure(direct));
+      expect(await failure(direct)).toMatch(/JSON/);
+    } finally {
+      await Promise.all([ahead.close(), direct.close()]);
+    }
+  });
+
+  it('closes while a page is being read ahead', async () => {
+    const writer = SqliteEventStore.open(file);
+    await appendEvents(writer, 2_500);
+    await writer.close();
+    const ahead = SqliteEventStore.open(file);
+    await ahead.readAll({ limit: PAGE });
+    await ahead.close();
+    await expect(ahead.readAll({ limit: PAGE })).rejects.toThrow('closed');
+  });
+});
