@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
 import type { SqliteEventStore as Store } from '@partnerships/event-store/sqlite/sqlite-event-store';
 
+// The built module, not the sources jest would load: only it has its worker beside it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SqliteEventStore } = require(
   join(__dirname, '..', 'dist', 'libs', 'event-store', 'src', 'sqlite', 'sqlite-event-store.js'),
 ) as { SqliteEventStore: typeof Store };
