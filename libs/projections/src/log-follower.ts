@@ -13,7 +13,8 @@ export class LogFollower {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private unsubscribe: Unsubscribe | undefined;
-  private readonly listeners = new Set<EventListener>();
+  /** A new array at each change: the loop over every event reads a plain array. */
+  private listeners: readonly EventListener[] = [];
 
   /**
    * `onError` hears what could not be applied: a commit notification's failed catch-up, a
@@ -55,8 +56,10 @@ export class LogFollower {
 
   /** Calls `listener` with every event applied from now on, in commit order. */
   onEvent(listener: EventListener): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((known) => known !== listener);
+    };
   }
 
   private nextRound(): Promise<void> {
@@ -80,7 +83,9 @@ export class LogFollower {
           if (!(error instanceof UnknownEventTypeError)) throw error;
           this.onError(error);
         }
-        for (const listener of this.listeners) {
+        const listeners = this.listeners;
+        for (let index = 0; index < listeners.length; index++) {
+          const listener = listeners[index]!;
           try {
             listener(event);
           } catch (error) {

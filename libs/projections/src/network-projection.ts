@@ -278,12 +278,10 @@ export class NetworkProjection {
     // Decoded after the event is in the log: an event this version cannot read stays in
     // the log and its stream's history, and the error says which it is.
     const decoded = decodeEvent(event);
-    // Only the events that create an entity need its stream record.
-    const base = (): StreamRecord => ({ id: target.id, seq, stream, interventions: [] });
     switch (decoded.type) {
       case 'OrganizationRegistered': {
         const organization: OrganizationRecord = {
-          ...base(),
+          ...streamRecord(target.id, seq, stream),
           name: decoded.data.name,
           assessments: [],
           memberships: [],
@@ -303,7 +301,7 @@ export class NetworkProjection {
       }
       case 'GroupFounded': {
         const group: GroupRecord = {
-          ...base(),
+          ...streamRecord(target.id, seq, stream),
           name: decoded.data.name,
           purpose: decoded.data.purpose ?? null,
           dissolvedRevision: undefined,
@@ -364,7 +362,7 @@ export class NetworkProjection {
           .map((id) => this.organizations.get(id))
           .filter((party): party is OrganizationRecord => party !== undefined);
         const partnership: PartnershipRecord = {
-          ...base(),
+          ...streamRecord(target.id, seq, stream),
           name: decoded.data.name,
           purpose: decoded.data.purpose ?? null,
           parties,
@@ -436,6 +434,11 @@ export class NetworkProjection {
 }
 
 const EMPTY = { length: 0, at: (): number => NaN };
+
+/** What every entity keeps of the stream that created it. */
+function streamRecord(id: string, seq: number, stream: StreamLog): StreamRecord {
+  return { id, seq, stream, interventions: [] };
+}
 
 /**
  * A string of its own for one the model keeps: an event's strings may be parts of a larger
