@@ -262,14 +262,17 @@ export class NetworkProjection {
     let seqs = this.types.get(event.type);
     if (seqs === undefined) {
       seqs = new Int32Column();
-      this.types.set(ownCopy(event.type), seqs);
+      this.types.set(event.type, seqs);
     }
     seqs.push(seq);
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
-      const streamId = ownCopy(event.streamId);
-      stream = { streamId, seqs: [], target: parseStreamId(streamId) ?? null };
-      this.streams.set(streamId, stream);
+      stream = {
+        streamId: event.streamId,
+        seqs: [],
+        target: parseStreamId(event.streamId) ?? null,
+      };
+      this.streams.set(event.streamId, stream);
     }
     stream.seqs.push(seq);
 
@@ -438,14 +441,6 @@ const EMPTY = { length: 0, at: (): number => NaN };
 /** What every entity keeps of the stream that created it. */
 function streamRecord(id: string, seq: number, stream: StreamLog): StreamRecord {
   return { id, seq, stream, interventions: [] };
-}
-
-/**
- * A string of its own for one the model keeps: an event's strings may be parts of a larger
- * text (the store's read-ahead hands a page over as one), which a part kept would keep whole.
- */
-function ownCopy(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {
