@@ -303,12 +303,11 @@ export function decodeRecords<S extends Targeted>(
     const { group: of, organization: member } = membership;
     of.memberships.push(membership);
     if (membership.endRevision === undefined) of.openMemberships.set(member.id, membership);
-    let periods = of.membershipsOf.get(member);
-    if (periods === undefined) {
-      periods = [];
-      of.membershipsOf.set(member, periods);
-    }
-    periods.push(membership);
+    // Most organisations belong to a group once: a list of exactly one, not one pushed
+    // into an empty array (which reserves room for 17).
+    const periods = of.membershipsOf.get(member);
+    if (periods === undefined) of.membershipsOf.set(member, [membership]);
+    else periods.push(membership);
     member.memberships.push(membership);
   }
 
