@@ -474,7 +474,10 @@ export function loadProjection(
   const { header, state, sections } = read.snapshot;
   let projection: NetworkProjection;
   try {
-    projection = NetworkProjection.fromState(deserializeState(state, sections));
+    const decoded = deserializeState(state, sections);
+    release(state);
+    projection = NetworkProjection.fromState(decoded);
+    release(decoded.records.ints);
   } catch (error) {
     return { problem: { kind: 'damaged', detail: `its state is not readable (${String(error)})` } };
   }
@@ -482,6 +485,17 @@ export function loadProjection(
     return { problem: { kind: 'damaged', detail: 'its state and header name other checkpoints' } };
   }
   return { projection, header };
+}
+
+/**
+ * Hands the memory of an array read from the file back at the next minor collection instead
+ * of the next full one: the serialised state and the record tape (24 MB at 1M events) are
+ * done with once decoded, but have lived long enough to reach V8's old generation, and a
+ * start makes no full collection before it serves. Transferring the buffer detaches it
+ * here and leaves its memory to a new, young, unreferenced owner.
+ */
+function release(view: ArrayBufferView): void {
+  structuredClone(view.buffer, { transfer: [view.buffer] });
 }
 
 /** The words of a log line for a snapshot that is not used. */
