@@ -252,7 +252,8 @@ function readOpenSnapshot(
       `its payload has ${size - headerEnd} bytes, the header says ${header.payloadBytes}`,
     );
   }
-  const state = Buffer.allocUnsafe(header.stateBytes);
+  // Never a slice of Node's shared pool: it is handed back whole once decoded.
+  const state = Buffer.allocUnsafeSlow(header.stateBytes);
   read(fd, state, headerEnd);
   let crc = crc32(state);
   let offset = headerEnd + state.length;
@@ -495,6 +496,8 @@ export function loadProjection(
  * here and leaves its memory to a new, young, unreferenced owner.
  */
 function release(view: ArrayBufferView): void {
+  // Only memory the view has to itself: a shared buffer may hold other live views.
+  if (view.byteOffset !== 0 || view.byteLength !== view.buffer.byteLength) return;
   structuredClone(view.buffer, { transfer: [view.buffer] });
 }
 
