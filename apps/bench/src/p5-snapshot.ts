@@ -118,7 +118,7 @@ export async function measureSnapshotStartup(
           figure: `P5 writing the snapshot of ${size} events (information)`,
           ours:
             `${formatBytes(bytes!)} in ${(writeMs! / 1000).toFixed(2)} s, of which the event loop ` +
-            `was held ${(heldMs! / 1000).toFixed(2)} s (exportState and v8.serialize)`,
+            `was held ${(heldMs! / 1000).toFixed(2)} s (exportState and serialising)`,
           baseline: '—',
           ratio: '—',
           target: '—',

@@ -10,6 +10,7 @@ import {
   PositionColumn,
   PositionState,
 } from './columns';
+import { RecordTape, decodeRecords, encodeRecords } from './record-tape';
 import {
   GroupRecord,
   MembershipRecord,
@@ -28,41 +29,20 @@ interface FollowedStream extends StreamLog {
 
 /**
  * The projection's whole state as a plain value that `v8.serialize` round-trips: the
- * columns as typed arrays, the records as plain objects whose links to each other are
- * indexes. (The serializer walks references depth first: a million events' worth of
- * organisation → membership → group → membership → … links overflowed its stack.) It
- * shares the live records' parts: serialise it before the next event is applied.
+ * columns as typed arrays, the streams and records as a tape of integers with a table of
+ * their values (see record-tape.ts). The snapshot file writes every typed array of it as
+ * raw bytes. It shares nothing with the live projection but immutable strings.
  */
 export interface ProjectionState {
-  readonly version: 2;
+  readonly version: 3;
   readonly effective: Float64Array;
   readonly recorded: Float64Array;
   readonly positions: PositionState;
   readonly ids: IdState;
   readonly types: Map<string, Int32Array>;
   readonly latestEffectiveMs: number;
-  readonly streams: Map<string, FollowedStream>;
-  readonly organizations: Omit<OrganizationRecord, 'memberships' | 'partnerships'>[];
-  readonly groups: Omit<
-    GroupRecord,
-    'memberships' | 'partnerships' | 'openMemberships' | 'membershipsOf'
-  >[];
-  /** Every membership in the order they began (their join events' order in the log). */
-  readonly memberships: FlatMembership[];
-  readonly partnerships: FlatPartnership[];
+  readonly records: RecordTape;
 }
-
-/** A membership with its group and organisation as indexes into the state's lists. */
-type FlatMembership = Omit<MembershipRecord, 'group' | 'organization'> & {
-  readonly group: number;
-  readonly organization: number;
-};
-
-/** A partnership with its parties and group as indexes (-1: no group). */
-type FlatPartnership = Omit<PartnershipRecord, 'parties' | 'group'> & {
-  readonly parties: number[];
-  readonly group: number;
-};
 
 /**
  * The read model of the whole network, built by applying the global log in commit order.
@@ -141,44 +121,15 @@ export class NetworkProjection {
   exportState(): ProjectionState {
     const types = new Map<string, Int32Array>();
     for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
-    const organizationIndex = new Map(this.organizationOrder.map((record, i) => [record, i]));
-    const groupIndex = new Map(this.groupOrder.map((record, i) => [record, i]));
-    const joinSeq = (membership: MembershipRecord) =>
-      membership.group.stream.seqs[membership.joinRevision]!;
-    const memberships = this.groupOrder
-      .flatMap((group) => group.memberships)
-      .sort((a, b) => joinSeq(a) - joinSeq(b));
     return {
-      version: 2,
+      version: 3,
       effective: this.effective.toArray(),
       recorded: this.recorded.toArray(),
       positions: this.positions.state(),
       ids: this.ids.state(),
       types,
       latestEffectiveMs: this.latestEffectiveMs,
-      streams: this.streams,
-      organizations: this.organizationOrder.map(
-        ({ memberships: _m, partnerships: _p, ...record }) => record,
-      ),
-      groups: this.groupOrder.map(
-        ({
-          memberships: _m,
-          partnerships: _p,
-          openMemberships: _o,
-          membershipsOf: _of,
-          ...record
-        }) => record,
-      ),
-      memberships: memberships.map(({ group, organization, ...membership }) => ({
-        ...membership,
-        group: groupIndex.get(group)!,
-        organization: organizationIndex.get(organization)!,
-      })),
-      partnerships: this.partnershipOrder.map(({ parties, group, ...partnership }) => ({
-        ...partnership,
-        parties: parties.map((party) => organizationIndex.get(party)!),
-        group: group === null ? -1 : groupIndex.get(group)!,
-      })),
+      records: encodeRecords(this),
     };
   }
 
@@ -190,64 +141,7 @@ export class NetworkProjection {
     projection.ids = new IdColumn(state.ids);
     for (const [type, seqs] of state.types) projection.types.set(type, new Int32Column(seqs));
     projection.latestEffectiveMs = state.latestEffectiveMs;
-    for (const [streamId, stream] of state.streams) projection.streams.set(streamId, stream);
-    // The links come back in the order apply makes them: memberships as they began,
-    // partnerships as they were formed.
-    const organizations = state.organizations.map((record): OrganizationRecord => ({
-      ...record,
-      memberships: [],
-      partnerships: [],
-    }));
-    for (const record of organizations) {
-      projection.organizations.set(record.id, record);
-      projection.organizationOrder.push(record);
-    }
-    const groups = state.groups.map((record): GroupRecord => ({
-      ...record,
-      memberships: [],
-      partnerships: [],
-      openMemberships: new Map(),
-      membershipsOf: new Map(),
-    }));
-    for (const record of groups) {
-      projection.groups.set(record.id, record);
-      projection.groupOrder.push(record);
-    }
-    for (const flat of state.memberships) {
-      const group = groups[flat.group]!;
-      const organization = organizations[flat.organization]!;
-      const membership: MembershipRecord = {
-        ...flat,
-        group,
-        organization,
-        positions: flat.positions.map(({ revision, value }) => ({
-          revision,
-          value: projection.intern(value),
-        })),
-      };
-      group.memberships.push(membership);
-      if (membership.endRevision === undefined) {
-        group.openMemberships.set(organization.id, membership);
-      }
-      pushTo(group.membershipsOf, organization, membership);
-      organization.memberships.push(membership);
-    }
-    for (const flat of state.partnerships) {
-      const parties = flat.parties.map((index) => organizations[index]!);
-      const group = flat.group === -1 ? null : groups[flat.group]!;
-      const ending =
-        flat.ending === undefined
-          ? undefined
-          : {
-              revision: flat.ending.revision,
-              value: { reason: projection.intern(flat.ending.value.reason) },
-            };
-      const partnership: PartnershipRecord = { ...flat, parties, group, ending };
-      projection.partnerships.set(partnership.id, partnership);
-      projection.partnershipOrder.push(partnership);
-      for (const party of parties) party.partnerships.push(partnership);
-      group?.partnerships.push(partnership);
-    }
+    decodeRecords(state.records, projection, (value) => projection.intern(value));
     return projection;
   }
 

@@ -5,11 +5,14 @@ import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { NetworkProjection } from './network-projection';
 import { EventReader, NetworkView } from './network-view';
 import {
+  SNAPSHOT_FORMAT,
   describeProblem,
   loadProjection,
   projectionSchemaHash,
   readSnapshot,
   removeLeftovers,
+  serializeState,
+  snapshotBytes,
   takeSnapshot,
   writeFileDurably,
 } from './snapshot-file';
@@ -146,6 +149,51 @@ describe('the snapshot file', () => {
     expect('problem' in other && other.problem.kind).toBe('mismatch');
     expect('problem' in other && describeProblem(file, other.problem)).toMatch(
       /ignored: it does not match this version's projection code/,
+    );
+  });
+
+  it('reads each typed array of the state into memory of its own, not views of one buffer', async () => {
+    await writeFileDurably(file, takeSnapshot(projection(), 7, LAST).parts);
+    const read = readSnapshot(file, projectionSchemaHash());
+    if (!('snapshot' in read)) throw new Error(describeProblem(file, read.problem));
+    // effective, recorded, positions, ids, a column per event type, the record tape
+    expect(read.snapshot.sections.length).toBeGreaterThanOrEqual(10);
+    for (const section of read.snapshot.sections) {
+      expect(section.buffer.byteLength).toBe(section.byteLength);
+    }
+  });
+
+  it('is refused as a mismatch when an earlier format wrote it', () => {
+    const header = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT - 1, schema: 'x' }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header.length);
+    writeFileSync(file, Buffer.concat([Buffer.from('PTSNAP01'), length, header, Buffer.alloc(64)]));
+    const read = readSnapshot(file, projectionSchemaHash());
+    expect('problem' in read && read.problem).toEqual({
+      kind: 'mismatch',
+      detail: `format ${SNAPSHOT_FORMAT - 1}, this version writes ${SNAPSHOT_FORMAT}`,
+    });
+  });
+
+  it('is refused as damaged when its checksum holds but its records do not read back', async () => {
+    const state = projection().exportState();
+    const tape = state.records.ints;
+    const spoilt = {
+      ...state,
+      records: { ...state.records, ints: tape.slice(0, tape.length - 1) },
+    };
+    const fields = {
+      schema: projectionSchemaHash(),
+      checkpoint: '7',
+      events: 7,
+      lastEvent: LAST,
+      takenAt: 0,
+    };
+    await writeFileDurably(file, snapshotBytes(fields, serializeState(spoilt)));
+    const loaded = loadProjection(file, projectionSchemaHash());
+    expect('problem' in loaded && loaded.problem.kind).toBe('damaged');
+    expect('problem' in loaded && describeProblem(file, loaded.problem)).toMatch(
+      /ignored: damaged, its state is not readable \(RangeError: the record tape ends early\)/,
     );
   });
 

@@ -3,23 +3,49 @@
  * NetworkProjection.exportState) with the checkpoint it was taken at, so that a start
  * follows the log from there instead of from the first event.
  *
- * Layout: magic (8 bytes), header length (u32 LE), header (JSON), payload (v8.serialize of
- * the state). The header carries the format version, the schema hash of the code that
- * wrote it, the checkpoint, the number of events applied, the payload's length and a
- * CRC-32 of the payload; a file that disagrees with any of them is not used.
+ * Layout: magic (8 bytes), header length (u32 LE), header (JSON), payload. The payload is
+ * the state through v8's serializer with each of its typed arrays (the columns, the record
+ * tape) left out, then those arrays' bytes one after the other: a start reads each straight
+ * into an array of its own, and neither decodes them nor holds the file whole. The header
+ * carries the format version, the schema hash of the code that wrote it, the checkpoint,
+ * the number of events applied, the payload's layout and length and a CRC-32 of the
+ * payload; a file that disagrees with any of them is not used.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { deserialize, serialize } from 'node:v8';
+import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import type { EventStore } from '@partnerships/event-store/event-store';
 import { NetworkProjection, ProjectionState } from './network-projection';
 
 const MAGIC = Buffer.from('PTSNAP01', 'latin1');
 /** Bumped when the file layout or the header changes. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
+
+/** The typed arrays a state may hold, by the name the header gives them. */
+const ARRAY_TYPES = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+} as const;
+type ArrayType = keyof typeof ARRAY_TYPES;
+type TypedArray = InstanceType<(typeof ARRAY_TYPES)[ArrayType]>;
+
+/** One typed array of the state, written after the serialised rest. */
+export interface SnapshotSection {
+  readonly type: ArrayType;
+  readonly bytes: number;
+}
 
 export interface SnapshotHeader {
   readonly format: number;
@@ -36,18 +62,31 @@ export interface SnapshotHeader {
   readonly lastEvent: LastEvent | undefined;
   /** When it was taken (ms since the epoch). */
   readonly takenAt: number;
+  /** The serialised state without its typed arrays: the payload's first bytes. */
+  readonly stateBytes: number;
+  /** The typed arrays, in the order the state names them, after it. */
+  readonly sections: readonly SnapshotSection[];
   readonly payloadBytes: number;
   readonly payloadCrc32: number;
 }
+
+/** What the writer fills in; the rest of the header describes the payload. */
+export type SnapshotFields = Omit<
+  SnapshotHeader,
+  'format' | 'stateBytes' | 'sections' | 'payloadBytes' | 'payloadCrc32'
+>;
 
 export interface LastEvent {
   readonly id: string;
   readonly commandId: string;
 }
 
+/** A snapshot read and checked, its state not yet decoded. */
 export interface Snapshot {
   readonly header: SnapshotHeader;
-  readonly payload: Buffer;
+  /** The serialised state, naming its typed arrays by their index in `sections`. */
+  readonly state: Buffer;
+  readonly sections: readonly TypedArray[];
 }
 
 /** Why a snapshot file is not used; `missing` is the ordinary first start. */
@@ -57,11 +96,64 @@ export type SnapshotProblem =
   | { readonly kind: 'damaged'; readonly detail: string }
   | { readonly kind: 'mismatch'; readonly detail: string };
 
-/** The whole file as bytes, ready to write. */
+/** v8's serializer, with each typed array left for the caller to write as raw bytes. */
+class StateSerializer extends DefaultSerializer {
+  readonly sections: TypedArray[] = [];
+
+  /** Called by v8 for each typed array (DefaultSerializer would copy it into the output). */
+  _writeHostObject(view: NodeJS.ArrayBufferView): void {
+    const type = (view as Partial<TypedArray>)[Symbol.toStringTag];
+    if (type === undefined || !(type in ARRAY_TYPES)) {
+      throw new TypeError(`a snapshot's state cannot hold a ${view.constructor.name}`);
+    }
+    this.writeUint32(this.sections.length);
+    this.sections.push(view as TypedArray);
+  }
+}
+
+/** v8's deserializer, given the typed arrays the serialised state names by index. */
+class StateDeserializer extends DefaultDeserializer {
+  constructor(
+    state: Buffer,
+    private readonly sections: readonly TypedArray[],
+  ) {
+    super(state);
+  }
+
+  _readHostObject(): TypedArray {
+    const section = this.sections[this.readUint32()];
+    if (section === undefined) throw new RangeError('the state names a section the file lacks');
+    return section;
+  }
+}
+
+/** The state serialised without its typed arrays, and those arrays. */
+export function serializeState(state: ProjectionState): {
+  state: Buffer;
+  sections: TypedArray[];
+} {
+  const serializer = new StateSerializer();
+  serializer.writeHeader();
+  serializer.writeValue(state);
+  return { state: serializer.releaseBuffer(), sections: serializer.sections };
+}
+
+export function deserializeState(state: Buffer, sections: readonly TypedArray[]): ProjectionState {
+  const deserializer = new StateDeserializer(state, sections);
+  deserializer.readHeader();
+  return deserializer.readValue() as ProjectionState;
+}
+
+/** The whole file as bytes, ready to write (the sections' bytes are theirs, not copies). */
 export function snapshotBytes(
-  fields: Omit<SnapshotHeader, 'format' | 'payloadBytes' | 'payloadCrc32'>,
-  payload: Buffer,
+  fields: SnapshotFields,
+  payload: { state: Buffer; sections: readonly TypedArray[] },
 ): Buffer[] {
+  const sections = payload.sections.map((section) =>
+    Buffer.from(section.buffer, section.byteOffset, section.byteLength),
+  );
+  let payloadCrc32 = crc32(payload.state);
+  for (const section of sections) payloadCrc32 = crc32(section, payloadCrc32);
   const header: SnapshotHeader = {
     format: SNAPSHOT_FORMAT,
     schema: fields.schema,
@@ -69,42 +161,79 @@ export function snapshotBytes(
     events: fields.events,
     lastEvent: fields.lastEvent,
     takenAt: fields.takenAt,
-    payloadBytes: payload.length,
-    payloadCrc32: crc32(payload),
+    stateBytes: payload.state.length,
+    sections: payload.sections.map((section) => ({
+      type: section[Symbol.toStringTag],
+      bytes: section.byteLength,
+    })),
+    payloadBytes: sections.reduce((sum, section) => sum + section.length, payload.state.length),
+    payloadCrc32,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
-  return [MAGIC, length, json, payload];
+  return [MAGIC, length, json, payload.state, ...sections];
 }
 
 /**
- * Reads and checks the snapshot at `file` against the code's `schema`. The payload is
- * returned undecoded: the caller deserialises it.
+ * Reads and checks the snapshot at `file` against the code's `schema`: its header first
+ * (a snapshot of other code is not read further), then each typed array into one of its
+ * own, the checksum taken as they come. The state is returned undecoded.
  */
 export function readSnapshot(
   file: string,
   schema: string,
 ): { snapshot: Snapshot } | { problem: SnapshotProblem } {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { problem: { kind: 'missing' } };
     return { problem: { kind: 'unreadable', detail: `cannot read it (${code})` } };
   }
-  const parsed = parseSnapshot(bytes);
-  if ('problem' in parsed) return parsed;
-  const { header } = parsed.snapshot;
-  if (header.format !== SNAPSHOT_FORMAT) {
-    return {
-      problem: {
-        kind: 'mismatch',
-        detail: `format ${header.format}, this version writes ${SNAPSHOT_FORMAT}`,
-      },
-    };
+  try {
+    return readOpenSnapshot(fd, schema);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: { kind: 'unreadable', detail: `cannot read it (${code ?? String(error)})` } };
+  } finally {
+    closeSync(fd);
   }
+}
+
+function readOpenSnapshot(
+  fd: number,
+  schema: string,
+): { snapshot: Snapshot } | { problem: SnapshotProblem } {
+  const damaged = (detail: string) => ({ problem: { kind: 'damaged' as const, detail } });
+  const size = fstatSync(fd).size;
+  const start = Buffer.alloc(MAGIC.length + 4);
+  if (
+    size < start.length ||
+    !read(fd, start, 0) ||
+    !start.subarray(0, MAGIC.length).equals(MAGIC)
+  ) {
+    return damaged('not a snapshot file');
+  }
+  const headerLength = start.readUInt32LE(MAGIC.length);
+  const headerEnd = start.length + headerLength;
+  if (headerEnd > size) return damaged('its header is cut short');
+  const json = Buffer.alloc(headerLength);
+  read(fd, json, start.length);
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(json.toString('utf8'));
+  } catch {
+    return damaged('its header is not readable');
+  }
+  if (!isHeader(header)) {
+    // An older format's header lacks this one's layout: say which it is.
+    const format = (header as { format?: unknown } | null)?.format;
+    if (typeof format === 'number' && format !== SNAPSHOT_FORMAT) return formatMismatch(format);
+    return damaged('its header lacks fields');
+  }
+  if (header.format !== SNAPSHOT_FORMAT) return formatMismatch(header.format);
   if (header.schema !== schema) {
     return {
       problem: {
@@ -113,35 +242,53 @@ export function readSnapshot(
       },
     };
   }
-  return parsed;
-}
-
-/** The header and payload of snapshot bytes, if they are whole. */
-export function parseSnapshot(
-  bytes: Buffer,
-): { snapshot: Snapshot } | { problem: SnapshotProblem } {
-  const damaged = (detail: string) => ({ problem: { kind: 'damaged' as const, detail } });
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
-    return damaged('not a snapshot file');
-  }
-  const headerLength = bytes.readUInt32LE(MAGIC.length);
-  const headerEnd = MAGIC.length + 4 + headerLength;
-  if (headerEnd > bytes.length) return damaged('its header is cut short');
-  let header: SnapshotHeader;
-  try {
-    header = JSON.parse(bytes.subarray(MAGIC.length + 4, headerEnd).toString('utf8'));
-  } catch {
-    return damaged('its header is not readable');
-  }
-  if (!isHeader(header)) return damaged('its header lacks fields');
-  const payload = bytes.subarray(headerEnd);
-  if (payload.length !== header.payloadBytes) {
+  const layoutBytes = header.sections.reduce(
+    (sum, section) => sum + section.bytes,
+    header.stateBytes,
+  );
+  if (layoutBytes !== header.payloadBytes) return damaged('its header does not add up');
+  if (size - headerEnd !== header.payloadBytes) {
     return damaged(
-      `its payload has ${payload.length} bytes, the header says ${header.payloadBytes}`,
+      `its payload has ${size - headerEnd} bytes, the header says ${header.payloadBytes}`,
     );
   }
-  if (crc32(payload) !== header.payloadCrc32) return damaged('its checksum does not match');
-  return { snapshot: { header, payload } };
+  // Never a slice of Node's shared pool: it is handed back whole once decoded.
+  const state = Buffer.allocUnsafeSlow(header.stateBytes);
+  read(fd, state, headerEnd);
+  let crc = crc32(state);
+  let offset = headerEnd + state.length;
+  const sections: TypedArray[] = [];
+  for (const { type, bytes } of header.sections) {
+    const Type = ARRAY_TYPES[type];
+    if (bytes % Type.BYTES_PER_ELEMENT !== 0) return damaged(`a ${type} of ${bytes} bytes`);
+    const section = new Type(bytes / Type.BYTES_PER_ELEMENT);
+    const view = new Uint8Array(section.buffer, section.byteOffset, section.byteLength);
+    read(fd, view, offset);
+    crc = crc32(view, crc);
+    offset += bytes;
+    sections.push(section);
+  }
+  if (crc !== header.payloadCrc32) return damaged('its checksum does not match');
+  return { snapshot: { header, state, sections } };
+}
+
+function formatMismatch(format: number): { problem: SnapshotProblem } {
+  return {
+    problem: {
+      kind: 'mismatch',
+      detail: `format ${format}, this version writes ${SNAPSHOT_FORMAT}`,
+    },
+  };
+}
+
+/** Fills `target` from the file at `position`; false if the file ends first. */
+function read(fd: number, target: Uint8Array, position: number): boolean {
+  for (let done = 0; done < target.length;) {
+    const count = readSync(fd, target, done, target.length - done, position + done);
+    if (count === 0) return false;
+    done += count;
+  }
+  return true;
 }
 
 function isHeader(value: unknown): value is SnapshotHeader {
@@ -155,8 +302,22 @@ function isHeader(value: unknown): value is SnapshotHeader {
     (header['lastEvent'] === undefined ||
       (typeof header['lastEvent'] === 'object' && header['lastEvent'] !== null)) &&
     typeof header['takenAt'] === 'number' &&
+    Number.isSafeInteger(header['stateBytes']) &&
+    Array.isArray(header['sections']) &&
+    header['sections'].every(isSection) &&
     Number.isSafeInteger(header['payloadBytes']) &&
     Number.isSafeInteger(header['payloadCrc32'])
+  );
+}
+
+function isSection(value: unknown): value is SnapshotSection {
+  if (typeof value !== 'object' || value === null) return false;
+  const section = value as Record<string, unknown>;
+  return (
+    typeof section['type'] === 'string' &&
+    Object.hasOwn(ARRAY_TYPES, section['type']) &&
+    Number.isSafeInteger(section['bytes']) &&
+    (section['bytes'] as number) >= 0
   );
 }
 
@@ -172,7 +333,9 @@ export async function writeFileDurably(file: string, parts: readonly Buffer[]): 
     const handle = await open(temporary, 'w');
     try {
       for (const part of parts) {
-        await handle.write(part);
+        for (let written = 0; written < part.length;) {
+          written += (await handle.write(part, written, part.length - written)).bytesWritten;
+        }
         bytes += part.length;
       }
       await handle.sync();
@@ -264,16 +427,16 @@ function sourceFiles(folder: string, extension: string): string[] {
 
 /** A snapshot taken: the file's bytes, and how long the event loop was held taking it. */
 export interface TakenSnapshot {
-  readonly header: Omit<SnapshotHeader, 'format' | 'payloadBytes' | 'payloadCrc32'>;
+  readonly header: SnapshotFields;
   readonly parts: Buffer[];
   readonly bytes: number;
-  /** Milliseconds spent in exportState and v8.serialize, during which nothing else runs. */
+  /** Milliseconds spent in exportState and serialising, during which nothing else runs. */
   readonly blockedMs: number;
 }
 
 /**
  * Takes the projection's state now, as the file's bytes. Synchronous on purpose: the
- * state shares the live objects, so it must be serialised before the next event applies.
+ * state is a copy of the live columns and records, made before the next event applies.
  */
 export function takeSnapshot(
   projection: NetworkProjection,
@@ -281,7 +444,7 @@ export function takeSnapshot(
   lastEvent: LastEvent | undefined,
 ): TakenSnapshot {
   const started = performance.now();
-  const payload = serialize(projection.exportState());
+  const payload = serializeState(projection.exportState());
   const header = {
     schema: projectionSchemaHash(),
     checkpoint: projection.checkpoint,
@@ -300,28 +463,42 @@ export function takeSnapshot(
 
 /**
  * The projection the snapshot at `file` holds, if it is whole and of this code (`schema`);
- * a payload v8 cannot read is damage. The file's bytes are let go before the state is
- * rebuilt from them, so that both never need memory at once.
+ * a state that cannot be read back is damage. The columns of the projection are the
+ * arrays read from the file; the rest is built from its record tape, which is then let go.
  */
 export function loadProjection(
   file: string,
   schema: string,
 ): { projection: NetworkProjection; header: SnapshotHeader } | { problem: SnapshotProblem } {
-  let read: ReturnType<typeof readSnapshot> | undefined = readSnapshot(file, schema);
+  const read = readSnapshot(file, schema);
   if ('problem' in read) return read;
-  const { header } = read.snapshot;
-  let state: ProjectionState;
+  const { header, state, sections } = read.snapshot;
+  let projection: NetworkProjection;
   try {
-    state = deserialize(read.snapshot.payload) as ProjectionState;
+    const decoded = deserializeState(state, sections);
+    release(state);
+    projection = NetworkProjection.fromState(decoded);
+    release(decoded.records.ints);
   } catch (error) {
     return { problem: { kind: 'damaged', detail: `its state is not readable (${String(error)})` } };
   }
-  read = undefined;
-  const projection = NetworkProjection.fromState(state);
   if (projection.checkpoint !== header.checkpoint) {
     return { problem: { kind: 'damaged', detail: 'its state and header name other checkpoints' } };
   }
   return { projection, header };
+}
+
+/**
+ * Hands the memory of an array read from the file back at the next minor collection instead
+ * of the next full one: the serialised state and the record tape (24 MB at 1M events) are
+ * done with once decoded, but have lived long enough to reach V8's old generation, and a
+ * start makes no full collection before it serves. Transferring the buffer detaches it
+ * here and leaves its memory to a new, young, unreferenced owner.
+ */
+function release(view: ArrayBufferView): void {
+  // Only memory the view has to itself: a shared buffer may hold other live views.
+  if (view.byteOffset !== 0 || view.byteLength !== view.buffer.byteLength) return;
+  structuredClone(view.buffer, { transfer: [view.buffer] });
 }
 
 /** The words of a log line for a snapshot that is not used. */

@@ -69,6 +69,14 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     snapshotConfig: SnapshotConfig = { file: undefined, everyEvents: 100_000, everyMinutes: 10 },
   ) {
     this.snapshotFile = snapshotConfig.file;
+    // The tree's checkpoint before the snapshot: reading it (tens of MB outside the heap)
+    // makes V8 collect garbage, which costs little while the heap is still small.
+    const { tree, loaded, problem } = AuditTree.fromCheckpoint(auditConfig.treeFile, (index) =>
+      this.auditEvents.eventAt(index),
+    );
+    if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
+    this.checkpointed = loaded;
+    this.audit = tree;
     const snapshot = this.loadSnapshot(snapshotConfig.file);
     this.projection = snapshot?.projection ?? new NetworkProjection();
     this.applied = this.fromSnapshot = snapshot?.header.events ?? 0;
@@ -95,13 +103,6 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
       ),
     );
     this.auditEvents = new AuditEvents(this.projection);
-    const { tree, loaded, problem } = AuditTree.fromCheckpoint(
-      auditConfig.treeFile,
-      this.auditEvents.eventAt,
-    );
-    if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
-    this.checkpointed = loaded;
-    this.audit = tree;
     // The tree follows the same log, event by event, in the same order as the projection.
     this.follower.onEvent((event) => {
       this.auditEvents.push(event);

@@ -1,0 +1,340 @@
+/**
+ * The projection's streams and records as one tape of integers and a table of the values
+ * they hold, for its snapshot. A snapshot of a million events holds about a million of
+ * these small objects; as an object graph, v8's deserializer built them once and
+ * `fromState` a second time, and the graph's arrays of numbers cost a tag and a varint
+ * each. The tape is a single Int32Array (written to the file as it is) that `decodeRecords`
+ * reads straight into the records, once. Each distinct value (a name, an id, a position,
+ * a score) is kept once in the table, as a rebuild shares the strings it interns.
+ *
+ * Links between records are indexes (into the streams, organisations and groups in their
+ * order), never references: the tape is flat however the records link.
+ */
+import type { Position } from '@partnerships/domain/group/group';
+import type { EndReason } from '@partnerships/domain/partnership/partnership';
+import type {
+  CapabilityRecord,
+  GroupRecord,
+  InterventionRecord,
+  MembershipRecord,
+  OrganizationRecord,
+  PartnershipRecord,
+  Revised,
+  StreamLog,
+} from './records';
+
+/** The tape and its values; v8.serialize round-trips it (the snapshot file writes the tape raw). */
+export interface RecordTape {
+  readonly ints: Int32Array;
+  /** Each distinct value of the records once; the tape names them by index. */
+  readonly values: unknown[];
+}
+
+/** What the tape holds: the projection's streams and entities, in their orders. */
+export interface TapedRecords<S extends StreamLog> {
+  readonly streams: Map<string, S>;
+  readonly organizationOrder: readonly OrganizationRecord[];
+  readonly groupOrder: readonly GroupRecord[];
+  readonly partnershipOrder: readonly PartnershipRecord[];
+}
+
+/** A stream's target as the projection keeps it (null: no entity of this version's). */
+interface Targeted extends StreamLog {
+  readonly target: { readonly category: string; readonly id: string } | null;
+}
+
+/** Marks an absent revision, group or target: every real one is 0 or more. */
+const NONE = -1;
+
+class TapeWriter {
+  private ints = new Int32Array(1 << 16);
+  private length = 0;
+  private readonly values: unknown[] = [];
+  private readonly indexes = new Map<unknown, number>();
+
+  int(value: number): void {
+    if ((value | 0) !== value || value < NONE) {
+      throw new RangeError(`${value} is not an index or revision a snapshot can hold`);
+    }
+    if (this.length === this.ints.length) {
+      const grown = new Int32Array(this.ints.length * 2);
+      grown.set(this.ints);
+      this.ints = grown;
+    }
+    this.ints[this.length++] = value;
+  }
+
+  optional(value: number | undefined): void {
+    this.int(value ?? NONE);
+  }
+
+  value(value: unknown): void {
+    let index = this.indexes.get(value);
+    if (index === undefined) {
+      index = this.values.length;
+      this.values.push(value);
+      this.indexes.set(value, index);
+    }
+    this.int(index);
+  }
+
+  tape(): RecordTape {
+    return { ints: this.ints.slice(0, this.length), values: this.values };
+  }
+}
+
+/** The records of a projection as a tape; it shares nothing with them. */
+export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
+  const tape = new TapeWriter();
+  const streamIndex = new Map<StreamLog, number>();
+  tape.int(records.streams.size);
+  for (const stream of records.streams.values()) {
+    streamIndex.set(stream, streamIndex.size);
+    tape.value(stream.streamId);
+    if (stream.target === null) {
+      tape.int(NONE);
+    } else {
+      tape.value(stream.target.category);
+      tape.value(stream.target.id);
+    }
+    tape.int(stream.seqs.length);
+    for (const seq of stream.seqs) tape.int(seq);
+  }
+  const writeStream = (stream: StreamLog): void => tape.int(streamIndex.get(stream)!);
+  const writeInterventions = (interventions: readonly Revised<InterventionRecord>[]): void => {
+    tape.int(interventions.length);
+    for (const { revision, value } of interventions) {
+      tape.int(revision);
+      tape.value(value.id);
+      tape.value(value.title);
+      tape.value(value.aim);
+    }
+  };
+
+  const organizationIndex = new Map<OrganizationRecord, number>();
+  tape.int(records.organizationOrder.length);
+  for (const organization of records.organizationOrder) {
+    organizationIndex.set(organization, organizationIndex.size);
+    tape.value(organization.id);
+    tape.int(organization.seq);
+    writeStream(organization.stream);
+    writeInterventions(organization.interventions);
+    tape.value(organization.name);
+    tape.int(organization.assessments.length);
+    for (const { revision, value } of organization.assessments) {
+      tape.int(revision);
+      tape.value(value.ambition);
+      tape.value(value.realized);
+      tape.value(value.notes);
+    }
+  }
+
+  const groupIndex = new Map<GroupRecord, number>();
+  tape.int(records.groupOrder.length);
+  for (const group of records.groupOrder) {
+    groupIndex.set(group, groupIndex.size);
+    tape.value(group.id);
+    tape.int(group.seq);
+    writeStream(group.stream);
+    writeInterventions(group.interventions);
+    tape.value(group.name);
+    tape.value(group.purpose);
+    tape.optional(group.dissolvedRevision);
+  }
+
+  // Every membership in the order they began (their join events' order in the log): the
+  // order apply adds them to their group, their organisation and the open ones.
+  const joinSeq = (membership: MembershipRecord) =>
+    membership.group.stream.seqs[membership.joinRevision]!;
+  const memberships = records.groupOrder
+    .flatMap((group) => group.memberships)
+    .sort((a, b) => joinSeq(a) - joinSeq(b));
+  tape.int(memberships.length);
+  for (const membership of memberships) {
+    tape.int(groupIndex.get(membership.group)!);
+    tape.int(organizationIndex.get(membership.organization)!);
+    tape.int(membership.joinRevision);
+    tape.int(membership.positions.length);
+    for (const { revision, value } of membership.positions) {
+      tape.int(revision);
+      tape.value(value);
+    }
+    tape.optional(membership.endRevision);
+  }
+
+  tape.int(records.partnershipOrder.length);
+  for (const partnership of records.partnershipOrder) {
+    tape.value(partnership.id);
+    tape.int(partnership.seq);
+    writeStream(partnership.stream);
+    writeInterventions(partnership.interventions);
+    tape.value(partnership.name);
+    tape.value(partnership.purpose);
+    tape.int(partnership.parties.length);
+    for (const party of partnership.parties) tape.int(organizationIndex.get(party)!);
+    tape.int(partnership.group === null ? NONE : groupIndex.get(partnership.group)!);
+    tape.int(partnership.intendedEnds.length);
+    for (const { revision, value } of partnership.intendedEnds) {
+      tape.int(revision);
+      tape.value(value);
+    }
+    tape.int(partnership.arrangements.length);
+    for (const revision of partnership.arrangements) tape.int(revision);
+    tape.optional(partnership.ending?.revision);
+    if (partnership.ending !== undefined) tape.value(partnership.ending.value.reason);
+  }
+  return tape.tape();
+}
+
+/**
+ * Reads a tape back into empty maps and lists, building each record as `apply` does (the
+ * same properties in the same order). `intern` is the projection's: the positions and
+ * reasons it later applies share the strings read here.
+ */
+export function decodeRecords<S extends Targeted>(
+  { ints, values }: RecordTape,
+  into: TapedRecords<S> & {
+    readonly organizations: Map<string, OrganizationRecord>;
+    readonly groups: Map<string, GroupRecord>;
+    readonly partnerships: Map<string, PartnershipRecord>;
+    readonly organizationOrder: OrganizationRecord[];
+    readonly groupOrder: GroupRecord[];
+    readonly partnershipOrder: PartnershipRecord[];
+  },
+  intern: <T extends string>(value: T) => T,
+): void {
+  let at = 0;
+  const int = (): number => {
+    if (at >= ints.length) throw new RangeError('the record tape ends early');
+    return ints[at++]!;
+  };
+  const optional = (): number | undefined => {
+    const value = int();
+    return value === NONE ? undefined : value;
+  };
+  const valueAt = <T>(index: number): T => {
+    if (index >= values.length || index < 0) throw new RangeError('the record tape names no value');
+    return values[index] as T;
+  };
+  const value = <T>(): T => valueAt(int());
+  const list = <T>(read: () => T): T[] => {
+    const count = int();
+    const items = new Array<T>(count);
+    for (let index = 0; index < count; index++) items[index] = read();
+    return items;
+  };
+
+  const streams: S[] = [];
+  for (let count = int(); streams.length < count;) {
+    const streamId = value<string>();
+    const category = int();
+    const target = category === NONE ? null : { category: valueAt(category), id: value() };
+    const seqs = list(int);
+    const stream = { streamId, seqs, target } as S;
+    streams.push(stream);
+    into.streams.set(streamId, stream);
+  }
+  const stream = (): S => {
+    const found = streams[int()];
+    if (found === undefined) throw new RangeError('the record tape names no stream');
+    return found;
+  };
+  const intervention = (): Revised<InterventionRecord> => ({
+    revision: int(),
+    value: { id: value(), title: value(), aim: value() },
+  });
+  const assessment = (): Revised<CapabilityRecord> => ({
+    revision: int(),
+    value: { ambition: value(), realized: value(), notes: value() },
+  });
+
+  for (let count = int(); into.organizationOrder.length < count;) {
+    const organization: OrganizationRecord = {
+      id: value(),
+      seq: int(),
+      stream: stream(),
+      interventions: list(intervention),
+      name: value(),
+      assessments: list(assessment),
+      memberships: [],
+      partnerships: [],
+    };
+    into.organizations.set(organization.id, organization);
+    into.organizationOrder.push(organization);
+  }
+  const organization = (): OrganizationRecord => {
+    const found = into.organizationOrder[int()];
+    if (found === undefined) throw new RangeError('the record tape names no organisation');
+    return found;
+  };
+
+  for (let count = int(); into.groupOrder.length < count;) {
+    const group: GroupRecord = {
+      id: value(),
+      seq: int(),
+      stream: stream(),
+      interventions: list(intervention),
+      name: value(),
+      purpose: value(),
+      dissolvedRevision: optional(),
+      memberships: [],
+      partnerships: [],
+      openMemberships: new Map(),
+      membershipsOf: new Map(),
+    };
+    into.groups.set(group.id, group);
+    into.groupOrder.push(group);
+  }
+  const group = (index: number): GroupRecord => {
+    const found = into.groupOrder[index];
+    if (found === undefined) throw new RangeError('the record tape names no group');
+    return found;
+  };
+
+  const position = (): Revised<Position> => ({ revision: int(), value: intern(value<Position>()) });
+  for (let count = int(); count > 0; count--) {
+    const membership: MembershipRecord = {
+      group: group(int()),
+      organization: organization(),
+      joinRevision: int(),
+      positions: list(position),
+      endRevision: optional(),
+    };
+    const { group: of, organization: member } = membership;
+    of.memberships.push(membership);
+    if (membership.endRevision === undefined) of.openMemberships.set(member.id, membership);
+    // Most organisations belong to a group once: a list of exactly one, not one pushed
+    // into an empty array (which reserves room for 17).
+    const periods = of.membershipsOf.get(member);
+    if (periods === undefined) of.membershipsOf.set(member, [membership]);
+    else periods.push(membership);
+    member.memberships.push(membership);
+  }
+
+  const intendedEnd = (): Revised<number> => ({ revision: int(), value: value() });
+  for (let count = int(); into.partnershipOrder.length < count;) {
+    const id = value<string>();
+    const seq = int();
+    const partnership: PartnershipRecord = {
+      id,
+      seq,
+      stream: stream(),
+      interventions: list(intervention),
+      name: value(),
+      purpose: value(),
+      parties: list(organization),
+      group: ((index) => (index === NONE ? null : group(index)))(int()),
+      intendedEnds: list(intendedEnd),
+      arrangements: list(int),
+      ending: ((revision) =>
+        revision === undefined
+          ? undefined
+          : { revision, value: { reason: intern(value<EndReason>()) } })(optional()),
+    };
+    into.partnerships.set(id, partnership);
+    into.partnershipOrder.push(partnership);
+    for (const party of partnership.parties) party.partnerships.push(partnership);
+    partnership.group?.partnerships.push(partnership);
+  }
+  if (at !== ints.length) throw new RangeError('the record tape holds more than its records');
+}
