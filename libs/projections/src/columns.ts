@@ -207,8 +207,7 @@ const HEX_DIGITS = Buffer.from(
   Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0')).join(''),
   'latin1',
 );
-const UUID_TEXT = Buffer.alloc(36);
-const DASH = 0x2d;
+const UUID_TEXT = Buffer.alloc(UUID_LENGTH);
 
 /**
  * The text of the UUID at `offset`, written into one scratch buffer and read out as one
@@ -223,7 +222,7 @@ function uuidText(bytes: Uint8Array, offset: number): string {
     UUID_TEXT[at++] = HEX_DIGITS[2 * byte + 1]!;
     if (index === 3 || index === 5 || index === 7 || index === 9) UUID_TEXT[at++] = DASH;
   }
-  return UUID_TEXT.toString('latin1', 0, 36);
+  return UUID_TEXT.toString('latin1', 0, UUID_LENGTH);
 }
 
 export interface IdState {
