@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { eventLeafHash } from '@partnerships/audit/leaf';
-import { HASH_BYTES } from '@partnerships/audit/hashes';
+import { eventLeafText } from '@partnerships/audit/leaf';
+import { HASH_BYTES, leafHashLatin1OfText } from '@partnerships/audit/hashes';
 import { HashList, MerkleTree } from '@partnerships/audit/merkle-tree';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { InputError } from './cli-support';
@@ -46,7 +46,7 @@ export class LeafHashingHere implements LeafHashing {
   private readonly tree = new MerkleTree();
 
   page(_after: string | undefined, events: readonly RecordedEvent[]): void {
-    for (const event of events) this.tree.append(eventLeafHash(event));
+    for (const event of events) this.tree.appendLatin1(leafHashLatin1OfText(eventLeafText(event)));
   }
 
   finish(): Promise<MerkleTree> {
