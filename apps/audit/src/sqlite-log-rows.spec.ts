@@ -218,6 +218,34 @@ describe('the SQLite log read as rows (audit verify)', () => {
     expect(rows.results).toEqual(port.results);
   });
 
+  it("reads metadata's actor and commandId as JSON.parse does, in every form", async () => {
+    const file = await generated(40);
+    const forms = [
+      '{"actor":"a","commandId":"c","correlationId":"c","causationId":"c","commandDigest":"d"}',
+      '{"actor":null,"commandId":"c","correlationId":"c","causationId":"c","commandDigest":"d"}',
+      '{"actor":"","commandId":"","correlationId":"","causationId":"","commandDigest":""}',
+      '{"actor":"é 😀 \\"q\\"","commandId":"c\\u0041","correlationId":"c","causationId":"c","commandDigest":"d"}',
+      '{"actor":"a","commandId":"c","correlationId":"c","causationId":"c","commandDigest":"d","actor":"b"}',
+      '{"commandId":"c","actor":"a","correlationId":"c","causationId":"c","commandDigest":"d"}',
+      '{ "actor":"a","commandId":"c","correlationId":"c","causationId":"c","commandDigest":"d"}',
+      '{"actor":"a","commandId":"c","correlationId":"c","causationId":"c","commandDigest":"d"}\n',
+      '{"actor":7,"commandId":["c"],"correlationId":"c","causationId":"c","commandDigest":"d"}',
+      '{"commandId":"c"}',
+      '{"actor":"x\\u0041","commandId":"y","correlationId":"c","causationId":"c","commandDigest":"d"}',
+    ];
+    const db = new Database(file);
+    const update = db.prepare('UPDATE events SET metadata = ? WHERE position = ?');
+    forms.forEach((form, index) => update.run(form, index + 1));
+    db.close();
+    const port = await readThroughPort(file);
+    const rows = readAsRows(file);
+    expect(rows.leaves).toEqual(port.leaves);
+    expect(rows.results).toEqual(port.results);
+    expect(rows.leaves[1]).toContain('"actor":null');
+    expect(rows.leaves[4]).toContain('"actor":"b"');
+    expect(rows.leaves[10]).toContain('"actor":"xA","commandId":"y"');
+  });
+
   it('fingerprints pages so that a changed row shows', async () => {
     const file = await generated(500);
     const rows = SqliteLogRows.open(file);

@@ -123,11 +123,15 @@ export function eventOfRow(row: LogRow): RecordedEvent {
   };
 }
 
-/** The parts of a row's metadata a leaf and the checks read. */
-interface Metadata {
-  readonly actor?: unknown;
-  readonly commandId?: unknown;
-}
+/**
+ * Metadata as this service writes it: these five members in this order, each a string
+ * without an escape or a control character (`actor` may be null). For such a text
+ * JSON.parse gives exactly the strings between the quotes, so `actor` and `commandId`
+ * are taken from the match, without an object per row; any other text is JSON.parse's.
+ */
+const WRITTEN_METADATA =
+  // eslint-disable-next-line no-control-regex -- JSON.parse refuses them raw in a string: so must the match.
+  /^\{"actor":(?:null|"([^"\\\x00-\x1f]*)"),"commandId":"([^"\\\x00-\x1f]*)","correlationId":"[^"\\\x00-\x1f]*","causationId":"[^"\\\x00-\x1f]*","commandDigest":"[^"\\\x00-\x1f]*"\}$/;
 
 /**
  * Reads plain rows into one CheckedEvent, filled again for every row, and writes their
@@ -146,18 +150,17 @@ export class RowReader {
     recordedAt: 0,
     commandId: '',
   };
-  /** The parsed metadata of the row last read. */
-  private metadata: Metadata = {};
+  /** The metadata's actor and commandId in the row last read, as JSON.parse gives them. */
+  private actor: unknown = null;
+  private commandId: unknown = null;
   private readonly effectiveTimes = new IsoTimes();
   private readonly recordedTimes = new IsoTimes();
 
   /** Fills `event` from a plain row (isPlainRow), parsing its data and metadata. */
   read(row: LogRow): CheckedEvent {
     const event = this.event;
-    const metadata = JSON.parse(row[METADATA] as string) as Metadata;
-    // As the port reads it: metadata that is not an object fails the same way there.
-    event.commandId = metadata.commandId as string;
-    this.metadata = metadata;
+    this.readMetadata(row[METADATA] as string);
+    event.commandId = this.commandId as string;
     event.id = row[ID] as string;
     event.streamId = row[STREAM_ID] as string;
     event.revision = row[REVISION] as number;
@@ -170,6 +173,19 @@ export class RowReader {
     return event;
   }
 
+  private readMetadata(text: string): void {
+    const written = WRITTEN_METADATA.exec(text);
+    if (written !== null) {
+      this.actor = written[1] ?? null;
+      this.commandId = written[2];
+      return;
+    }
+    // As the port reads it: metadata that is not an object fails the same way there.
+    const metadata = JSON.parse(text) as { actor?: unknown; commandId?: unknown };
+    this.actor = metadata.actor;
+    this.commandId = metadata.commandId;
+  }
+
   /** The canonical leaf text of the row last read. */
   leafText(): string {
     const event = this.event;
@@ -177,8 +193,8 @@ export class RowReader {
       event,
       event.effectiveAt,
       event.recordedAt,
-      this.metadata.actor,
-      this.metadata.commandId,
+      this.actor,
+      this.commandId,
       this.effectiveTimes,
       this.recordedTimes,
     );
