@@ -101,10 +101,11 @@ export class LeafHashingInWorker implements LeafHashing {
 }
 
 /**
- * AUDIT_HASHING_THREADS: 1 hashes the leaves in a worker thread, 0 (the default) here. On
- * this project's 2-core machine, shared with other work, the worker made verify slower
- * (it reads the log a second time, and the second core was busy); with a core to spare it
- * takes the hashing off the checks' path.
+ * AUDIT_HASHING_THREADS through the port (EventStoreDB, `verify --against`, `export`): 1
+ * hashes the leaves in a worker thread, 0 (the default here) on this one. Through the port
+ * the worker's second reading builds every RecordedEvent again, which costs about what it
+ * saves; `verify` on a SQLite file reads rows instead and defaults to a worker on 2+ cores
+ * (row-hashing.ts).
  */
 export function leafHashing(url: string, env: NodeJS.ProcessEnv): LeafHashing {
   const threads = env['AUDIT_HASHING_THREADS'] ?? '0';

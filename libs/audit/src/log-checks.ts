@@ -90,7 +90,8 @@ export interface CheckedEvent {
 export class LogChecks {
   private readonly streams = new Map<string, StreamProgress>();
   private readonly ids = new Set<string>();
-  private readonly finishedCommands = new Set<string>();
+  /** Every command seen so far. */
+  private readonly commands = new Set<string>();
   /** The previous event's fields the next one is compared with. */
   private hasPrevious = false;
   private previousCommandId = '';
@@ -195,21 +196,19 @@ export class LogChecks {
       this.fail('ids', `event id ${event.id} is recorded before`, event, leafIndex);
     }
 
+    // A command's events are contiguous: an event that does not continue the previous
+    // event's command (same command, same stream, next revision) starts a command, which
+    // must be one not seen before. (The commands seen before it, but the previous one, are
+    // those that ended; the previous one, not continued here, was broken off.)
     const commandId = event.commandId;
-    const hasPrevious = this.hasPrevious;
     const continues =
-      hasPrevious &&
+      this.hasPrevious &&
       this.previousCommandId === commandId &&
       this.previousStreamId === event.streamId &&
       this.previousRevision + 1 === event.revision;
     if (!continues) {
-      if (hasPrevious && this.previousCommandId !== commandId) {
-        this.finishedCommands.add(this.previousCommandId);
-      }
-      if (
-        this.finishedCommands.has(commandId) ||
-        (hasPrevious && this.previousCommandId === commandId)
-      ) {
+      const commands = this.commands.size;
+      if (this.commands.add(commandId).size === commands) {
         this.fail(
           'commands',
           `command ${commandId} recorded events elsewhere before`,
