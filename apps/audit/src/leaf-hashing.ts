@@ -119,8 +119,8 @@ export function leafHashing(url: string, env: NodeJS.ProcessEnv): LeafHashing {
 /** The levels of a tree of `size` leaves, as MerkleTree.levelBytes gives them, made a tree. */
 export function treeOfLevels(size: number, levels: readonly ArrayBuffer[]): MerkleTree {
   const tree = new MerkleTree(
-    levels.map((bytes) => HashList.of(Buffer.from(bytes), bytes.byteLength / HASH_BYTES)),
+    levels.map((bytes) => HashList.over(Buffer.from(bytes), bytes.byteLength / HASH_BYTES)),
   );
-  for (let leaf = 0; leaf < size; leaf++) tree.advance();
+  tree.advanceTo(size);
   return tree;
 }

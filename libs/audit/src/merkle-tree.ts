@@ -12,6 +12,14 @@ export class HashList {
     this.buffer = Buffer.allocUnsafe(Math.max(capacity, 16) * HASH_BYTES);
   }
 
+  /** The first `count` hashes of `bytes`, in place (a later push copies them into room). */
+  static over(bytes: Buffer, count: number): HashList {
+    const list = new HashList(0);
+    list.buffer = bytes.subarray(0, count * HASH_BYTES);
+    list.length = count;
+    return list;
+  }
+
   static of(bytes: Buffer, count: number): HashList {
     const list = new HashList(count + Math.max(1024, Math.ceil(count / 8)));
     bytes.copy(list.buffer, 0, 0, count * HASH_BYTES);
@@ -42,9 +50,10 @@ export class HashList {
    * Writes hashes `index` and `index + 1` into `target` at `offset` (64 bytes): the two
    * children of a node, without a view of each.
    */
-  copyPair(index: number, target: Buffer, offset: number): void {
+  copyPair(index: number, target: Uint8Array, offset: number): void {
     const start = index * HASH_BYTES;
-    this.buffer.copy(target, offset, start, start + 2 * HASH_BYTES);
+    // TypedArray#set: Buffer#copy's argument checks cost more than the 64 bytes.
+    target.set(this.buffer.subarray(start, start + 2 * HASH_BYTES), offset);
   }
 
   private makeRoom(): void {
@@ -127,6 +136,14 @@ export class MerkleTree {
   advance(): void {
     if (this.size >= this.levels[0].length) throw new RangeError('no held leaf to advance to');
     this.size++;
+  }
+
+  /** advance, up to `size` leaves at once. */
+  advanceTo(size: number): void {
+    if (!Number.isSafeInteger(size) || size < this.size || size > this.levels[0].length) {
+      throw new RangeError(`cannot advance from ${this.size} to ${size} leaves`);
+    }
+    this.size = size;
   }
 
   /** Forgets every leaf from `size` on, with the subtrees that covered them. */
