@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MerkleTree } from '@partnerships/audit/merkle-tree';
@@ -77,11 +77,20 @@ export class RowHashingInWorker {
 
 /**
  * AUDIT_HASHING_THREADS: 1 hashes the leaves in a worker thread, 0 on the thread that runs
- * the checks. The default is 1 when the machine has two cores or more (verify then takes
- * about the time of the slower half instead of the sum: see README, Performance), else 0.
+ * the checks. Unset, a worker is used when a core is free for it: 2 or more cores, and a
+ * load average (1 minute) that leaves one of them idle. The worker reads the rows a second
+ * time, which pays when its core is otherwise idle (verify then takes about the slower
+ * half's time instead of the sum) and costs when it is not: on the 2-core bench machine at
+ * load average 5-6 from other work, the 1M verify took 30-38 s with the worker and 25-27 s
+ * without it (README, Performance).
  */
-export function hashingThreads(env: NodeJS.ProcessEnv): 0 | 1 {
-  const threads = env['AUDIT_HASHING_THREADS'] ?? (availableParallelism() > 1 ? '1' : '0');
+export function hashingThreads(
+  env: NodeJS.ProcessEnv,
+  cores: number = availableParallelism(),
+  load: number = loadavg()[0],
+): 0 | 1 {
+  const threads = env['AUDIT_HASHING_THREADS'];
+  if (threads === undefined || threads === '') return cores >= 2 && load < cores - 0.5 ? 1 : 0;
   if (threads === '0') return 0;
   if (threads === '1') return 1;
   throw new InputError(`AUDIT_HASHING_THREADS must be 0 or 1, not ${JSON.stringify(threads)}`);
