@@ -46,6 +46,11 @@ function tampered(base: string, copy: string, change: (db: Database.Database) =>
   return copy;
 }
 
+/** The report's lines about digests. */
+function digestLines(stdout: string): string[] {
+  return stdout.split('\n').filter((line) => /^(ok|FAIL) +digest /.test(line));
+}
+
 /** Moves every event at `position` or later one place on, so that one can be inserted. */
 function makeRoomAt(db: Database.Database, position: number): void {
   db.prepare('UPDATE events SET position = -position WHERE position >= ?').run(position);
@@ -222,6 +227,16 @@ describe('npm run audit on a generated history', () => {
       );
       expect(threaded.status).toBe(1);
       expect(threaded.stdout).toBe(result.stdout);
+      // Without the export verify reads the file's rows (sqlite-log-rows.ts), its leaves
+      // hashed here or by a second reading on a worker thread: the same digest lines.
+      const rowArgs = ['verify', '--store', `sqlite:${copy}`, '--digest', digest];
+      const here = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '0' });
+      const there = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '1' });
+      expect(here.status).toBe(1);
+      expect(there.status).toBe(1);
+      expect(there.stdout).toBe(here.stdout);
+      expect(digestLines(here.stdout)).toEqual(digestLines(result.stdout));
+      expect(digestLines(here.stdout).filter((line) => line.startsWith('FAIL'))).not.toEqual([]);
     },
   );
 
@@ -232,6 +247,15 @@ describe('npm run audit on a generated history', () => {
     expect(one.status).toBe(0);
     expect(threaded.status).toBe(0);
     expect(threaded.stdout).toBe(one.stdout);
+    // Without --against, the rows path: the same lines but the export's.
+    const rowArgs = ['verify', '--store', `sqlite:${base}`, '--digest', digest];
+    const here = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '0' });
+    const there = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '1' });
+    expect(here.status).toBe(0);
+    expect(there.stdout).toBe(here.stdout);
+    const withoutExport = (stdout: string) =>
+      stdout.split('\n').filter((line) => !/export|checks hold$/.test(line));
+    expect(withoutExport(here.stdout)).toEqual(withoutExport(one.stdout));
     const refused = await run(AUDIT, args, { ...env, AUDIT_HASHING_THREADS: 'two' });
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim()).toBe('audit: AUDIT_HASHING_THREADS must be 0 or 1, not "two"');

@@ -9,14 +9,21 @@ import {
   publicKeyOf,
   signingKeyFromEnv,
 } from '@partnerships/audit/digest';
-import { fromHex, toHex } from '@partnerships/audit/hashes';
-import { AuditLeaf, canonicalJson, leafHash, leafOf } from '@partnerships/audit/leaf';
+import { fromHex, leafHashLatin1OfText, toHex } from '@partnerships/audit/hashes';
+import {
+  AuditLeaf,
+  canonicalJson,
+  eventLeafText,
+  leafHash,
+  leafOf,
+} from '@partnerships/audit/leaf';
 import { CheckResult, LogChecks, describeLocation } from '@partnerships/audit/log-checks';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { verifyConsistency } from '@partnerships/audit/proof-verification';
 import { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
 import {
   DEFAULT_EVENT_STORE_URL,
+  parseEventStoreUrl,
   redactEventStoreUrl,
 } from '@partnerships/event-store/event-store-url';
 import {
@@ -26,6 +33,7 @@ import {
   openExistingStore,
   openStore,
   parseTime,
+  progressBar,
   readDigestFile,
   readLog,
   readTextFile,
@@ -34,6 +42,14 @@ import {
 import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
+import { RowHashingInWorker, hashingThreads } from './row-hashing';
+import {
+  RowReader,
+  SqliteLogRows,
+  eventOfRow,
+  isPlainRow,
+  pageFingerprint,
+} from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
 
 export const USAGE = `Usage: npm run audit -- <verb> [options]
@@ -328,18 +344,22 @@ async function verifyVerb(context: Context): Promise<number> {
   const comparison = new ExportComparison();
 
   const checks = new LogChecks();
-  const tree = await treeOfLog(
-    context,
-    'verify',
-    exported === undefined
-      ? (event) => checks.add(event)
-      : async (event, index) => {
-          checks.add(event);
-          if (!comparison.open) return;
-          const next = await exported.next();
-          comparison.compare(index, leafOf(event), next.done ? undefined : next.value);
-        },
-  );
+  const file = exported === undefined ? sqliteFileOf(context.storeUrl) : undefined;
+  const tree =
+    file !== undefined
+      ? await checkedTreeOfRows(context, file, checks)
+      : await treeOfLog(
+          context,
+          'verify',
+          exported === undefined
+            ? (event) => checks.add(event)
+            : async (event, index) => {
+                checks.add(event);
+                if (!comparison.open) return;
+                const next = await exported.next();
+                comparison.compare(index, leafOf(event), next.done ? undefined : next.value);
+              },
+        );
   if (exported !== undefined && comparison.open) {
     const next = await exported.next();
     if (!next.done) comparison.missing(tree.size, next.value);
@@ -359,6 +379,70 @@ async function verifyVerb(context: Context): Promise<number> {
       `root ${toHex(tree.root())}; ${lines.length - failed} of ${lines.length} checks hold\n`,
   );
   return failed === 0 ? 0 : 1;
+}
+
+/** The file of a SQLite store URL (not :memory:), else undefined. */
+function sqliteFileOf(url: string): string | undefined {
+  try {
+    const location = parseEventStoreUrl(url);
+    return location.kind === 'sqlite' && location.location !== ':memory:'
+      ? location.location
+      : undefined;
+  } catch {
+    return undefined; // openExistingStore reports it.
+  }
+}
+
+/**
+ * verify on a SQLite store: the log read as rows (sqlite-log-rows.ts), every row checked
+ * here and its leaf hashed here or, with a hashing thread (row-hashing.ts), there from a
+ * second reading of the same rows.
+ */
+async function checkedTreeOfRows(
+  context: Context,
+  file: string,
+  checks: LogChecks,
+): Promise<MerkleTree> {
+  context.source(); // Opened as for every verb: a missing or foreign file is refused alike.
+  const rows = SqliteLogRows.open(file);
+  try {
+    const extent = rows.extent();
+    const worker =
+      hashingThreads(context.terminal.env) === 1
+        ? RowHashingInWorker.start(file, extent)
+        : undefined;
+    const tree = worker === undefined ? new MerkleTree() : undefined;
+    const reader = new RowReader();
+    const fingerprints: number[] = [];
+    const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
+    let read = 0;
+    try {
+      for (const page of rows.pages(extent)) {
+        if (worker !== undefined) fingerprints.push(pageFingerprint(page));
+        for (const row of page) {
+          if (isPlainRow(row)) {
+            const event = reader.read(row);
+            tree?.appendLatin1(reader.leafHash());
+            checks.check(event);
+          } else {
+            const event = eventOfRow(row);
+            tree?.appendLatin1(leafHashLatin1OfText(eventLeafText(event)));
+            checks.add(event);
+          }
+        }
+        read += page.length;
+        bar.update(read);
+      }
+    } catch (error) {
+      await worker?.abandon();
+      throw error;
+    } finally {
+      bar.stop();
+    }
+    return tree ?? (await worker!.finish(fingerprints));
+  } finally {
+    rows.close();
+  }
 }
 
 function checkLine(result: CheckResult): Line {

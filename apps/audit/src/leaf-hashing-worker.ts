@@ -3,7 +3,8 @@
  * names through a store connection of its own and builds the Merkle tree of their leaves.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { eventLeafHash } from '@partnerships/audit/leaf';
+import { eventLeafText } from '@partnerships/audit/leaf';
+import { leafHashLatin1OfText } from '@partnerships/audit/hashes';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { openEventStore } from '@partnerships/event-store/event-store-url';
 import type { PageRequest, WorkerAnswer } from './leaf-hashing';
@@ -27,7 +28,7 @@ async function read(request: PageRequest): Promise<void> {
       `the first ${request.count} up to ${request.last}`;
     return;
   }
-  for (const event of page) tree.append(eventLeafHash(event));
+  for (const event of page) tree.appendLatin1(leafHashLatin1OfText(eventLeafText(event)));
 }
 
 async function finish(): Promise<void> {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { eventLeafHash } from '@partnerships/audit/leaf';
-import { HASH_BYTES } from '@partnerships/audit/hashes';
+import { eventLeafText } from '@partnerships/audit/leaf';
+import { HASH_BYTES, leafHashLatin1OfText } from '@partnerships/audit/hashes';
 import { HashList, MerkleTree } from '@partnerships/audit/merkle-tree';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { InputError } from './cli-support';
@@ -46,7 +46,7 @@ export class LeafHashingHere implements LeafHashing {
   private readonly tree = new MerkleTree();
 
   page(_after: string | undefined, events: readonly RecordedEvent[]): void {
-    for (const event of events) this.tree.append(eventLeafHash(event));
+    for (const event of events) this.tree.appendLatin1(leafHashLatin1OfText(eventLeafText(event)));
   }
 
   finish(): Promise<MerkleTree> {
@@ -101,10 +101,11 @@ export class LeafHashingInWorker implements LeafHashing {
 }
 
 /**
- * AUDIT_HASHING_THREADS: 1 hashes the leaves in a worker thread, 0 (the default) here. On
- * this project's 2-core machine, shared with other work, the worker made verify slower
- * (it reads the log a second time, and the second core was busy); with a core to spare it
- * takes the hashing off the checks' path.
+ * AUDIT_HASHING_THREADS through the port (EventStoreDB, `verify --against`, `export`): 1
+ * hashes the leaves in a worker thread, 0 (the default here) on this one. Through the port
+ * the worker's second reading builds every RecordedEvent again, which costs about what it
+ * saves; `verify` on a SQLite file reads rows instead and defaults to a worker on 2+ cores
+ * (row-hashing.ts).
  */
 export function leafHashing(url: string, env: NodeJS.ProcessEnv): LeafHashing {
   const threads = env['AUDIT_HASHING_THREADS'] ?? '0';
@@ -118,8 +119,8 @@ export function leafHashing(url: string, env: NodeJS.ProcessEnv): LeafHashing {
 /** The levels of a tree of `size` leaves, as MerkleTree.levelBytes gives them, made a tree. */
 export function treeOfLevels(size: number, levels: readonly ArrayBuffer[]): MerkleTree {
   const tree = new MerkleTree(
-    levels.map((bytes) => HashList.of(Buffer.from(bytes), bytes.byteLength / HASH_BYTES)),
+    levels.map((bytes) => HashList.over(Buffer.from(bytes), bytes.byteLength / HASH_BYTES)),
   );
-  for (let leaf = 0; leaf < size; leaf++) tree.advance();
+  tree.advanceTo(size);
   return tree;
 }

@@ -161,60 +161,122 @@ export function eventLeafHash(event: RecordedEvent): Buffer {
  * so one JSON.stringify writes the whole leaf (its data in canonical order).
  */
 export function eventLeafText(event: RecordedEvent): string {
-  const data = inCanonicalOrder(event.data);
-  const revision = event.revision;
-  const schemaVersion = event.schemaVersion;
+  return rowLeafText(
+    event,
+    event.effectiveAt.getTime(),
+    event.recordedAt.getTime(),
+    event.metadata.actor,
+    event.metadata.commandId,
+    SHARED_TIMES,
+    SHARED_TIMES,
+  );
+}
+
+/** What a leaf takes from a stored event beside its times and metadata. */
+export interface LeafSource {
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+}
+
+/**
+ * The canonical leaf text of an event given as a store's row holds it: times as
+ * milliseconds, `actor` and `commandId` as its metadata has them (undefined is null).
+ * The same text as eventLeafText of the event the row stands for; `effectiveTimes` and
+ * `recordedTimes` keep the day each was last written on (one for each, since a log's
+ * effectiveAt and recordedAt are each mostly in order but often on different days).
+ */
+export function rowLeafText(
+  source: LeafSource,
+  effectiveAt: number,
+  recordedAt: number,
+  actor: unknown,
+  commandId: unknown,
+  effectiveTimes: IsoTimes,
+  recordedTimes: IsoTimes,
+): string {
+  const data = inCanonicalOrder(source.data);
+  const revision = source.revision;
+  const schemaVersion = source.schemaVersion;
   if (data === NOT_PLAIN || !Number.isFinite(revision) || !Number.isFinite(schemaVersion)) {
-    return canonicalLeafText(leafOf(event));
+    return canonicalLeafText({
+      id: source.id,
+      streamId: source.streamId,
+      revision,
+      type: source.type,
+      schemaVersion,
+      effectiveAt: new Date(effectiveAt).toISOString(),
+      recordedAt: new Date(recordedAt).toISOString(),
+      actor: (actor ?? null) as string | null,
+      commandId: (commandId ?? null) as string | null,
+      data: source.data,
+    });
   }
   return JSON.stringify({
-    actor: event.metadata.actor ?? null,
-    commandId: event.metadata.commandId ?? null,
+    actor: actor ?? null,
+    commandId: commandId ?? null,
     data,
-    effectiveAt: isoTime(event.effectiveAt),
-    id: event.id,
-    recordedAt: isoTime(event.recordedAt),
+    effectiveAt: effectiveTimes.of(effectiveAt),
+    id: source.id,
+    recordedAt: recordedTimes.of(recordedAt),
     revision,
     schemaVersion,
-    streamId: event.streamId,
-    type: event.type,
+    streamId: source.streamId,
+    type: source.type,
   });
 }
 
 const DAY_MS = 86_400_000;
-let cachedDay = NaN;
-let cachedDayText = '';
+const MINUTE_MS = 60_000;
+
+/** "HH:MM:" for every minute of a day, and "SS.mmmZ" for every millisecond of a minute. */
+let minutesOfDay: readonly string[] | undefined;
+let millisOfMinute: readonly string[] | undefined;
+
+function pad(value: number, digits: number): string {
+  return String(value).padStart(digits, '0');
+}
 
 /**
- * `date.toISOString()`, with the date part kept from the previous call: a log's times come
- * mostly in order, so most leaves fall on a day just written, and only the time of day is
- * written anew (a property test holds this equal to toISOString).
+ * `new Date(time).toISOString()`, with the date part kept from the previous call: a log's
+ * times come mostly in order, so most fall on a day just written, and the time of day is
+ * two table entries (a property test holds this equal to toISOString).
  */
-export function isoTime(date: Date): string {
-  const time = date.getTime();
-  const day = Math.floor(time / DAY_MS);
-  if (day !== cachedDay) {
-    const text = date.toISOString();
-    // Years outside 0000-9999 are written with a sign and six digits: left to toISOString.
-    if (text.length !== 24) return text;
-    cachedDay = day;
-    cachedDayText = text.slice(0, 11);
+export class IsoTimes {
+  private day = NaN;
+  private dayText = '';
+
+  of(time: number): string {
+    // A Date drops a fraction of a millisecond (and has no time for NaN): left to it.
+    if (!Number.isInteger(time)) return new Date(time).toISOString();
+    const day = Math.floor(time / DAY_MS);
+    if (day !== this.day) {
+      const text = new Date(time).toISOString();
+      // Years outside 0000-9999 are written with a sign and six digits: left to toISOString.
+      if (text.length !== 24) return text;
+      this.day = day;
+      this.dayText = text.slice(0, 11);
+    }
+    const ms = time - day * DAY_MS;
+    const minutes = (minutesOfDay ??= Array.from(
+      { length: DAY_MS / MINUTE_MS },
+      (_, minute) => `${pad(Math.floor(minute / 60), 2)}:${pad(minute % 60, 2)}:`,
+    ));
+    const millis = (millisOfMinute ??= Array.from(
+      { length: MINUTE_MS },
+      (_, milli) => `${pad(Math.floor(milli / 1000), 2)}.${pad(milli % 1000, 3)}Z`,
+    ));
+    const minute = Math.floor(ms / MINUTE_MS);
+    return this.dayText + minutes[minute] + millis[ms - minute * MINUTE_MS];
   }
-  const ms = time - day * DAY_MS;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor(ms / 60_000) % 60;
-  const seconds = Math.floor(ms / 1000) % 60;
-  const millis = ms % 1000;
-  return (
-    cachedDayText +
-    (hours < 10 ? '0' : '') +
-    hours +
-    (minutes < 10 ? ':0' : ':') +
-    minutes +
-    (seconds < 10 ? ':0' : ':') +
-    seconds +
-    (millis < 10 ? '.00' : millis < 100 ? '.0' : '.') +
-    millis +
-    'Z'
-  );
+}
+
+const SHARED_TIMES = new IsoTimes();
+
+/** `date.toISOString()` (IsoTimes). */
+export function isoTime(date: Date): string {
+  return SHARED_TIMES.of(date.getTime());
 }

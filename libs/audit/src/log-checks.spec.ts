@@ -114,6 +114,23 @@ describe('the log checks', () => {
     ).toEqual({ commands: 'e3: command x recorded events elsewhere before' });
   });
 
+  it("find a command's events in two streams, one right after the other", () => {
+    expect(
+      failing([registered('a', { commandId: 'x' }), registered('b', { commandId: 'x' })]),
+    ).toEqual({ commands: 'e2: command x recorded events elsewhere before' });
+  });
+
+  it("let a command's events follow one another in one stream", () => {
+    expect(
+      failing([
+        registered('a', { commandId: 'x' }),
+        assessed('a', 1, { commandId: 'x' }),
+        assessed('a', 2, { commandId: 'x' }),
+        registered('b', { commandId: 'y' }),
+      ]),
+    ).toEqual({});
+  });
+
   it('find unknown types and invalid data, and stop the replay there', () => {
     expect(
       failing([

@@ -65,20 +65,57 @@ const ID_MEMBER: Readonly<Record<Category, string>> = {
 };
 
 /**
+ * An event as the checks read it: what a store's row holds, times in milliseconds. The
+ * checks keep nothing of it but its data (replayed into the stream's state) and copies of
+ * its fields, so a reader may fill one object again for every row.
+ */
+export interface CheckedEvent {
+  id: string;
+  streamId: string;
+  revision: number;
+  /** SQLite's integer position, or a store's position text. */
+  position: number | string;
+  type: string;
+  schemaVersion: number;
+  data: Readonly<Record<string, unknown>>;
+  effectiveAt: number;
+  recordedAt: number;
+  commandId: string;
+}
+
+/**
  * Runs every check of {@link LOG_CHECKS} over the log, one event at a time in commit
  * order, keeping per stream only what the next event needs.
  */
 export class LogChecks {
   private readonly streams = new Map<string, StreamProgress>();
   private readonly ids = new Set<string>();
-  private readonly finishedCommands = new Set<string>();
-  private previous: RecordedEvent | undefined;
+  /** Every command seen so far. */
+  private readonly commands = new Set<string>();
+  /** The previous event's fields the next one is compared with. */
+  private hasPrevious = false;
+  private previousCommandId = '';
+  private previousStreamId = '';
+  private previousRevision = 0;
+  private previousPositionText = '';
   /** The previous position when it was a small decimal (every SQLite log's), else undefined. */
   private previousSmall: number | undefined;
   /** The previous position in parts, when it was not a small decimal. */
   private previousPosition: (number | bigint)[] | undefined;
   private readonly failures = new Map<LogCheckName, { first: CheckFailure; count: number }>();
   private count = 0;
+  private readonly scratch: CheckedEvent = {
+    id: '',
+    streamId: '',
+    revision: 0,
+    position: 0,
+    type: '',
+    schemaVersion: 0,
+    data: {},
+    effectiveAt: 0,
+    recordedAt: 0,
+    commandId: '',
+  };
 
   get events(): number {
     return this.count;
@@ -89,6 +126,22 @@ export class LogChecks {
   }
 
   add(event: RecordedEvent): void {
+    const checked = this.scratch;
+    checked.id = event.id;
+    checked.streamId = event.streamId;
+    checked.revision = event.revision;
+    checked.position = event.position;
+    checked.type = event.type;
+    checked.schemaVersion = event.schemaVersion;
+    checked.data = event.data;
+    checked.effectiveAt = event.effectiveAt.getTime();
+    checked.recordedAt = event.recordedAt.getTime();
+    checked.commandId = event.metadata.commandId;
+    this.check(checked);
+  }
+
+  /** The next event of the log, as a row gives it (add, without a RecordedEvent). */
+  check(event: CheckedEvent): void {
     const leafIndex = this.count++;
     let stream = this.streams.get(event.streamId);
     if (stream === undefined) {
@@ -117,19 +170,19 @@ export class LogChecks {
 
     this.checkPosition(event, leafIndex);
 
-    const effectiveAt = event.effectiveAt.getTime();
-    const recordedAt = event.recordedAt.getTime();
+    const effectiveAt = event.effectiveAt;
+    const recordedAt = event.recordedAt;
     if (effectiveAt < stream.effectiveAt) {
       this.fail(
         'times',
-        `effectiveAt ${event.effectiveAt.toISOString()} is before the stream's previous event's`,
+        `effectiveAt ${new Date(effectiveAt).toISOString()} is before the stream's previous event's`,
         event,
         leafIndex,
       );
     } else if (recordedAt < stream.recordedAt) {
       this.fail(
         'times',
-        `recordedAt ${event.recordedAt.toISOString()} is before the stream's previous event's`,
+        `recordedAt ${new Date(recordedAt).toISOString()} is before the stream's previous event's`,
         event,
         leafIndex,
       );
@@ -143,18 +196,19 @@ export class LogChecks {
       this.fail('ids', `event id ${event.id} is recorded before`, event, leafIndex);
     }
 
-    const commandId = event.metadata.commandId;
-    const previous = this.previous;
+    // A command's events are contiguous: an event that does not continue the previous
+    // event's command (same command, same stream, next revision) starts a command, which
+    // must be one not seen before. (The commands seen before it, but the previous one, are
+    // those that ended; the previous one, not continued here, was broken off.)
+    const commandId = event.commandId;
     const continues =
-      previous !== undefined &&
-      previous.metadata.commandId === commandId &&
-      previous.streamId === event.streamId &&
-      previous.revision + 1 === event.revision;
+      this.hasPrevious &&
+      this.previousCommandId === commandId &&
+      this.previousStreamId === event.streamId &&
+      this.previousRevision + 1 === event.revision;
     if (!continues) {
-      if (previous !== undefined && previous.metadata.commandId !== commandId) {
-        this.finishedCommands.add(previous.metadata.commandId);
-      }
-      if (this.finishedCommands.has(commandId) || previous?.metadata.commandId === commandId) {
+      const commands = this.commands.size;
+      if (this.commands.add(commandId).size === commands) {
         this.fail(
           'commands',
           `command ${commandId} recorded events elsewhere before`,
@@ -168,15 +222,13 @@ export class LogChecks {
     if (problem !== undefined) this.fail('data', problem, event, leafIndex);
 
     this.replay(event, leafIndex, stream, problem === undefined);
-    this.previous = event;
+    this.hasPrevious = true;
+    this.previousCommandId = commandId;
+    this.previousStreamId = event.streamId;
+    this.previousRevision = event.revision;
   }
 
-  private fail(
-    check: LogCheckName,
-    problem: string,
-    event: RecordedEvent,
-    leafIndex: number,
-  ): void {
+  private fail(check: LogCheckName, problem: string, event: CheckedEvent, leafIndex: number): void {
     const known = this.failures.get(check);
     if (known !== undefined) {
       known.count++;
@@ -192,17 +244,36 @@ export class LogChecks {
   }
 
   /** Positions strictly increasing; SQLite's small decimals compared as numbers, without parsing into parts. */
-  private checkPosition(event: RecordedEvent, leafIndex: number): void {
-    const text = event.position;
-    const small = smallDecimal(text);
-    if (small !== undefined && this.previousSmall !== undefined) {
-      if (small <= this.previousSmall) {
+  private checkPosition(event: CheckedEvent, leafIndex: number): void {
+    const given = event.position;
+    // SQLite's integer positions, as its rows hold them: only a number to compare.
+    if (typeof given === 'number' && Number.isSafeInteger(given) && given >= 0) {
+      if (this.previousSmall !== undefined && given <= this.previousSmall) {
         this.fail(
           'positions',
-          `position ${text} is not after ${this.previous?.position}`,
+          `position ${given} is not after ${this.previousPositionText}`,
           event,
           leafIndex,
         );
+      }
+      if (this.previousSmall === undefined && this.previousPosition !== undefined) {
+        this.checkPositionText(String(given), event, leafIndex);
+        return;
+      }
+      this.previousSmall = given;
+      this.previousPositionText = String(given);
+      return;
+    }
+    this.checkPositionText(String(given), event, leafIndex);
+  }
+
+  private checkPositionText(text: string, event: CheckedEvent, leafIndex: number): void {
+    const small = smallDecimal(text);
+    const previousText = this.previousPositionText;
+    this.previousPositionText = text;
+    if (small !== undefined && this.previousSmall !== undefined) {
+      if (small <= this.previousSmall) {
+        this.fail('positions', `position ${text} is not after ${previousText}`, event, leafIndex);
       }
       this.previousSmall = small;
       return;
@@ -220,12 +291,7 @@ export class LogChecks {
       return;
     }
     if (previous !== undefined && compare(position, previous) <= 0) {
-      this.fail(
-        'positions',
-        `position ${text} is not after ${this.previous?.position}`,
-        event,
-        leafIndex,
-      );
+      this.fail('positions', `position ${text} is not after ${previousText}`, event, leafIndex);
     }
     this.previousSmall = small;
     this.previousPosition = small === undefined ? position : undefined;
@@ -246,7 +312,7 @@ export class LogChecks {
   }
 
   private replay(
-    event: RecordedEvent,
+    event: CheckedEvent,
     leafIndex: number,
     stream: StreamProgress,
     valid: boolean,
@@ -271,7 +337,12 @@ export class LogChecks {
           : `the stream does not begin with ${CREATES[category]}`,
       );
     }
-    const decoded = decodeEvent(event);
+    const decoded = decodeEvent({
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+      effectiveAt: new Date(event.effectiveAt),
+    });
     const data: Readonly<Record<string, unknown>> = decoded.data;
     if (data[ID_MEMBER[category]] !== stream.id) {
       return stop(`its ${ID_MEMBER[category]} is not the stream's id`);

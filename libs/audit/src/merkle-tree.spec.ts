@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MerkleTree } from './merkle-tree';
+import { HashList, MerkleTree } from './merkle-tree';
 import { verifyConsistency, verifyInclusion } from './proof-verification';
 
 /*
@@ -161,5 +161,42 @@ describe('the Merkle tree (RFC 9162)', () => {
     tree.truncate(37);
     for (const leaf of leavesOf(20, 2)) tree.append(leaf);
     expect(tree.root().equals(mth([...all.slice(0, 37), ...leavesOf(20, 2)]))).toBe(true);
+  });
+});
+
+describe('MerkleTree from the levels of another (a hashing thread hands them over)', () => {
+  const leaves = Array.from({ length: 77 }, (_, i) =>
+    H(Buffer.from([0]), Buffer.from(`leaf ${i}`)),
+  );
+
+  it('has the roots and proofs of the tree it was made from, and of the RFC', () => {
+    const built = new MerkleTree();
+    for (const leaf of leaves) built.appendLatin1(leaf.toString('latin1'));
+    const levels = built
+      .levelBytes()
+      .map((bytes) => HashList.over(Buffer.from(bytes), bytes.length / 32));
+    const tree = new MerkleTree(levels);
+    tree.advanceTo(77);
+    expect(tree.size).toBe(77);
+    for (const n of [1, 2, 3, 31, 64, 76, 77]) {
+      expect(tree.root(n)).toEqual(mth(leaves.slice(0, n)));
+      expect(tree.consistencyProof(n % 40, n)).toEqual(built.consistencyProof(n % 40, n));
+    }
+    expect(tree.inclusionProof(50)).toEqual(built.inclusionProof(50));
+    // It grows on past what it was handed, as a tree built leaf by leaf does.
+    const extra = H(Buffer.from([0]), Buffer.from('leaf 77'));
+    tree.append(extra);
+    expect(tree.root()).toEqual(mth([...leaves, extra]));
+  });
+
+  it('refuses to advance past the leaves it holds, or back', () => {
+    const built = new MerkleTree();
+    for (const leaf of leaves.slice(0, 5)) built.append(leaf);
+    const tree = new MerkleTree(
+      built.levelBytes().map((bytes) => HashList.over(bytes, bytes.length / 32)),
+    );
+    expect(() => tree.advanceTo(6)).toThrow(RangeError);
+    tree.advanceTo(5);
+    expect(() => tree.advanceTo(4)).toThrow(RangeError);
   });
 });

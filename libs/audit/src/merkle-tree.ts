@@ -1,4 +1,4 @@
-import { EMPTY_ROOT, HASH_BYTES, nodeHash, splitPoint } from './hashes';
+import { EMPTY_ROOT, HASH_BYTES, nodeHash, sha256Latin1, splitPoint } from './hashes';
 
 /**
  * A growable array of 32-byte hashes in one buffer: a million leaves take 32 MB and no
@@ -10,6 +10,14 @@ export class HashList {
 
   constructor(capacity = 1024) {
     this.buffer = Buffer.allocUnsafe(Math.max(capacity, 16) * HASH_BYTES);
+  }
+
+  /** The first `count` hashes of `bytes`, in place (a later push copies them into room). */
+  static over(bytes: Buffer, count: number): HashList {
+    const list = new HashList(0);
+    list.buffer = bytes.subarray(0, count * HASH_BYTES);
+    list.length = count;
+    return list;
   }
 
   static of(bytes: Buffer, count: number): HashList {
@@ -25,6 +33,30 @@ export class HashList {
   }
 
   push(hash: Uint8Array): void {
+    this.makeRoom();
+    this.buffer.set(hash, this.length * HASH_BYTES);
+    this.length++;
+  }
+
+  /** Pushes a hash given as 32 latin1 characters (sha256Latin1), without a Buffer for it. */
+  pushLatin1(hash: string): void {
+    if (hash.length !== HASH_BYTES) throw new RangeError('a hash is 32 latin1 characters');
+    this.makeRoom();
+    this.buffer.write(hash, this.length * HASH_BYTES, HASH_BYTES, 'latin1');
+    this.length++;
+  }
+
+  /**
+   * Writes hashes `index` and `index + 1` into `target` at `offset` (64 bytes): the two
+   * children of a node, without a view of each.
+   */
+  copyPair(index: number, target: Uint8Array, offset: number): void {
+    const start = index * HASH_BYTES;
+    // TypedArray#set: Buffer#copy's argument checks cost more than the 64 bytes.
+    target.set(this.buffer.subarray(start, start + 2 * HASH_BYTES), offset);
+  }
+
+  private makeRoom(): void {
     if ((this.length + 1) * HASH_BYTES > this.buffer.length) {
       // A quarter more at a time: a million leaves do not double into 64 MB at once.
       const capacity = this.length + Math.max(1024, Math.ceil(this.length / 4));
@@ -32,8 +64,6 @@ export class HashList {
       this.buffer.copy(grown, 0, 0, this.length * HASH_BYTES);
       this.buffer = grown;
     }
-    this.buffer.set(hash, this.length * HASH_BYTES);
-    this.length++;
   }
 
   truncate(length: number): void {
@@ -45,6 +75,9 @@ export class HashList {
     return this.buffer.subarray(0, count * HASH_BYTES);
   }
 }
+
+/** 0x01, then the two children of the node being hashed (MerkleTree.completePairs). */
+const NODE = Buffer.alloc(1 + 2 * HASH_BYTES, 0x01);
 
 /**
  * The Merkle tree of RFC 9162 over a list of leaf hashes. Level k keeps the root of every
@@ -74,14 +107,27 @@ export class MerkleTree {
   /** Appends a leaf hash at `size`, dropping anything held beyond it. */
   append(leafHash: Uint8Array): void {
     if (this.levels[0].length > this.size) this.truncate(this.size);
-    let index = this.size;
     this.levels[0].push(leafHash);
+    this.completePairs();
+  }
+
+  /** append, for a leaf hash given as sha256Latin1 gives it (leafHashLatin1OfText). */
+  appendLatin1(leafHash: string): void {
+    if (this.levels[0].length > this.size) this.truncate(this.size);
+    this.levels[0].pushLatin1(leafHash);
+    this.completePairs();
+  }
+
+  /** After a leaf was pushed at `size`: counts it, and hashes the pairs it completes. */
+  private completePairs(): void {
+    let index = this.size;
     this.size++;
-    // Each odd index completes a pair: the parent one level up.
+    // Each odd index completes a pair: the parent one level up, SHA-256(0x01 || left ||
+    // right), hashed from one buffer the pair is copied into.
     for (let level = 0; index % 2 === 1; level++) {
-      const parent = nodeHash(this.levels[level].get(index - 1), this.levels[level].get(index));
+      this.levels[level].copyPair(index - 1, NODE, 1);
       this.levels[level + 1] ??= new HashList();
-      this.levels[level + 1].push(parent);
+      this.levels[level + 1].pushLatin1(sha256Latin1(NODE));
       index = (index - 1) / 2;
     }
   }
@@ -90,6 +136,14 @@ export class MerkleTree {
   advance(): void {
     if (this.size >= this.levels[0].length) throw new RangeError('no held leaf to advance to');
     this.size++;
+  }
+
+  /** advance, up to `size` leaves at once. */
+  advanceTo(size: number): void {
+    if (!Number.isSafeInteger(size) || size < this.size || size > this.levels[0].length) {
+      throw new RangeError(`cannot advance from ${this.size} to ${size} leaves`);
+    }
+    this.size = size;
   }
 
   /** Forgets every leaf from `size` on, with the subtrees that covered them. */

@@ -1,0 +1,22 @@
+import { InputError } from './cli-support';
+import { hashingThreads } from './row-hashing';
+
+describe('AUDIT_HASHING_THREADS', () => {
+  it('takes 0 or 1 as given, whatever the machine', () => {
+    expect(hashingThreads({ AUDIT_HASHING_THREADS: '0' }, 8, 0)).toBe(0);
+    expect(hashingThreads({ AUDIT_HASHING_THREADS: '1' }, 1, 9)).toBe(1);
+  });
+
+  it('unset: a worker only when a core is free for it', () => {
+    expect(hashingThreads({}, 2, 0.2)).toBe(1);
+    expect(hashingThreads({}, 2, 1.4)).toBe(1);
+    expect(hashingThreads({}, 2, 1.6)).toBe(0);
+    expect(hashingThreads({}, 2, 6)).toBe(0);
+    expect(hashingThreads({}, 1, 0)).toBe(0);
+    expect(hashingThreads({}, 8, 5)).toBe(1);
+  });
+
+  it('refuses anything else', () => {
+    expect(() => hashingThreads({ AUDIT_HASHING_THREADS: '2' }, 2, 0)).toThrow(InputError);
+  });
+});
