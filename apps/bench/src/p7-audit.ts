@@ -62,8 +62,8 @@ export async function measureAudit(options: AuditOptions): Promise<FigureResult>
   const size = formatSize(options.events);
   const file = copyDatabase(options.file, join(options.tempDir, 'p6.db'));
   try {
-    say(`P7 raw scan of ${size} events`);
-    const raw = scan(file, options.events);
+    say(`P7 raw scan of ${size} events, best of 2 (as P2 takes it)`);
+    const raw = Math.max(scan(file, options.events), scan(file, options.events));
     say(`P7 npm run audit -- verify over ${size} events, default settings`);
     const verify = await verifyRate(file, options.events, undefined);
     say(`P7 verify: ${formatRate(verify, ' events/s')} (raw scan ${formatRate(raw, ' events/s')})`);
@@ -114,7 +114,7 @@ export async function measureAudit(options: AuditOptions): Promise<FigureResult>
       ],
       notes: [
         'P7 verify is the built command as `npm run audit -- verify --store sqlite:<copy>` runs it, timed from spawn to exit ' +
-          "(reading the file's rows, canonical leaves, SHA-256, every check of `verify`); the raw scan is P2's, in the same run. " +
+          "(reading the file's rows, canonical leaves, SHA-256, every check of `verify`); the raw scan is P2's (best of 2 on the same file, warm page cache), in the same run. " +
           'The ratio is that of the default (on 2+ cores the leaves are hashed by a worker thread reading the same rows again); ' +
           'the figure in brackets is everything on one thread.',
         `P7 requests: ${options.requests} of each after ${options.warmup} of warm-up, one at a time, random tree sizes, event ids and ` +
