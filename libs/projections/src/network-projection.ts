@@ -59,6 +59,8 @@ export class NetworkProjection {
   readonly organizationOrder: OrganizationRecord[] = [];
   readonly groupOrder: GroupRecord[] = [];
   readonly partnershipOrder: PartnershipRecord[] = [];
+  /** Every membership in the order it began (its join event's place in the log). */
+  readonly membershipOrder: MembershipRecord[] = [];
 
   private effective = new Float64Column();
   private recorded = new Float64Column();
@@ -163,6 +165,7 @@ export class NetworkProjection {
     if (stream === undefined) {
       stream = {
         streamId: event.streamId,
+        index: this.streams.size,
         seqs: [],
         target: parseStreamId(event.streamId) ?? null,
       };
@@ -178,7 +181,7 @@ export class NetworkProjection {
     switch (decoded.type) {
       case 'OrganizationRegistered': {
         const organization: OrganizationRecord = {
-          ...streamRecord(target.id, seq, stream),
+          ...streamRecord(target.id, seq, this.organizationOrder.length, stream),
           name: decoded.data.name,
           assessments: [],
           memberships: [],
@@ -198,7 +201,7 @@ export class NetworkProjection {
       }
       case 'GroupFounded': {
         const group: GroupRecord = {
-          ...streamRecord(target.id, seq, stream),
+          ...streamRecord(target.id, seq, this.groupOrder.length, stream),
           name: decoded.data.name,
           purpose: decoded.data.purpose ?? null,
           dissolvedRevision: undefined,
@@ -222,6 +225,7 @@ export class NetworkProjection {
           positions: [{ revision: event.revision, value: this.intern(decoded.data.position) }],
           endRevision: undefined,
         };
+        this.membershipOrder.push(membership);
         group.memberships.push(membership);
         group.openMemberships.set(organization.id, membership);
         pushTo(group.membershipsOf, organization, membership);
@@ -259,7 +263,7 @@ export class NetworkProjection {
           .map((id) => this.organizations.get(id))
           .filter((party): party is OrganizationRecord => party !== undefined);
         const partnership: PartnershipRecord = {
-          ...streamRecord(target.id, seq, stream),
+          ...streamRecord(target.id, seq, this.partnershipOrder.length, stream),
           name: decoded.data.name,
           purpose: decoded.data.purpose ?? null,
           parties,
@@ -333,8 +337,8 @@ export class NetworkProjection {
 const EMPTY = { length: 0, at: (): number => NaN };
 
 /** What every entity keeps of the stream that created it. */
-function streamRecord(id: string, seq: number, stream: StreamLog): StreamRecord {
-  return { id, seq, stream, interventions: [] };
+function streamRecord(id: string, seq: number, order: number, stream: StreamLog): StreamRecord {
+  return { id, seq, order, stream, interventions: [] };
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {

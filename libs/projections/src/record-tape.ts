@@ -36,6 +36,7 @@ export interface TapedRecords<S extends StreamLog> {
   readonly organizationOrder: readonly OrganizationRecord[];
   readonly groupOrder: readonly GroupRecord[];
   readonly partnershipOrder: readonly PartnershipRecord[];
+  readonly membershipOrder: readonly MembershipRecord[];
 }
 
 /** A stream's target as the projection keeps it (null: no entity of this version's). */
@@ -86,10 +87,8 @@ class TapeWriter {
 /** The records of a projection as a tape; it shares nothing with them. */
 export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
   const tape = new TapeWriter();
-  const streamIndex = new Map<StreamLog, number>();
   tape.int(records.streams.size);
   for (const stream of records.streams.values()) {
-    streamIndex.set(stream, streamIndex.size);
     tape.value(stream.streamId);
     if (stream.target === null) {
       tape.int(NONE);
@@ -100,7 +99,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.int(stream.seqs.length);
     for (const seq of stream.seqs) tape.int(seq);
   }
-  const writeStream = (stream: StreamLog): void => tape.int(streamIndex.get(stream)!);
+  const writeStream = (stream: StreamLog): void => tape.int(stream.index);
   const writeInterventions = (interventions: readonly Revised<InterventionRecord>[]): void => {
     tape.int(interventions.length);
     for (const { revision, value } of interventions) {
@@ -111,10 +110,8 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     }
   };
 
-  const organizationIndex = new Map<OrganizationRecord, number>();
   tape.int(records.organizationOrder.length);
   for (const organization of records.organizationOrder) {
-    organizationIndex.set(organization, organizationIndex.size);
     tape.value(organization.id);
     tape.int(organization.seq);
     writeStream(organization.stream);
@@ -129,10 +126,8 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     }
   }
 
-  const groupIndex = new Map<GroupRecord, number>();
   tape.int(records.groupOrder.length);
   for (const group of records.groupOrder) {
-    groupIndex.set(group, groupIndex.size);
     tape.value(group.id);
     tape.int(group.seq);
     writeStream(group.stream);
@@ -144,15 +139,10 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
 
   // Every membership in the order they began (their join events' order in the log): the
   // order apply adds them to their group, their organisation and the open ones.
-  const joinSeq = (membership: MembershipRecord) =>
-    membership.group.stream.seqs[membership.joinRevision]!;
-  const memberships = records.groupOrder
-    .flatMap((group) => group.memberships)
-    .sort((a, b) => joinSeq(a) - joinSeq(b));
-  tape.int(memberships.length);
-  for (const membership of memberships) {
-    tape.int(groupIndex.get(membership.group)!);
-    tape.int(organizationIndex.get(membership.organization)!);
+  tape.int(records.membershipOrder.length);
+  for (const membership of records.membershipOrder) {
+    tape.int(membership.group.order);
+    tape.int(membership.organization.order);
     tape.int(membership.joinRevision);
     tape.int(membership.positions.length);
     for (const { revision, value } of membership.positions) {
@@ -171,8 +161,8 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.value(partnership.name);
     tape.value(partnership.purpose);
     tape.int(partnership.parties.length);
-    for (const party of partnership.parties) tape.int(organizationIndex.get(party)!);
-    tape.int(partnership.group === null ? NONE : groupIndex.get(partnership.group)!);
+    for (const party of partnership.parties) tape.int(party.order);
+    tape.int(partnership.group === null ? NONE : partnership.group.order);
     tape.int(partnership.intendedEnds.length);
     for (const { revision, value } of partnership.intendedEnds) {
       tape.int(revision);
@@ -200,6 +190,7 @@ export function decodeRecords<S extends Targeted>(
     readonly organizationOrder: OrganizationRecord[];
     readonly groupOrder: GroupRecord[];
     readonly partnershipOrder: PartnershipRecord[];
+    readonly membershipOrder: MembershipRecord[];
   },
   intern: <T extends string>(value: T) => T,
 ): void {
@@ -230,7 +221,7 @@ export function decodeRecords<S extends Targeted>(
     const category = int();
     const target = category === NONE ? null : { category: valueAt(category), id: value() };
     const seqs = list(int);
-    const stream = { streamId, seqs, target } as S;
+    const stream = { streamId, index: streams.length, seqs, target } as S;
     streams.push(stream);
     into.streams.set(streamId, stream);
   }
@@ -252,6 +243,7 @@ export function decodeRecords<S extends Targeted>(
     const organization: OrganizationRecord = {
       id: value(),
       seq: int(),
+      order: into.organizationOrder.length,
       stream: stream(),
       interventions: list(intervention),
       name: value(),
@@ -272,6 +264,7 @@ export function decodeRecords<S extends Targeted>(
     const group: GroupRecord = {
       id: value(),
       seq: int(),
+      order: into.groupOrder.length,
       stream: stream(),
       interventions: list(intervention),
       name: value(),
@@ -301,6 +294,7 @@ export function decodeRecords<S extends Targeted>(
       endRevision: optional(),
     };
     const { group: of, organization: member } = membership;
+    into.membershipOrder.push(membership);
     of.memberships.push(membership);
     if (membership.endRevision === undefined) of.openMemberships.set(member.id, membership);
     // Most organisations belong to a group once: a list of exactly one, not one pushed
@@ -318,6 +312,7 @@ export function decodeRecords<S extends Targeted>(
     const partnership: PartnershipRecord = {
       id,
       seq,
+      order: into.partnershipOrder.length,
       stream: stream(),
       interventions: list(intervention),
       name: value(),

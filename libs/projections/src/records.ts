@@ -12,6 +12,8 @@ import type { EndReason } from '@partnerships/domain/partnership/partnership';
 /** A stream as the read model keeps it: the index in the global log of each revision. */
 export interface StreamLog {
   readonly streamId: string;
+  /** Its place among the streams in the order they began (the snapshot links by it). */
+  readonly index: number;
   readonly seqs: number[];
 }
 
@@ -19,6 +21,8 @@ export interface StreamRecord {
   readonly id: string;
   /** Index in the global log of the event that created the entity: its list order. */
   readonly seq: number;
+  /** Its place in the list of its kind (organisations, groups, partnerships) in that order. */
+  readonly order: number;
   readonly stream: StreamLog;
   /** The interventions aimed at the entity, in its stream's order. */
   readonly interventions: Revised<InterventionRecord>[];

@@ -24,6 +24,7 @@ import { assertRecordedEvents } from '../recorded-events';
 import { fromRevisionOf } from '../stream-reads';
 import { GroupCommit, Outcome } from './group-commit';
 import { READ_AHEAD_MIN_LIMIT, ReadAhead } from './read-ahead';
+import type { RowValues } from './read-ahead-page';
 import { describeError, isUniqueViolation, translateVendorError } from './sqlite-errors';
 import {
   COLUMNS,
@@ -42,18 +43,8 @@ const MEMORY = ':memory:';
 const OTHER_WRITERS_POLL_MS = 100;
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
-/** A NewEventRow's values in the order of the insert's columns. */
-type ImportedRow = [
-  id: string,
-  streamId: string,
-  revision: number,
-  type: string,
-  data: string,
-  effectiveAt: number,
-  recordedAt: number,
-  metadata: string,
-  schemaVersion: number,
-];
+/** A NewEventRow's values in the order of the insert's columns: a row's, without its position. */
+type ImportedRow = RowValues extends [position: number, ...rest: infer Rest] ? Rest : never;
 
 export interface SqliteOpenOptions {
   /** How long a write waits for another connection's lock before failing; 5 s by default. */
