@@ -20,6 +20,7 @@ import type {
   OrganizationRecord,
   PartnershipRecord,
   Revised,
+  StreamRecord,
   StreamLog,
 } from './records';
 
@@ -109,13 +110,17 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
       tape.value(value.aim);
     }
   };
+  /** What every entity's record begins with, as `decodeRecords` reads it back. */
+  const writeRecordStart = (record: StreamRecord): void => {
+    tape.value(record.id);
+    tape.int(record.seq);
+    writeStream(record.stream);
+    writeInterventions(record.interventions);
+  };
 
   tape.int(records.organizationOrder.length);
   for (const organization of records.organizationOrder) {
-    tape.value(organization.id);
-    tape.int(organization.seq);
-    writeStream(organization.stream);
-    writeInterventions(organization.interventions);
+    writeRecordStart(organization);
     tape.value(organization.name);
     tape.int(organization.assessments.length);
     for (const { revision, value } of organization.assessments) {
@@ -128,10 +133,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
 
   tape.int(records.groupOrder.length);
   for (const group of records.groupOrder) {
-    tape.value(group.id);
-    tape.int(group.seq);
-    writeStream(group.stream);
-    writeInterventions(group.interventions);
+    writeRecordStart(group);
     tape.value(group.name);
     tape.value(group.purpose);
     tape.optional(group.dissolvedRevision);
@@ -154,10 +156,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
 
   tape.int(records.partnershipOrder.length);
   for (const partnership of records.partnershipOrder) {
-    tape.value(partnership.id);
-    tape.int(partnership.seq);
-    writeStream(partnership.stream);
-    writeInterventions(partnership.interventions);
+    writeRecordStart(partnership);
     tape.value(partnership.name);
     tape.value(partnership.purpose);
     tape.int(partnership.parties.length);
