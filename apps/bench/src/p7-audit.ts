@@ -44,7 +44,7 @@ export async function ensureAuditCheckpoint(file: string): Promise<void> {
   try {
     const projection = new NetworkProjection();
     const events = new AuditEvents(projection);
-    const tree = new AuditTree(events.eventAt);
+    const tree = new AuditTree(events);
     const follower = new LogFollower(store, projection);
     follower.onEvent((event) => {
       events.push(event);
@@ -174,7 +174,7 @@ async function rebuildSeconds(
     if (tree !== 'none') {
       const checkpoint = tree === 'checkpoint' ? auditCheckpointOf(file) : undefined;
       const auditEvents = new AuditEvents(projection);
-      const audit = AuditTree.fromCheckpoint(checkpoint, auditEvents.eventAt).tree;
+      const audit = AuditTree.fromCheckpoint(checkpoint, auditEvents).tree;
       follower.onEvent((event) => {
         auditEvents.push(event);
         audit.apply(event);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
-import { AuditTree } from './audit-tree';
+import { AuditTree, LogEvents } from './audit-tree';
 import { MerkleTree } from './merkle-tree';
 import { eventLeafHash } from './leaf';
 
@@ -34,8 +34,19 @@ function freshRoot(events: readonly RecordedEvent[]): string {
   return tree.root().toString('hex');
 }
 
+/** The log the tree reads, over events in memory. */
+function logOf(events: readonly RecordedEvent[]): LogEvents {
+  return {
+    eventAt: (index) => events[index]!,
+    indexOf: (eventId) => {
+      const index = events.findIndex((event) => event.id === eventId);
+      return index < 0 ? undefined : index;
+    },
+  };
+}
+
 function follow(events: readonly RecordedEvent[], file: string | undefined) {
-  const { tree, loaded, problem } = AuditTree.fromCheckpoint(file, (i) => events[i]);
+  const { tree, loaded, problem } = AuditTree.fromCheckpoint(file, logOf(events));
   for (const event of events) tree.apply(event);
   return { tree, loaded, problem };
 }

@@ -14,6 +14,14 @@ const SAMPLE_EVERY = 4096;
 /** How much of a checkpoint is hashed in one turn of the event loop. */
 const SAVE_CHUNK_BYTES = 1 << 20;
 
+/** Where the tree finds the log's events: what it hashes again, and an event's index. */
+export interface LogEvents {
+  /** The event at a leaf index, for recomputing leaves a checkpoint got wrong. */
+  eventAt(index: number): RecordedEvent;
+  /** The log index of the event with this id, or undefined. */
+  indexOf(eventId: string): number | undefined;
+}
+
 /**
  * The log's Merkle tree as a projection: fed every event in commit order, it keeps the
  * leaf hashes and the tree, and finds an event's leaf by its id.
@@ -28,35 +36,29 @@ export class AuditTree {
   readonly tree: MerkleTree;
   private held: number;
   private lastAgreed = -1;
-  /** Open addressing over Int32Array: slot -> leaf index + 1; 0 is empty. */
-  private slots = new Int32Array(1 << 12);
   private computed = 0;
 
   constructor(
-    /** The event at a leaf index, for recomputing leaves a checkpoint got wrong. */
-    private readonly eventAt: (index: number) => RecordedEvent,
+    private readonly events: LogEvents,
     levels?: HashList[],
   ) {
     this.tree = new MerkleTree(levels);
     this.held = levels === undefined ? 0 : levels[0].length;
-    // Room for every leaf the checkpoint holds: no rehashing of ids while catching up.
-    while (this.slots.length < this.held * 2 + 2)
-      this.slots = new Int32Array(this.slots.length * 2);
   }
 
   /** A tree that starts from the checkpoint at `file`, if one is there and whole. */
   static fromCheckpoint(
     file: string | undefined,
-    eventAt: (index: number) => RecordedEvent,
+    events: LogEvents,
   ): { tree: AuditTree; loaded: number; problem?: string } {
-    if (file === undefined) return { tree: new AuditTree(eventAt), loaded: 0 };
+    if (file === undefined) return { tree: new AuditTree(events), loaded: 0 };
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return {
-        tree: new AuditTree(eventAt),
+        tree: new AuditTree(events),
         loaded: 0,
         problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code}`,
       };
@@ -64,12 +66,12 @@ export class AuditTree {
     const levels = readCheckpoint(bytes);
     if (levels === undefined) {
       return {
-        tree: new AuditTree(eventAt),
+        tree: new AuditTree(events),
         loaded: 0,
         problem: `${file} is not a whole checkpoint`,
       };
     }
-    return { tree: new AuditTree(eventAt, levels), loaded: levels[0].length };
+    return { tree: new AuditTree(events, levels), loaded: levels[0].length };
   }
 
   get size(): number {
@@ -111,17 +113,26 @@ export class AuditTree {
     } else {
       this.append(eventLeafHash(event));
     }
-    this.index(event.id, index);
+  }
+
+  /**
+   * Takes the checkpoint's leaves up to leaf `end` (exclusive) as they are, without their
+   * events: the log's ids and the samples around them vouch for them. None may be a leaf
+   * it samples or one past the checkpoint.
+   */
+  skipTo(end: number): void {
+    for (let index = this.tree.size; index < end; index++) {
+      if (this.needsWholeEvent(index)) {
+        throw new RangeError(`leaf ${index} must be checked against its event`);
+      }
+    }
+    this.tree.advanceTo(end);
   }
 
   /** The leaf index of an event id, or undefined. */
   leafIndexOf(eventId: string): number | undefined {
-    const mask = this.slots.length - 1;
-    for (let slot = hashId(eventId) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot];
-      if (entry === 0) return undefined;
-      if (entry - 1 < this.tree.size && this.eventAt(entry - 1).id === eventId) return entry - 1;
-    }
+    const index = this.events.indexOf(eventId);
+    return index !== undefined && index < this.tree.size ? index : undefined;
   }
 
   /** The checkpoint bytes of the tree as it stands. */
@@ -193,38 +204,10 @@ export class AuditTree {
     const size = this.tree.size;
     this.tree.truncate(index);
     this.held = 0;
-    for (let leaf = index; leaf < size; leaf++) this.append(eventLeafHash(this.eventAt(leaf)));
-  }
-
-  private index(eventId: string, leafIndex: number): void {
-    if ((this.tree.size + 1) * 2 > this.slots.length) this.grow();
-    const mask = this.slots.length - 1;
-    let slot = hashId(eventId) & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = leafIndex + 1;
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(old.length * 2);
-    const mask = this.slots.length - 1;
-    for (const entry of old) {
-      if (entry === 0) continue;
-      let slot = hashId(this.eventAt(entry - 1).id) & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = entry;
+    for (let leaf = index; leaf < size; leaf++) {
+      this.append(eventLeafHash(this.events.eventAt(leaf)));
     }
   }
-}
-
-/** FNV-1a over the UTF-16 code units: enough to spread ids over the slots. */
-function hashId(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 function readCheckpoint(bytes: Buffer): HashList[] | undefined {

@@ -27,6 +27,26 @@ export class AuditEvents {
     this.next++;
   }
 
+  /**
+   * Passes over the next `count` events of the log without holding them: the tree takes
+   * their leaves from its checkpoint, and only their ids (the projection's) are ever asked.
+   */
+  skip(count: number): void {
+    for (
+      let index = Math.max(this.next, this.next + count - RECENT_EVENTS);
+      index < this.next + count;
+      index++
+    ) {
+      this.recent[index % RECENT_EVENTS] = undefined;
+    }
+    this.next += count;
+  }
+
+  /** The log index of the event with this id, or undefined. */
+  indexOf(eventId: string): number | undefined {
+    return this.projection.indexOfEventId(eventId);
+  }
+
   /** The event at a leaf index (the log index), as the audit tree asks for it. */
   readonly eventAt = (index: number): RecordedEvent => {
     if (index < this.next && index >= this.next - RECENT_EVENTS) {

@@ -24,4 +24,41 @@ describe('IdColumn', () => {
     const restored = new IdColumn(state);
     expect(ids.map((_, index) => restored.at(index))).toEqual(ids);
   });
+
+  it('finds the first index of an id, whether asked before, during or after the ids grow', () => {
+    const uuids = Array.from({ length: 5000 }, () => randomUUID());
+    const others = ['FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', 'évent-1', ''];
+    const column = new IdColumn();
+    // Asked before any id: the index is built empty and then kept up by every push.
+    expect(column.indexOf(uuids[0]!)).toBeUndefined();
+    uuids.slice(0, 2500).forEach((id) => column.push(id));
+    others.forEach((id) => column.push(id));
+    // A zeroed UUID and a non-UUID (stored as zero bytes) are told apart.
+    column.push('00000000-0000-0000-0000-000000000000');
+    uuids.slice(2500).forEach((id) => column.push(id));
+    // The same id twice: the first index is its index.
+    column.push(uuids[10]!);
+    column.push('évent-1');
+
+    const indexOfEach = (source: IdColumn) => [
+      ...uuids.map((id) => source.indexOf(id)),
+      ...others.map((id) => source.indexOf(id)),
+      source.indexOf('00000000-0000-0000-0000-000000000000'),
+    ];
+    const expected = [
+      ...uuids.map((_, index) => (index < 2500 ? index : index + 4)),
+      2500,
+      2501,
+      2502,
+      2503,
+    ];
+    expect(indexOfEach(column)).toEqual(expected);
+    expect(column.indexOf(randomUUID())).toBeUndefined();
+    expect(column.indexOf('not an id')).toBeUndefined();
+    // Restored from its state, the index is built at the first question.
+    const restored = new IdColumn(column.state());
+    expect(indexOfEach(restored)).toEqual(expected);
+    restored.push('late-id');
+    expect(restored.indexOf('late-id')).toBe(5000 + 4 + 2);
+  });
 });

@@ -164,12 +164,19 @@ function writeUuid(id: string, bytes: Uint8Array, offset: number): boolean {
 
 /**
  * The event ids of the log, by index: a lowercase UUID (what the store derives from a
- * commandId) in 16 bytes, any other id as its string.
+ * commandId) in 16 bytes, any other id as its string. An event's index by its id comes
+ * from a hash index over those bytes, built at the first such question (an inclusion
+ * proof by event id) rather than at every start: a start from a snapshot then reads no
+ * id at all.
  */
 export class IdColumn {
   private bytes: Uint8Array;
   private count: number;
   private readonly others: Map<number, string>;
+  /** Open addressing by the UUID's bytes: slot -> index + 1 (0 is empty); UUIDs only. */
+  private slots: Int32Array | undefined;
+  /** The index of each id that is not a UUID. */
+  private otherIndexes: Map<string, number> | undefined;
 
   constructor(state?: IdState) {
     this.bytes = state?.bytes ?? new Uint8Array(UUID_BYTES * 1024);
@@ -179,18 +186,34 @@ export class IdColumn {
 
   push(id: string): void {
     if (this.count * UUID_BYTES === this.bytes.length) this.bytes = grow(this.bytes, Uint8Array);
-    const offset = this.count * UUID_BYTES;
-    if (!writeUuid(id, this.bytes, offset)) {
+    const index = this.count++;
+    const offset = index * UUID_BYTES;
+    if (writeUuid(id, this.bytes, offset)) {
+      if (this.slots !== undefined) this.insert(index);
+    } else {
       this.bytes.fill(0, offset, offset + UUID_BYTES);
-      this.others.set(this.count, id);
+      this.others.set(index, id);
+      if (this.otherIndexes?.has(id) === false) this.otherIndexes.set(id, index);
     }
-    this.count++;
   }
 
   at(index: number): string {
     const other = this.others.get(index);
     if (other !== undefined) return other;
     return uuidText(this.bytes, index * UUID_BYTES);
+  }
+
+  /** The index of the first event with this id, or undefined. */
+  indexOf(id: string): number | undefined {
+    if (this.slots === undefined || this.otherIndexes === undefined) this.buildIndex();
+    if (!writeUuid(id, ID_SCRATCH, 0)) return this.otherIndexes!.get(id);
+    const slots = this.slots!;
+    const mask = slots.length - 1;
+    for (let slot = uuidHash(ID_SCRATCH, 0) & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot]!;
+      if (entry === 0) return undefined;
+      if (sameUuid(this.bytes, (entry - 1) * UUID_BYTES, ID_SCRATCH)) return entry - 1;
+    }
   }
 
   state(): IdState {
@@ -200,6 +223,55 @@ export class IdColumn {
       others: new Map(this.others),
     };
   }
+
+  private buildIndex(): void {
+    let size = 1 << 12;
+    // At most three quarters full: 64 MB of slots for ten million ids.
+    while (size * 0.75 < this.count + 1) size *= 2;
+    this.slots = new Int32Array(size);
+    for (let index = 0; index < this.count; index++) {
+      if (!this.others.has(index)) this.insert(index);
+    }
+    this.otherIndexes = new Map();
+    for (const [index, id] of this.others) {
+      if (!this.otherIndexes.has(id)) this.otherIndexes.set(id, index);
+    }
+  }
+
+  /** Adds the UUID at `index` (one already counted) to the slots; rebuilt when 3/4 full. */
+  private insert(index: number): void {
+    const slots = this.slots!;
+    if ((index + 1) * 4 > slots.length * 3) {
+      this.buildIndex();
+      return;
+    }
+    const mask = slots.length - 1;
+    let slot = uuidHash(this.bytes, index * UUID_BYTES) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = index + 1;
+  }
+}
+
+const ID_SCRATCH = new Uint8Array(UUID_BYTES);
+
+/** The 16 bytes of a UUID mixed into 32 bits (each word multiplied in, then avalanched). */
+function uuidHash(bytes: Uint8Array, offset: number): number {
+  let hash = 0x9e3779b9;
+  for (let at = offset; at < offset + UUID_BYTES; at += 4) {
+    const word =
+      bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+    hash = Math.imul(hash ^ word, 0x85ebca6b);
+    hash ^= hash >>> 13;
+  }
+  hash = Math.imul(hash ^ (hash >>> 16), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
+function sameUuid(bytes: Uint8Array, offset: number, uuid: Uint8Array): boolean {
+  for (let index = 0; index < UUID_BYTES; index++) {
+    if (bytes[offset + index] !== uuid[index]) return false;
+  }
+  return true;
 }
 
 /** Each byte value's two lowercase hex digits, as character codes: byte b at 2b and 2b + 1. */

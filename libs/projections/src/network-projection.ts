@@ -115,6 +115,11 @@ export class NetworkProjection {
     return this.ids.at(seq);
   }
 
+  /** The log index of the first event with this id, or undefined. */
+  indexOfEventId(id: string): number | undefined {
+    return this.ids.indexOf(id);
+  }
+
   /** The log indexes of the events of a type, in order (a live column: do not keep it). */
   indexesOfType(type: string): { readonly length: number; at(index: number): number } {
     return this.types.get(type) ?? EMPTY;

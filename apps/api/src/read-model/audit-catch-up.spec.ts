@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTree } from '@partnerships/audit/audit-tree';
+import { AuditTree, LogEvents } from '@partnerships/audit/audit-tree';
 import { eventLeafHash } from '@partnerships/audit/leaf';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
@@ -33,9 +33,20 @@ function toAppend(index: number, realized: number): EventToAppend {
   };
 }
 
+/** The log the tree reads, over events in memory. */
+function logOf(events: readonly RecordedEvent[]): LogEvents {
+  return {
+    eventAt: (index) => events[index]!,
+    indexOf: (eventId) => {
+      const index = events.findIndex((event) => event.id === eventId);
+      return index < 0 ? undefined : index;
+    },
+  };
+}
+
 /** A checkpoint of the first `size` leaves of a log, the leaves from `from` on hashed otherwise. */
 function checkpointOf(events: readonly RecordedEvent[], size: number, file: string, from = size) {
-  const tree = new AuditTree((index) => events[index]!);
+  const tree = new AuditTree(logOf(events));
   for (const event of events.slice(0, size)) {
     const index = tree.size;
     tree.apply(index < from ? event : { ...event, data: { ...event.data, notes: 'other' } });
@@ -72,7 +83,7 @@ describe('catchUpAuditTree: the audit tree brought to a snapshot of the read mod
     const projection = new NetworkProjection();
     for (const event of events) projection.apply(event);
     const auditEvents = new AuditEvents(projection);
-    const { tree } = AuditTree.fromCheckpoint(checkpoint, auditEvents.eventAt);
+    const { tree } = AuditTree.fromCheckpoint(checkpoint, auditEvents);
     const reads: number[] = [];
     const counted = {
       readAll: async (options: Parameters<SqliteEventStore['readAll']>[0]) => {

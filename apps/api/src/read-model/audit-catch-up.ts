@@ -1,6 +1,6 @@
 import { AuditTree } from '@partnerships/audit/audit-tree';
 import type { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
-import { AuditEvents, idOnlyEvent } from '@partnerships/projections/audit-events';
+import type { AuditEvents } from '@partnerships/projections/audit-events';
 import type { NetworkProjection } from '@partnerships/projections/network-projection';
 
 /** Events read from the store at once while the tree catches up. */
@@ -10,7 +10,8 @@ const PAGE = 10_000;
  * Brings the audit tree to the `count` events a snapshot of the projection holds, before the
  * log is followed on from the snapshot's checkpoint. The projection keeps no events, so what
  * the tree must see whole is read from the store: the leaves its checkpoint samples, and
- * every event past its checkpoint; elsewhere it takes its checkpoint's leaves by event id.
+ * every event past its checkpoint; elsewhere it takes its checkpoint's leaves as they are
+ * (an event's leaf by its id is the projection's to find).
  * A sample that disagrees with the checkpoint is read with the events since the last one
  * that agreed (the tree recomputes those), and from there on every event is read.
  */
@@ -43,7 +44,9 @@ export async function catchUpAuditTree(
         index = sample + 1;
         continue;
       }
-      for (; index < sample; index++) feed(idOnlyEvent(projection.eventIdAt(index), index));
+      events.skip(sample - index);
+      tree.skipTo(sample);
+      index = sample;
       if (sampled !== undefined) {
         feed(sampled);
         index++;

@@ -33,7 +33,7 @@ function eventsOf(count: number, lastName = 'last'): RecordedEvent[] {
 function follow(events: readonly RecordedEvent[], file: string | undefined) {
   const projection = new NetworkProjection();
   const auditEvents = new AuditEvents(projection);
-  const { tree } = AuditTree.fromCheckpoint(file, auditEvents.eventAt);
+  const { tree } = AuditTree.fromCheckpoint(file, auditEvents);
   for (const event of events) {
     projection.apply(event);
     auditEvents.push(event);

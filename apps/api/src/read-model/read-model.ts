@@ -71,9 +71,10 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     this.snapshotFile = snapshotConfig.file;
     // The tree's checkpoint before the snapshot: reading it (tens of MB outside the heap)
     // makes V8 collect garbage, which costs little while the heap is still small.
-    const { tree, loaded, problem } = AuditTree.fromCheckpoint(auditConfig.treeFile, (index) =>
-      this.auditEvents.eventAt(index),
-    );
+    const { tree, loaded, problem } = AuditTree.fromCheckpoint(auditConfig.treeFile, {
+      eventAt: (index) => this.auditEvents.eventAt(index),
+      indexOf: (eventId) => this.auditEvents.indexOf(eventId),
+    });
     if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
     this.checkpointed = loaded;
     this.audit = tree;
