@@ -21,4 +21,4 @@ VOLUME /data
 EXPOSE 3000
 USER node
 # A larger young generation: rebuilding the read model allocates a lot that lives briefly.
-CMD ["node", "--max-semi-space-size=64", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-semi-space-size=64", "--min-semi-space-size=64", "dist/apps/api/src/main.js"]

@@ -47,18 +47,22 @@ export async function startServer(
   file: string,
   env: Record<string, string> = {},
 ): Promise<TestServer> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', SERVER_ENTRY], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      NO_COLOR: '1',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      EVENT_STORE_URL: `sqlite:${file}`,
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', '--min-semi-space-size=64', SERVER_ENTRY],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        NO_COLOR: '1',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        EVENT_STORE_URL: `sqlite:${file}`,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {

@@ -139,7 +139,14 @@ function verifyRate(file: string, events: number, threads: '0' | '1' | undefined
     const started = performance.now();
     execFile(
       process.execPath,
-      ['--max-semi-space-size=64', AUDIT, 'verify', '--store', `sqlite:${file}`],
+      [
+        '--max-semi-space-size=64',
+        '--min-semi-space-size=64',
+        AUDIT,
+        'verify',
+        '--store',
+        `sqlite:${file}`,
+      ],
       { maxBuffer: 16 << 20, env },
       (error, stdout) => {
         const seconds = (performance.now() - started) / 1000;
