@@ -548,6 +548,33 @@ describe('the dashboard in Chromium (open server)', () => {
   });
 });
 
+/**
+ * In the page: every pair of names beside the dots that overlap, and every name over a
+ * dot (boxes in the picture's own coordinates), as "a / b" strings.
+ */
+function overlapsInPicture(): string[] {
+  type Box = { left: number; right: number; top: number; bottom: number; name: string };
+  const boxOf = (element: SVGGraphicsElement, name: string): Box => {
+    const box = element.getBBox();
+    return { left: box.x, right: box.x + box.width, top: box.y, bottom: box.y + box.height, name };
+  };
+  const hit = (a: Box, b: Box) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const labels = [...document.querySelectorAll<SVGTextElement>('text.node-label')].map((text) =>
+    boxOf(text, text.textContent ?? ''),
+  );
+  const dots = [...document.querySelectorAll<SVGCircleElement>('circle.node')].map((dot) =>
+    boxOf(dot, `dot of ${dot.dataset['organization']}`),
+  );
+  const found: string[] = [];
+  labels.forEach((label, index) => {
+    for (const other of [...labels.slice(index + 1), ...dots]) {
+      if (hit(label, other)) found.push(`${label.name} / ${other.name}`);
+    }
+  });
+  return found;
+}
+
 describe('the dashboard in Chromium (with credentials)', () => {
   const KEYS = { viewer: 'dash-viewer-key-5Rt', manager: 'dash-manager-key-8Wq' };
   const sha256 = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -601,6 +628,9 @@ describe('the dashboard in Chromium (with credentials)', () => {
     await expect(page.locator('form').count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Record' }).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Event log' }).count()).resolves.toBe(0);
+    // Five organisations in no group, listed: every name is shown, none over another or a dot.
+    await expect(page.locator('text.node-label').count()).resolves.toBe(5);
+    await expect(page.evaluate(overlapsInPicture)).resolves.toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-viewer.png'), fullPage: true });
     await page.close();
   });

@@ -1,5 +1,5 @@
 import { DEFAULT_RING_OPTIONS } from './rings';
-import { layoutNetwork, nodeKey } from './network-layout';
+import { LOOSE_LIST_MAX, layoutNetwork, nodeKey } from './network-layout';
 
 describe('the network layout', () => {
   const groups = [
@@ -86,5 +86,23 @@ describe('the network layout', () => {
       const again = late.groups.find((g) => g.id === group.id)!;
       expect([again.cx, again.cy]).toEqual([group.cx, group.cy]);
     }
+  });
+
+  it('lists a few organisations in no group with room for their names, packs many as a disc', () => {
+    const few = layoutNetwork([], ['e', 'd', 'c', 'b', 'a']).loose!;
+    expect(few.shape).toBe('list');
+    const listed = layoutNetwork([], ['e', 'd', 'c', 'b', 'a']).nodes;
+    // One column, in name order, a row apart, all at the same x.
+    expect(listed.map((node) => node.organizationId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(new Set(listed.map((node) => node.x)).size).toBe(1);
+    expect(listed[1]!.y - listed[0]!.y).toBeGreaterThanOrEqual(20);
+    // The box leaves a column's room for the names right of the dots.
+    expect(few.cx + few.width / 2 - listed[0]!.x).toBeGreaterThanOrEqual(150);
+    const many = layoutNetwork(
+      [],
+      Array.from({ length: LOOSE_LIST_MAX + 1 }, (_, i) => `org-${i}`),
+    ).loose!;
+    expect(many.shape).toBe('disc');
+    expect(many.width).toBe(2 * many.radius);
   });
 });

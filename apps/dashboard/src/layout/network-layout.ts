@@ -3,7 +3,8 @@
  * in rows, largest first so the rows stay even (or in the given order, so that groups
  * arriving page by page are added after the ones already drawn; these move only when the
  * rows' width estimate changes); organisations in no group form
- * a cluster of their own. A group whose members are not loaded is sized by its counts.
+ * a cluster of their own: a list with room for their names while they are few, a disc
+ * when they are many. A group whose members are not loaded is sized by its counts.
  * Pure: the same network always gives the same picture.
  */
 import {
@@ -54,11 +55,28 @@ export interface PlacedNode {
 export interface NetworkLayout {
   readonly groups: readonly PlacedGroup[];
   readonly nodes: readonly PlacedNode[];
-  /** The cluster of organisations in no group, when there are any. */
-  readonly loose: { readonly cx: number; readonly cy: number; readonly radius: number } | null;
+  /**
+   * The cluster of organisations in no group, when there are any: its centre, its box
+   * (a disc's is its square) and the radius the rows of groups make room for.
+   */
+  readonly loose: {
+    readonly cx: number;
+    readonly cy: number;
+    readonly radius: number;
+    readonly width: number;
+    readonly height: number;
+    readonly shape: 'list' | 'disc';
+  } | null;
   readonly width: number;
   readonly height: number;
 }
+
+/** At most this many organisations in no group are listed with room for their names. */
+export const LOOSE_LIST_MAX = 30;
+/** A listed name's row, its column's width (room for about 25 characters), rows per column. */
+const LIST_ROW = 22;
+const LIST_COLUMN = 170;
+const LIST_ROWS = 10;
 
 export const nodeKey = (groupId: string | null, organizationId: string): string =>
   `${groupId ?? ''}|${organizationId}`;
@@ -86,15 +104,22 @@ export function layoutNetwork(
           ),
   }));
   const loose =
-    looseOrganizationIds.length > 0
-      ? {
-          id: null,
-          layout: layoutGroup(
-            [...looseOrganizationIds].sort().map((id) => ({ id, position: 'CORE' as Position })),
-            { ...options, minBandWidth: 0 },
-          ),
-        }
-      : null;
+    looseOrganizationIds.length === 0
+      ? null
+      : looseOrganizationIds.length <= LOOSE_LIST_MAX
+        ? { id: null, layout: layoutList([...looseOrganizationIds].sort(), options) }
+        : {
+            id: null,
+            layout: {
+              ...layoutGroup(
+                [...looseOrganizationIds]
+                  .sort()
+                  .map((id) => ({ id, position: 'CORE' as Position })),
+                { ...options, minBandWidth: 0 },
+              ),
+              shape: 'disc' as const,
+            },
+          };
   const boxes: { id: string | null; layout: { radius: number } }[] = [
     ...laid,
     ...(loose === null ? [] : [loose]),
@@ -142,7 +167,9 @@ export function layoutNetwork(
   let looseCluster: NetworkLayout['loose'] = null;
   if (loose !== null) {
     const centre = centres.get(null)!;
-    looseCluster = { ...centre, radius: loose.layout.radius };
+    const { radius, shape } = loose.layout;
+    const box = 'width' in loose.layout ? loose.layout : { width: 2 * radius, height: 2 * radius };
+    looseCluster = { ...centre, radius, width: box.width, height: box.height, shape };
     for (const member of loose.layout.members) {
       nodes.push({
         key: nodeKey(null, member.id),
@@ -155,4 +182,30 @@ export function layoutNetwork(
     }
   }
   return { groups: placedGroups, nodes, loose: looseCluster, width, height: y + rowHeight };
+}
+
+/**
+ * Organisations in no group as a list: columns of up to ten dots, each with a column's
+ * width to its right for the name. Offsets from the list's centre, as a group's are.
+ */
+function layoutList(
+  ids: readonly string[],
+  options: RingOptions,
+): {
+  members: { id: string; x: number; y: number }[];
+  radius: number;
+  width: number;
+  height: number;
+  shape: 'list';
+} {
+  const rows = Math.min(ids.length, LIST_ROWS);
+  const columns = Math.ceil(ids.length / LIST_ROWS);
+  const width = columns * LIST_COLUMN;
+  const height = (rows - 1) * LIST_ROW + 2 * options.nodeRadius;
+  const members = ids.map((id, index) => ({
+    id,
+    x: -width / 2 + options.nodeRadius + Math.floor(index / LIST_ROWS) * LIST_COLUMN,
+    y: -height / 2 + options.nodeRadius + (index % LIST_ROWS) * LIST_ROW,
+  }));
+  return { members, radius: Math.max(width, height) / 2, width, height, shape: 'list' };
 }

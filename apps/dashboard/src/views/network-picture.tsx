@@ -10,6 +10,7 @@ import { NetworkData } from '../network-data';
 import { Change } from '../layout/compare';
 import { NetworkLayout, PlacedNode, layoutNetwork, nodeKey } from '../layout/network-layout';
 import { DEFAULT_RING_OPTIONS } from '../layout/rings';
+import { PlacedLabel, placeLabels } from '../layout/labels';
 import {
   BAND_FILL,
   POSITION_COLOUR,
@@ -17,6 +18,9 @@ import {
   SAME_ORGANISATION,
   TERM_STYLE,
 } from './palette';
+
+/** The names' size beside the dots (`.node-label` in styles.css). */
+const LABEL_FONT_PX = 11;
 
 export interface PictureProps {
   readonly network: NetworkData;
@@ -282,15 +286,22 @@ export function NetworkPicture({
       .data(layout.loose === null ? [] : [layout.loose])
       .join((enter) => {
         const g = enter.append('g');
-        g.append('circle').attr('class', 'loose-outline');
+        g.append('rect').attr('class', 'loose-outline');
         g.append('text').attr('class', 'group-name').text('In no group');
         return g;
       })
       .attr('transform', (cluster) => `translate(${cluster.cx},${cluster.cy})`);
-    loose.select('circle').attr('r', (cluster) => cluster.radius + 6);
+    // A disc's outline is a circle; a list's a rounded box around its dots and names.
+    loose
+      .select('rect')
+      .attr('x', (cluster) => -cluster.width / 2 - 6)
+      .attr('y', (cluster) => -cluster.height / 2 - 6)
+      .attr('width', (cluster) => cluster.width + 12)
+      .attr('height', (cluster) => cluster.height + 12)
+      .attr('rx', (cluster) => (cluster.shape === 'disc' ? cluster.radius + 6 : 10));
     loose
       .select('text')
-      .attr('y', (cluster) => -cluster.radius - 14)
+      .attr('y', (cluster) => -cluster.height / 2 - 14)
       .attr('text-anchor', 'middle');
 
     const links = linksOf(network, layout, formed);
@@ -368,17 +379,35 @@ export function NetworkPicture({
         hideTooltip();
       });
 
-    // Names beside the dots while there are few enough to read; otherwise on hover.
+    // Names beside the dots while there are few enough to read, each where it covers no
+    // other dot or name (one with no such place is left to the hover); otherwise on hover.
     const labelled = layout.nodes.length <= 60 ? layout.nodes : [];
+    const measure = document.createElement('canvas').getContext('2d');
+    if (measure !== null) {
+      measure.font = `${LABEL_FONT_PX}px ${getComputedStyle(svgRef.current!).fontFamily}`;
+    }
+    const nameOf = new Map(labelled.map((node) => [node.key, names(node.organizationId)]));
+    const labels = placeLabels(
+      labelled.map((node) => ({
+        key: node.key,
+        x: node.x,
+        y: node.y,
+        // Without a canvas (never in a browser), a generous guess per character.
+        width:
+          measure?.measureText(nameOf.get(node.key)!).width ?? nameOf.get(node.key)!.length * 7,
+      })),
+      { dotRadius: radius, height: LABEL_FONT_PX + 2, baseline: 4, gap: 3 },
+    );
     viewport
       .select('g.labels')
-      .selectAll<SVGTextElement, PlacedNode>('text')
-      .data(labelled, (node) => node.key)
+      .selectAll<SVGTextElement, PlacedLabel>('text')
+      .data(labels, (label) => label.key)
       .join('text')
       .attr('class', 'node-label')
-      .attr('x', (node) => node.x + radius + 3)
-      .attr('y', (node) => node.y + 4)
-      .text((node) => names(node.organizationId));
+      .attr('x', (label) => label.x)
+      .attr('y', (label) => label.y)
+      .attr('text-anchor', (label) => label.anchor)
+      .text((label) => nameOf.get(label.key)!);
 
     // Members who left since the compared time: hollow rings where they stood.
     const ghosts = changes
