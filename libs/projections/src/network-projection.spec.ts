@@ -3,6 +3,7 @@ import { ReadAllOptions, RecordedEvent } from '@partnerships/event-store/event-s
 import { NetworkProjection } from './network-projection';
 import { NetworkView } from './network-view';
 import { logPage } from './paging';
+import { openMembershipsOf } from './records';
 
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.parse('2026-01-01T09:00:00Z');
@@ -356,7 +357,7 @@ describe('NetworkProjection state: long chains of links', () => {
       expect(groupsOf(copy, id)).toEqual(groupsOf(projection, id));
     }
     const membersOf = (p: NetworkProjection, id: string) => [
-      ...p.groups.get(id)!.openMemberships.keys(),
+      ...openMembershipsOf(p.groups.get(id)!).keys(),
     ];
     expect(membersOf(copy, `g${chain / 2}`)).toEqual([`o${chain / 2}`, `o${chain / 2 + 1}`]);
     expect(membersOf(copy, `g${chain / 2}`)).toEqual(membersOf(projection, `g${chain / 2}`));

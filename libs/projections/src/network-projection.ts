@@ -18,6 +18,8 @@ import {
   PartnershipRecord,
   StreamLog,
   StreamRecord,
+  openMembershipsOf,
+  periodsIn,
 } from './records';
 
 type Target = NonNullable<ReturnType<typeof parseStreamId>>;
@@ -212,8 +214,8 @@ export class NetworkProjection {
           dissolvedRevision: undefined,
           memberships: [],
           partnerships: [],
-          openMemberships: new Map(),
-          membershipsOf: new Map(),
+          openMemberships: undefined,
+          membershipsOf: undefined,
         };
         this.groups.set(target.id, group);
         this.groupOrder.push(group);
@@ -230,35 +232,40 @@ export class NetworkProjection {
           positions: [{ revision: event.revision, value: this.intern(decoded.data.position) }],
           endRevision: undefined,
         };
+        // The group's indexes before its memberships grow: one built now must not count it twice.
+        const open = openMembershipsOf(group);
+        const periods = periodsIn(group);
         this.membershipOrder.push(membership);
         group.memberships.push(membership);
-        group.openMemberships.set(organization.id, membership);
-        pushTo(group.membershipsOf, organization, membership);
+        open.set(organization.id, membership);
+        pushTo(periods, organization, membership);
         organization.memberships.push(membership);
         return;
       }
       case 'PositionChanged':
-        this.groups
-          .get(target.id)
-          ?.openMemberships.get(decoded.data.organizationId)
+        const group = this.groups.get(target.id);
+        if (group === undefined) return;
+        openMembershipsOf(group)
+          .get(decoded.data.organizationId)
           ?.positions.push({ revision: event.revision, value: this.intern(decoded.data.position) });
         return;
       case 'OrganizationLeftGroup': {
         const group = this.groups.get(target.id);
-        const membership = group?.openMemberships.get(decoded.data.organizationId);
-        if (group === undefined || membership === undefined) return;
+        if (group === undefined) return;
+        const open = openMembershipsOf(group);
+        const membership = open.get(decoded.data.organizationId);
+        if (membership === undefined) return;
         membership.endRevision = event.revision;
-        group.openMemberships.delete(membership.organization.id);
+        open.delete(membership.organization.id);
         return;
       }
       case 'GroupDissolved': {
         const group = this.groups.get(target.id);
         if (group === undefined) return;
         group.dissolvedRevision = event.revision;
-        for (const membership of group.openMemberships.values()) {
-          membership.endRevision = event.revision;
-        }
-        group.openMemberships.clear();
+        const open = openMembershipsOf(group);
+        for (const membership of open.values()) membership.endRevision = event.revision;
+        open.clear();
         return;
       }
       case 'PartnershipFormed': {

@@ -32,6 +32,8 @@ import {
   Revised,
   StreamLog,
   StreamRecord,
+  openMembershipsOf,
+  periodsIn,
 } from './records';
 import { countWhile, earliestOverlap, isBefore, isOpenIn, periods, visible } from './revisions';
 import { checkId, checkStreamId } from './view-input';
@@ -165,16 +167,16 @@ export class NetworkView {
       const groupNode = this.groupNode(group);
       if (groupNode === undefined) continue;
       const timeOf = this.timesOf(group.stream);
-      const own = periods(timeOf, group.membershipsOf.get(self) ?? [], seen);
+      const own = periods(timeOf, periodsIn(group).get(self) ?? [], seen);
       // Seeing every event, the group's open memberships are the members at asOf.
-      const members = this.complete ? group.openMemberships.values() : group.memberships;
+      const members = this.complete ? openMembershipsOf(group).values() : group.memberships;
       for (const member of members) {
         const other = member.organization;
         if (other === self || !isOpenIn(member, seen)) continue;
         // A join this view sees follows the registration it referred to: no check needed.
         const relation = relationWith(other);
         relation.groups.push(groupNode);
-        const overlap = earliestOverlap(own, timeOf, group.membershipsOf.get(other) ?? [], seen);
+        const overlap = earliestOverlap(own, timeOf, periodsIn(group).get(other) ?? [], seen);
         if (overlap < relation.since) relation.since = overlap;
       }
     }

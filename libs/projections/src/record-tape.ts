@@ -271,8 +271,8 @@ export function decodeRecords<S extends Targeted>(
       dissolvedRevision: optional(),
       memberships: [],
       partnerships: [],
-      openMemberships: new Map(),
-      membershipsOf: new Map(),
+      openMemberships: undefined,
+      membershipsOf: undefined,
     };
     into.groups.set(group.id, group);
     into.groupOrder.push(group);
@@ -292,16 +292,9 @@ export function decodeRecords<S extends Targeted>(
       positions: list(position),
       endRevision: optional(),
     };
-    const { group: of, organization: member } = membership;
     into.membershipOrder.push(membership);
-    of.memberships.push(membership);
-    if (membership.endRevision === undefined) of.openMemberships.set(member.id, membership);
-    // Most organisations belong to a group once: a list of exactly one, not one pushed
-    // into an empty array (which reserves room for 17).
-    const periods = of.membershipsOf.get(member);
-    if (periods === undefined) of.membershipsOf.set(member, [membership]);
-    else periods.push(membership);
-    member.memberships.push(membership);
+    membership.group.memberships.push(membership);
+    membership.organization.memberships.push(membership);
   }
 
   const intendedEnd = (): Revised<number> => ({ revision: int(), value: value() });

@@ -58,10 +58,13 @@ export interface GroupRecord extends StreamRecord {
   dissolvedRevision: number | undefined;
   readonly memberships: MembershipRecord[];
   readonly partnerships: PartnershipRecord[];
-  /** The open membership of each current member. */
-  readonly openMemberships: Map<string, MembershipRecord>;
-  /** Every membership period of each organisation that ever joined, oldest first. */
-  readonly membershipsOf: Map<OrganizationRecord, MembershipRecord[]>;
+  /**
+   * The open membership of each current member: built from `memberships` at the first
+   * question (openMembershipsOf), so that a start from a snapshot builds none.
+   */
+  openMemberships: Map<string, MembershipRecord> | undefined;
+  /** Every membership period of each organisation that ever joined, oldest first (periodsIn). */
+  membershipsOf: Map<OrganizationRecord, MembershipRecord[]> | undefined;
 }
 
 /** One period of an organisation's belonging to a group; revisions are the group's. */
@@ -87,4 +90,32 @@ export interface PartnershipRecord extends StreamRecord {
    */
   readonly arrangements: number[];
   ending: Revised<{ reason: EndReason }> | undefined;
+}
+
+/** The open membership of each current member of a group (a live index: do not keep it). */
+export function openMembershipsOf(group: GroupRecord): Map<string, MembershipRecord> {
+  if (group.openMemberships === undefined) {
+    const open = new Map<string, MembershipRecord>();
+    for (const membership of group.memberships) {
+      if (membership.endRevision === undefined) open.set(membership.organization.id, membership);
+    }
+    group.openMemberships = open;
+  }
+  return group.openMemberships;
+}
+
+/** Every membership period of each organisation in a group, oldest first (a live index). */
+export function periodsIn(group: GroupRecord): Map<OrganizationRecord, MembershipRecord[]> {
+  if (group.membershipsOf === undefined) {
+    const periods = new Map<OrganizationRecord, MembershipRecord[]>();
+    for (const membership of group.memberships) {
+      const list = periods.get(membership.organization);
+      // Most organisations belong to a group once: a list of exactly one, not one pushed
+      // into an empty array (which reserves room for 17).
+      if (list === undefined) periods.set(membership.organization, [membership]);
+      else list.push(membership);
+    }
+    group.membershipsOf = periods;
+  }
+  return group.membershipsOf;
 }
