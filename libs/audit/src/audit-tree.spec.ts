@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
@@ -121,4 +121,37 @@ describe('the audit tree as a projection with a checkpoint', () => {
     expect(problem).toContain('not a whole checkpoint');
     expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
   });
+
+  it.each([
+    ['cut short', (bytes: Buffer) => bytes.subarray(0, bytes.length - 32)],
+    ['one byte longer', (bytes: Buffer) => Buffer.concat([bytes, Buffer.of(0)])],
+    ['a first leaf changed', (bytes: Buffer) => flip(bytes, 8 + 8 + 32)],
+    ['its leaf count changed', (bytes: Buffer) => flip(bytes, 8)],
+    ['its magic changed', (bytes: Buffer) => flip(bytes, 0)],
+    ['only a header', (bytes: Buffer) => bytes.subarray(0, 8 + 8 + 32)],
+    ['empty', () => Buffer.alloc(0)],
+  ])('ignores a checkpoint %s, and rebuilds the same tree', (_case, damage) => {
+    const events = eventsOf(1_000);
+    follow(events, undefined).tree.saveSync(file);
+    writeFileSync(file, damage(readFileSync(file)));
+    const { tree, loaded, problem } = follow(events, file);
+    expect(loaded).toBe(0);
+    expect(problem).toContain('not a whole checkpoint');
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
+
+  it('says why it cannot read a checkpoint, and starts without one', () => {
+    mkdirSync(join(directory, 'a-directory'));
+    const events = eventsOf(10);
+    const { tree, loaded, problem } = follow(events, join(directory, 'a-directory'));
+    expect(loaded).toBe(0);
+    expect(problem).toMatch(/^cannot read .*a-directory: EISDIR$/);
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
 });
+
+function flip(bytes: Buffer, at: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[at] ^= 1;
+  return copy;
+}

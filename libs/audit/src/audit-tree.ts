@@ -1,5 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { HASH_BYTES, sha256 } from './hashes';
@@ -52,18 +60,17 @@ export class AuditTree {
     events: LogEvents,
   ): { tree: AuditTree; loaded: number; problem?: string } {
     if (file === undefined) return { tree: new AuditTree(events), loaded: 0 };
-    let bytes: Buffer;
+    let levels: HashList[] | undefined;
     try {
-      bytes = readFileSync(file);
+      levels = readCheckpoint(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return {
         tree: new AuditTree(events),
         loaded: 0,
-        problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code}`,
+        problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code ?? String(error)}`,
       };
     }
-    const levels = readCheckpoint(bytes);
     if (levels === undefined) {
       return {
         tree: new AuditTree(events),
@@ -210,27 +217,49 @@ export class AuditTree {
   }
 }
 
-function readCheckpoint(bytes: Buffer): HashList[] | undefined {
-  if (bytes.length < HEADER_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
-    return undefined;
+/**
+ * The levels of the checkpoint at `file`, each read straight into its own list (no copy of
+ * the whole file, which at ten million leaves is 640 MB held twice), or undefined when the
+ * file is not a whole checkpoint. Throws when the file cannot be read.
+ */
+function readCheckpoint(file: string): HashList[] | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const header = Buffer.alloc(HEADER_BYTES);
+    if (size < HEADER_BYTES || !readFully(fd, header, 0)) return undefined;
+    if (!header.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    const countBytes = header.subarray(MAGIC.length, MAGIC.length + 8);
+    const count = Number(countBytes.readBigUInt64LE());
+    const counts: number[] = [];
+    for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
+      counts.push(Math.floor(count / 2 ** level));
+    }
+    const bodyBytes = counts.reduce((sum, hashes) => sum + hashes * HASH_BYTES, 0);
+    if (size - HEADER_BYTES !== bodyBytes) return undefined;
+    const hash = createHash('sha256').update(countBytes);
+    let offset = HEADER_BYTES;
+    let whole = true;
+    const levels = counts.map((hashes) =>
+      HashList.filled(hashes, (target) => {
+        whole &&= readFully(fd, target, offset);
+        hash.update(target);
+        offset += target.length;
+      }),
+    );
+    if (!whole || !hash.digest().equals(header.subarray(MAGIC.length + 8))) return undefined;
+    return levels;
+  } finally {
+    closeSync(fd);
   }
-  const countBytes = bytes.subarray(MAGIC.length, MAGIC.length + 8);
-  const count = Number(countBytes.readBigUInt64LE());
-  const body = bytes.subarray(HEADER_BYTES);
-  let expected = 0;
-  for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
-    expected += Math.floor(count / 2 ** level) * HASH_BYTES;
+}
+
+/** Fills `target` from the file at `position`; false if the file ends first. */
+function readFully(fd: number, target: Uint8Array, position: number): boolean {
+  for (let done = 0; done < target.length;) {
+    const count = readSync(fd, target, done, target.length - done, position + done);
+    if (count === 0) return false;
+    done += count;
   }
-  if (body.length !== expected) return undefined;
-  if (!sha256(countBytes, body).equals(bytes.subarray(MAGIC.length + 8, HEADER_BYTES))) {
-    return undefined;
-  }
-  const levels: HashList[] = [];
-  let offset = 0;
-  for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
-    const hashes = Math.floor(count / 2 ** level);
-    levels.push(HashList.of(body.subarray(offset, offset + hashes * HASH_BYTES), hashes));
-    offset += hashes * HASH_BYTES;
-  }
-  return levels;
+  return true;
 }

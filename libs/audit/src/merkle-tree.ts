@@ -21,8 +21,13 @@ export class HashList {
   }
 
   static of(bytes: Buffer, count: number): HashList {
+    return HashList.filled(count, (target) => bytes.copy(target, 0, 0, count * HASH_BYTES));
+  }
+
+  /** `count` hashes written by `fill` into the list's own buffer, which has room to grow. */
+  static filled(count: number, fill: (target: Buffer) => void): HashList {
     const list = new HashList(count + Math.max(1024, Math.ceil(count / 8)));
-    bytes.copy(list.buffer, 0, 0, count * HASH_BYTES);
+    fill(list.buffer.subarray(0, count * HASH_BYTES));
     list.length = count;
     return list;
   }

@@ -242,13 +242,14 @@ export class NetworkProjection {
         organization.memberships.push(membership);
         return;
       }
-      case 'PositionChanged':
+      case 'PositionChanged': {
         const group = this.groups.get(target.id);
         if (group === undefined) return;
         openMembershipsOf(group)
           .get(decoded.data.organizationId)
           ?.positions.push({ revision: event.revision, value: this.intern(decoded.data.position) });
         return;
+      }
       case 'OrganizationLeftGroup': {
         const group = this.groups.get(target.id);
         if (group === undefined) return;
