@@ -21,6 +21,7 @@ import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { Ticker, percentile, say } from './progress';
 import { ServerProcess } from './server-process';
+import { START_TIMEOUT_MS } from './p5-startup';
 import { formatMs, formatSize, formatTimes, verdict } from './table';
 
 export interface History {
@@ -121,12 +122,14 @@ async function lookups(history: History, options: TimeTravelOptions): Promise<La
     say(`P4 choosing ${total} lookups of the same answer size in the ${size}-event history`);
     const { lookups: chosen, share } = await chooseLookups(file, bounds, options.seed, total);
     say(`P4 starting the built server on a copy of the ${size}-event history`);
+    // A server rebuilds the whole history before it serves: minutes at 10M events.
     const server = await ServerProcess.start({
       file,
       logFile: join(options.tempDir, `p4-${history.events}-server.log`),
+      startTimeoutMs: START_TIMEOUT_MS,
     });
     try {
-      await server.waitUntilReady();
+      await server.waitUntilReady(START_TIMEOUT_MS);
       const samples: number[] = [];
       const ticker = new Ticker(`P4 at ${size}`, 2_000);
       for (let i = 0; i < total; i++) {
