@@ -411,7 +411,7 @@ async function checkedTreeOfRows(
       hashingThreads(context.terminal.env) === 1
         ? RowHashingInWorker.start(file, extent)
         : undefined;
-    const tree = worker === undefined ? new MerkleTree() : undefined;
+    const tree = worker === undefined ? MerkleTree.withRoomFor(extent.count) : undefined;
     const reader = new RowReader();
     const fingerprints: number[] = [];
     const bar = progressBar(context.terminal.stderr, 'verify', extent.count);

@@ -19,7 +19,7 @@ import {
 function hashRows({ file, extent }: RowHashingData): RowHashingAnswer {
   const rows = SqliteLogRows.open(file);
   try {
-    const tree = new MerkleTree();
+    const tree = MerkleTree.withRoomFor(extent.count);
     const reader = new RowReader();
     const fingerprints: number[] = [];
     for (const page of rows.pages(extent)) {

@@ -162,6 +162,27 @@ describe('the Merkle tree (RFC 9162)', () => {
     for (const leaf of leavesOf(20, 2)) tree.append(leaf);
     expect(tree.root().equals(mth([...all.slice(0, 37), ...leavesOf(20, 2)]))).toBe(true);
   });
+
+  it.each([
+    [0, 0],
+    [1, 1],
+    [64, 64],
+    [65, 64],
+    [100, 37],
+    [10, 100],
+  ])('made with room for %i leaves, holds %i as a grown tree does', (room, count) => {
+    const leaves = all.slice(0, count);
+    const tree = MerkleTree.withRoomFor(room);
+    for (const leaf of leaves) tree.append(leaf);
+    const grown = treeOf(leaves);
+    expect(tree.size).toBe(count);
+    expect(tree.root().equals(mth(leaves))).toBe(true);
+    expect(Buffer.concat(tree.levelBytes()).equals(Buffer.concat(grown.levelBytes()))).toBe(true);
+    if (count > 1) {
+      expect(tree.consistencyProof(count - 1)).toEqual(grown.consistencyProof(count - 1));
+      expect(tree.inclusionProof(0)).toEqual(grown.inclusionProof(0));
+    }
+  });
 });
 
 describe('MerkleTree from the levels of another (a hashing thread hands them over)', () => {

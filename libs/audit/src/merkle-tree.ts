@@ -100,6 +100,19 @@ export class MerkleTree {
     this.levels = levels;
   }
 
+  /**
+   * An empty tree with room for `leaves` leaves at every level: a tree grown by a quarter
+   * at a time copies each level about five times over (at 1M leaves, seconds of `audit
+   * verify` spent copying).
+   */
+  static withRoomFor(leaves: number): MerkleTree {
+    const levels = [new HashList(leaves + 1)];
+    for (let count = Math.floor(leaves / 2); count >= 1; count = Math.floor(count / 2)) {
+      levels.push(new HashList(count + 1));
+    }
+    return new MerkleTree(levels);
+  }
+
   /** Leaves held beyond `size`: loaded, waiting for the log to reach them. */
   get held(): number {
     return this.levels[0].length;
