@@ -1,3 +1,4 @@
+import { IdSet } from '@partnerships/event-store/uuid-bytes';
 import { isEventType } from '@partnerships/domain/common/upcasters';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import { DomainEvent, parseStreamId } from '@partnerships/domain/commands';
@@ -89,7 +90,8 @@ export interface CheckedEvent {
  */
 export class LogChecks {
   private readonly streams = new Map<string, StreamProgress>();
-  private readonly ids = new Set<string>();
+  /** Every event id seen (a UUID's bytes, not its text). */
+  private readonly ids = new IdSet();
   /** Every command seen so far. */
   private readonly commands = new Set<string>();
   /** The previous event's fields the next one is compared with. */
@@ -190,9 +192,7 @@ export class LogChecks {
     stream.effectiveAt = Math.max(stream.effectiveAt, effectiveAt);
     stream.recordedAt = Math.max(stream.recordedAt, recordedAt);
 
-    // One lookup, not two: the set grows unless the id is in it already.
-    const ids = this.ids.size;
-    if (this.ids.add(event.id).size === ids) {
+    if (!this.ids.add(event.id)) {
       this.fail('ids', `event id ${event.id} is recorded before`, event, leafIndex);
     }
 

@@ -4,6 +4,14 @@
  * an id that is a UUID), so that its memory does not grow with the bytes of the history.
  */
 
+import {
+  UUID_BYTES,
+  sameUuid,
+  uuidHash,
+  uuidText,
+  writeUuid,
+} from '@partnerships/event-store/uuid-bytes';
+
 export class Float64Column {
   private values: Float64Array;
   length = 0;
@@ -130,38 +138,6 @@ export type PositionState =
   | { readonly kind: 'numbers'; readonly values: Float64Array }
   | { readonly kind: 'strings'; readonly values: string[] };
 
-const UUID_BYTES = 16;
-const UUID_LENGTH = 36;
-/** The value of each lowercase hex digit by its character code; -1 for any other. */
-const HEX_VALUES = Int8Array.from({ length: 128 }, (_, code) =>
-  code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1,
-);
-
-const DASH = 45;
-
-/**
- * Writes a lowercase UUID (8-4-4-4-12 hex digits) as its 16 bytes at `offset`, or returns
- * false for any other string. By hand: it runs once per event of a rebuild.
- */
-function writeUuid(id: string, bytes: Uint8Array, offset: number): boolean {
-  if (id.length !== UUID_LENGTH) return false;
-  let at = offset;
-  let index = 0;
-  while (index < UUID_LENGTH) {
-    if (index === 8 || index === 13 || index === 18 || index === 23) {
-      if (id.charCodeAt(index) !== DASH) return false;
-      index++;
-      continue;
-    }
-    const high = HEX_VALUES[id.charCodeAt(index)] ?? -1;
-    const low = HEX_VALUES[id.charCodeAt(index + 1)] ?? -1;
-    if (high < 0 || low < 0) return false;
-    bytes[at++] = (high << 4) | low;
-    index += 2;
-  }
-  return true;
-}
-
 /**
  * The event ids of the log, by index: a lowercase UUID (what the store derives from a
  * commandId) in 16 bytes, any other id as its string. An event's index by its id comes
@@ -253,49 +229,6 @@ export class IdColumn {
 }
 
 const ID_SCRATCH = new Uint8Array(UUID_BYTES);
-
-/** The 16 bytes of a UUID mixed into 32 bits (each word multiplied in, then avalanched). */
-function uuidHash(bytes: Uint8Array, offset: number): number {
-  let hash = 0x9e3779b9;
-  for (let at = offset; at < offset + UUID_BYTES; at += 4) {
-    const word =
-      bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
-    hash = Math.imul(hash ^ word, 0x85ebca6b);
-    hash ^= hash >>> 13;
-  }
-  hash = Math.imul(hash ^ (hash >>> 16), 0xc2b2ae35);
-  return (hash ^ (hash >>> 16)) >>> 0;
-}
-
-function sameUuid(bytes: Uint8Array, offset: number, uuid: Uint8Array): boolean {
-  for (let index = 0; index < UUID_BYTES; index++) {
-    if (bytes[offset + index] !== uuid[index]) return false;
-  }
-  return true;
-}
-
-/** Each byte value's two lowercase hex digits, as character codes: byte b at 2b and 2b + 1. */
-const HEX_DIGITS = Buffer.from(
-  Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0')).join(''),
-  'latin1',
-);
-const UUID_TEXT = Buffer.alloc(UUID_LENGTH);
-
-/**
- * The text of the UUID at `offset`, written into one scratch buffer and read out as one
- * string: a start from a snapshot asks for every id once (the audit tree indexes them), and
- * a hex string cut into five pieces and joined again cost about twice as much.
- */
-function uuidText(bytes: Uint8Array, offset: number): string {
-  let at = 0;
-  for (let index = 0; index < UUID_BYTES; index++) {
-    const byte = bytes[offset + index]!;
-    UUID_TEXT[at++] = HEX_DIGITS[2 * byte]!;
-    UUID_TEXT[at++] = HEX_DIGITS[2 * byte + 1]!;
-    if (index === 3 || index === 5 || index === 7 || index === 9) UUID_TEXT[at++] = DASH;
-  }
-  return UUID_TEXT.toString('latin1', 0, UUID_LENGTH);
-}
 
 export interface IdState {
   readonly bytes: Uint8Array;

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { IdSet, UUID_BYTES, uuidText, writeUuid } from './uuid-bytes';
+
+describe('event ids as bytes', () => {
+  it('reads a lowercase UUID into 16 bytes and writes the same text back; refuses any other', () => {
+    const bytes = new Uint8Array(UUID_BYTES);
+    for (const id of [randomUUID(), '00000000-0000-0000-0000-000000000000']) {
+      expect(writeUuid(id, bytes, 0)).toBe(true);
+      expect(uuidText(bytes, 0)).toBe(id);
+    }
+    for (const id of ['FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', 'e1', '', `${randomUUID()}0`]) {
+      expect(writeUuid(id, bytes, 0)).toBe(false);
+    }
+  });
+
+  it('IdSet: adds each id once, as a Set of the strings does, across its growth', () => {
+    const uuids = Array.from({ length: 20_000 }, () => randomUUID());
+    const ids = [
+      ...uuids,
+      'generated-42-1',
+      'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+      '00000000-0000-0000-0000-000000000000',
+      ...uuids.filter((_, index) => index % 7 === 0),
+      'generated-42-1',
+      '00000000-0000-0000-0000-000000000000',
+    ];
+    const set = new IdSet();
+    const expected = new Set<string>();
+    const added = ids.map((id) => set.add(id));
+    const wanted = ids.map((id) => {
+      const size = expected.size;
+      return expected.add(id).size !== size;
+    });
+    expect(added).toEqual(wanted);
+    expect(added.filter((isNew) => !isNew)).toHaveLength(ids.length - expected.size);
+  });
+});
