@@ -20,10 +20,6 @@ export class HashList {
     return list;
   }
 
-  static of(bytes: Buffer, count: number): HashList {
-    return HashList.filled(count, (target) => bytes.copy(target, 0, 0, count * HASH_BYTES));
-  }
-
   /** `count` hashes written by `fill` into the list's own buffer, which has room to grow. */
   static filled(count: number, fill: (target: Buffer) => void): HashList {
     const list = new HashList(count + Math.max(1024, Math.ceil(count / 8)));

@@ -58,7 +58,7 @@ export class AuditEvents {
 }
 
 /** An event of which only the id is known: its other fields fail loudly when read. */
-export function idOnlyEvent(id: string, index: number): RecordedEvent {
+function idOnlyEvent(id: string, index: number): RecordedEvent {
   return new IdOnly(id, index);
 }
 
