@@ -165,8 +165,11 @@ describe('snapshots of the read model', () => {
       const env = { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' };
       const first = await startServer(file, env);
       try {
-        // A start that rebuilt from the first event writes one at once.
-        await logged(first, /snapshot written to .*: 3000 events/);
+        // A start that rebuilt from the first event writes one at once, in a process of its
+        // own: the server's event loop is not held for it.
+        expect(await logged(first, /snapshot written to .*: 3000 events/)).toMatch(
+          /\(event loop held 0 ms; by a separate process, from the log\)/,
+        );
         await recordMore(first);
         const metrics = parsePrometheusText(
           await (await fetch(first.url.replace('/graphql', '/metrics'))).text(),
@@ -176,6 +179,7 @@ describe('snapshots of the read model', () => {
         expect(sample('partnerships_snapshot_age_seconds')).toBeGreaterThanOrEqual(0);
         expect(sample('partnerships_snapshot_last_bytes')).toBe(readFileSync(snapshot).length);
         expect(sample('partnerships_snapshot_last_write_seconds')).toBeGreaterThan(0);
+        expect(sample('partnerships_snapshot_last_blocked_seconds')).toBe(0);
       } finally {
         await first.close();
       }
@@ -188,6 +192,49 @@ describe('snapshots of the read model', () => {
         await second.close();
       }
       expect(fromSnapshot).toEqual(await rebuiltAnswers(file));
+    },
+    SLOW,
+  );
+
+  it(
+    'SNAPSHOT_WRITER=server takes the snapshot in the server; a separate process renews it from the last one and the log since',
+    async () => {
+      const { file } = copy('writers');
+      const inServer = await startServer(file, {
+        SNAPSHOT_WRITER: 'server',
+        SNAPSHOT_EVERY_EVENTS: '1000000',
+      });
+      try {
+        expect(await logged(inServer, /snapshot written to .*: 3000 events/)).toMatch(
+          /\(event loop held \d+ ms\)/,
+        );
+      } finally {
+        await inServer.close();
+      }
+      const server = await startServer(file, { SNAPSHOT_EVERY_EVENTS: '3' });
+      try {
+        await logged(server, /read model started from a snapshot of 3000 events, then 0 events/);
+        await recordMore(server);
+        expect(await logged(server, /snapshot written to .*: 3003 events/)).toMatch(
+          /\(event loop held 0 ms; by a separate process, from the snapshot of 3000 events and the log since\)/,
+        );
+      } finally {
+        await server.close();
+      }
+      const { stdout } = await run(process.execPath, [SNAPSHOT_CLI, 'verify'], {
+        env: { ...process.env, EVENT_STORE_URL: `sqlite:${file}` },
+      });
+      expect(stdout).toMatch(/^matches: .*3003 events/m);
+      const refused = await startServer(file, { SNAPSHOT_WRITER: 'fork' }).then(
+        async (started) => {
+          await started.close();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(refused).toMatch(
+        /could not start: SNAPSHOT_WRITER must be process or server, not "fork"/,
+      );
     },
     SLOW,
   );
@@ -316,9 +363,19 @@ describe('snapshots of the read model', () => {
         } finally {
           watcher.close();
         }
-        leftBehind = readdirSync(folder).filter(
+        const temporary = readdirSync(folder).filter(
           (name) => name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp'),
-        ).length;
+        );
+        leftBehind = temporary.length;
+        // The process that was writing it (its pid names the file) ends with the server.
+        for (const name of temporary) {
+          const pid = Number(/\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)![1]);
+          expect(pid).not.toBe(server.process.pid);
+          for (let waited = 0; isRunning(pid); waited += 50) {
+            if (waited > 10_000) throw new Error(`the snapshot process ${pid} outlived its server`);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
       }
       // At least one kill landed while a snapshot was being written.
       expect(leftBehind).toBeGreaterThan(0);
@@ -370,7 +427,7 @@ describe('snapshots of the read model', () => {
         const env = { EVENT_STORE_URL: `sqlite:${file}` };
         const help = await cli(['--help'], env);
         expect(help.code).toBe(0);
-        expect(help.stdout).toMatch(/^usage: npm run snapshot -- rebuild\|verify/);
+        expect(help.stdout).toMatch(/^usage: npm run snapshot -- rebuild\|renew\|verify/);
         for (const args of [['rebuild', '--force'], ['rewrite'], []]) {
           const refused = await cli(args, env);
           expect(refused.code).toBe(2);
@@ -418,8 +475,28 @@ describe('snapshots of the read model', () => {
         const damaged = await cli(['verify'], env);
         expect(damaged.code).toBe(1);
         expect(damaged.stdout).toMatch(/^not usable: snapshot .* ignored: damaged/);
+        // renew: from a damaged one, a rebuild; from a usable one, it and the log since.
+        const fromLog = await cli(['renew'], env);
+        expect(fromLog.code).toBe(0);
+        expect(fromLog.stdout).toMatch(/^snapshot .* ignored: damaged.*; rebuilt from the log$/m);
+        expect(fromLog.stdout).toMatch(/^wrote the snapshot .*: 3000 events, \d+ bytes/m);
+        const renewed = await cli(['renew'], env);
+        expect(renewed.code).toBe(0);
+        expect(renewed.stdout).toMatch(
+          /^wrote the snapshot .*: 3000 events \(from the snapshot of 3000 and the log since\)/,
+        );
+        expect((await cli(['verify'], env)).stdout).toMatch(/^matches: .*3000 events/m);
       },
       SLOW,
     );
   });
 });
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,8 @@
 /**
- * npm run snapshot -- rebuild|verify
+ * npm run snapshot -- rebuild|renew|verify
  * The operator's hold on the read model's snapshot (SNAPSHOT_FILE): write it afresh from the
- * log, or check that a start from it would answer as a rebuild does.
+ * log or from itself and the log since, or check that a start from it would answer as a
+ * rebuild does. The server runs `renew` in a process of its own to write its snapshots.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
@@ -11,6 +12,7 @@ import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import {
   LastEvent,
+  SnapshotHeader,
   describeProblem,
   fitsStore,
   loadProjection,
@@ -22,12 +24,15 @@ import { ConfigurationError, DEFAULT_EVENT_STORE_URL, snapshotConfig } from '../
 import { InputError, openExistingStore } from '../../audit/src/cli-support';
 import { networkOf } from '../../audit/src/snapshot';
 import { USAGE_ERROR, parseCommandLine } from './command-line';
+import type { RenewedSnapshot } from '../../api/src/read-model/snapshot-process';
 
-const USAGE = `usage: npm run snapshot -- rebuild|verify
+const USAGE = `usage: npm run snapshot -- rebuild|renew|verify
 The read model's snapshot: the state a server starts from before following the log.
   rebuild  reads the whole log of the store named by EVENT_STORE_URL and writes the snapshot
            to SNAPSHOT_FILE (default: beside a SQLite file), replacing the one there only
            once the new one is whole on disk; a running server may keep running.
+  renew    as rebuild, but starts from the snapshot there when it is usable and reads only
+           the log since (what a server does to write its snapshots); otherwise rebuilds.
   verify   says whether the snapshot is usable by this version (whole, of this projection
            code) and whether a start from it answers as a rebuild from the log does (the whole
            network at several pairs of times); exit 0 if so, 1 if not.`;
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
   const {
     positionals: [verb],
   } = parseCommandLine({ usage: USAGE, options: {}, positionals: { min: 1, max: 1 } });
-  if (verb !== 'rebuild' && verb !== 'verify') {
+  if (verb !== 'rebuild' && verb !== 'renew' && verb !== 'verify') {
     console.error(`error: unknown command ${verb} (${USAGE.split('\n')[0]})`);
     process.exit(USAGE_ERROR);
   }
@@ -57,21 +62,92 @@ async function main(): Promise<void> {
   }
   const store = openExistingStore(url);
   try {
-    process.exitCode = verb === 'rebuild' ? await rebuild(store, file) : await verify(store, file);
+    process.exitCode =
+      verb === 'verify'
+        ? await verify(store, file)
+        : await write(
+            store,
+            file,
+            verb === 'renew' ? await usableSnapshot(store, file) : undefined,
+          );
   } finally {
     await store.close();
   }
 }
 
-async function rebuild(store: EventStore, file: string): Promise<number> {
+/** The snapshot at `file` if a start could use it; otherwise why not (undefined: none there). */
+async function usableSnapshot(
+  store: EventStore,
+  file: string,
+): Promise<{ projection: NetworkProjection; header: SnapshotHeader } | string | undefined> {
+  const loaded = loadProjection(file, projectionSchemaHash());
+  if ('problem' in loaded) {
+    return loaded.problem.kind === 'missing' ? undefined : describeProblem(file, loaded.problem);
+  }
+  if (!(await fitsStore(store, loaded.header))) {
+    return `snapshot ${file} ignored: the store does not hold its last event at its checkpoint`;
+  }
+  return loaded;
+}
+
+/**
+ * Writes the snapshot of the whole log: from `previous` and the log since when it is a
+ * usable snapshot, from the first event otherwise. Run by a server (with an IPC channel),
+ * it sends the server what it wrote instead of printing it.
+ */
+async function write(
+  store: EventStore,
+  file: string,
+  previous: { projection: NetworkProjection; header: SnapshotHeader } | string | undefined,
+): Promise<number> {
   const started = Date.now();
-  const { projection, events, lastEvent } = await rebuildFromLog(store);
+  const from = typeof previous === 'object' ? previous : undefined;
+  const { projection, events, lastEvent } =
+    from === undefined ? await rebuildFromLog(store) : await followLog(store, from);
   const taken = takeSnapshot(projection, events, lastEvent);
   await writeFileDurably(file, taken.parts);
+  const written: RenewedSnapshot = {
+    events,
+    bytes: taken.bytes,
+    takenAt: taken.header.takenAt,
+    durationMs: Date.now() - started,
+    fromSnapshot: from?.header.events ?? 0,
+    ignored: typeof previous === 'string' ? previous : undefined,
+  };
+  if (process.send !== undefined) {
+    await new Promise<void>((resolve, reject) =>
+      process.send!(written, (error: Error | null) => (error ? reject(error) : resolve())),
+    );
+    // Done: the channel to the server would keep this process alive.
+    process.removeAllListeners('disconnect');
+    process.disconnect();
+    return 0;
+  }
+  if (written.ignored !== undefined) console.log(`${written.ignored}; rebuilt from the log`);
   console.log(
-    `wrote the snapshot ${file}: ${events} events, ${taken.bytes} bytes, in ${Date.now() - started} ms`,
+    `wrote the snapshot ${file}: ${events} events` +
+      (from === undefined
+        ? ''
+        : ` (from the snapshot of ${written.fromSnapshot} and the log since)`) +
+      `, ${taken.bytes} bytes, in ${written.durationMs} ms`,
   );
   return 0;
+}
+
+/** The projection of a snapshot brought to the end of the log. */
+async function followLog(
+  store: EventStore,
+  { projection, header }: { projection: NetworkProjection; header: SnapshotHeader },
+): Promise<Omit<Rebuilt, 'samples'>> {
+  const follower = new LogFollower(store, projection, 10_000, ignoreUnknownTypes);
+  let events = header.events;
+  let lastEvent = header.lastEvent;
+  follower.onEvent((event) => {
+    events++;
+    lastEvent = { id: event.id, commandId: event.metadata.commandId };
+  });
+  await follower.catchUp();
+  return { projection, events, lastEvent };
 }
 
 async function verify(store: EventStore, file: string): Promise<number> {
@@ -168,6 +244,10 @@ async function rebuildFromLog(store: EventStore): Promise<Rebuilt> {
 function ignoreUnknownTypes(error: unknown): void {
   if (!(error instanceof UnknownEventTypeError)) throw error;
 }
+
+// Run by a server: a server that is gone wants no snapshot (the next start removes the
+// temporary file a write under way leaves).
+process.once('disconnect', () => process.exit(1));
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

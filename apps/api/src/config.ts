@@ -46,6 +46,14 @@ export interface SnapshotConfig {
   readonly everyEvents: number;
   /** ... or once this many minutes passed with any event applied (SNAPSHOT_EVERY_MINUTES). */
   readonly everyMinutes: number;
+  /**
+   * Who writes it (SNAPSHOT_WRITER): `process`, a process of its own that renews the file
+   * from it and the log (the server never waits); `server`, the server itself (its event
+   * loop is held while the state is taken, and no second copy of the model is made).
+   */
+  readonly writer: 'process' | 'server';
+  /** The store the snapshot is of, for the process that writes it. */
+  readonly storeUrl: string;
 }
 
 export interface AuditConfig {
@@ -160,9 +168,14 @@ function auditConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): AuditConfig
 export function snapshotConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): SnapshotConfig {
   const everyEvents = count(env, 'SNAPSHOT_EVERY_EVENTS', 100_000);
   const everyMinutes = count(env, 'SNAPSHOT_EVERY_MINUTES', 10);
+  const writer = env['SNAPSHOT_WRITER'] || 'process';
+  if (writer !== 'process' && writer !== 'server') {
+    throw new ConfigurationError(`SNAPSHOT_WRITER must be process or server, not "${writer}"`);
+  }
+  const settings = { everyEvents, everyMinutes, writer, storeUrl: eventStoreUrl } as const;
   const configured = env['SNAPSHOT_FILE'];
-  if (configured === 'off') return { file: undefined, everyEvents, everyMinutes };
-  if (configured) return { file: configured, everyEvents, everyMinutes };
+  if (configured === 'off') return { file: undefined, ...settings };
+  if (configured) return { file: configured, ...settings };
   let file: string | undefined;
   try {
     const location = parseEventStoreUrl(eventStoreUrl);
@@ -172,7 +185,7 @@ export function snapshotConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): S
   } catch {
     // Opening the store reports what is wrong with its URL.
   }
-  return { file, everyEvents, everyMinutes };
+  return { file, ...settings };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

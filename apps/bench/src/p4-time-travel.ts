@@ -104,7 +104,7 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
     notes: [
       `P4: \`network(asOf, knownAt) { group(id) { members { organization } } partnership(id) { parties termStatus arrangements } }\`, ` +
         `${conditions}, each size on its own server, rebuilt from the log without a snapshot of its read model ` +
-        '(SNAPSHOT_FILE=off: the snapshot a start that rebuilt writes at once holds the event loop, which P5 reports).',
+        '(SNAPSHOT_FILE=off: the snapshot a start that rebuilt writes at once would take a second core, which P5 reports).',
       `P4 draws knownAt uniformly between the first and the last recordedAt of the history, ` +
         `a random group and then an asOf (within the group's history) at which it had exactly ${MEMBERS} members as known then, ` +
         `and from a random place the first partnership with ${ARRANGEMENTS} arrangement at those times (seeded; the same work at both sizes; checked on every answer); ` +
@@ -128,8 +128,8 @@ async function lookups(history: History, options: TimeTravelOptions): Promise<La
       file,
       logFile: join(options.tempDir, `p4-${history.events}-server.log`),
       startTimeoutMs: START_TIMEOUT_MS,
-      // Without the snapshot a start that rebuilt writes at once: its pause (P5 reports it)
-      // would land among the lookups.
+      // Without the snapshot a start that rebuilt writes at once: the process writing it
+      // (P5 reports it) would take the second core during the lookups.
       env: { SNAPSHOT_FILE: 'off' },
     });
     try {

@@ -18,9 +18,9 @@ export interface SnapshotStartupOptions {
   readonly tempDir: string;
 }
 
-/** "snapshot written to …: N events, B bytes, in T ms (event loop held H ms)" */
+/** "snapshot written to …: N events, B bytes, in T ms (event loop held H ms[; by …])" */
 const WRITTEN =
-  /snapshot written to [^:]+: (\d+) events, (\d+) bytes, in (\d+) ms \(event loop held (\d+) ms\)/;
+  /snapshot written to [^:]+: (\d+) events, (\d+) bytes, in (\d+) ms \(event loop held (\d+) ms(; by a separate process)?/;
 const FROM_SNAPSHOT = /read model started from a snapshot of (\d+) events/;
 
 /** The issue's targets: 2 s and 500 MiB at 1M events, 10 s and 3 GiB at 10M. */
@@ -58,8 +58,9 @@ export async function measureSnapshotStartup(
       await writer.stop();
     }
     const [, , bytes, writeMs, heldMs] = written.map(Number);
+    const by = written[5] === undefined ? 'by the server' : 'by a separate process';
     say(
-      `P5 snapshot: ${formatBytes(bytes!)}, written in ${(writeMs! / 1000).toFixed(2)} s, ` +
+      `P5 snapshot: ${formatBytes(bytes!)}, written ${by} in ${(writeMs! / 1000).toFixed(2)} s, ` +
         `event loop held ${(heldMs! / 1000).toFixed(2)} s`,
     );
     const starts: { readyS: number; memory: Memory }[] = [];
@@ -117,8 +118,8 @@ export async function measureSnapshotStartup(
         {
           figure: `P5 writing the snapshot of ${size} events (information)`,
           ours:
-            `${formatBytes(bytes!)} in ${(writeMs! / 1000).toFixed(2)} s, of which the event loop ` +
-            `was held ${(heldMs! / 1000).toFixed(2)} s (exportState and serialising)`,
+            `${formatBytes(bytes!)} ${by} in ${(writeMs! / 1000).toFixed(2)} s; the server's event ` +
+            `loop was held ${(heldMs! / 1000).toFixed(2)} s`,
           baseline: '—',
           ratio: '—',
           target: '—',

@@ -25,7 +25,14 @@ import {
 import { CLOCK, Clock, systemClock } from '../clock';
 import { AuditConfig, SnapshotConfig } from '../config';
 import { AUDIT_CONFIG } from './audit-config';
-import { SNAPSHOT_CONFIG, SnapshotStatus, SnapshotWriter } from './snapshot-writer';
+import {
+  SNAPSHOT_CONFIG,
+  SnapshotStatus,
+  SnapshotWriter,
+  writtenByProcess,
+  writtenByServer,
+} from './snapshot-writer';
+import { SnapshotProcess } from './snapshot-process';
 import { catchUpAuditTree } from './audit-catch-up';
 
 /** How often a grown audit tree is checkpointed while serving. */
@@ -66,7 +73,13 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
     @Optional()
     @Inject(SNAPSHOT_CONFIG)
-    snapshotConfig: SnapshotConfig = { file: undefined, everyEvents: 100_000, everyMinutes: 10 },
+    snapshotConfig: SnapshotConfig = {
+      file: undefined,
+      everyEvents: 100_000,
+      everyMinutes: 10,
+      writer: 'server',
+      storeUrl: '',
+    },
   ) {
     this.snapshotFile = snapshotConfig.file;
     // The tree's checkpoint before the snapshot: reading it (tens of MB outside the heap)
@@ -84,10 +97,15 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     this.snapshotHeader = snapshot?.header;
     this.lastEvent = snapshot?.header.lastEvent;
     if (snapshotConfig.file !== undefined) {
+      const file = snapshotConfig.file;
       this.snapshots = new SnapshotWriter(
-        snapshotConfig.file,
+        file,
         snapshotConfig,
-        () => takeSnapshot(this.projection, this.applied, this.lastEvent),
+        snapshotConfig.writer === 'process'
+          ? writtenByProcess(new SnapshotProcess(file, snapshotConfig.storeUrl))
+          : writtenByServer(file, () =>
+              takeSnapshot(this.projection, this.applied, this.lastEvent),
+            ),
         () => this.applied,
         {
           info: (message) => this.logger.log(message),

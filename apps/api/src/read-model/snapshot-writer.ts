@@ -4,6 +4,7 @@ import {
   writeFileDurably,
 } from '@partnerships/projections/snapshot-file';
 import type { SnapshotConfig } from '../config';
+import { SnapshotProcess } from './snapshot-process';
 
 /** The snapshot settings of the configuration (see SnapshotConfig), injected by this token. */
 export const SNAPSHOT_CONFIG = Symbol('SnapshotConfig');
@@ -20,11 +21,72 @@ export interface SnapshotStatus {
   readonly lastDurationMs: number | undefined;
 }
 
+/** A snapshot on disk, as the one who wrote it tells. */
+export interface WrittenSnapshot {
+  readonly events: number;
+  readonly takenAt: number;
+  readonly bytes: number;
+  /** How long the server's event loop was held for it. */
+  readonly blockedMs: number;
+  /** Words for the log line beyond the figures ('' for none). */
+  readonly how: string;
+}
+
+/** Who writes the snapshots. */
+export interface SnapshotWrites {
+  /** Writes the snapshot of the model as it stands (or of the whole log) to the file. */
+  write(): Promise<WrittenSnapshot>;
+  /** Gives up a write under way where it can. */
+  stop(): void;
+}
+
+/**
+ * Snapshots taken by the server itself (SNAPSHOT_WRITER=server): taking the state holds
+ * the event loop, since the state must not change while it is serialised; writing does not.
+ */
+export function writtenByServer(file: string, take: () => TakenSnapshot): SnapshotWrites {
+  return {
+    async write() {
+      const taken = take();
+      await writeFileDurably(file, taken.parts);
+      return {
+        events: taken.header.events,
+        takenAt: taken.header.takenAt,
+        bytes: taken.bytes,
+        blockedMs: taken.blockedMs,
+        how: '',
+      };
+    },
+    stop() {},
+  };
+}
+
+/** Snapshots written by a process of their own (SNAPSHOT_WRITER=process, see SnapshotProcess). */
+export function writtenByProcess(writer: SnapshotProcess): SnapshotWrites {
+  return {
+    async write() {
+      const renewed = await writer.run();
+      return {
+        events: renewed.events,
+        takenAt: renewed.takenAt,
+        bytes: renewed.bytes,
+        blockedMs: 0,
+        how:
+          renewed.fromSnapshot > 0
+            ? `; by a separate process, from the snapshot of ${renewed.fromSnapshot} events and the log since`
+            : `; by a separate process, from the log` +
+              (renewed.ignored === undefined ? '' : ` (${renewed.ignored})`),
+      };
+    },
+    stop: () => writer.stop(),
+  };
+}
+
 /**
  * Writes the read model's snapshot in the background: once `everyEvents` events were applied
- * since the last one, or every `everyMinutes` when any was. One write at a time; taking the
- * state holds the event loop (it must not change while serialised), writing it does not.
- * A failed write is reported and costs only time at the next start.
+ * since the last one, or every `everyMinutes` when any was. One write at a time, by `write`
+ * (the server itself, or a process of its own). A failed write is reported and costs only
+ * time at the next start.
  */
 export class SnapshotWriter {
   private writing: Promise<void> | undefined;
@@ -36,8 +98,7 @@ export class SnapshotWriter {
   constructor(
     private readonly file: string,
     private readonly config: Pick<SnapshotConfig, 'everyEvents' | 'everyMinutes'>,
-    /** The snapshot of the model as it stands, with the number of events it holds. */
-    private readonly take: () => TakenSnapshot,
+    private readonly writes: SnapshotWrites,
     /** Events applied so far. */
     private readonly applied: () => number,
     private readonly report: { info(message: string): void; warn(message: string): void },
@@ -84,6 +145,7 @@ export class SnapshotWriter {
 
   stop(): void {
     this.stopped = true;
+    this.writes.stop();
     clearInterval(this.timer);
     if (this.pending !== undefined) clearImmediate(this.pending);
     this.pending = undefined;
@@ -112,21 +174,21 @@ export class SnapshotWriter {
   private async writeNow(): Promise<boolean> {
     const started = performance.now();
     try {
-      const taken = this.take();
-      await writeFileDurably(this.file, taken.parts);
+      const written = await this.writes.write();
       this.status = {
-        takenAt: taken.header.takenAt,
-        events: taken.header.events,
-        lastBytes: taken.bytes,
-        lastBlockedMs: taken.blockedMs,
+        takenAt: written.takenAt,
+        events: written.events,
+        lastBytes: written.bytes,
+        lastBlockedMs: written.blockedMs,
         lastDurationMs: performance.now() - started,
       };
       this.report.info(
-        `snapshot written to ${this.file}: ${taken.header.events} events, ${taken.bytes} bytes, ` +
-          `in ${Math.round(this.status.lastDurationMs!)} ms (event loop held ${Math.round(taken.blockedMs)} ms)`,
+        `snapshot written to ${this.file}: ${written.events} events, ${written.bytes} bytes, ` +
+          `in ${Math.round(this.status.lastDurationMs!)} ms (event loop held ${Math.round(written.blockedMs)} ms${written.how})`,
       );
       return true;
     } catch (error) {
+      if (this.stopped) return false;
       this.report.warn(`could not write the snapshot ${this.file}: ${String(error)}`);
       return false;
     }
