@@ -59,25 +59,15 @@ export class AuditTree {
     file: string | undefined,
     events: LogEvents,
   ): { tree: AuditTree; loaded: number; problem?: string } {
-    if (file === undefined) return { tree: new AuditTree(events), loaded: 0 };
-    let levels: HashList[] | undefined;
-    try {
-      levels = readCheckpoint(file);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return {
-        tree: new AuditTree(events),
-        loaded: 0,
-        problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code ?? String(error)}`,
-      };
-    }
-    if (levels === undefined) {
-      return {
-        tree: new AuditTree(events),
-        loaded: 0,
-        problem: `${file} is not a whole checkpoint`,
-      };
-    }
+    return AuditTree.fromRead(readAuditCheckpoint(file), events);
+  }
+
+  /** A tree that starts from a checkpoint read (readAuditCheckpoint), if it had one. */
+  static fromRead(
+    { levels, problem }: AuditCheckpoint,
+    events: LogEvents,
+  ): { tree: AuditTree; loaded: number; problem?: string } {
+    if (levels === undefined) return { tree: new AuditTree(events), loaded: 0, problem };
     return { tree: new AuditTree(events, levels), loaded: levels[0].length };
   }
 
@@ -215,6 +205,29 @@ export class AuditTree {
       this.append(eventLeafHash(this.events.eventAt(leaf)));
     }
   }
+}
+
+/** The levels of a checkpoint, or why there are none (no problem: there is no file). */
+export interface AuditCheckpoint {
+  readonly levels: HashList[] | undefined;
+  readonly problem: string | undefined;
+}
+
+/** The checkpoint at `file` read and checked (see readCheckpoint); never throws. */
+export function readAuditCheckpoint(file: string | undefined): AuditCheckpoint {
+  if (file === undefined) return { levels: undefined, problem: undefined };
+  let levels: HashList[] | undefined;
+  try {
+    levels = readCheckpoint(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      levels: undefined,
+      problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code ?? String(error)}`,
+    };
+  }
+  if (levels === undefined) return { levels, problem: `${file} is not a whole checkpoint` };
+  return { levels, problem: undefined };
 }
 
 /**

@@ -210,6 +210,28 @@ describe('MerkleTree from the levels of another (a hashing thread hands them ove
     expect(tree.root()).toEqual(mth([...leaves, extra]));
   });
 
+  it('grows into the room its levels were handed with, in place, and past it', () => {
+    const built = new MerkleTree();
+    for (const leaf of leaves.slice(0, 40)) built.append(leaf);
+    // Each level's memory as a checkpoint's reader hands it over: its hashes, then room.
+    const memories = built.levelBytes().map((bytes) => {
+      const memory = Buffer.alloc(bytes.length + 3 * 32);
+      bytes.copy(memory);
+      return memory;
+    });
+    const levels = memories.map((memory) => HashList.over(memory, memory.length / 32 - 3));
+    expect(levels[0]!.memory).toBe(memories[0]);
+    const tree = new MerkleTree(levels);
+    tree.advanceTo(40);
+    for (const leaf of leaves.slice(40, 43)) tree.append(leaf);
+    expect(levels[0]!.memory).toBe(memories[0]);
+    expect(memories[0]!.subarray(40 * 32)).toEqual(Buffer.concat(leaves.slice(40, 43)));
+    for (const leaf of leaves.slice(43)) tree.append(leaf);
+    expect(levels[0]!.memory).not.toBe(memories[0]);
+    expect(tree.root()).toEqual(mth(leaves));
+    expect(() => HashList.over(Buffer.alloc(63), 2)).toThrow(RangeError);
+  });
+
   it('refuses to advance past the leaves it holds, or back', () => {
     const built = new MerkleTree();
     for (const leaf of leaves.slice(0, 5)) built.append(leaf);

@@ -12,12 +12,21 @@ export class HashList {
     this.buffer = Buffer.allocUnsafe(Math.max(capacity, 16) * HASH_BYTES);
   }
 
-  /** The first `count` hashes of `bytes`, in place (a later push copies them into room). */
+  /**
+   * The first `count` hashes of `bytes`, in place; the rest of `bytes` is room for more
+   * (once it is full, a push copies them into a larger buffer).
+   */
   static over(bytes: Buffer, count: number): HashList {
+    if (bytes.length < count * HASH_BYTES) throw new RangeError(`${count} hashes need more bytes`);
     const list = new HashList(0);
-    list.buffer = bytes.subarray(0, count * HASH_BYTES);
+    list.buffer = bytes;
     list.length = count;
     return list;
+  }
+
+  /** The list's memory: its hashes, then its room (HashList.over takes it back). */
+  get memory(): Buffer {
+    return this.buffer;
   }
 
   /** `count` hashes written by `fill` into the list's own buffer, which has room to grow. */

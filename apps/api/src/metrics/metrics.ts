@@ -136,13 +136,12 @@ export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShut
         else this.set(bytes);
       },
     });
-    const audit = this.readModel.audit;
     new Gauge({
       name: 'partnerships_audit_tree_leaves',
       help: 'Leaves of the audit tree: the events of the log it covers.',
       registers: [this.registry],
       collect() {
-        this.set(audit.size);
+        this.set(model.audit.size);
       },
     });
   }

@@ -6,7 +6,7 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { AuditTree } from '@partnerships/audit/audit-tree';
+import { AuditCheckpoint, AuditTree } from '@partnerships/audit/audit-tree';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
@@ -34,6 +34,7 @@ import {
 } from './snapshot-writer';
 import { SnapshotProcess } from './snapshot-process';
 import { catchUpAuditTree } from './audit-catch-up';
+import { readAuditCheckpointAside } from './audit-checkpoint-reading';
 
 /** How often a grown audit tree is checkpointed while serving. */
 const CHECKPOINT_EVERY_MS = 60_000;
@@ -48,7 +49,9 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ReadModel.name);
   readonly projection: NetworkProjection;
   readonly follower: LogFollower;
-  readonly audit: AuditTree;
+  /** The audit tree's checkpoint, read on a thread of its own while the snapshot loads. */
+  private readonly auditCheckpoint: Promise<AuditCheckpoint>;
+  private auditTree: AuditTree | undefined;
   private checkpointed = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
   /** Events of the log the projection holds (those of its snapshot included). */
@@ -82,15 +85,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     },
   ) {
     this.snapshotFile = snapshotConfig.file;
-    // The tree's checkpoint before the snapshot: reading it (tens of MB outside the heap)
-    // makes V8 collect garbage, which costs little while the heap is still small.
-    const { tree, loaded, problem } = AuditTree.fromCheckpoint(auditConfig.treeFile, {
-      eventAt: (index) => this.auditEvents.eventAt(index),
-      indexOf: (eventId) => this.auditEvents.indexOf(eventId),
-    });
-    if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
-    this.checkpointed = loaded;
-    this.audit = tree;
+    this.auditCheckpoint = readAuditCheckpointAside(auditConfig.treeFile);
     const snapshot = this.loadSnapshot(snapshotConfig.file);
     this.projection = snapshot?.projection ?? new NetworkProjection();
     this.applied = this.fromSnapshot = snapshot?.header.events ?? 0;
@@ -132,8 +127,21 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /** The log's Merkle tree; there from the start of onModuleInit on. */
+  get audit(): AuditTree {
+    if (this.auditTree === undefined) throw new Error('the audit tree is not read yet');
+    return this.auditTree;
+  }
+
   async onModuleInit(): Promise<void> {
     const started = Date.now();
+    const { tree, loaded, problem } = AuditTree.fromRead(await this.auditCheckpoint, {
+      eventAt: (index) => this.auditEvents.eventAt(index),
+      indexOf: (eventId) => this.auditEvents.indexOf(eventId),
+    });
+    if (problem !== undefined) this.logger.warn(`audit tree checkpoint ignored: ${problem}`);
+    this.checkpointed = loaded;
+    this.auditTree = tree;
     if (this.snapshotHeader !== undefined && !(await fitsStore(this.store, this.snapshotHeader))) {
       this.logger.warn(
         `snapshot ${this.snapshotFile} ignored: the store does not hold its last event at its ` +
@@ -181,9 +189,10 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     this.snapshots?.stop();
     clearInterval(this.checkpointTimer);
     const file = this.auditConfig.treeFile;
-    if (file === undefined || this.audit.size === this.checkpointed) return;
+    const tree = this.auditTree;
+    if (file === undefined || tree === undefined || tree.size === this.checkpointed) return;
     try {
-      this.audit.saveSync(file);
+      tree.saveSync(file);
     } catch (error) {
       this.logger.warn(`could not checkpoint the audit tree: ${String(error)}`);
     }
