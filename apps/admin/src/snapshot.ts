@@ -21,7 +21,7 @@ import {
   writeFileDurably,
 } from '@partnerships/projections/snapshot-file';
 import { ConfigurationError, DEFAULT_EVENT_STORE_URL, snapshotConfig } from '../../api/src/config';
-import { InputError, openExistingStore } from '../../audit/src/cli-support';
+import { InputError, openExistingStore, progressBar } from '../../audit/src/cli-support';
 import { networkOf } from '../../audit/src/snapshot';
 import { USAGE_ERROR, parseCommandLine } from './command-line';
 import type { RenewedSnapshot } from '../../api/src/read-model/snapshot-process';
@@ -142,12 +142,39 @@ async function followLog(
   const follower = new LogFollower(store, projection, 10_000, ignoreUnknownTypes);
   let events = header.events;
   let lastEvent = header.lastEvent;
+  const progress = await progressOf(store, 'following the log', header.checkpoint);
   follower.onEvent((event) => {
     events++;
     lastEvent = { id: event.id, commandId: event.metadata.commandId };
+    progress.event();
   });
   await follower.catchUp();
+  progress.stop();
   return { projection, events, lastEvent };
+}
+
+/**
+ * A progress bar on a terminal (nothing otherwise) over the events after `after`; a count
+ * without a total where the store cannot count them cheaply.
+ */
+async function progressOf(
+  store: EventStore,
+  label: string,
+  after: string | undefined,
+): Promise<{ event(): void; stop(): void }> {
+  const total = await store.countAfter?.(after);
+  if (total === 0) return { event: () => undefined, stop: () => undefined };
+  const bar = progressBar(process.stderr, label, total);
+  let seen = 0;
+  return {
+    event: () => {
+      if (++seen % 10_000 === 0) bar.update(seen);
+    },
+    stop: () => {
+      bar.update(seen);
+      bar.stop();
+    },
+  };
 }
 
 async function verify(store: EventStore, file: string): Promise<number> {
@@ -227,13 +254,16 @@ async function rebuildFromLog(store: EventStore): Promise<Rebuilt> {
   const seen: RecordedEvent[] = [];
   let events = 0;
   let lastEvent: LastEvent | undefined;
+  const progress = await progressOf(store, 'reading the log', undefined);
   follower.onEvent((event) => {
     events++;
     lastEvent = { id: event.id, commandId: event.metadata.commandId };
     // Every 2^k-th event, thinned as the log grows: a handful spread over any length.
     if ((events & (events - 1)) === 0) seen.push(event);
+    progress.event();
   });
   await follower.catchUp();
+  progress.stop();
   const samples = [seen.at(-3), seen.at(-2), seen.at(-1)].filter(
     (event): event is RecordedEvent => event !== undefined,
   );
