@@ -50,11 +50,46 @@ export function uuidHash(bytes: Uint8Array, offset: number): number {
   return (hash ^ (hash >>> 16)) >>> 0;
 }
 
-export function sameUuid(bytes: Uint8Array, offset: number, uuid: Uint8Array): boolean {
+/** Whether the UUIDs at `offset` of `bytes` and at `otherOffset` of `other` are the same. */
+export function sameUuid(
+  bytes: Uint8Array,
+  offset: number,
+  other: Uint8Array,
+  otherOffset = 0,
+): boolean {
   for (let index = 0; index < UUID_BYTES; index++) {
-    if (bytes[offset + index] !== uuid[index]) return false;
+    if (bytes[offset + index] !== other[otherOffset + index]) return false;
   }
   return true;
+}
+
+/**
+ * Open addressing over UUIDs kept one after the other in `bytes`: a slot holds an entry
+ * number (the UUID at (entry - 1) * 16), 0 when empty; `slots` has a power-of-two length
+ * and is never full. The slot holding the UUID at `probeOffset` of `probe`, else the empty
+ * slot where it would go.
+ */
+export function uuidSlot(
+  slots: Int32Array,
+  bytes: Uint8Array,
+  probe: Uint8Array,
+  probeOffset: number,
+): number {
+  const mask = slots.length - 1;
+  let slot = uuidHash(probe, probeOffset) & mask;
+  for (let entry = slots[slot]!; entry !== 0; entry = slots[slot]!) {
+    if (sameUuid(bytes, (entry - 1) * UUID_BYTES, probe, probeOffset)) return slot;
+    slot = (slot + 1) & mask;
+  }
+  return slot;
+}
+
+/** Places `entry` (a UUID of `bytes` that no slot holds yet) in its empty slot. */
+export function placeUuid(slots: Int32Array, bytes: Uint8Array, entry: number): void {
+  const mask = slots.length - 1;
+  let slot = uuidHash(bytes, (entry - 1) * UUID_BYTES) & mask;
+  while (slots[slot] !== 0) slot = (slot + 1) & mask;
+  slots[slot] = entry;
 }
 
 /** Each byte value's two lowercase hex digits, as character codes: byte b at 2b and 2b + 1. */
@@ -103,33 +138,14 @@ export class IdSet {
       const size = this.others.size;
       return this.others.add(id).size !== size;
     }
-    const mask = this.slots.length - 1;
-    let slot = uuidHash(this.bytes, offset) & mask;
-    for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
-      if (sameBytes(this.bytes, (entry - 1) * UUID_BYTES, offset)) return false;
-      slot = (slot + 1) & mask;
-    }
+    const slot = uuidSlot(this.slots, this.bytes, this.bytes, offset);
+    if (this.slots[slot] !== 0) return false;
     this.slots[slot] = ++this.count;
     // At most half full: doubled, every UUID placed again.
-    if (this.count * 2 > this.slots.length) this.rehash();
+    if (this.count * 2 > this.slots.length) {
+      this.slots = new Int32Array(this.slots.length * 2);
+      for (let entry = 1; entry <= this.count; entry++) placeUuid(this.slots, this.bytes, entry);
+    }
     return true;
   }
-
-  private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let entry = 1; entry <= this.count; entry++) {
-      let slot = uuidHash(this.bytes, (entry - 1) * UUID_BYTES) & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = entry;
-    }
-  }
-}
-
-/** Whether the UUIDs at two offsets of one buffer are the same. */
-function sameBytes(bytes: Uint8Array, a: number, b: number): boolean {
-  for (let index = 0; index < UUID_BYTES; index++) {
-    if (bytes[a + index] !== bytes[b + index]) return false;
-  }
-  return true;
 }

@@ -6,8 +6,8 @@
 
 import {
   UUID_BYTES,
-  sameUuid,
-  uuidHash,
+  placeUuid,
+  uuidSlot,
   uuidText,
   writeUuid,
 } from '@partnerships/event-store/uuid-bytes';
@@ -183,13 +183,8 @@ export class IdColumn {
   indexOf(id: string): number | undefined {
     if (this.slots === undefined || this.otherIndexes === undefined) this.buildIndex();
     if (!writeUuid(id, ID_SCRATCH, 0)) return this.otherIndexes!.get(id);
-    const slots = this.slots!;
-    const mask = slots.length - 1;
-    for (let slot = uuidHash(ID_SCRATCH, 0) & mask; ; slot = (slot + 1) & mask) {
-      const entry = slots[slot]!;
-      if (entry === 0) return undefined;
-      if (sameUuid(this.bytes, (entry - 1) * UUID_BYTES, ID_SCRATCH)) return entry - 1;
-    }
+    const entry = this.slots![uuidSlot(this.slots!, this.bytes, ID_SCRATCH, 0)]!;
+    return entry === 0 ? undefined : entry - 1;
   }
 
   state(): IdState {
@@ -221,10 +216,7 @@ export class IdColumn {
       this.buildIndex();
       return;
     }
-    const mask = slots.length - 1;
-    let slot = uuidHash(this.bytes, index * UUID_BYTES) & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = index + 1;
+    placeUuid(slots, this.bytes, index + 1);
   }
 }
 
