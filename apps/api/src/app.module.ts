@@ -9,7 +9,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLError, GraphQLScalarType, OperationTypeNode, buildSchema } from 'graphql';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { JSONResolver } from 'graphql-scalars';
+import { DateTimeAsText } from './graphql/date-time';
 import mercurius from 'mercurius';
 import { CLOCK, systemClock } from './clock';
 import { CommandRecorder } from './commands/command-recorder';
@@ -81,7 +82,7 @@ export class AppModule {
           path: '/graphql',
           typeDefs,
           resolvers: {
-            DateTime: describedBySchema(DateTimeResolver),
+            DateTime: describedBySchema(DateTimeAsText),
             JSON: describedBySchema(JSONResolver),
           },
           context: (request: FastifyRequest) => {
