@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { KeyObject } from 'node:crypto';
 import {
@@ -42,7 +43,7 @@ import {
 import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
-import { RowHashingInWorker, hashingThreads } from './row-hashing';
+import { RowHashingInWorker, busyCores, hashingThreads } from './row-hashing';
 import {
   RowReader,
   SqliteLogRows,
@@ -408,7 +409,7 @@ async function checkedTreeOfRows(
   try {
     const extent = rows.extent();
     const worker =
-      hashingThreads(context.terminal.env) === 1
+      hashingThreads(context.terminal.env, availableParallelism(), await busyCores()) === 1
         ? RowHashingInWorker.start(file, extent)
         : undefined;
     const tree = worker === undefined ? MerkleTree.withRoomFor(extent.count) : undefined;

@@ -1,5 +1,6 @@
+import { cpus } from 'node:os';
 import { InputError } from './cli-support';
-import { hashingThreads } from './row-hashing';
+import { busyCores, hashingThreads } from './row-hashing';
 
 describe('AUDIT_HASHING_THREADS', () => {
   it('takes 0 or 1 as given, whatever the machine', () => {
@@ -18,5 +19,18 @@ describe('AUDIT_HASHING_THREADS', () => {
 
   it('refuses anything else', () => {
     expect(() => hashingThreads({ AUDIT_HASHING_THREADS: '2' }, 2, 0)).toThrow(InputError);
+  });
+});
+
+describe('busyCores', () => {
+  it('measures the cores busy over a moment: a thread spinning counts about one', async () => {
+    const quiet = await busyCores(100);
+    expect(quiet).toBeGreaterThanOrEqual(0);
+    expect(quiet).toBeLessThanOrEqual(cpus().length + 0.01);
+    // Keeps this thread busy for the whole sample.
+    const spinning = busyCores(300);
+    const until = Date.now() + 320;
+    while (Date.now() < until) Math.sqrt(Math.random());
+    expect(await spinning).toBeGreaterThan(0.7);
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { CpuInfo, cpus } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MerkleTree } from '@partnerships/audit/merkle-tree';
@@ -77,21 +77,37 @@ export class RowHashingInWorker {
 
 /**
  * AUDIT_HASHING_THREADS: 1 hashes the leaves in a worker thread, 0 on the thread that runs
- * the checks. Unset, a worker is used when a core is free for it: 2 or more cores, and a
- * load average (1 minute) that leaves one of them idle. The worker reads the rows a second
+ * the checks. Unset, a worker is used when a core is free for it: 2 or more cores, of which
+ * fewer than `cores - 0.5` are busy (busyCores: measured over a moment, not the 1-minute load
+ * average, which still counts work that has just ended). The worker reads the rows a second
  * time, which pays when its core is otherwise idle (verify then takes about the slower
  * half's time instead of the sum) and costs when it is not: on the 2-core bench machine at
  * load average 5-6 from other work, the 1M verify took 30-38 s with the worker and 25-27 s
  * without it (README, Performance).
  */
-export function hashingThreads(
-  env: NodeJS.ProcessEnv,
-  cores: number = availableParallelism(),
-  load: number = loadavg()[0],
-): 0 | 1 {
+export function hashingThreads(env: NodeJS.ProcessEnv, cores: number, busy: number): 0 | 1 {
   const threads = env['AUDIT_HASHING_THREADS'];
-  if (threads === undefined || threads === '') return cores >= 2 && load < cores - 0.5 ? 1 : 0;
+  if (threads === undefined || threads === '') return cores >= 2 && busy < cores - 0.5 ? 1 : 0;
   if (threads === '0') return 0;
   if (threads === '1') return 1;
   throw new InputError(`AUDIT_HASHING_THREADS must be 0 or 1, not ${JSON.stringify(threads)}`);
+}
+
+/** How many of the machine's cores were busy (not idle) over the next `sampleMs`. */
+export async function busyCores(sampleMs = 200): Promise<number> {
+  const before = cpus();
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const after = cpus();
+  let busy = 0;
+  after.forEach((core, index) => {
+    const earlier = before[index];
+    if (earlier === undefined) return;
+    const total = timeOf(core) - timeOf(earlier);
+    if (total > 0) busy += 1 - (core.times.idle - earlier.times.idle) / total;
+  });
+  return busy;
+}
+
+function timeOf({ times }: CpuInfo): number {
+  return times.user + times.nice + times.sys + times.idle + times.irq;
 }
