@@ -28,6 +28,7 @@ import { HealthController } from './health/health.controller';
 import { LoggedRequest, httpLogOptions, operationOf } from './logging';
 import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
+import { START_FILES, StartFiles } from './read-model/start-files';
 import { AUDIT_CONFIG } from './read-model/audit-config';
 import { SNAPSHOT_CONFIG } from './read-model/snapshot-writer';
 import { EventStoreModule } from './store/event-store.module';
@@ -59,6 +60,7 @@ export class AppModule {
     credentials: Credentials,
     sizes: ListSizes,
     store: EventStore,
+    startFiles?: StartFiles,
   ): DynamicModule {
     const logger = new Logger('GraphQL');
     const authenticate = (authorization: unknown): RequestAuth =>
@@ -163,6 +165,7 @@ export class AppModule {
         Metrics,
         { provide: COMMAND_OBSERVER, useExisting: Metrics },
         { provide: CLOCK, useValue: systemClock },
+        ...(startFiles === undefined ? [] : [{ provide: START_FILES, useValue: startFiles }]),
         ReadModel,
         EventPublisher,
         { provide: STREAM_STATES, useValue: new StreamStateCache(config.commandCacheEvents) },

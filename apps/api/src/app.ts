@@ -13,6 +13,7 @@ import { serveDashboard } from './dashboard/serve-dashboard';
 import { ASSUMED_LIST_SIZES, ListSizes } from './graphql/query-limits';
 import { WebSocketDoor } from './graphql/websocket-door';
 import { ReadModel } from './read-model/read-model';
+import type { StartFiles } from './read-model/start-files';
 import { ReadModelListSizes } from './read-model/list-sizes';
 import { openConfiguredStore } from './store/event-store.module';
 
@@ -20,6 +21,8 @@ export { BODY_LIMIT_BYTES } from './config';
 
 export interface AppOptions {
   readonly logger?: LoggerService | LogLevel[] | false;
+  /** The start's files, when main began reading them before it loaded this code. */
+  readonly startFiles?: StartFiles;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -54,7 +57,7 @@ export async function createApp(
   const sizes = new ListSizesOnceBuilt();
   const store = await openConfiguredStore(config.eventStoreUrl);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, credentials, sizes, store),
+    AppModule.forRoot(config, credentials, sizes, store, options.startFiles),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
   );

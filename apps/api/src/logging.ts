@@ -37,6 +37,9 @@ export function logDestination(): SonicBoom {
   return destination;
 }
 
+/** How long the last log lines may take to reach stdout before the process exits anyway. */
+export const FINAL_FLUSH_MS = 500;
+
 /**
  * Writes what is buffered, giving up after `withinMs` if stdout does not take it. Not
  * sonic-boom's flushSync: that one retries a full pipe, or a broken one, without end.

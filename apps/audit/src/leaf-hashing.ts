@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { eventLeafText } from '@partnerships/audit/leaf';
 import { HASH_BYTES, leafHashLatin1OfText } from '@partnerships/audit/hashes';
 import { HashList, MerkleTree } from '@partnerships/audit/merkle-tree';
+import { builtWorker } from '@partnerships/event-store/built-worker';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { InputError } from './cli-support';
-
-/** The built worker: beside this file once compiled (the audit command only runs built). */
-const WORKER = join(__dirname, 'leaf-hashing-worker.js');
 
 /** What the main thread asks of the worker: the page of the log it has just read. */
 export interface PageRequest {
@@ -73,8 +69,9 @@ export class LeafHashingInWorker implements LeafHashing {
 
   /** A worker reading the store at `url`; undefined when the built worker is not there. */
   static start(url: string): LeafHashingInWorker | undefined {
-    if (!existsSync(WORKER)) return undefined;
-    return new LeafHashingInWorker(new Worker(WORKER, { workerData: { url } }));
+    const worker = builtWorker(__dirname, 'leaf-hashing-worker');
+    if (worker === undefined) return undefined;
+    return new LeafHashingInWorker(new Worker(worker, { workerData: { url } }));
   }
 
   page(after: string | undefined, events: readonly RecordedEvent[]): void {

@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
 import { CpuInfo, cpus } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MerkleTree } from '@partnerships/audit/merkle-tree';
+import { builtWorker } from '@partnerships/event-store/built-worker';
 import { InputError } from './cli-support';
 import { treeOfLevels } from './leaf-hashing';
 import type { LogExtent } from './sqlite-log-rows';
-
-/** The built worker: beside this file once compiled (the audit command only runs built). */
-const WORKER = join(__dirname, 'row-hashing-worker.js');
 
 /** What the worker is given: the file and how far to read it. */
 export interface RowHashingData {
@@ -48,9 +44,10 @@ export class RowHashingInWorker {
 
   /** A worker reading `file` up to `extent`; undefined when the built worker is not there. */
   static start(file: string, extent: LogExtent): RowHashingInWorker | undefined {
-    if (!existsSync(WORKER)) return undefined;
+    const worker = builtWorker(__dirname, 'row-hashing-worker');
+    if (worker === undefined) return undefined;
     const workerData: RowHashingData = { file, extent };
-    return new RowHashingInWorker(new Worker(WORKER, { workerData }));
+    return new RowHashingInWorker(new Worker(worker, { workerData }));
   }
 
   /** The tree of the rows the worker read, which must be the pages `fingerprints` describe. */

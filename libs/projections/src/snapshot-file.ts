@@ -89,6 +89,9 @@ export interface Snapshot {
   readonly sections: readonly TypedArray[];
 }
 
+/** A snapshot file read: the snapshot, or why it is not used. */
+export type SnapshotRead = { readonly snapshot: Snapshot } | { readonly problem: SnapshotProblem };
+
 /** Why a snapshot file is not used; `missing` is the ordinary first start. */
 export type SnapshotProblem =
   | { readonly kind: 'missing' }
@@ -180,10 +183,7 @@ export function snapshotBytes(
  * (a snapshot of other code is not read further), then each typed array into one of its
  * own, the checksum taken as they come. The state is returned undecoded.
  */
-export function readSnapshot(
-  file: string,
-  schema: string,
-): { snapshot: Snapshot } | { problem: SnapshotProblem } {
+export function readSnapshot(file: string, schema: string): SnapshotRead {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -202,10 +202,7 @@ export function readSnapshot(
   }
 }
 
-function readOpenSnapshot(
-  fd: number,
-  schema: string,
-): { snapshot: Snapshot } | { problem: SnapshotProblem } {
+function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
   const damaged = (detail: string) => ({ problem: { kind: 'damaged' as const, detail } });
   const size = fstatSync(fd).size;
   const start = Buffer.alloc(MAGIC.length + 4);
@@ -470,7 +467,13 @@ export function loadProjection(
   file: string,
   schema: string,
 ): { projection: NetworkProjection; header: SnapshotHeader } | { problem: SnapshotProblem } {
-  const read = readSnapshot(file, schema);
+  return projectionOf(readSnapshot(file, schema));
+}
+
+/** loadProjection of a snapshot already read (readSnapshot), here or on another thread. */
+export function projectionOf(
+  read: SnapshotRead,
+): { projection: NetworkProjection; header: SnapshotHeader } | { problem: SnapshotProblem } {
   if ('problem' in read) return read;
   const { header, state, sections } = read.snapshot;
   let projection: NetworkProjection;

@@ -6,7 +6,7 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { AuditCheckpoint, AuditTree } from '@partnerships/audit/audit-tree';
+import { AuditTree, readAuditCheckpoint } from '@partnerships/audit/audit-tree';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
@@ -18,8 +18,9 @@ import {
   SnapshotHeader,
   describeProblem,
   fitsStore,
-  loadProjection,
+  projectionOf,
   projectionSchemaHash,
+  readSnapshot,
   takeSnapshot,
 } from '@partnerships/projections/snapshot-file';
 import { CLOCK, Clock, systemClock } from '../clock';
@@ -34,7 +35,7 @@ import {
 } from './snapshot-writer';
 import { SnapshotProcess } from './snapshot-process';
 import { catchUpAuditTree } from './audit-catch-up';
-import { readAuditCheckpointAside } from './audit-checkpoint-reading';
+import { START_FILES, StartFiles } from './start-files';
 
 /** How often a grown audit tree is checkpointed while serving. */
 const CHECKPOINT_EVERY_MS = 60_000;
@@ -49,8 +50,6 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ReadModel.name);
   readonly projection: NetworkProjection;
   readonly follower: LogFollower;
-  /** The audit tree's checkpoint, read on a thread of its own while the snapshot loads. */
-  private readonly auditCheckpoint: Promise<AuditCheckpoint>;
   private auditTree: AuditTree | undefined;
   private checkpointed = 0;
   private checkpointTimer: NodeJS.Timeout | undefined;
@@ -83,9 +82,12 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
       writer: 'server',
       storeUrl: '',
     },
+    /** The snapshot and the checkpoint read since the process began, if they were. */
+    @Optional()
+    @Inject(START_FILES)
+    private readonly startFiles: StartFiles | undefined = undefined,
   ) {
     this.snapshotFile = snapshotConfig.file;
-    this.auditCheckpoint = readAuditCheckpointAside(auditConfig.treeFile);
     const snapshot = this.loadSnapshot(snapshotConfig.file);
     this.projection = snapshot?.projection ?? new NetworkProjection();
     this.applied = this.fromSnapshot = snapshot?.header.events ?? 0;
@@ -135,7 +137,10 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
-    const { tree, loaded, problem } = AuditTree.fromRead(await this.auditCheckpoint, {
+    const treeFile = this.auditConfig.treeFile;
+    const checkpoint = await (this.startFiles?.checkpoint(treeFile) ??
+      readAuditCheckpoint(treeFile));
+    const { tree, loaded, problem } = AuditTree.fromRead(checkpoint, {
       eventAt: (index) => this.auditEvents.eventAt(index),
       indexOf: (eventId) => this.auditEvents.indexOf(eventId),
     });
@@ -230,7 +235,8 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   ): { projection: NetworkProjection; header: SnapshotHeader } | undefined {
     if (file === undefined) return undefined;
     const started = Date.now();
-    const loaded = loadProjection(file, projectionSchemaHash());
+    const readAside = this.startFiles?.snapshot(file);
+    const loaded = projectionOf(readAside ?? readSnapshot(file, projectionSchemaHash()));
     if ('problem' in loaded) {
       if (loaded.problem.kind !== 'missing') {
         this.logger.warn(`${describeProblem(file, loaded.problem)}; rebuilding from the log`);
@@ -240,7 +246,10 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     const { header } = loaded;
     this.logger.log(
       `snapshot ${file} loaded: ${header.events} events, taken ${new Date(header.takenAt).toISOString()}, ` +
-        `${header.payloadBytes} bytes in ${Date.now() - started} ms`,
+        `${header.payloadBytes} bytes in ${Date.now() - started} ms` +
+        (readAside === undefined
+          ? ''
+          : " (read and checked on a second thread while the server's code loaded)"),
     );
     return { projection: loaded.projection, header };
   }

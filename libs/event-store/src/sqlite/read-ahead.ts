@@ -7,17 +7,13 @@
  * and never reused, so the `limit` events after a position are the same whenever they are
  * read; a page that ends early may have been read before a commit, and is read again.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { builtWorker } from '../built-worker';
 import type { RecordedEvent } from '../event-store';
 import { PageAnswer, PageRequest, ReadAheadData, eventsOfPage } from './read-ahead-page';
 
 /** Pages smaller than this are read directly: the worker would cost more than it saves. */
 export const READ_AHEAD_MIN_LIMIT = 1_000;
-
-/** Compiled beside this file; absent when the sources run untranspiled (the unit tests). */
-const WORKER_FILE = join(__dirname, 'read-ahead-worker.js');
 
 export class ReadAhead {
   private pending:
@@ -41,9 +37,10 @@ export class ReadAhead {
 
   /** A read-ahead for the file, or none where no worker can run. */
   static start(file: string): ReadAhead | undefined {
-    return existsSync(WORKER_FILE)
-      ? new ReadAhead(new Worker(WORKER_FILE, { workerData: { file } satisfies ReadAheadData }))
-      : undefined;
+    const worker = builtWorker(__dirname, 'read-ahead-worker');
+    return worker === undefined
+      ? undefined
+      : new ReadAhead(new Worker(worker, { workerData: { file } satisfies ReadAheadData }));
   }
 
   /**

@@ -1,0 +1,151 @@
+import { statSync } from 'node:fs';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { AuditCheckpoint, readAuditCheckpoint } from '@partnerships/audit/audit-tree';
+import { HashList } from '@partnerships/audit/merkle-tree';
+import { builtWorker } from '@partnerships/event-store/built-worker';
+import type { SnapshotRead } from '@partnerships/projections/snapshot-file';
+
+/** The StartFiles of this process, injected by this token (absent: the files are read when needed). */
+export const START_FILES = Symbol('StartFiles');
+
+/** The start files the server reads, as its configuration names them (undefined: none). */
+export interface StartFileNames {
+  readonly snapshot: string | undefined;
+  readonly auditTree: string | undefined;
+}
+
+/** What the thread was given. */
+export interface StartFilesData {
+  readonly files: StartFileNames;
+  /** Where it posts the two messages below, in this order. */
+  readonly port: MessagePort;
+  /** Set to 1 once the snapshot's message is posted. */
+  readonly posted: SharedArrayBuffer;
+}
+
+/** The first message: the snapshot read (its buffers moved, not copied), or why the thread could not. */
+export type SnapshotMessage =
+  | { readonly kind: 'snapshot'; readonly read: SnapshotRead | undefined }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** The second: the checkpoint's levels (each level's memory and its count of hashes). */
+export interface CheckpointMessage {
+  readonly problem: string | undefined;
+  readonly levels: { readonly memory: ArrayBuffer; readonly length: number }[] | undefined;
+}
+
+/**
+ * Below this many bytes in the two files together, the thread costs more than it saves:
+ * an empty store started 0.12 s later with it (median of 6, alternating with the build
+ * before), a million events' files (130 MB) about 0.3 s sooner.
+ */
+const ASIDE_FROM_BYTES = 32 * 2 ** 20;
+
+/** How long a start waits for the snapshot before it reads the file itself. */
+const SNAPSHOT_WAIT_MS = 300_000;
+
+/**
+ * The files a start reads before it serves, the read model's snapshot and the audit tree's
+ * checkpoint, read and checked (CRC-32, SHA-256) on a thread of their own from the first
+ * moment of the process, while this thread loads the server's code. On the 2-core bench
+ * machine that code takes 1.2-1.8 s to load, and reading a million events' files
+ * (130 MB) took another 0.5 s after it; now the second core does that in the meantime.
+ *
+ * The snapshot is handed over synchronously (the read model is built in a constructor):
+ * the thread posts it and raises a flag this thread waits on. The checkpoint follows as a
+ * promise, needed only once the snapshot is decoded. Where no built thread is there (the
+ * sources under test) nothing is read aside: the read model reads the files itself.
+ */
+export class StartFiles {
+  private snapshotTaken = false;
+  private checkpointRead: Promise<AuditCheckpoint> | undefined;
+
+  private constructor(
+    readonly files: StartFileNames,
+    private readonly worker: Worker,
+    private readonly port: MessagePort,
+    private readonly posted: Int32Array,
+  ) {
+    // The thread must never keep a process alive that is done with its files.
+    worker.unref();
+  }
+
+  static readAside(
+    files: StartFileNames,
+    asideFromBytes = ASIDE_FROM_BYTES,
+  ): StartFiles | undefined {
+    const script = builtWorker(__dirname, 'start-files-worker');
+    if (script === undefined || sizeOf(files.snapshot) + sizeOf(files.auditTree) < asideFromBytes) {
+      return undefined;
+    }
+    const { port1, port2 } = new MessageChannel();
+    const posted = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const workerData: StartFilesData = { files, port: port2, posted };
+    const worker = new Worker(script, { workerData, transferList: [port2] });
+    return new StartFiles(files, worker, port1, new Int32Array(posted));
+  }
+
+  /**
+   * The snapshot at `file` as the thread read it, waiting for it if need be; undefined when
+   * the thread read another file or none, or failed: the caller then reads it itself.
+   * Taken once.
+   */
+  snapshot(file: string | undefined): SnapshotRead | undefined {
+    if (this.snapshotTaken) return undefined;
+    this.snapshotTaken = true;
+    if (Atomics.wait(this.posted, 0, 0, SNAPSHOT_WAIT_MS) === 'timed-out') return undefined;
+    const message = receiveMessageOnPort(this.port)?.message as SnapshotMessage | undefined;
+    if (message?.kind !== 'snapshot' || message.read === undefined) return undefined;
+    if (file !== this.files.snapshot) return undefined;
+    if ('problem' in message.read) return message.read;
+    const { header, state, sections } = message.read.snapshot;
+    // A Buffer crosses threads as a plain Uint8Array over the same memory.
+    return {
+      snapshot: {
+        header,
+        state: Buffer.from(state.buffer, state.byteOffset, state.length),
+        sections,
+      },
+    };
+  }
+
+  /** The checkpoint at `file` as the thread read it; read here if it was another file. */
+  checkpoint(file: string | undefined): Promise<AuditCheckpoint> {
+    if (file === undefined || file !== this.files.auditTree) {
+      return Promise.resolve(readAuditCheckpoint(file));
+    }
+    this.checkpointRead ??= this.receiveCheckpoint(file);
+    return this.checkpointRead;
+  }
+
+  private receiveCheckpoint(file: string): Promise<AuditCheckpoint> {
+    // The snapshot's message comes first: taken (and let go) if the read model did not.
+    this.snapshot(undefined);
+    const worker = this.worker;
+    return new Promise<AuditCheckpoint>((resolve) => {
+      const failed = (why: string) =>
+        resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });
+      this.port.once('message', ({ levels, problem }: CheckpointMessage) =>
+        resolve({
+          problem,
+          levels: levels?.map(({ memory, length }) => HashList.over(Buffer.from(memory), length)),
+        }),
+      );
+      worker.once('error', (error) => failed(error.message));
+      worker.once('exit', (code) => failed(`the reading thread stopped (exit code ${code})`));
+    }).finally(() => {
+      this.port.close();
+      void worker.terminate();
+    });
+  }
+}
+
+/** The file's size; 0 when there is none or it cannot be told (its reader then says why). */
+function sizeOf(file: string | undefined): number {
+  if (file === undefined) return 0;
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

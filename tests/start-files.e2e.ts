@@ -1,0 +1,124 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as AuditTrees from '@partnerships/audit/audit-tree';
+import type * as Projections from '@partnerships/projections/network-projection';
+import type * as SnapshotFiles from '@partnerships/projections/snapshot-file';
+import type * as Reading from '../apps/api/src/read-model/start-files';
+import { temporaryDirectory } from './support/test-server';
+
+// The built modules, not the sources jest would load: only they have the thread's script
+// beside them, and a snapshot's schema hash is that of the code that reads it.
+const DIST = join(__dirname, '..', 'dist');
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { StartFiles } = require(
+  join(DIST, 'apps', 'api', 'src', 'read-model', 'start-files.js'),
+) as typeof Reading;
+const { AuditTree, readAuditCheckpoint } = require(
+  join(DIST, 'libs', 'audit', 'src', 'audit-tree.js'),
+) as typeof AuditTrees;
+const { NetworkProjection } = require(
+  join(DIST, 'libs', 'projections', 'src', 'network-projection.js'),
+) as typeof Projections;
+const { projectionOf, projectionSchemaHash, readSnapshot, takeSnapshot, writeFileDurably } =
+  require(join(DIST, 'libs', 'projections', 'src', 'snapshot-file.js')) as typeof SnapshotFiles;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const noEvents = {
+  eventAt: (): never => {
+    throw new Error('no events here');
+  },
+  indexOf: () => undefined,
+};
+
+/** Each level's hashes, as bytes. */
+function levelsOf(read: AuditTrees.AuditCheckpoint): Buffer[] | undefined {
+  return read.levels?.map((level) => Buffer.from(level.memory.subarray(0, level.length * 32)));
+}
+
+describe("a start's files read on a thread of their own while the server's code loads", () => {
+  const directory = temporaryDirectory();
+  afterAll(() => directory.remove());
+
+  async function files(name: string): Promise<{ snapshot: string; auditTree: string }> {
+    const snapshot = join(directory.path, `${name}.snapshot`);
+    await writeFileDurably(snapshot, takeSnapshot(new NetworkProjection(), 0, undefined).parts);
+    const auditTree = join(directory.path, `${name}.audit-tree`);
+    const tree = new AuditTree(noEvents);
+    for (let leaf = 0; leaf < 5000; leaf++) tree.tree.append(Buffer.alloc(32, leaf % 251));
+    await tree.save(auditTree);
+    return { snapshot, auditTree };
+  }
+
+  it('hands over the snapshot and the checkpoint as read here, the checkpoint with room to grow', async () => {
+    const names = await files('whole');
+    const aside = StartFiles.readAside(names, 0);
+    if (aside === undefined) throw new Error('the built thread is not there: run npm run build');
+
+    const read = aside.snapshot(names.snapshot);
+    const here = readSnapshot(names.snapshot, projectionSchemaHash());
+    if (read === undefined || !('snapshot' in read) || !('snapshot' in here)) {
+      throw new Error(`no snapshot: ${JSON.stringify(read ?? here)}`);
+    }
+    expect(read.snapshot.header).toEqual(here.snapshot.header);
+    expect(Buffer.isBuffer(read.snapshot.state)).toBe(true);
+    expect(read.snapshot.state.equals(here.snapshot.state)).toBe(true);
+    // Each section of its own type (jest's realm has other constructors: compared by name).
+    const sections = (views: readonly ArrayBufferView[]) =>
+      views.map((view) => [
+        Object.prototype.toString.call(view),
+        Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('hex'),
+      ]);
+    expect(sections(read.snapshot.sections)).toEqual(sections(here.snapshot.sections));
+    const loaded = projectionOf(read);
+    expect('projection' in loaded).toBe(true);
+    // Taken once: a second ask is left to the caller.
+    expect(aside.snapshot(names.snapshot)).toBeUndefined();
+
+    const checkpoint = await aside.checkpoint(names.auditTree);
+    expect(checkpoint.problem).toBeUndefined();
+    expect(levelsOf(checkpoint)).toEqual(levelsOf(readAuditCheckpoint(names.auditTree)));
+    const restored = AuditTree.fromRead(checkpoint, noEvents).tree;
+    restored.tree.advanceTo(5000);
+    const memory = checkpoint.levels![0]!.memory;
+    expect(memory.length).toBeGreaterThan(5000 * 32);
+    restored.tree.append(Buffer.alloc(32, 7));
+    expect(checkpoint.levels![0]!.memory).toBe(memory);
+  });
+
+  it('says why a file is not used, and leaves other files to the caller', async () => {
+    const names = await files('other');
+    // Small files are read where they are needed: a thread would cost more than it saves.
+    expect(StartFiles.readAside(names)).toBeUndefined();
+    const missing = StartFiles.readAside(
+      {
+        snapshot: join(directory.path, 'none.snapshot'),
+        auditTree: join(directory.path, 'none.audit-tree'),
+      },
+      0,
+    )!;
+    expect(missing.snapshot(join(directory.path, 'none.snapshot'))).toEqual({
+      problem: { kind: 'missing' },
+    });
+    expect(await missing.checkpoint(join(directory.path, 'none.audit-tree'))).toEqual({
+      levels: undefined,
+      problem: undefined,
+    });
+
+    const damaged = join(directory.path, 'damaged.audit-tree');
+    writeFileSync(damaged, Buffer.from('PTAUDIT1 and not much else'));
+    const damagedSnapshot = join(directory.path, 'damaged.snapshot');
+    writeFileSync(damagedSnapshot, Buffer.from('not a snapshot at all'));
+    const reading = StartFiles.readAside({ snapshot: damagedSnapshot, auditTree: damaged }, 0)!;
+    // The checkpoint asked first: the snapshot's message is let go on the way.
+    expect(await reading.checkpoint(damaged)).toEqual({
+      levels: undefined,
+      problem: `${damaged} is not a whole checkpoint`,
+    });
+    expect(reading.snapshot(damagedSnapshot)).toBeUndefined();
+
+    const elsewhere = StartFiles.readAside(names, 0)!;
+    expect(elsewhere.snapshot(join(directory.path, 'another.snapshot'))).toBeUndefined();
+    const checkpoint = await elsewhere.checkpoint(damaged);
+    expect(checkpoint.problem).toBe(`${damaged} is not a whole checkpoint`);
+  });
+});
