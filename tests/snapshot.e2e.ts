@@ -337,13 +337,26 @@ describe('snapshots of the read model', () => {
       // Snapshots after every event: a write load keeps one being written nearly all the time.
       const env = { SNAPSHOT_EVERY_EVENTS: '1' };
       let leftBehind = 0;
+      // The first attempt kills the server alone: its writing process must end with it. Later
+      // ones kill the writing process too, at once: a crash in the middle of its write, which
+      // the server's kill alone leaves to chance (the process may finish before it notices).
       for (let attempt = 0; attempt < 10 && leftBehind === 0; attempt++) {
+        const writers = new Set<number>();
         const server = await startServer(file, env);
+        // One new event first: a snapshot is then due even when the last attempt's kill came
+        // just after a snapshot of every event was whole (no write would follow otherwise).
+        await server.gql(
+          'mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }',
+          { input: { name: `Org ${attempt}` } },
+        );
         await logged(server, /snapshot written/);
         const killed = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
         // Killed the moment a temporary snapshot file appears: in the middle of a write.
         const watcher = watch(folder, (_, name) => {
           if (name !== null && name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp')) {
+            const writer = writerOf(name);
+            writers.add(writer);
+            if (attempt > 0 && isRunning(writer)) process.kill(writer, 'SIGKILL');
             server.process.kill('SIGKILL');
           }
         });
@@ -367,9 +380,9 @@ describe('snapshots of the read model', () => {
           (name) => name.startsWith('killed.db.snapshot.') && name.endsWith('.tmp'),
         );
         leftBehind = temporary.length;
-        // The process that was writing it (its pid names the file) ends with the server.
-        for (const name of temporary) {
-          const pid = Number(/\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)![1]);
+        // The process that was writing (its pid names the file) ends with the server.
+        for (const name of temporary) writers.add(writerOf(name));
+        for (const pid of writers) {
           expect(pid).not.toBe(server.process.pid);
           for (let waited = 0; isRunning(pid); waited += 50) {
             if (waited > 10_000) throw new Error(`the snapshot process ${pid} outlived its server`);
@@ -491,6 +504,11 @@ describe('snapshots of the read model', () => {
     );
   });
 });
+
+/** The process that writes a temporary snapshot file, by the pid in its name. */
+function writerOf(name: string): number {
+  return Number(/\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)![1]);
+}
 
 function isRunning(pid: number): boolean {
   try {

@@ -1,14 +1,12 @@
 import { CredentialsConfig } from './auth/credentials';
 import { SigningKey, SigningKeyError, signingKeyFromEnv } from '@partnerships/audit/digest';
-import {
-  DEFAULT_EVENT_STORE_URL,
-  parseEventStoreUrl,
-} from '@partnerships/event-store/event-store-url';
+import { DEFAULT_EVENT_STORE_URL } from '@partnerships/event-store/event-store-url';
 import type { AuthFailureLimits } from './auth/auth-failure-limit';
 import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 import type { WebSocketLimits } from './graphql/websocket-door';
 import { MetricsAccess } from './metrics/metrics-access';
 import { DEFAULT_CACHED_EVENTS } from './commands/stream-states';
+import { auditTreeFileOf, eventStoreUrlOf, snapshotFileOf } from './start-file-names';
 
 /** Request bodies and WebSocket frames over 1 MB (10^6 bytes) are refused before parsing. */
 export const BODY_LIMIT_BYTES = 1_000_000;
@@ -75,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     throw new ConfigurationError(`PORT must be an integer from 0 to 65535, not "${env['PORT']}"`);
   }
   const production = env['NODE_ENV'] === 'production';
-  const eventStoreUrl = env['EVENT_STORE_URL'] || DEFAULT_EVENT_STORE_URL;
+  const eventStoreUrl = eventStoreUrlOf(env);
   return {
     port,
     host: env['HOST'] || '0.0.0.0',
@@ -134,10 +132,7 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return parsed;
 }
 
-/**
- * AUDIT_TREE_FILE: the checkpoint of the audit tree; by default beside a SQLite file,
- * none for EventStoreDB (the tree is then rebuilt from the log at every start); `off`: none.
- */
+/** AUDIT_SIGNING_KEY and AUDIT_TREE_FILE (auditTreeFileOf). */
 function auditConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): AuditConfig {
   let signingKey: SigningKey | undefined;
   try {
@@ -146,25 +141,10 @@ function auditConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): AuditConfig
     if (error instanceof SigningKeyError) throw new ConfigurationError(error.message);
     throw error;
   }
-  const configured = env['AUDIT_TREE_FILE'];
-  if (configured === 'off') return { treeFile: undefined, signingKey };
-  if (configured) return { treeFile: configured, signingKey };
-  let treeFile: string | undefined;
-  try {
-    const location = parseEventStoreUrl(eventStoreUrl);
-    if (location.kind === 'sqlite' && location.location !== ':memory:') {
-      treeFile = `${location.location}.audit-tree`;
-    }
-  } catch {
-    // Opening the store reports what is wrong with its URL.
-  }
-  return { treeFile, signingKey };
+  return { treeFile: auditTreeFileOf(env, eventStoreUrl), signingKey };
 }
 
-/**
- * SNAPSHOT_FILE: the read model's snapshot; by default beside a SQLite file, none for
- * EventStoreDB unless set (any path works for any store); `off`: none.
- */
+/** SNAPSHOT_FILE (snapshotFileOf) and when and by what snapshots are written. */
 export function snapshotConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): SnapshotConfig {
   const everyEvents = count(env, 'SNAPSHOT_EVERY_EVENTS', 100_000);
   const everyMinutes = count(env, 'SNAPSHOT_EVERY_MINUTES', 10);
@@ -172,20 +152,13 @@ export function snapshotConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): S
   if (writer !== 'process' && writer !== 'server') {
     throw new ConfigurationError(`SNAPSHOT_WRITER must be process or server, not "${writer}"`);
   }
-  const settings = { everyEvents, everyMinutes, writer, storeUrl: eventStoreUrl } as const;
-  const configured = env['SNAPSHOT_FILE'];
-  if (configured === 'off') return { file: undefined, ...settings };
-  if (configured) return { file: configured, ...settings };
-  let file: string | undefined;
-  try {
-    const location = parseEventStoreUrl(eventStoreUrl);
-    if (location.kind === 'sqlite' && location.location !== ':memory:') {
-      file = `${location.location}.snapshot`;
-    }
-  } catch {
-    // Opening the store reports what is wrong with its URL.
-  }
-  return { file, ...settings };
+  return {
+    file: snapshotFileOf(env, eventStoreUrl),
+    everyEvents,
+    everyMinutes,
+    writer,
+    storeUrl: eventStoreUrl,
+  };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

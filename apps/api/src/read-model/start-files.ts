@@ -122,17 +122,23 @@ export class StartFiles {
     // The snapshot's message comes first: taken (and let go) if the read model did not.
     this.snapshot(undefined);
     const worker = this.worker;
+    const port = this.port;
     return new Promise<AuditCheckpoint>((resolve) => {
-      const failed = (why: string) =>
-        resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });
-      this.port.once('message', ({ levels, problem }: CheckpointMessage) =>
+      const received = ({ levels, problem }: CheckpointMessage) =>
         resolve({
           problem,
           levels: levels?.map(({ memory, length }) => HashList.over(Buffer.from(memory), length)),
-        }),
-      );
+        });
+      const failed = (why: string) =>
+        resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });
+      port.once('message', received);
       worker.once('error', (error) => failed(error.message));
-      worker.once('exit', (code) => failed(`the reading thread stopped (exit code ${code})`));
+      // The thread posts before it ends, but its end may be told before the message.
+      worker.once('exit', (code) => {
+        const message = receiveMessageOnPort(port)?.message as CheckpointMessage | undefined;
+        if (message !== undefined) received(message);
+        else failed(`the reading thread stopped (exit code ${code})`);
+      });
     }).finally(() => {
       this.port.close();
       void worker.terminate();
