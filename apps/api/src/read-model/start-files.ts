@@ -59,6 +59,8 @@ const SNAPSHOT_WAIT_MS = 300_000;
 export class StartFiles {
   private snapshotTaken = false;
   private checkpointRead: Promise<AuditCheckpoint> | undefined;
+  /** The thread's end (its exit code), told whenever it comes, before or after the checkpoint is asked for. */
+  private readonly ended: Promise<number>;
 
   private constructor(
     readonly files: StartFileNames,
@@ -66,6 +68,9 @@ export class StartFiles {
     private readonly port: MessagePort,
     private readonly posted: Int32Array,
   ) {
+    this.ended = new Promise((resolve) => worker.once('exit', resolve));
+    // An error ends the thread too (exit code 1): the checkpoint is then read here.
+    worker.on('error', () => undefined);
     // The thread must never keep a process alive that is done with its files.
     worker.unref();
   }
@@ -132,9 +137,8 @@ export class StartFiles {
       const failed = (why: string) =>
         resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });
       port.once('message', received);
-      worker.once('error', (error) => failed(error.message));
       // The thread posts before it ends, but its end may be told before the message.
-      worker.once('exit', (code) => {
+      void this.ended.then((code) => {
         const message = receiveMessageOnPort(port)?.message as CheckpointMessage | undefined;
         if (message !== undefined) received(message);
         else failed(`the reading thread stopped (exit code ${code})`);
