@@ -1,15 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { readFully } from '@partnerships/event-store/file-reads';
 import { HASH_BYTES, sha256 } from './hashes';
 import { eventLeafHash } from './leaf';
 import { HashList, MerkleTree } from './merkle-tree';
@@ -265,14 +258,4 @@ function readCheckpoint(file: string): HashList[] | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Fills `target` from the file at `position`; false if the file ends first. */
-function readFully(fd: number, target: Uint8Array, position: number): boolean {
-  for (let done = 0; done < target.length;) {
-    const count = readSync(fd, target, done, target.length - done, position + done);
-    if (count === 0) return false;
-    done += count;
-  }
-  return true;
 }

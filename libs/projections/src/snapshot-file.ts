@@ -13,11 +13,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import type { EventStore } from '@partnerships/event-store/event-store';
+import { readFully } from '@partnerships/event-store/file-reads';
 import { NetworkProjection, ProjectionState } from './network-projection';
 
 const MAGIC = Buffer.from('PTSNAP01', 'latin1');
@@ -208,7 +209,7 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
   const start = Buffer.alloc(MAGIC.length + 4);
   if (
     size < start.length ||
-    !read(fd, start, 0) ||
+    !readFully(fd, start, 0) ||
     !start.subarray(0, MAGIC.length).equals(MAGIC)
   ) {
     return damaged('not a snapshot file');
@@ -217,7 +218,7 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
   const headerEnd = start.length + headerLength;
   if (headerEnd > size) return damaged('its header is cut short');
   const json = Buffer.alloc(headerLength);
-  read(fd, json, start.length);
+  readFully(fd, json, start.length);
   let header: SnapshotHeader;
   try {
     header = JSON.parse(json.toString('utf8'));
@@ -251,7 +252,7 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
   }
   // Never a slice of Node's shared pool: it is handed back whole once decoded.
   const state = Buffer.allocUnsafeSlow(header.stateBytes);
-  read(fd, state, headerEnd);
+  readFully(fd, state, headerEnd);
   let crc = crc32(state);
   let offset = headerEnd + state.length;
   const sections: TypedArray[] = [];
@@ -260,7 +261,7 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
     if (bytes % Type.BYTES_PER_ELEMENT !== 0) return damaged(`a ${type} of ${bytes} bytes`);
     const section = new Type(bytes / Type.BYTES_PER_ELEMENT);
     const view = new Uint8Array(section.buffer, section.byteOffset, section.byteLength);
-    read(fd, view, offset);
+    readFully(fd, view, offset);
     crc = crc32(view, crc);
     offset += bytes;
     sections.push(section);
@@ -276,16 +277,6 @@ function formatMismatch(format: number): { problem: SnapshotProblem } {
       detail: `format ${format}, this version writes ${SNAPSHOT_FORMAT}`,
     },
   };
-}
-
-/** Fills `target` from the file at `position`; false if the file ends first. */
-function read(fd: number, target: Uint8Array, position: number): boolean {
-  for (let done = 0; done < target.length;) {
-    const count = readSync(fd, target, done, target.length - done, position + done);
-    if (count === 0) return false;
-    done += count;
-  }
-  return true;
 }
 
 function isHeader(value: unknown): value is SnapshotHeader {
