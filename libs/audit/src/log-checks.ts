@@ -93,7 +93,7 @@ export class LogChecks {
   /** Every event id seen (a UUID's bytes, not its text). */
   private readonly ids = new IdSet();
   /** Every command seen so far. */
-  private readonly commands = new Set<string>();
+  private readonly commands = new IdSet();
   /** The previous event's fields the next one is compared with. */
   private hasPrevious = false;
   private previousCommandId = '';
@@ -207,8 +207,7 @@ export class LogChecks {
       this.previousStreamId === event.streamId &&
       this.previousRevision + 1 === event.revision;
     if (!continues) {
-      const commands = this.commands.size;
-      if (this.commands.add(commandId).size === commands) {
+      if (!this.commands.add(commandId)) {
         this.fail(
           'commands',
           `command ${commandId} recorded events elsewhere before`,

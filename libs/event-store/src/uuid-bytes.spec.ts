@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IdSet, UUID_BYTES, uuidText, writeUuid } from './uuid-bytes';
+import { IdSet, TextSet, UUID_BYTES, uuidText, writeUuid } from './uuid-bytes';
 
 describe('event ids as bytes', () => {
   it('reads a lowercase UUID into 16 bytes and writes the same text back; refuses any other', () => {
@@ -33,5 +33,34 @@ describe('event ids as bytes', () => {
     });
     expect(added).toEqual(wanted);
     expect(added.filter((isNew) => !isNew)).toHaveLength(ids.length - expected.size);
+  });
+
+  it('TextSet: adds each string once, as a Set does, across its growth; keeps no string', () => {
+    const texts = Array.from({ length: 30_000 }, (_, index) =>
+      index % 5 === 0 ? `generated-42-${index}` : `${index.toString(36)}-${'é✓𝄞'.slice(0, index % 4)}`,
+    );
+    const probes = [
+      ...texts,
+      '',
+      '',
+      'ab',
+      'ba',
+      'a',
+      'aa',
+      'x'.repeat(70_000),
+      'x'.repeat(70_000),
+      ...texts.filter((_, index) => index % 3 === 0),
+      // A string cut from a longer one, equal to one added before.
+      `prefix ${texts[17]} suffix`.slice(7, 7 + texts[17]!.length),
+    ];
+    const set = new TextSet();
+    const expected = new Set<string>();
+    const added = probes.map((text) => set.add(text));
+    const wanted = probes.map((text) => {
+      const size = expected.size;
+      return expected.add(text).size !== size;
+    });
+    expect(added).toEqual(wanted);
+    expect(set.size).toBe(expected.size);
   });
 });

@@ -118,13 +118,13 @@ export function uuidText(bytes: Uint8Array, offset: number): string {
 /**
  * A set of ids, each a UUID's 16 bytes in one buffer indexed by open addressing (a JS Set
  * of a million 36-character strings hashes each string and rehashes as it grows), any
- * other id in a Set of strings.
+ * other id in a {@link TextSet}.
  */
 export class IdSet {
   private bytes = new Uint8Array(UUID_BYTES * 1024);
   private count = 0;
   private slots = new Int32Array(2048);
-  private readonly others = new Set<string>();
+  private readonly others = new TextSet();
 
   /** Adds the id; false when it was in the set already. */
   add(id: string): boolean {
@@ -134,10 +134,7 @@ export class IdSet {
       this.bytes = grown;
     }
     const offset = this.count * UUID_BYTES;
-    if (!writeUuid(id, this.bytes, offset)) {
-      const size = this.others.size;
-      return this.others.add(id).size !== size;
-    }
+    if (!writeUuid(id, this.bytes, offset)) return this.others.add(id);
     const slot = uuidSlot(this.slots, this.bytes, this.bytes, offset);
     if (this.slots[slot] !== 0) return false;
     this.slots[slot] = ++this.count;
@@ -148,4 +145,92 @@ export class IdSet {
     }
     return true;
   }
+}
+
+/**
+ * A set of strings kept as their UTF-16 code units one after the other in one array,
+ * indexed by open addressing. It holds no string: a JS Set would keep each it is given, and
+ * a string cut from a longer one (as a regular expression's match is) keeps all of that
+ * longer text alive with it; over a million commands' metadata that was hundreds of MB and
+ * most of verify's garbage collection.
+ */
+export class TextSet {
+  private units = new Uint16Array(16 * 1024);
+  private used = 0;
+  /** Entry n (from 1) spans units ends[n - 1] to ends[n]; ends[0] is 0. */
+  private ends = new Float64Array(1025);
+  private hashes = new Int32Array(1024);
+  private count = 0;
+  private slots = new Int32Array(2048);
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds the text; false when it was in the set already. */
+  add(text: string): boolean {
+    const hash = textHash(text);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
+      if (this.hashes[entry - 1] === hash && this.holds(entry, text)) return false;
+      slot = (slot + 1) & mask;
+    }
+    this.append(text, hash);
+    this.slots[slot] = this.count;
+    // At most half full: doubled, every entry placed again by its kept hash.
+    if (this.count * 2 > this.slots.length) {
+      const slots = new Int32Array(this.slots.length * 2);
+      const grownMask = slots.length - 1;
+      for (let entry = 1; entry <= this.count; entry++) {
+        let at = this.hashes[entry - 1]! & grownMask;
+        while (slots[at] !== 0) at = (at + 1) & grownMask;
+        slots[at] = entry;
+      }
+      this.slots = slots;
+    }
+    return true;
+  }
+
+  private holds(entry: number, text: string): boolean {
+    const start = this.ends[entry - 1]!;
+    if (this.ends[entry]! - start !== text.length) return false;
+    const units = this.units;
+    for (let index = 0; index < text.length; index++) {
+      if (units[start + index] !== text.charCodeAt(index)) return false;
+    }
+    return true;
+  }
+
+  private append(text: string, hash: number): void {
+    if (this.used + text.length > this.units.length) {
+      const grown = new Uint16Array(Math.max(this.units.length * 2, this.used + text.length));
+      grown.set(this.units);
+      this.units = grown;
+    }
+    if (this.count === this.hashes.length) {
+      const hashes = new Int32Array(this.hashes.length * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+      const ends = new Float64Array(hashes.length + 1);
+      ends.set(this.ends);
+      this.ends = ends;
+    }
+    const units = this.units;
+    let at = this.used;
+    for (let index = 0; index < text.length; index++) units[at++] = text.charCodeAt(index);
+    this.used = at;
+    this.hashes[this.count] = hash;
+    this.ends[++this.count] = at;
+  }
+}
+
+/** FNV-1a over a string's UTF-16 code units, avalanched. */
+function textHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  }
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  return hash ^ (hash >>> 13);
 }
