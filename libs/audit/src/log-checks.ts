@@ -84,12 +84,177 @@ export interface CheckedEvent {
   commandId: string;
 }
 
+/** Each check's first failure and how many events failed it. */
+export class Failures {
+  private readonly byCheck = new Map<LogCheckName, { first: CheckFailure; count: number }>();
+
+  /**
+   * That `event` fails `check`. `index` is its leaf index, or (where verify does not know
+   * that yet, log-partition.ts) its position; failures come in the order of the log.
+   */
+  record(check: LogCheckName, problem: string, event: CheckedEvent, index: number): void {
+    const known = this.byCheck.get(check);
+    if (known !== undefined) {
+      known.count++;
+      return;
+    }
+    const at: EventLocation = {
+      leafIndex: index,
+      eventId: event.id,
+      streamId: event.streamId,
+      revision: event.revision,
+    };
+    this.byCheck.set(check, { first: { at, problem }, count: 1 });
+  }
+
+  /** The first failure of `check` and the number of events that failed it, if any did. */
+  of(check: LogCheckName): { readonly first: CheckFailure; readonly count: number } | undefined {
+    return this.byCheck.get(check);
+  }
+
+  /** The result of every check, in the order of {@link LOG_CHECKS}. */
+  results(): CheckResult[] {
+    return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name) => {
+      const failed = this.byCheck.get(name);
+      return {
+        name,
+        description: LOG_CHECKS[name],
+        ok: failed === undefined,
+        first: failed?.first,
+        failures: failed?.count ?? 0,
+      };
+    });
+  }
+}
+
+/**
+ * The checks that look at one stream at a time (revisions, times, data, replay), one
+ * event at a time in the stream's order, keeping per stream only what the next event needs.
+ */
+export class StreamChecks {
+  private readonly streams = new Map<string, StreamProgress>();
+
+  constructor(private readonly failures: Failures) {}
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** The stream's next event; `index` as for {@link Failures.record}. */
+  check(event: CheckedEvent, index: number): void {
+    let stream = this.streams.get(event.streamId);
+    if (stream === undefined) {
+      const parsed = parseStreamId(event.streamId);
+      stream = {
+        category: parsed?.category,
+        id: parsed?.id,
+        next: 0,
+        effectiveAt: -Infinity,
+        recordedAt: -Infinity,
+        fold: undefined,
+        broken: false,
+      };
+      this.streams.set(event.streamId, stream);
+    }
+
+    if (event.revision !== stream.next) {
+      this.failures.record(
+        'revisions',
+        `revision ${event.revision} where ${stream.next} was next in its stream`,
+        event,
+        index,
+      );
+    }
+    stream.next = Math.max(stream.next, event.revision + 1);
+
+    const effectiveAt = event.effectiveAt;
+    const recordedAt = event.recordedAt;
+    if (effectiveAt < stream.effectiveAt) {
+      this.failures.record(
+        'times',
+        `effectiveAt ${new Date(effectiveAt).toISOString()} is before the stream's previous event's`,
+        event,
+        index,
+      );
+    } else if (recordedAt < stream.recordedAt) {
+      this.failures.record(
+        'times',
+        `recordedAt ${new Date(recordedAt).toISOString()} is before the stream's previous event's`,
+        event,
+        index,
+      );
+    }
+    stream.effectiveAt = Math.max(stream.effectiveAt, effectiveAt);
+    stream.recordedAt = Math.max(stream.recordedAt, recordedAt);
+
+    const problem = checkEventData(event.type, event.schemaVersion, event.data);
+    if (problem !== undefined) this.failures.record('data', problem, event, index);
+
+    this.replay(event, index, stream, problem === undefined);
+  }
+
+  private replay(event: CheckedEvent, index: number, stream: StreamProgress, valid: boolean): void {
+    if (stream.broken) return;
+    const category = stream.category;
+    const stop = (problem: string): void => {
+      stream.broken = true;
+      this.failures.record('replay', problem, event, index);
+    };
+    if (category === undefined) return stop(`${event.streamId} is not a stream the domain knows`);
+    if (!isEventType(event.type)) return stop(`the event type ${event.type} is unknown`);
+    if (!EVENT_TYPES[event.type].categories.includes(category)) {
+      return stop(`a ${event.type} cannot be in a ${category} stream`);
+    }
+    if (!valid) return stop('its data is not valid, so the stream cannot be replayed past it');
+    const creates = event.type === CREATES[category];
+    if (creates !== (stream.fold === undefined)) {
+      return stop(
+        creates
+          ? `a second ${event.type} in one stream`
+          : `the stream does not begin with ${CREATES[category]}`,
+      );
+    }
+    const decoded = decodeEvent({
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data,
+      effectiveAt: new Date(event.effectiveAt),
+    });
+    const data: Readonly<Record<string, unknown>> = decoded.data;
+    if (data[ID_MEMBER[category]] !== stream.id) {
+      return stop(`its ${ID_MEMBER[category]} is not the stream's id`);
+    }
+    try {
+      // The domain's evolve, folded in place (stream-fold.ts: the same states, no copies).
+      const fold = stream.fold ?? foldFor(category);
+      applyTo(fold, decoded);
+      if (fold.state.version !== event.revision + 1) {
+        return stop(`evolve reached version ${fold.state.version}, not ${event.revision + 1}`);
+      }
+      stream.fold = fold;
+    } catch (error) {
+      stop(`evolve failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** The problem of an event whose id an earlier event has. */
+export function repeatedId(eventId: string): string {
+  return `event id ${eventId} is recorded before`;
+}
+
+/** The problem of an event that starts a command which recorded events before. */
+export function repeatedCommand(commandId: string): string {
+  return `command ${commandId} recorded events elsewhere before`;
+}
+
 /**
  * Runs every check of {@link LOG_CHECKS} over the log, one event at a time in commit
- * order, keeping per stream only what the next event needs.
+ * order.
  */
 export class LogChecks {
-  private readonly streams = new Map<string, StreamProgress>();
+  private readonly failures = new Failures();
+  private readonly streams = new StreamChecks(this.failures);
   /** Every event id seen (a UUID's bytes, not its text). */
   private readonly ids = new IdSet();
   /** Every command seen so far. */
@@ -104,7 +269,6 @@ export class LogChecks {
   private previousSmall: number | undefined;
   /** The previous position in parts, when it was not a small decimal. */
   private previousPosition: (number | bigint)[] | undefined;
-  private readonly failures = new Map<LogCheckName, { first: CheckFailure; count: number }>();
   private count = 0;
   private readonly scratch: CheckedEvent = {
     id: '',
@@ -124,7 +288,7 @@ export class LogChecks {
   }
 
   get streamCount(): number {
-    return this.streams.size;
+    return this.streams.streamCount;
   }
 
   add(event: RecordedEvent): void {
@@ -145,55 +309,11 @@ export class LogChecks {
   /** The next event of the log, as a row gives it (add, without a RecordedEvent). */
   check(event: CheckedEvent): void {
     const leafIndex = this.count++;
-    let stream = this.streams.get(event.streamId);
-    if (stream === undefined) {
-      const parsed = parseStreamId(event.streamId);
-      stream = {
-        category: parsed?.category,
-        id: parsed?.id,
-        next: 0,
-        effectiveAt: -Infinity,
-        recordedAt: -Infinity,
-        fold: undefined,
-        broken: false,
-      };
-      this.streams.set(event.streamId, stream);
-    }
-
-    if (event.revision !== stream.next) {
-      this.fail(
-        'revisions',
-        `revision ${event.revision} where ${stream.next} was next in its stream`,
-        event,
-        leafIndex,
-      );
-    }
-    stream.next = Math.max(stream.next, event.revision + 1);
-
+    this.streams.check(event, leafIndex);
     this.checkPosition(event, leafIndex);
 
-    const effectiveAt = event.effectiveAt;
-    const recordedAt = event.recordedAt;
-    if (effectiveAt < stream.effectiveAt) {
-      this.fail(
-        'times',
-        `effectiveAt ${new Date(effectiveAt).toISOString()} is before the stream's previous event's`,
-        event,
-        leafIndex,
-      );
-    } else if (recordedAt < stream.recordedAt) {
-      this.fail(
-        'times',
-        `recordedAt ${new Date(recordedAt).toISOString()} is before the stream's previous event's`,
-        event,
-        leafIndex,
-      );
-    }
-    stream.effectiveAt = Math.max(stream.effectiveAt, effectiveAt);
-    stream.recordedAt = Math.max(stream.recordedAt, recordedAt);
-
     if (!this.ids.add(event.id)) {
-      this.fail('ids', `event id ${event.id} is recorded before`, event, leafIndex);
+      this.failures.record('ids', repeatedId(event.id), event, leafIndex);
     }
 
     // A command's events are contiguous: an event that does not continue the previous
@@ -206,21 +326,9 @@ export class LogChecks {
       this.previousCommandId === commandId &&
       this.previousStreamId === event.streamId &&
       this.previousRevision + 1 === event.revision;
-    if (!continues) {
-      if (!this.commands.add(commandId)) {
-        this.fail(
-          'commands',
-          `command ${commandId} recorded events elsewhere before`,
-          event,
-          leafIndex,
-        );
-      }
+    if (!continues && !this.commands.add(commandId)) {
+      this.failures.record('commands', repeatedCommand(commandId), event, leafIndex);
     }
-
-    const problem = checkEventData(event.type, event.schemaVersion, event.data);
-    if (problem !== undefined) this.fail('data', problem, event, leafIndex);
-
-    this.replay(event, leafIndex, stream, problem === undefined);
     this.hasPrevious = true;
     this.previousCommandId = commandId;
     this.previousStreamId = event.streamId;
@@ -228,18 +336,7 @@ export class LogChecks {
   }
 
   private fail(check: LogCheckName, problem: string, event: CheckedEvent, leafIndex: number): void {
-    const known = this.failures.get(check);
-    if (known !== undefined) {
-      known.count++;
-      return;
-    }
-    const at: EventLocation = {
-      leafIndex,
-      eventId: event.id,
-      streamId: event.streamId,
-      revision: event.revision,
-    };
-    this.failures.set(check, { first: { at, problem }, count: 1 });
+    this.failures.record(check, problem, event, leafIndex);
   }
 
   /** Positions strictly increasing; SQLite's small decimals compared as numbers, without parsing into parts. */
@@ -298,65 +395,7 @@ export class LogChecks {
 
   /** The result of every check, in the order of {@link LOG_CHECKS}. */
   results(): CheckResult[] {
-    return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name) => {
-      const failed = this.failures.get(name);
-      return {
-        name,
-        description: LOG_CHECKS[name],
-        ok: failed === undefined,
-        first: failed?.first,
-        failures: failed?.count ?? 0,
-      };
-    });
-  }
-
-  private replay(
-    event: CheckedEvent,
-    leafIndex: number,
-    stream: StreamProgress,
-    valid: boolean,
-  ): void {
-    if (stream.broken) return;
-    const category = stream.category;
-    const stop = (problem: string): void => {
-      stream.broken = true;
-      this.fail('replay', problem, event, leafIndex);
-    };
-    if (category === undefined) return stop(`${event.streamId} is not a stream the domain knows`);
-    if (!isEventType(event.type)) return stop(`the event type ${event.type} is unknown`);
-    if (!EVENT_TYPES[event.type].categories.includes(category)) {
-      return stop(`a ${event.type} cannot be in a ${category} stream`);
-    }
-    if (!valid) return stop('its data is not valid, so the stream cannot be replayed past it');
-    const creates = event.type === CREATES[category];
-    if (creates !== (stream.fold === undefined)) {
-      return stop(
-        creates
-          ? `a second ${event.type} in one stream`
-          : `the stream does not begin with ${CREATES[category]}`,
-      );
-    }
-    const decoded = decodeEvent({
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      effectiveAt: new Date(event.effectiveAt),
-    });
-    const data: Readonly<Record<string, unknown>> = decoded.data;
-    if (data[ID_MEMBER[category]] !== stream.id) {
-      return stop(`its ${ID_MEMBER[category]} is not the stream's id`);
-    }
-    try {
-      // The domain's evolve, folded in place (stream-fold.ts: the same states, no copies).
-      const fold = stream.fold ?? foldFor(category);
-      applyTo(fold, decoded);
-      if (fold.state.version !== event.revision + 1) {
-        return stop(`evolve reached version ${fold.state.version}, not ${event.revision + 1}`);
-      }
-      stream.fold = fold;
-    } catch (error) {
-      stop(`evolve failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    return this.failures.results();
   }
 }
 
