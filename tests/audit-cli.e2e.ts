@@ -227,8 +227,8 @@ describe('npm run audit on a generated history', () => {
       );
       expect(threaded.status).toBe(1);
       expect(threaded.stdout).toBe(result.stdout);
-      // Without the export verify reads the file's rows (sqlite-log-rows.ts), its leaves
-      // hashed here or by a second reading on a worker thread: the same digest lines.
+      // Without the export verify reads the file's rows (sqlite-log-rows.ts), all on one
+      // thread or in two halves on two (log-partition.ts): the same lines.
       const rowArgs = ['verify', '--store', `sqlite:${copy}`, '--digest', digest];
       const here = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '0' });
       const there = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '1' });
@@ -240,7 +240,7 @@ describe('npm run audit on a generated history', () => {
     },
   );
 
-  it('verifies alike with the leaves hashed in a worker thread, and refuses another thread count', async () => {
+  it('verifies alike on two threads, and refuses another thread count', async () => {
     const args = ['verify', '--store', `sqlite:${base}`, '--digest', digest, '--against', exported];
     const one = await run(AUDIT, args, { ...env, AUDIT_HASHING_THREADS: '0' });
     const threaded = await run(AUDIT, args, { ...env, AUDIT_HASHING_THREADS: '1' });

@@ -43,14 +43,9 @@ import {
 import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
-import { RowHashingInWorker, busyCores, hashingThreads } from './row-hashing';
-import {
-  RowReader,
-  SqliteLogRows,
-  eventOfRow,
-  isPlainRow,
-  pageFingerprint,
-} from './sqlite-log-rows';
+import { MergedLog, mergeParts, readPart } from './log-partition';
+import { PartInWorker, busyCores, hashingThreads } from './verify-threads';
+import { LogExtent, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
 
 export const USAGE = `Usage: npm run audit -- <verb> [options]
@@ -344,30 +339,34 @@ async function verifyVerb(context: Context): Promise<number> {
   const exported = against === undefined ? undefined : readExport(against);
   const comparison = new ExportComparison();
 
-  const checks = new LogChecks();
   const file = exported === undefined ? sqliteFileOf(context.storeUrl) : undefined;
-  const tree =
-    file !== undefined
-      ? await checkedTreeOfRows(context, file, checks)
-      : await treeOfLog(
-          context,
-          'verify',
-          exported === undefined
-            ? (event) => checks.add(event)
-            : async (event, index) => {
-                checks.add(event);
-                if (!comparison.open) return;
-                const next = await exported.next();
-                comparison.compare(index, leafOf(event), next.done ? undefined : next.value);
-              },
-        );
-  if (exported !== undefined && comparison.open) {
-    const next = await exported.next();
-    if (!next.done) comparison.missing(tree.size, next.value);
-    await exported.return(undefined);
+  let log: MergedLog;
+  if (file !== undefined) {
+    log = await checkedRows(context, file);
+  } else {
+    const checks = new LogChecks();
+    const tree = await treeOfLog(
+      context,
+      'verify',
+      exported === undefined
+        ? (event) => checks.add(event)
+        : async (event, index) => {
+            checks.add(event);
+            if (!comparison.open) return;
+            const next = await exported.next();
+            comparison.compare(index, leafOf(event), next.done ? undefined : next.value);
+          },
+    );
+    if (exported !== undefined && comparison.open) {
+      const next = await exported.next();
+      if (!next.done) comparison.missing(tree.size, next.value);
+      await exported.return(undefined);
+    }
+    log = { results: checks.results(), streamCount: checks.streamCount, tree };
   }
+  const tree = log.tree;
 
-  const lines: Line[] = checks.results().map(checkLine);
+  const lines: Line[] = log.results.map(checkLine);
   for (const { file, digest } of digests) lines.push(...digestLines(file, digest, tree, publicKey));
   if (against !== undefined) lines.push(comparison.line(against, tree.size));
 
@@ -376,7 +375,7 @@ async function verifyVerb(context: Context): Promise<number> {
   }
   const failed = lines.filter((line) => !line.ok).length;
   context.terminal.stdout.write(
-    `${failed === 0 ? 'verified' : 'NOT verified'}: ${tree.size} events in ${checks.streamCount} streams, ` +
+    `${failed === 0 ? 'verified' : 'NOT verified'}: ${tree.size} events in ${log.streamCount} streams, ` +
       `root ${toHex(tree.root())}; ${lines.length - failed} of ${lines.length} checks hold\n`,
   );
   return failed === 0 ? 0 : 1;
@@ -395,55 +394,65 @@ function sqliteFileOf(url: string): string | undefined {
 }
 
 /**
- * verify on a SQLite store: the log read as rows (sqlite-log-rows.ts), every row checked
- * here and its leaf hashed here or, with a hashing thread (row-hashing.ts), there from a
- * second reading of the same rows.
+ * verify on a SQLite store: the log read as rows (sqlite-log-rows.ts). With a second
+ * thread, each reads and checks half of it (log-partition.ts); else, or when a row is one
+ * the STRICT table would refuse, one thread reads it all.
  */
-async function checkedTreeOfRows(
-  context: Context,
-  file: string,
-  checks: LogChecks,
-): Promise<MerkleTree> {
+async function checkedRows(context: Context, file: string): Promise<MergedLog> {
   context.source(); // Opened as for every verb: a missing or foreign file is refused alike.
   const rows = SqliteLogRows.open(file);
   try {
     const extent = rows.extent();
     const worker =
       hashingThreads(context.terminal.env, availableParallelism(), await busyCores()) === 1
-        ? RowHashingInWorker.start(file, extent)
+        ? PartInWorker.start(file, extent)
         : undefined;
-    const tree = worker === undefined ? MerkleTree.withRoomFor(extent.count) : undefined;
-    const reader = new RowReader();
-    const fingerprints: number[] = [];
-    const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
-    let read = 0;
-    try {
-      for (const page of rows.pages(extent)) {
-        if (worker !== undefined) fingerprints.push(pageFingerprint(page));
-        for (const row of page) {
-          if (isPlainRow(row)) {
-            const event = reader.read(row);
-            tree?.appendLatin1(reader.leafHash());
-            checks.check(event);
-          } else {
-            const event = eventOfRow(row);
-            tree?.appendLatin1(leafHashLatin1OfText(eventLeafText(event)));
-            checks.add(event);
-          }
-        }
-        read += page.length;
-        bar.update(read);
+    if (worker !== undefined) {
+      const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
+      try {
+        const here = readPart(rows, extent, 0, (read) => bar.update(read + worker.read));
+        const there = await worker.finish();
+        if (here.kind === 'read' && there.kind === 'read') return mergeParts([here, there], rows);
+      } catch (error) {
+        await worker.abandon();
+        throw error;
+      } finally {
+        bar.stop();
       }
-    } catch (error) {
-      await worker?.abandon();
-      throw error;
-    } finally {
-      bar.stop();
     }
-    return tree ?? (await worker!.finish(fingerprints));
+    return checkedRowsHere(context, rows, extent);
   } finally {
     rows.close();
   }
+}
+
+/** Every row checked and its leaf hashed on this thread, one after another. */
+function checkedRowsHere(context: Context, rows: SqliteLogRows, extent: LogExtent): MergedLog {
+  const checks = new LogChecks();
+  const tree = MerkleTree.withRoomFor(extent.count);
+  const reader = new RowReader();
+  const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
+  let read = 0;
+  try {
+    for (const page of rows.pages(extent)) {
+      for (const row of page) {
+        if (isPlainRow(row)) {
+          const event = reader.read(row);
+          tree.appendLatin1(reader.leafHash());
+          checks.check(event);
+        } else {
+          const event = eventOfRow(row);
+          tree.appendLatin1(leafHashLatin1OfText(eventLeafText(event)));
+          checks.add(event);
+        }
+      }
+      read += page.length;
+      bar.update(read);
+    }
+  } finally {
+    bar.stop();
+  }
+  return { results: checks.results(), streamCount: checks.streamCount, tree };
 }
 
 function checkLine(result: CheckResult): Line {

@@ -101,8 +101,8 @@ export class LeafHashingInWorker implements LeafHashing {
  * AUDIT_HASHING_THREADS through the port (EventStoreDB, `verify --against`, `export`): 1
  * hashes the leaves in a worker thread, 0 (the default here) on this one. Through the port
  * the worker's second reading builds every RecordedEvent again, which costs about what it
- * saves; `verify` on a SQLite file reads rows instead and defaults to a worker on 2+ cores
- * (row-hashing.ts).
+ * saves; `verify` on a SQLite file reads rows instead, in two halves on two threads by default
+ * when a core is free (verify-threads.ts, log-partition.ts).
  */
 export function leafHashing(url: string, env: NodeJS.ProcessEnv): LeafHashing {
   const threads = env['AUDIT_HASHING_THREADS'] ?? '0';

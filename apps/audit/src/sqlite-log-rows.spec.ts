@@ -8,14 +8,8 @@ import { LogChecks } from '@partnerships/audit/log-checks';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { NetworkSimulation } from '../../generate/src/simulation';
-import {
-  ROWS_PER_PAGE,
-  RowReader,
-  SqliteLogRows,
-  eventOfRow,
-  isPlainRow,
-  pageFingerprint,
-} from './sqlite-log-rows';
+import { ROWS_PER_PAGE, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
+import { mergeParts, readPart } from './log-partition';
 
 interface Reading {
   readonly leaves: string[];
@@ -91,6 +85,27 @@ function readAsRows(file: string): Reading {
   };
 }
 
+/** The log as verify reads it with two threads: two halves, merged (here on one thread). */
+function readInParts(file: string): Omit<Reading, 'leaves'> | 'not plain' {
+  const rows = SqliteLogRows.open(file);
+  try {
+    const extent = rows.extent();
+    const parts = ([0, 1] as const).map((part) => readPart(rows, extent, part, () => undefined));
+    const [a, b] = parts;
+    if (a.kind !== 'read' || b.kind !== 'read') return 'not plain';
+    expect(a.count).toBeGreaterThan(0);
+    expect(b.count).toBeGreaterThan(0);
+    const merged = mergeParts([a, b], rows);
+    return {
+      root: toHex(merged.tree.root()),
+      results: merged.results,
+      streams: merged.streamCount,
+    };
+  } finally {
+    rows.close();
+  }
+}
+
 describe('the SQLite log read as rows (audit verify)', () => {
   let directory: string;
   beforeEach(() => {
@@ -122,6 +137,11 @@ describe('the SQLite log read as rows (audit verify)', () => {
     expect(rows.results).toEqual(port.results);
     expect(rows.results.every((result) => result.ok)).toBe(true);
     expect(rows.streams).toBe(port.streams);
+    expect(readInParts(file)).toEqual({
+      root: port.root,
+      results: port.results,
+      streams: port.streams,
+    });
   });
 
   it('names the same broken checks as the port on a tampered log', async () => {
@@ -141,6 +161,11 @@ describe('the SQLite log read as rows (audit verify)', () => {
     expect(rows.results.filter((result) => !result.ok).map((result) => result.name)).toEqual(
       expect.arrayContaining(['revisions', 'times', 'data', 'replay']),
     );
+    expect(readInParts(file)).toEqual({
+      root: port.root,
+      results: port.results,
+      streams: port.streams,
+    });
   });
 
   it('reads rows the STRICT table would refuse as the port reads them', async () => {
@@ -216,6 +241,8 @@ describe('the SQLite log read as rows (audit verify)', () => {
     expect(rows.leaves).toEqual(port.leaves);
     expect(rows.root).toBe(port.root);
     expect(rows.results).toEqual(port.results);
+    // In two halves, such a row sends verify back to one thread.
+    expect(readInParts(file)).toBe('not plain');
   });
 
   it("reads metadata's actor and commandId as JSON.parse does, in every form", async () => {
@@ -246,19 +273,68 @@ describe('the SQLite log read as rows (audit verify)', () => {
     expect(rows.leaves[10]).toContain('"actor":"xA","commandId":"y"');
   });
 
-  it('fingerprints pages so that a changed row shows', async () => {
-    const file = await generated(500);
-    const rows = SqliteLogRows.open(file);
-    const before = [...rows.pages(rows.extent())].map(pageFingerprint);
-    rows.close();
+  it('in two halves gives what the port gives, also for what only the whole log shows', async () => {
+    const file = await generated(3_000);
     const db = new Database(file);
-    db.prepare(`UPDATE events SET data = data || ' ' WHERE position = 250`).run();
+    // The table made again without its unique ids, still STRICT: a tampering that leaves
+    // every row plain.
+    db.exec(`CREATE TABLE loose (
+      position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, stream_id TEXT NOT NULL,
+      revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+      effective_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, metadata TEXT NOT NULL,
+      schema_version INTEGER NOT NULL) STRICT;
+      INSERT INTO loose SELECT * FROM events;
+      DROP TABLE events;
+      ALTER TABLE loose RENAME TO events;
+      CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'));`);
+    const streamOf = (position: number) =>
+      (
+        db.prepare('SELECT stream_id FROM events WHERE position = ?').get(position) as {
+          stream_id: string;
+        }
+      ).stream_id;
+    const half = (stream: string) => stream.charCodeAt(stream.length - 1) & 1;
+    // Two events of the two halves, far apart: one takes the other's id, then its metadata
+    // (its command).
+    const first = 10;
+    let other = 1200;
+    while (half(streamOf(other)) === half(streamOf(first))) other++;
+    db.prepare(
+      'UPDATE events SET id = (SELECT id FROM events WHERE position = ?) WHERE position = ?',
+    ).run(first, other);
+    let command = 1300;
+    while (half(streamOf(command)) === half(streamOf(first + 1))) command++;
+    db.prepare(
+      'UPDATE events SET metadata = (SELECT metadata FROM events WHERE position = ?) WHERE position = ?',
+    ).run(first + 1, command);
+    // A command of two events with an event of the other half in between.
+    const pairs = db
+      .prepare(
+        `SELECT a.position AS position FROM events a JOIN events b
+         ON b.stream_id = a.stream_id AND b.revision = a.revision + 1 AND b.position = a.position + 2
+         WHERE a.position > 1500`,
+      )
+      .all() as { position: number }[];
+    const pair = pairs.find(
+      ({ position }) => half(streamOf(position + 1)) !== half(streamOf(position)),
+    );
+    expect(pair).toBeDefined();
+    db.prepare(
+      'UPDATE events SET metadata = (SELECT metadata FROM events WHERE position = ?) WHERE position = ?',
+    ).run(pair!.position, pair!.position + 2);
     db.close();
-    const again = SqliteLogRows.open(file);
-    const after = [...again.pages(again.extent())].map(pageFingerprint);
-    again.close();
-    expect(after).toHaveLength(before.length);
-    expect(after).not.toEqual(before);
+
+    const port = await readThroughPort(file);
+    const failed = port.results.filter((result) => !result.ok).map((result) => result.name);
+    expect(failed).toEqual(expect.arrayContaining(['ids', 'commands']));
+    const failures = (name: string) =>
+      port.results.find((result) => result.name === name)!.failures;
+    expect([failures('ids'), failures('commands')]).toEqual([1, 2]);
+    expect(readInParts(file)).toEqual({
+      root: port.root,
+      results: port.results,
+      streams: port.streams,
+    });
   });
 
   it('reads no further than the extent it was given', async () => {

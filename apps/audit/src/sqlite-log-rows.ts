@@ -81,6 +81,47 @@ export class SqliteLogRows {
     }
   }
 
+  /**
+   * The rows of one of two parts of the log, up to `extent.last`, in commit order, page by
+   * page, in one read transaction; every stream's rows are in one part (by the last
+   * character of its name). Returns how many rows the log held up to `extent.last` in that
+   * transaction, so that two parts read by two connections can be shown to be of one log.
+   */
+  readPart(extent: LogExtent, part: 0 | 1, page: (rows: readonly LogRow[]) => void): number {
+    const rows = this.db
+      .prepare<[number, number, number, number], unknown[]>(
+        `SELECT ${ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ` +
+          `AND (coalesce(unicode(substr(stream_id, -1)), 0) & 1) = ? ORDER BY position LIMIT ?`,
+      )
+      .raw();
+    this.db.exec('BEGIN');
+    try {
+      const held = this.db
+        .prepare<[number], { count: number }>(
+          'SELECT count(*) AS count FROM events WHERE position <= ?',
+        )
+        .get(extent.last);
+      let after = -Infinity;
+      for (;;) {
+        const read = rows.all(after, extent.last, part, ROWS_PER_PAGE);
+        if (read.length === 0) break;
+        page(read);
+        after = read[read.length - 1][POSITION] as number;
+      }
+      return held?.count ?? 0;
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  /** The row at `position`, if there is one. */
+  rowAt(position: number): LogRow | undefined {
+    return this.db
+      .prepare<[number], unknown[]>(`SELECT ${ROW_COLUMNS} FROM events WHERE position = ?`)
+      .raw()
+      .get(position);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -204,25 +245,4 @@ export class RowReader {
   leafHash(): string {
     return leafHashLatin1OfText(this.leafText());
   }
-}
-
-/**
- * A number that two readings of one page share: its rows' count, positions and the lengths
- * of their data and metadata. Cheap to keep per page; a row removed, inserted, moved or
- * resized between two readings shows in it.
- */
-export function pageFingerprint(rows: readonly LogRow[]): number {
-  let sum = rows.length;
-  for (const row of rows) {
-    const position = row[POSITION];
-    const data = row[DATA];
-    const metadata = row[METADATA];
-    sum =
-      (sum * 31 +
-        (typeof position === 'number' ? position % 1_000_003 : -3) +
-        (typeof data === 'string' ? data.length : -1) * 7 +
-        (typeof metadata === 'string' ? metadata.length : -1)) %
-      2_147_483_647;
-  }
-  return sum;
 }

@@ -112,6 +112,11 @@ export class Failures {
     return this.byCheck.get(check);
   }
 
+  /** Each failed check with its first failure and count (to be handed to another thread). */
+  entries(): [LogCheckName, { first: CheckFailure; count: number }][] {
+    return [...this.byCheck];
+  }
+
   /** The result of every check, in the order of {@link LOG_CHECKS}. */
   results(): CheckResult[] {
     return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name) => {
@@ -431,4 +436,54 @@ function compare(a: readonly (number | bigint)[], b: readonly (number | bigint)[
 
 export function describeLocation(at: EventLocation): string {
   return `leaf ${at.leafIndex}: event ${at.eventId}, stream ${at.streamId}, revision ${at.revision}`;
+}
+
+/**
+ * The checks of one part of the log, where every stream's events are in one part
+ * (log-partition.ts reads each part on a thread of its own): the stream checks whole, and
+ * of the log-order checks what the part shows. Failures are recorded by position. What
+ * only the whole log shows is left to the reader of both parts: an id or a command in both,
+ * and a command continued in one part across an event of the other.
+ */
+export class PartitionChecks {
+  readonly failures = new Failures();
+  private readonly streams = new StreamChecks(this.failures);
+  /** Every event id of the part, with the position it first had. */
+  readonly ids = new IdSet();
+  /** Every command started in the part, with the position where it first started. */
+  readonly commands = new IdSet();
+  private hasPrevious = false;
+  private previousCommandId: unknown = '';
+  private previousStreamId = '';
+  private previousRevision = 0;
+
+  get streamCount(): number {
+    return this.streams.streamCount;
+  }
+
+  /**
+   * The part's next event (its position a number, as in every SQLite log). True when it
+   * continues the command of the part's previous event: then, in the whole log, that event
+   * must be the one just before it.
+   */
+  check(event: CheckedEvent, position: number): boolean {
+    this.streams.check(event, position);
+    if (!this.ids.add(event.id, position)) {
+      this.failures.record('ids', repeatedId(event.id), event, position);
+    }
+    const commandId = event.commandId;
+    const continues =
+      this.hasPrevious &&
+      this.previousCommandId === commandId &&
+      this.previousStreamId === event.streamId &&
+      this.previousRevision + 1 === event.revision;
+    if (!continues && !this.commands.add(commandId, position)) {
+      this.failures.record('commands', repeatedCommand(commandId), event, position);
+    }
+    this.hasPrevious = true;
+    this.previousCommandId = commandId;
+    this.previousStreamId = event.streamId;
+    this.previousRevision = event.revision;
+    return continues;
+  }
 }

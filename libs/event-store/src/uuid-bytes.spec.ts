@@ -37,7 +37,9 @@ describe('event ids as bytes', () => {
 
   it('TextSet: adds each string once, as a Set does, across its growth; keeps no string', () => {
     const texts = Array.from({ length: 30_000 }, (_, index) =>
-      index % 5 === 0 ? `generated-42-${index}` : `${index.toString(36)}-${'é✓𝄞'.slice(0, index % 4)}`,
+      index % 5 === 0
+        ? `generated-42-${index}`
+        : `${index.toString(36)}-${'é✓𝄞'.slice(0, index % 4)}`,
     );
     const probes = [
       ...texts,

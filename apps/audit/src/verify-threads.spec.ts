@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { InputError } from './cli-support';
-import { busyCores, hashingThreads } from './row-hashing';
+import { busyCores, hashingThreads } from './verify-threads';
 
 describe('AUDIT_HASHING_THREADS', () => {
   it('takes 0 or 1 as given, whatever the machine', () => {

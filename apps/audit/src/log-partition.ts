@@ -1,0 +1,267 @@
+/**
+ * `audit verify` on a SQLite store, on two threads that each read half of the log: every
+ * stream's rows are in one part (SqliteLogRows.readPart), so each thread runs the stream
+ * checks of its streams whole and hashes its rows' leaves, from one reading and one parse
+ * of each row. What only the whole log shows (positions in order, an id or a command in
+ * both parts, a command continued in one part across an event of the other) is found by
+ * merging the two parts by position, which also puts the leaves in log order for the tree.
+ *
+ * The result is the one LogChecks gives over the whole log in order (the same failing
+ * events per check, the same first one); a row the STRICT table would refuse makes a part
+ * answer `not plain`, and verify then reads the log on one thread as before.
+ */
+import { HASH_BYTES } from '@partnerships/audit/hashes';
+import {
+  CheckFailure,
+  CheckResult,
+  LOG_CHECKS,
+  LogCheckName,
+  PartitionChecks,
+  repeatedCommand,
+  repeatedId,
+} from '@partnerships/audit/log-checks';
+import { MerkleTree } from '@partnerships/audit/merkle-tree';
+import { IdSet, IdSetParts } from '@partnerships/event-store/uuid-bytes';
+import {
+  LogExtent,
+  LogRow,
+  RowReader,
+  SqliteLogRows,
+  eventOfRow,
+  isPlainRow,
+} from './sqlite-log-rows';
+
+/** One part as read: its rows' positions, leaves and flags, its checks' state. */
+export interface PartRead {
+  readonly kind: 'read';
+  /** Rows read. */
+  readonly count: number;
+  /** Rows the log held up to the extent's end, counted in the same transaction. */
+  readonly logCount: number;
+  readonly positions: Float64Array;
+  /** Each row's leaf hash, 32 bytes after another. */
+  readonly leaves: Uint8Array;
+  /** 1 where a row continues the command of the part's previous row. */
+  readonly continues: Uint8Array;
+  readonly ids: IdSetParts;
+  readonly commands: IdSetParts;
+  readonly failures: [LogCheckName, { first: CheckFailure; count: number }][];
+  readonly streams: number;
+}
+
+export type PartAnswer =
+  PartRead | { readonly kind: 'not plain' } | { readonly kind: 'failed'; readonly message: string };
+
+/** The arrays of a PartRead, to be moved (not copied) to another thread. */
+export function transferablesOf(read: PartRead): ArrayBuffer[] {
+  const buffers = [
+    read.positions,
+    read.leaves,
+    read.continues,
+    read.ids.bytes,
+    read.ids.slots,
+    read.ids.firsts,
+    read.commands.bytes,
+    read.commands.slots,
+    read.commands.firsts,
+    ...[read.ids.others, read.commands.others].flatMap((text) => [
+      text.units,
+      text.ends,
+      text.hashes,
+      text.firsts,
+      text.slots,
+    ]),
+  ].map((array) => array.buffer);
+  return [...new Set(buffers)].filter(
+    (buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer,
+  );
+}
+
+/**
+ * Reads part `part` of the log up to `extent` and checks it; `read` counts its rows as
+ * they are read (for a progress bar on another thread).
+ */
+export function readPart(
+  rows: SqliteLogRows,
+  extent: LogExtent,
+  part: 0 | 1,
+  progress: (rows: number) => void,
+): PartRead | { readonly kind: 'not plain' } {
+  // At most the whole log in one part: room for it, touched only as far as it is used.
+  const positions = new Float64Array(extent.count);
+  const leaves = Buffer.alloc(extent.count * HASH_BYTES);
+  const continues = new Uint8Array(extent.count);
+  const checks = new PartitionChecks();
+  const reader = new RowReader();
+  let count = 0;
+  let plain = true;
+  const logCount = rows.readPart(extent, part, (page: readonly LogRow[]) => {
+    if (!plain) return;
+    for (const row of page) {
+      if (!isPlainRow(row) || count === extent.count) {
+        plain = false;
+        return;
+      }
+      const event = reader.read(row);
+      const position = event.position as number;
+      leaves.write(reader.leafHash(), count * HASH_BYTES, HASH_BYTES, 'latin1');
+      if (checks.check(event, position)) continues[count] = 1;
+      positions[count] = position;
+      count++;
+    }
+    progress(count);
+  });
+  if (!plain) return { kind: 'not plain' };
+  return {
+    kind: 'read',
+    count,
+    logCount,
+    positions,
+    leaves,
+    continues,
+    ids: checks.ids.parts(),
+    commands: checks.commands.parts(),
+    failures: checks.failures.entries(),
+    streams: checks.streamCount,
+  };
+}
+
+/** The whole log's checks and tree from its two parts. */
+export interface MergedLog {
+  readonly results: CheckResult[];
+  readonly streamCount: number;
+  readonly tree: MerkleTree;
+}
+
+/**
+ * Merges the two parts by position into the log's order: the tree of their leaves, and
+ * every check's result as LogChecks gives it over the whole log. `rows` reads the rows a
+ * failure found here names (the parts keep no strings).
+ */
+export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLogRows): MergedLog {
+  const [a, b] = parts;
+  const size = a.count + b.count;
+  if (a.logCount !== b.logCount || a.logCount !== size) {
+    throw new Error(
+      `the log changed while it was read: its two halves hold ${a.count} and ${b.count} events ` +
+        `where it held ${a.logCount} and ${b.logCount}; run verify again`,
+    );
+  }
+  const found = new FoundFailures();
+  const tree = MerkleTree.withRoomFor(size);
+  const positions = new Float64Array(size);
+  let i = 0;
+  let j = 0;
+  let previousPart = -1;
+  for (let index = 0; index < size; index++) {
+    const fromA = j >= b.count || (i < a.count && a.positions[i]! < b.positions[j]!);
+    const part = fromA ? a : b;
+    const row = fromA ? i++ : j++;
+    const position = part.positions[row]!;
+    if (index > 0 && position <= positions[index - 1]!) {
+      found.add('positions', position, positions[index - 1]);
+    }
+    positions[index] = position;
+    // Continued in its part, but an event of the other part came in between: in the log
+    // it starts its command again.
+    const partIndex = fromA ? 0 : 1;
+    if (part.continues[row] === 1 && previousPart !== partIndex) {
+      found.add('commands', position);
+    }
+    previousPart = partIndex;
+    tree.append(part.leaves.subarray(row * HASH_BYTES, (row + 1) * HASH_BYTES));
+  }
+  // An id or a command in both parts fails where it came second.
+  new IdSet(a.ids).forEachShared(new IdSet(b.ids), (here, there) =>
+    found.add('ids', Math.max(here, there)),
+  );
+  new IdSet(a.commands).forEachShared(new IdSet(b.commands), (here, there) =>
+    found.add('commands', Math.max(here, there)),
+  );
+
+  const leafIndexOf = (position: number): number => {
+    let low = 0;
+    let high = size - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (positions[middle]! < position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const results = (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name): CheckResult => {
+    const candidates: { first: CheckFailure; count: number }[] = [];
+    for (const part of parts) {
+      const failed = part.failures.find(([check]) => check === name);
+      if (failed !== undefined) candidates.push(failed[1]);
+    }
+    const merged = found.of(name, rows);
+    if (merged !== undefined) candidates.push(merged);
+    if (candidates.length === 0) {
+      return { name, description: LOG_CHECKS[name], ok: true, failures: 0 };
+    }
+    // Every part's first failure is recorded by position: the earliest is the log's first.
+    const first = candidates.reduce((earliest, next) =>
+      next.first.at.leafIndex < earliest.first.at.leafIndex ? next : earliest,
+    ).first;
+    return {
+      name,
+      description: LOG_CHECKS[name],
+      ok: false,
+      first: {
+        at: { ...first.at, leafIndex: leafIndexOf(first.at.leafIndex) },
+        problem: first.problem,
+      },
+      failures: candidates.reduce((sum, next) => sum + next.count, 0),
+    };
+  });
+  return { results, streamCount: a.streams + b.streams, tree };
+}
+
+/** The failures only the merge finds: per check, how many and the earliest. */
+class FoundFailures {
+  private readonly byCheck = new Map<
+    LogCheckName,
+    { position: number; count: number; previous: number | undefined }
+  >();
+
+  /** That the event at `position` fails `check` (`previous`: the position before it, for 'positions'). */
+  add(check: LogCheckName, position: number, previous?: number): void {
+    const known = this.byCheck.get(check);
+    if (known === undefined) {
+      this.byCheck.set(check, { position, count: 1, previous });
+      return;
+    }
+    known.count++;
+    if (position < known.position) {
+      known.position = position;
+      known.previous = previous;
+    }
+  }
+
+  /** As Failures keeps them (by position), the first one's event read back from the log. */
+  of(check: LogCheckName, rows: SqliteLogRows): { first: CheckFailure; count: number } | undefined {
+    const known = this.byCheck.get(check);
+    if (known === undefined) return undefined;
+    const row = rows.rowAt(known.position);
+    if (row === undefined) {
+      throw new Error(
+        `the log changed while it was read: position ${known.position} is gone; run verify again`,
+      );
+    }
+    const event = eventOfRow(row);
+    const problem =
+      check === 'ids'
+        ? repeatedId(event.id)
+        : check === 'commands'
+          ? repeatedCommand(event.metadata.commandId)
+          : `position ${known.position} is not after ${known.previous}`;
+    const at = {
+      leafIndex: known.position,
+      eventId: event.id,
+      streamId: event.streamId,
+      revision: event.revision,
+    };
+    return { first: { at, problem }, count: known.count };
+  }
+}
