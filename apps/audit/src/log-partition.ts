@@ -148,7 +148,11 @@ export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLog
     );
   }
   const found = new FoundFailures();
-  const tree = MerkleTree.withRoomFor(size);
+  const leaves = Buffer.allocUnsafe(size * HASH_BYTES);
+  // A part from another thread arrives as a Uint8Array: a Buffer over the same bytes.
+  const [leavesA, leavesB] = parts.map(({ leaves: bytes }) =>
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  );
   const positions = new Float64Array(size);
   let i = 0;
   let j = 0;
@@ -169,7 +173,12 @@ export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLog
       found.add('commands', position);
     }
     previousPart = partIndex;
-    tree.append(part.leaves.subarray(row * HASH_BYTES, (row + 1) * HASH_BYTES));
+    (fromA ? leavesA : leavesB).copy(
+      leaves,
+      index * HASH_BYTES,
+      row * HASH_BYTES,
+      (row + 1) * HASH_BYTES,
+    );
   }
   // An id or a command in both parts fails where it came second.
   new IdSet(a.ids).forEachShared(new IdSet(b.ids), (here, there) =>
@@ -215,7 +224,11 @@ export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLog
       failures: candidates.reduce((sum, next) => sum + next.count, 0),
     };
   });
-  return { results, streamCount: a.streams + b.streams, tree };
+  return {
+    results,
+    streamCount: a.streams + b.streams,
+    tree: MerkleTree.ofLeaves(leaves, size),
+  };
 }
 
 /** The failures only the merge finds: per check, how many and the earliest. */
