@@ -44,7 +44,7 @@ import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
 import { MergedLog, mergeParts, readPart } from './log-partition';
-import { PartInWorker, busyCores, hashingThreads } from './verify-threads';
+import { PartInWorker, busyCores, coreIsFree, hashingThreads } from './verify-threads';
 import { LogExtent, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
 
@@ -403,10 +403,7 @@ async function checkedRows(context: Context, file: string): Promise<MergedLog> {
   const rows = SqliteLogRows.open(file);
   try {
     const extent = rows.extent();
-    const worker =
-      hashingThreads(context.terminal.env, availableParallelism(), await busyCores()) === 1
-        ? PartInWorker.start(file, extent)
-        : undefined;
+    const worker = await partWorker(context.terminal.env, file, extent);
     if (worker !== undefined) {
       const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
       try {
@@ -424,6 +421,26 @@ async function checkedRows(context: Context, file: string): Promise<MergedLog> {
   } finally {
     rows.close();
   }
+}
+
+/**
+ * The worker that reads the log's second half, if there is to be one. Unless
+ * AUDIT_HASHING_THREADS says, it is started at once and kept only if the machine's other
+ * work leaves a core free, measured while it starts (less this process's own use).
+ */
+async function partWorker(
+  env: NodeJS.ProcessEnv,
+  file: string,
+  extent: LogExtent,
+): Promise<PartInWorker | undefined> {
+  const threads = hashingThreads(env);
+  const cores = availableParallelism();
+  if (threads === 0 || (threads === undefined && cores < 2)) return undefined;
+  const worker = PartInWorker.start(file, extent);
+  if (worker === undefined || threads === 1) return worker;
+  if (coreIsFree(cores, await busyCores(200, true))) return worker;
+  await worker.abandon();
+  return undefined;
 }
 
 /** Every row checked and its leaf hashed on this thread, one after another. */

@@ -1,24 +1,26 @@
 import { cpus } from 'node:os';
 import { InputError } from './cli-support';
-import { busyCores, hashingThreads } from './verify-threads';
+import { busyCores, coreIsFree, hashingThreads } from './verify-threads';
 
 describe('AUDIT_HASHING_THREADS', () => {
-  it('takes 0 or 1 as given, whatever the machine', () => {
-    expect(hashingThreads({ AUDIT_HASHING_THREADS: '0' }, 8, 0)).toBe(0);
-    expect(hashingThreads({ AUDIT_HASHING_THREADS: '1' }, 1, 9)).toBe(1);
+  it('takes 0 or 1 as given; unset leaves it to the machine', () => {
+    expect(hashingThreads({ AUDIT_HASHING_THREADS: '0' })).toBe(0);
+    expect(hashingThreads({ AUDIT_HASHING_THREADS: '1' })).toBe(1);
+    expect(hashingThreads({})).toBeUndefined();
+    expect(hashingThreads({ AUDIT_HASHING_THREADS: '' })).toBeUndefined();
   });
 
   it('unset: a worker only when a core is free for it', () => {
-    expect(hashingThreads({}, 2, 0.2)).toBe(1);
-    expect(hashingThreads({}, 2, 1.4)).toBe(1);
-    expect(hashingThreads({}, 2, 1.6)).toBe(0);
-    expect(hashingThreads({}, 2, 6)).toBe(0);
-    expect(hashingThreads({}, 1, 0)).toBe(0);
-    expect(hashingThreads({}, 8, 5)).toBe(1);
+    expect(coreIsFree(2, 0.2)).toBe(true);
+    expect(coreIsFree(2, 1.4)).toBe(true);
+    expect(coreIsFree(2, 1.6)).toBe(false);
+    expect(coreIsFree(2, 6)).toBe(false);
+    expect(coreIsFree(1, 0)).toBe(false);
+    expect(coreIsFree(8, 5)).toBe(true);
   });
 
   it('refuses anything else', () => {
-    expect(() => hashingThreads({ AUDIT_HASHING_THREADS: '2' }, 2, 0)).toThrow(InputError);
+    expect(() => hashingThreads({ AUDIT_HASHING_THREADS: '2' })).toThrow(InputError);
   });
 });
 
@@ -32,5 +34,12 @@ describe('busyCores', () => {
     const until = Date.now() + 320;
     while (Date.now() < until) Math.sqrt(Math.random());
     expect(await spinning).toBeGreaterThan(0.7);
+  });
+
+  it("excluding its own: this process's busy thread does not count", async () => {
+    const sample = busyCores(300, true);
+    const until = Date.now() + 320;
+    while (Date.now() < until) Math.sqrt(Math.random());
+    expect(await sample).toBeLessThan(0.5);
   });
 });

@@ -56,24 +56,39 @@ export class PartInWorker {
 
 /**
  * AUDIT_HASHING_THREADS: 1 reads and checks half of a SQLite log on a worker thread
- * (log-partition.ts), 0 all of it on one thread. Unset, a worker is used when a core is free
- * for it: 2 or more cores, of which fewer than `cores - 0.5` are busy (busyCores: measured
- * over a moment, not the 1-minute load average, which still counts work that has just
- * ended). Two threads on a busy machine only take turns.
+ * (log-partition.ts), 0 all of it on one thread; undefined when unset (then
+ * {@link coreIsFree} decides).
  */
-export function hashingThreads(env: NodeJS.ProcessEnv, cores: number, busy: number): 0 | 1 {
+export function hashingThreads(env: NodeJS.ProcessEnv): 0 | 1 | undefined {
   const threads = env['AUDIT_HASHING_THREADS'];
-  if (threads === undefined || threads === '') return cores >= 2 && busy < cores - 0.5 ? 1 : 0;
+  if (threads === undefined || threads === '') return undefined;
   if (threads === '0') return 0;
   if (threads === '1') return 1;
   throw new InputError(`AUDIT_HASHING_THREADS must be 0 or 1, not ${JSON.stringify(threads)}`);
 }
 
-/** How many of the machine's cores were busy (not idle) over the next `sampleMs`. */
-export async function busyCores(sampleMs = 200): Promise<number> {
+/**
+ * Whether a second thread pays: 2 or more cores, of which the machine's other work keeps
+ * fewer than `cores - 0.5` busy (busyCores: measured over a moment, not the 1-minute load
+ * average, which still counts work that has just ended). Two threads on a busy machine only
+ * take turns.
+ */
+export function coreIsFree(cores: number, othersBusy: number): boolean {
+  return cores >= 2 && othersBusy < cores - 0.5;
+}
+
+/**
+ * How many of the machine's cores were busy (not idle) over the next `sampleMs`; with
+ * `excludingOwn`, less this process's own use (its threads may already be working).
+ */
+export async function busyCores(sampleMs = 200, excludingOwn = false): Promise<number> {
   const before = cpus();
+  const ownBefore = process.cpuUsage();
+  const startedAt = performance.now();
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
   const after = cpus();
+  const own = process.cpuUsage(ownBefore);
+  const elapsedMs = performance.now() - startedAt;
   let busy = 0;
   after.forEach((core, index) => {
     const earlier = before[index];
@@ -81,7 +96,8 @@ export async function busyCores(sampleMs = 200): Promise<number> {
     const total = timeOf(core) - timeOf(earlier);
     if (total > 0) busy += 1 - (core.times.idle - earlier.times.idle) / total;
   });
-  return busy;
+  if (!excludingOwn) return busy;
+  return Math.max(0, busy - (own.user + own.system) / 1000 / elapsedMs);
 }
 
 function timeOf({ times }: CpuInfo): number {
