@@ -43,7 +43,7 @@ import {
 import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
-import { MergedLog, mergeParts, readPart } from './log-partition';
+import { CheckedLog, mergeParts, readPart } from './log-partition';
 import { PartInWorker, busyCores, coreIsFree, hashingThreads } from './verify-threads';
 import { LogExtent, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
@@ -340,7 +340,7 @@ async function verifyVerb(context: Context): Promise<number> {
   const comparison = new ExportComparison();
 
   const file = exported === undefined ? sqliteFileOf(context.storeUrl) : undefined;
-  let log: MergedLog;
+  let log: CheckedLog;
   if (file !== undefined) {
     log = await checkedRows(context, file);
   } else {
@@ -398,7 +398,7 @@ function sqliteFileOf(url: string): string | undefined {
  * thread, each reads and checks half of it (log-partition.ts); else, or when a row is one
  * the STRICT table would refuse, one thread reads it all.
  */
-async function checkedRows(context: Context, file: string): Promise<MergedLog> {
+async function checkedRows(context: Context, file: string): Promise<CheckedLog> {
   context.source(); // Opened as for every verb: a missing or foreign file is refused alike.
   const rows = SqliteLogRows.open(file);
   try {
@@ -444,7 +444,7 @@ async function partWorker(
 }
 
 /** Every row checked and its leaf hashed on this thread, one after another. */
-function checkedRowsHere(context: Context, rows: SqliteLogRows, extent: LogExtent): MergedLog {
+function checkedRowsHere(context: Context, rows: SqliteLogRows, extent: LogExtent): CheckedLog {
   const checks = new LogChecks();
   const tree = MerkleTree.withRoomFor(extent.count);
   const reader = new RowReader();

@@ -126,8 +126,8 @@ export function readPart(
   };
 }
 
-/** The whole log's checks and tree from its two parts. */
-export interface MergedLog {
+/** The whole log's checks and tree, as verify reports them. */
+export interface CheckedLog {
   readonly results: CheckResult[];
   readonly streamCount: number;
   readonly tree: MerkleTree;
@@ -138,7 +138,7 @@ export interface MergedLog {
  * every check's result as LogChecks gives it over the whole log. `rows` reads the rows a
  * failure found here names (the parts keep no strings).
  */
-export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLogRows): MergedLog {
+export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLogRows): CheckedLog {
   const [a, b] = parts;
   const size = a.count + b.count;
   if (a.logCount !== b.logCount || a.logCount !== size) {

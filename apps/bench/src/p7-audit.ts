@@ -115,7 +115,7 @@ export async function measureAudit(options: AuditOptions): Promise<FigureResult>
       notes: [
         'P7 verify is the built command as `npm run audit -- verify --store sqlite:<copy>` runs it, timed from spawn to exit ' +
           "(reading the file's rows, canonical leaves, SHA-256, every check of `verify`); the raw scan is P2's (best of 2 on the same file, warm page cache), in the same run. " +
-          'The ratio is that of the default (on 2+ cores the leaves are hashed by a worker thread reading the same rows again); ' +
+          'The ratio is that of the default (on 2+ cores with one free, two threads each read, check and hash half of the log, whole streams each, merged by position); ' +
           'the figure in brackets is everything on one thread.',
         `P7 requests: ${options.requests} of each after ${options.warmup} of warm-up, one at a time, random tree sizes, event ids and ` +
           'earlier sizes, to the built server on a copy of the history with its checkpoint.',

@@ -260,15 +260,7 @@ export function repeatedCommand(commandId: string): string {
 export class LogChecks {
   private readonly failures = new Failures();
   private readonly streams = new StreamChecks(this.failures);
-  /** Every event id seen (a UUID's bytes, not its text). */
-  private readonly ids = new IdSet();
-  /** Every command seen so far. */
-  private readonly commands = new IdSet();
-  /** The previous event's fields the next one is compared with. */
-  private hasPrevious = false;
-  private previousCommandId = '';
-  private previousStreamId = '';
-  private previousRevision = 0;
+  private readonly order = new IdAndCommandChecks(this.failures);
   private previousPositionText = '';
   /** The previous position when it was a small decimal (every SQLite log's), else undefined. */
   private previousSmall: number | undefined;
@@ -317,27 +309,7 @@ export class LogChecks {
     this.streams.check(event, leafIndex);
     this.checkPosition(event, leafIndex);
 
-    if (!this.ids.add(event.id)) {
-      this.failures.record('ids', repeatedId(event.id), event, leafIndex);
-    }
-
-    // A command's events are contiguous: an event that does not continue the previous
-    // event's command (same command, same stream, next revision) starts a command, which
-    // must be one not seen before. (The commands seen before it, but the previous one, are
-    // those that ended; the previous one, not continued here, was broken off.)
-    const commandId = event.commandId;
-    const continues =
-      this.hasPrevious &&
-      this.previousCommandId === commandId &&
-      this.previousStreamId === event.streamId &&
-      this.previousRevision + 1 === event.revision;
-    if (!continues && !this.commands.add(commandId)) {
-      this.failures.record('commands', repeatedCommand(commandId), event, leafIndex);
-    }
-    this.hasPrevious = true;
-    this.previousCommandId = commandId;
-    this.previousStreamId = event.streamId;
-    this.previousRevision = event.revision;
+    this.order.check(event, leafIndex);
   }
 
   private fail(check: LogCheckName, problem: string, event: CheckedEvent, leafIndex: number): void {
@@ -448,17 +420,20 @@ export function describeLocation(at: EventLocation): string {
 export class PartitionChecks {
   readonly failures = new Failures();
   private readonly streams = new StreamChecks(this.failures);
-  /** Every event id of the part, with the position it first had. */
-  readonly ids = new IdSet();
-  /** Every command started in the part, with the position where it first started. */
-  readonly commands = new IdSet();
-  private hasPrevious = false;
-  private previousCommandId: unknown = '';
-  private previousStreamId = '';
-  private previousRevision = 0;
+  private readonly order = new IdAndCommandChecks(this.failures);
 
   get streamCount(): number {
     return this.streams.streamCount;
+  }
+
+  /** Every event id of the part, with the position it first had. */
+  get ids(): IdSet {
+    return this.order.ids;
+  }
+
+  /** Every command started in the part, with the position where it first started. */
+  get commands(): IdSet {
+    return this.order.commands;
   }
 
   /**
@@ -468,17 +443,47 @@ export class PartitionChecks {
    */
   check(event: CheckedEvent, position: number): boolean {
     this.streams.check(event, position);
-    if (!this.ids.add(event.id, position)) {
-      this.failures.record('ids', repeatedId(event.id), event, position);
+    return this.order.check(event, position);
+  }
+}
+
+/**
+ * Event ids unique, and a command's events contiguous, over events in the order given (the
+ * log's, or a part's); each id and command kept with the index it was first seen at.
+ */
+class IdAndCommandChecks {
+  /** Every event id seen (a UUID's bytes, not its text). */
+  readonly ids = new IdSet();
+  /** Every command started so far. */
+  readonly commands = new IdSet();
+  /** The previous event's fields the next one is compared with. */
+  private hasPrevious = false;
+  private previousCommandId: unknown = '';
+  private previousStreamId = '';
+  private previousRevision = 0;
+
+  constructor(private readonly failures: Failures) {}
+
+  /**
+   * The next event; `index` as for {@link Failures.record}. True when it continues the
+   * previous event's command.
+   */
+  check(event: CheckedEvent, index: number): boolean {
+    if (!this.ids.add(event.id, index)) {
+      this.failures.record('ids', repeatedId(event.id), event, index);
     }
+    // A command's events are contiguous: an event that does not continue the previous
+    // event's command (same command, same stream, next revision) starts a command, which
+    // must be one not seen before. (The commands seen before it, but the previous one, are
+    // those that ended; the previous one, not continued here, was broken off.)
     const commandId = event.commandId;
     const continues =
       this.hasPrevious &&
       this.previousCommandId === commandId &&
       this.previousStreamId === event.streamId &&
       this.previousRevision + 1 === event.revision;
-    if (!continues && !this.commands.add(commandId, position)) {
-      this.failures.record('commands', repeatedCommand(commandId), event, position);
+    if (!continues && !this.commands.add(commandId, index)) {
+      this.failures.record('commands', repeatedCommand(commandId), event, index);
     }
     this.hasPrevious = true;
     this.previousCommandId = commandId;
