@@ -21,7 +21,7 @@ import {
   repeatedId,
 } from '@partnerships/audit/log-checks';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
-import { IdSet, IdSetParts } from '@partnerships/event-store/uuid-bytes';
+import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import {
   LogExtent,
   LogRow,
@@ -43,8 +43,10 @@ export interface PartRead {
   readonly leaves: Uint8Array;
   /** 1 where a row continues the command of the part's previous row. */
   readonly continues: Uint8Array;
-  readonly ids: IdSetParts;
-  readonly commands: IdSetParts;
+  /** Two hashes of each row's event id (PartitionChecks). */
+  readonly idHashes: Int32Array;
+  /** Two hashes of each row's commandId. */
+  readonly commandHashes: Int32Array;
   readonly failures: [LogCheckName, { first: CheckFailure; count: number }][];
   readonly streams: number;
 }
@@ -58,19 +60,8 @@ export function transferablesOf(read: PartRead): ArrayBuffer[] {
     read.positions,
     read.leaves,
     read.continues,
-    read.ids.bytes,
-    read.ids.slots,
-    read.ids.firsts,
-    read.commands.bytes,
-    read.commands.slots,
-    read.commands.firsts,
-    ...[read.ids.others, read.commands.others].flatMap((text) => [
-      text.units,
-      text.ends,
-      text.hashes,
-      text.firsts,
-      text.slots,
-    ]),
+    read.idHashes,
+    read.commandHashes,
   ].map((array) => array.buffer);
   return [...new Set(buffers)].filter(
     (buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer,
@@ -91,7 +82,7 @@ export function readPart(
   const positions = new Float64Array(extent.count);
   const leaves = Buffer.alloc(extent.count * HASH_BYTES);
   const continues = new Uint8Array(extent.count);
-  const checks = new PartitionChecks();
+  const checks = new PartitionChecks(extent.count);
   const reader = new RowReader();
   let count = 0;
   let plain = true;
@@ -119,8 +110,8 @@ export function readPart(
     positions,
     leaves,
     continues,
-    ids: checks.ids.parts(),
-    commands: checks.commands.parts(),
+    idHashes: checks.idHashes,
+    commandHashes: checks.commandHashes,
     failures: checks.failures.entries(),
     streams: checks.streamCount,
   };
@@ -180,12 +171,27 @@ export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLog
       (row + 1) * HASH_BYTES,
     );
   }
-  // An id or a command in both parts fails where it came second.
-  new IdSet(a.ids).forEachShared(new IdSet(b.ids), (here, there) =>
-    found.add('ids', Math.max(here, there)),
+  // An id, and a command started, that an earlier event of either part had: found by their
+  // hashes sorted, then compared exactly.
+  const ids = new RepeatFinder(
+    parts,
+    (part) => part.idHashes,
+    rows,
+    (event) => event.id,
   );
-  new IdSet(a.commands).forEachShared(new IdSet(b.commands), (here, there) =>
-    found.add('commands', Math.max(here, there)),
+  ids.find(
+    () => true,
+    (position) => found.add('ids', position),
+  );
+  const commands = new RepeatFinder(
+    parts,
+    (part) => part.commandHashes,
+    rows,
+    (event) => event.metadata.commandId,
+  );
+  commands.find(
+    (part, row) => part.continues[row] !== 1,
+    (position) => found.add('commands', position),
   );
 
   const leafIndexOf = (position: number): number => {
@@ -229,6 +235,101 @@ export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLog
     streamCount: a.streams + b.streams,
     tree: MerkleTree.ofLeaves(leaves, size),
   };
+}
+
+/**
+ * Finds the events whose value (an id, a commandId) an earlier event of either part had.
+ * Each event is given by its two 32-bit hashes; sorting the first hashes (each with its
+ * event's number) brings equal ones together, the second hash sorts out most of those, and
+ * the events left are read back from the log and compared exactly (as a Set compares its
+ * members: an array or an object equals only itself), so that equal hashes of different
+ * values fail nothing.
+ */
+class RepeatFinder {
+  constructor(
+    private readonly parts: readonly [PartRead, PartRead],
+    private readonly hashesOf: (part: PartRead) => Int32Array,
+    private readonly rows: SqliteLogRows,
+    private readonly valueOf: (event: RecordedEvent) => unknown,
+  ) {}
+
+  /** Calls `repeated` with the position of every event `included` whose value came before. */
+  find(
+    included: (part: PartRead, row: number) => boolean,
+    repeated: (position: number) => void,
+  ): void {
+    const [a, b] = this.parts;
+    const keys = new BigUint64Array(a.count + b.count);
+    // Each key: the first hash above, the event's number (a's rows, then b's) below.
+    const words = new Uint32Array(keys.buffer);
+    let count = 0;
+    for (const [offset, part] of [
+      [0, a],
+      [a.count, b],
+    ] as const) {
+      const hashes = this.hashesOf(part);
+      for (let row = 0; row < part.count; row++) {
+        if (!included(part, row)) continue;
+        words[2 * count] = offset + row;
+        words[2 * count + 1] = hashes[2 * row]!;
+        count++;
+      }
+    }
+    const sorted = keys.subarray(0, count).sort();
+    const sortedWords = new Uint32Array(sorted.buffer, 0, 2 * count);
+    for (let start = 0; start < count;) {
+      let end = start + 1;
+      while (end < count && sortedWords[2 * end + 1] === sortedWords[2 * start + 1]) end++;
+      if (end - start > 1) {
+        const numbers = [];
+        for (let at = start; at < end; at++) numbers.push(sortedWords[2 * at]!);
+        this.compareExactly(numbers, repeated);
+      }
+      start = end;
+    }
+  }
+
+  /** Events with the same first hash: those whose values are equal, all but the first. */
+  private compareExactly(numbers: readonly number[], repeated: (position: number) => void): void {
+    const [a] = this.parts;
+    const located = numbers.map((number) => {
+      const part = number < a.count ? a : this.parts[1];
+      const row = number < a.count ? number : number - a.count;
+      return {
+        part,
+        row,
+        position: part.positions[row]!,
+        second: this.hashesOf(part)[2 * row + 1]!,
+      };
+    });
+    const bySecond = new Map<number, typeof located>();
+    for (const event of located) {
+      const same = bySecond.get(event.second);
+      if (same === undefined) bySecond.set(event.second, [event]);
+      else same.push(event);
+    }
+    for (const same of bySecond.values()) {
+      if (same.length < 2) continue;
+      const events = same
+        .map(({ position }) => ({ position, value: this.valueAt(position) }))
+        .sort((x, y) => x.position - y.position);
+      const seen = new Set<unknown>();
+      for (const { position, value } of events) {
+        if (seen.has(value)) repeated(position);
+        else seen.add(value);
+      }
+    }
+  }
+
+  private valueAt(position: number): unknown {
+    const row = this.rows.rowAt(position);
+    if (row === undefined) {
+      throw new Error(
+        `the log changed while it was read: position ${position} is gone; run verify again`,
+      );
+    }
+    return this.valueOf(eventOfRow(row));
+  }
 }
 
 /** The failures only the merge finds: per check, how many and the earliest. */

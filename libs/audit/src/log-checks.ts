@@ -412,50 +412,89 @@ export function describeLocation(at: EventLocation): string {
 
 /**
  * The checks of one part of the log, where every stream's events are in one part
- * (log-partition.ts reads each part on a thread of its own): the stream checks whole, and
- * of the log-order checks what the part shows. Failures are recorded by position. What
- * only the whole log shows is left to the reader of both parts: an id or a command in both,
- * and a command continued in one part across an event of the other.
+ * (log-partition.ts reads each part on a thread of its own): the stream checks whole, with
+ * failures recorded by position. Ids and commands are only hashed here, two 32-bit hashes
+ * per event into arrays: whether one came before is a question about the whole log, which
+ * the reader of both parts answers by sorting the hashes of both (and reading back the
+ * events whose hashes are equal, to compare them exactly).
  */
 export class PartitionChecks {
   readonly failures = new Failures();
   private readonly streams = new StreamChecks(this.failures);
-  private readonly order = new IdAndCommandChecks(this.failures);
+  /** Two hashes of each event's id, one event after another. */
+  readonly idHashes: Int32Array;
+  /** Two hashes of each event's commandId. */
+  readonly commandHashes: Int32Array;
+  private count = 0;
+  private hasPrevious = false;
+  private previousCommandId: unknown = '';
+  private previousStreamId = '';
+  private previousRevision = 0;
+
+  /** For a part of at most `capacity` events. */
+  constructor(capacity: number) {
+    this.idHashes = new Int32Array(2 * capacity);
+    this.commandHashes = new Int32Array(2 * capacity);
+  }
 
   get streamCount(): number {
     return this.streams.streamCount;
   }
 
-  /** Every event id of the part, with the position it first had. */
-  get ids(): IdSet {
-    return this.order.ids;
-  }
-
-  /** Every command started in the part, with the position where it first started. */
-  get commands(): IdSet {
-    return this.order.commands;
-  }
-
   /**
    * The part's next event (its position a number, as in every SQLite log). True when it
-   * continues the command of the part's previous event: then, in the whole log, that event
-   * must be the one just before it.
+   * continues the command of the part's previous event (same command, same stream, next
+   * revision): then, in the whole log, that event must be the one just before it; false
+   * when it starts a command, which must be one not started before.
    */
   check(event: CheckedEvent, position: number): boolean {
     this.streams.check(event, position);
-    return this.order.check(event, position);
+    const index = this.count++;
+    hashInto(event.id, this.idHashes, index);
+    const commandId = event.commandId;
+    hashInto(commandId, this.commandHashes, index);
+    const continues =
+      this.hasPrevious &&
+      this.previousCommandId === commandId &&
+      this.previousStreamId === event.streamId &&
+      this.previousRevision + 1 === event.revision;
+    this.hasPrevious = true;
+    this.previousCommandId = commandId;
+    this.previousStreamId = event.streamId;
+    this.previousRevision = event.revision;
+    return continues;
   }
 }
 
 /**
- * Event ids unique, and a command's events contiguous, over events in the order given (the
- * log's, or a part's); each id and command kept with the index it was first seen at.
+ * Two 32-bit hashes of a value (a string's code units; any other JSON value's text, as
+ * what a damaged log holds where an id belongs) at `2 * index` of `hashes`. Equal values
+ * have equal hashes; the reader compares the values themselves where hashes are equal.
+ */
+export function hashInto(value: unknown, hashes: Int32Array, index: number): void {
+  const text = typeof value === 'string' ? value : `\u0000${typeof value}:${JSON.stringify(value)}`;
+  let first = 0x811c9dc5;
+  let second = 0x9747b28c;
+  for (let at = 0; at < text.length; at++) {
+    const unit = text.charCodeAt(at);
+    first = Math.imul(first ^ unit, 0x01000193);
+    second = Math.imul(second ^ unit, 0x5bd1e995);
+    second ^= second >>> 15;
+  }
+  first = Math.imul(first ^ (first >>> 16), 0x85ebca6b);
+  second = Math.imul(second ^ (second >>> 13), 0xc2b2ae35);
+  hashes[2 * index] = first ^ (first >>> 13);
+  hashes[2 * index + 1] = second ^ (second >>> 16);
+}
+
+/**
+ * Event ids unique, and a command's events contiguous, over the log's events in order.
  */
 class IdAndCommandChecks {
   /** Every event id seen (a UUID's bytes, not its text). */
-  readonly ids = new IdSet();
+  private readonly ids = new IdSet();
   /** Every command started so far. */
-  readonly commands = new IdSet();
+  private readonly commands = new IdSet();
   /** The previous event's fields the next one is compared with. */
   private hasPrevious = false;
   private previousCommandId: unknown = '';
@@ -464,13 +503,10 @@ class IdAndCommandChecks {
 
   constructor(private readonly failures: Failures) {}
 
-  /**
-   * The next event; `index` as for {@link Failures.record}. True when it continues the
-   * previous event's command.
-   */
-  check(event: CheckedEvent, index: number): boolean {
-    if (!this.ids.add(event.id, index)) {
-      this.failures.record('ids', repeatedId(event.id), event, index);
+  /** The next event; `leafIndex` as for {@link Failures.record}. */
+  check(event: CheckedEvent, leafIndex: number): void {
+    if (!this.ids.add(event.id)) {
+      this.failures.record('ids', repeatedId(event.id), event, leafIndex);
     }
     // A command's events are contiguous: an event that does not continue the previous
     // event's command (same command, same stream, next revision) starts a command, which
@@ -482,13 +518,12 @@ class IdAndCommandChecks {
       this.previousCommandId === commandId &&
       this.previousStreamId === event.streamId &&
       this.previousRevision + 1 === event.revision;
-    if (!continues && !this.commands.add(commandId, index)) {
-      this.failures.record('commands', repeatedCommand(commandId), event, index);
+    if (!continues && !this.commands.add(commandId)) {
+      this.failures.record('commands', repeatedCommand(commandId), event, leafIndex);
     }
     this.hasPrevious = true;
     this.previousCommandId = commandId;
     this.previousStreamId = event.streamId;
     this.previousRevision = event.revision;
-    return continues;
   }
 }

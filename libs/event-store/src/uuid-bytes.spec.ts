@@ -66,30 +66,13 @@ describe('event ids as bytes', () => {
     expect(set.size).toBe(expected.size);
   });
 
-  it('IdSet: takes any value a damaged log may hold; names the ids two sets share, with where each first had them', () => {
-    const shared = randomUUID();
-    const here = new IdSet();
-    const there = new IdSet();
-    const array = ['c'];
-    [shared, 'generated-1', 7, null, array, 'only-here'].forEach((id, index) =>
-      expect(here.add(id, 10 + index)).toBe(true),
-    );
-    expect(here.add(7, 99)).toBe(false);
-    expect(here.add(null, 99)).toBe(false);
-    expect(here.add(['c'], 99)).toBe(true); // An array is itself only, as a Set would hold it.
-    [randomUUID(), 'generated-1', shared, 7, undefined, ['c']].forEach((id, index) =>
-      expect(there.add(id, 20 + index)).toBe(true),
-    );
-    // Handed to another thread: the same set from its parts.
-    const moved = new IdSet(structuredClone(there.parts()));
-    const found: [number, number][] = [];
-    here.forEachShared(moved, (a, b) => found.push([a, b]));
-    expect(found.sort((a, b) => a[0] - b[0])).toEqual([
-      [10, 22],
-      [11, 21],
-      [12, 23],
-    ]);
-    expect(moved.add('generated-1')).toBe(false);
-    expect(moved.add(shared)).toBe(false);
+  it('IdSet: takes any value a damaged log may hold, as a Set compares them', () => {
+    const set = new IdSet();
+    for (const id of [7, null, undefined, ['c'], 'generated-1']) expect(set.add(id)).toBe(true);
+    expect(set.add(7)).toBe(false);
+    expect(set.add(null)).toBe(false);
+    expect(set.add(undefined)).toBe(false);
+    expect(set.add(['c'])).toBe(true); // An array is itself only, as a Set would hold it.
+    expect(set.add('generated-1')).toBe(false);
   });
 });

@@ -119,47 +119,30 @@ export function uuidText(bytes: Uint8Array, offset: number): string {
  * A set of ids, each a UUID's 16 bytes in one buffer indexed by open addressing (a JS Set
  * of a million 36-character strings hashes each string and rehashes as it grows), any
  * other string in a {@link TextSet}, and any other value (what a damaged log may hold
- * where an id belongs) as a Map's key. Each id may carry a number given when it was first
- * added (verify keeps where in the log it was first seen).
+ * where an id belongs) in a Set, as a Set compares them.
  */
 export class IdSet {
   private bytes: Uint8Array = new Uint8Array(UUID_BYTES * 1024);
   private count = 0;
   private slots: Int32Array = new Int32Array(2048);
-  private firsts: Float64Array = new Float64Array(1024);
-  private readonly others: TextSet;
-  private readonly strays: Map<unknown, number>;
+  private readonly others = new TextSet();
+  private readonly strays = new Set<unknown>();
 
-  constructor(parts?: IdSetParts) {
-    this.others = new TextSet(parts?.others);
-    this.strays = new Map(parts?.strays);
-    if (parts === undefined) return;
-    this.bytes = parts.bytes;
-    this.count = parts.count;
-    this.slots = parts.slots;
-    this.firsts = parts.firsts;
-  }
-
-  /** Adds the id, remembering `first` with it; false when it was in the set already. */
-  add(id: unknown, first = 0): boolean {
+  /** Adds the id; false when it was in the set already. */
+  add(id: unknown): boolean {
     if (typeof id !== 'string') {
-      if (this.strays.has(id)) return false;
-      this.strays.set(id, first);
-      return true;
+      const size = this.strays.size;
+      return this.strays.add(id).size !== size;
     }
     if (this.count * UUID_BYTES === this.bytes.length) {
       const grown = new Uint8Array(this.bytes.length * 2);
       grown.set(this.bytes);
       this.bytes = grown;
-      const firsts = new Float64Array(this.firsts.length * 2);
-      firsts.set(this.firsts);
-      this.firsts = firsts;
     }
     const offset = this.count * UUID_BYTES;
-    if (!writeUuid(id, this.bytes, offset)) return this.others.add(id, first);
+    if (!writeUuid(id, this.bytes, offset)) return this.others.add(id);
     const slot = uuidSlot(this.slots, this.bytes, this.bytes, offset);
     if (this.slots[slot] !== 0) return false;
-    this.firsts[this.count] = first;
     this.slots[slot] = ++this.count;
     // At most half full: doubled, every UUID placed again.
     if (this.count * 2 > this.slots.length) {
@@ -168,62 +151,14 @@ export class IdSet {
     }
     return true;
   }
-
-  /** For every id in both sets, the numbers each first held it with. */
-  forEachShared(other: IdSet, found: (here: number, there: number) => void): void {
-    for (let entry = 1; entry <= other.count; entry++) {
-      const offset = (entry - 1) * UUID_BYTES;
-      const held = this.slots[uuidSlot(this.slots, this.bytes, other.bytes, offset)]!;
-      if (held !== 0) found(this.firsts[held - 1]!, other.firsts[entry - 1]!);
-    }
-    this.others.forEachShared(other.others, found);
-    for (const [id, there] of other.strays) {
-      const here = this.strays.get(id);
-      if (here !== undefined) found(here, there);
-    }
-  }
-
-  /** What the set holds, as arrays that can be handed to another thread (and moved). */
-  parts(): IdSetParts {
-    return {
-      bytes: this.bytes,
-      count: this.count,
-      slots: this.slots,
-      firsts: this.firsts,
-      others: this.others.parts(),
-      strays: [...this.strays],
-    };
-  }
-}
-
-/** An IdSet's arrays (IdSet.parts), from which `new IdSet(parts)` is the same set. */
-export interface IdSetParts {
-  readonly bytes: Uint8Array;
-  readonly count: number;
-  readonly slots: Int32Array;
-  readonly firsts: Float64Array;
-  readonly others: TextSetParts;
-  readonly strays: readonly (readonly [unknown, number])[];
-}
-
-/** A TextSet's arrays (TextSet.parts). */
-export interface TextSetParts {
-  readonly units: Uint16Array;
-  readonly used: number;
-  readonly ends: Float64Array;
-  readonly hashes: Int32Array;
-  readonly firsts: Float64Array;
-  readonly count: number;
-  readonly slots: Int32Array;
 }
 
 /**
  * A set of strings kept as their UTF-16 code units one after the other in one array,
- * indexed by open addressing, each with a number given when it was first added. It holds
- * no string: a JS Set would keep each it is given, and a string cut from a longer one (as
- * a regular expression's match is) keeps all of that longer text alive with it; over a
- * million commands' metadata that was hundreds of MB and most of verify's garbage
- * collection.
+ * indexed by open addressing. It holds no string: a JS Set would keep each it is given, and
+ * a string cut from a longer one (as a regular expression's match is) keeps all of that
+ * longer text alive with it; over a million commands' metadata that was hundreds of MB and
+ * most of verify's garbage collection.
  */
 export class TextSet {
   private units: Uint16Array = new Uint16Array(16 * 1024);
@@ -231,27 +166,15 @@ export class TextSet {
   /** Entry n (from 1) spans units ends[n - 1] to ends[n]; ends[0] is 0. */
   private ends: Float64Array = new Float64Array(1025);
   private hashes: Int32Array = new Int32Array(1024);
-  private firsts: Float64Array = new Float64Array(1024);
   private count = 0;
   private slots: Int32Array = new Int32Array(2048);
-
-  constructor(parts?: TextSetParts) {
-    if (parts === undefined) return;
-    this.units = parts.units;
-    this.used = parts.used;
-    this.ends = parts.ends;
-    this.hashes = parts.hashes;
-    this.firsts = parts.firsts;
-    this.count = parts.count;
-    this.slots = parts.slots;
-  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Adds the text, remembering `first` with it; false when it was in the set already. */
-  add(text: string, first = 0): boolean {
+  /** Adds the text; false when it was in the set already. */
+  add(text: string): boolean {
     const hash = textHash(text);
     const mask = this.slots.length - 1;
     let slot = hash & mask;
@@ -259,7 +182,7 @@ export class TextSet {
       if (this.hashes[entry - 1] === hash && this.holds(entry, text)) return false;
       slot = (slot + 1) & mask;
     }
-    this.append(text, hash, first);
+    this.append(text, hash);
     this.slots[slot] = this.count;
     // At most half full: doubled, every entry placed again by its kept hash.
     if (this.count * 2 > this.slots.length) {
@@ -275,35 +198,6 @@ export class TextSet {
     return true;
   }
 
-  /** For every text in both sets, the numbers each first held it with. */
-  forEachShared(other: TextSet, found: (here: number, there: number) => void): void {
-    const mask = this.slots.length - 1;
-    for (let entry = 1; entry <= other.count; entry++) {
-      const hash = other.hashes[entry - 1]!;
-      const start = other.ends[entry - 1]!;
-      const length = other.ends[entry]! - start;
-      for (let slot = hash & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
-        const held = this.slots[slot]!;
-        if (this.hashes[held - 1] === hash && this.holdsUnits(held, other.units, start, length)) {
-          found(this.firsts[held - 1]!, other.firsts[entry - 1]!);
-          break;
-        }
-      }
-    }
-  }
-
-  parts(): TextSetParts {
-    return {
-      units: this.units,
-      used: this.used,
-      ends: this.ends,
-      hashes: this.hashes,
-      firsts: this.firsts,
-      count: this.count,
-      slots: this.slots,
-    };
-  }
-
   private holds(entry: number, text: string): boolean {
     const start = this.ends[entry - 1]!;
     if (this.ends[entry]! - start !== text.length) return false;
@@ -314,30 +208,17 @@ export class TextSet {
     return true;
   }
 
-  private holdsUnits(entry: number, other: Uint16Array, start: number, length: number): boolean {
-    const own = this.ends[entry - 1]!;
-    if (this.ends[entry]! - own !== length) return false;
-    for (let index = 0; index < length; index++) {
-      if (this.units[own + index] !== other[start + index]) return false;
-    }
-    return true;
-  }
-
-  private append(text: string, hash: number, first: number): void {
+  private append(text: string, hash: number): void {
     if (this.used + text.length > this.units.length) {
       const grown = new Uint16Array(Math.max(this.units.length * 2, this.used + text.length));
       grown.set(this.units);
       this.units = grown;
     }
     if (this.count === this.hashes.length) {
-      const size = this.hashes.length * 2;
-      const hashes = new Int32Array(size);
+      const hashes = new Int32Array(this.hashes.length * 2);
       hashes.set(this.hashes);
       this.hashes = hashes;
-      const firsts = new Float64Array(size);
-      firsts.set(this.firsts);
-      this.firsts = firsts;
-      const ends = new Float64Array(size + 1);
+      const ends = new Float64Array(hashes.length + 1);
       ends.set(this.ends);
       this.ends = ends;
     }
@@ -346,7 +227,6 @@ export class TextSet {
     for (let index = 0; index < text.length; index++) units[at++] = text.charCodeAt(index);
     this.used = at;
     this.hashes[this.count] = hash;
-    this.firsts[this.count] = first;
     this.ends[++this.count] = at;
   }
 }
