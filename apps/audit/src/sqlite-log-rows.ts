@@ -84,10 +84,15 @@ export class SqliteLogRows {
   /**
    * The rows of one of two parts of the log, up to `extent.last`, in commit order, page by
    * page, in one read transaction; every stream's rows are in one part (by the last
-   * character of its name). Returns how many rows the log held up to `extent.last` in that
-   * transaction, so that two parts read by two connections can be shown to be of one log.
+   * character of its name). Part 0 also counts the rows the log holds up to `extent.last`
+   * in that transaction, so that two parts read by two connections can be shown to make up
+   * one log (part 1, on the thread that finishes last, is spared the count).
    */
-  readPart(extent: LogExtent, part: 0 | 1, page: (rows: readonly LogRow[]) => void): number {
+  readPart(
+    extent: LogExtent,
+    part: 0 | 1,
+    page: (rows: readonly LogRow[]) => void,
+  ): number | undefined {
     const rows = this.db
       .prepare<[number, number, number, number], unknown[]>(
         `SELECT ${ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? ` +
@@ -96,11 +101,14 @@ export class SqliteLogRows {
       .raw();
     this.db.exec('BEGIN');
     try {
-      const held = this.db
-        .prepare<[number], { count: number }>(
-          'SELECT count(*) AS count FROM events WHERE position <= ?',
-        )
-        .get(extent.last);
+      const held =
+        part === 0
+          ? this.db
+              .prepare<[number], { count: number }>(
+                'SELECT count(*) AS count FROM events WHERE position <= ?',
+              )
+              .get(extent.last)
+          : undefined;
       let after = -Infinity;
       for (;;) {
         const read = rows.all(after, extent.last, part, ROWS_PER_PAGE);
@@ -108,7 +116,7 @@ export class SqliteLogRows {
         page(read);
         after = read[read.length - 1][POSITION] as number;
       }
-      return held?.count ?? 0;
+      return part === 0 ? (held?.count ?? 0) : undefined;
     } finally {
       this.db.exec('COMMIT');
     }
