@@ -43,7 +43,7 @@ import {
 import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
-import { CheckedLog, mergeParts, readPart } from './log-partition';
+import { CheckedLog, LogMerge, readPart } from './log-partition';
 import { PartInWorker, busyCores, coreIsFree, hashingThreads } from './verify-threads';
 import { LogExtent, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
@@ -408,8 +408,19 @@ async function checkedRows(context: Context, file: string): Promise<CheckedLog> 
       const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
       try {
         const here = readPart(rows, extent, 0, (read) => bar.update(read + worker.read));
+        // The second half's rows are merged in as they come, while it is still read.
+        const merge = here.kind === 'read' ? new LogMerge(here, extent.count, rows) : undefined;
+        let failed: unknown;
+        worker.onChunk((chunk) => {
+          try {
+            if (failed === undefined) merge?.add(chunk);
+          } catch (error) {
+            failed = error;
+          }
+        });
         const there = await worker.finish();
-        if (here.kind === 'read' && there.kind === 'read') return mergeParts([here, there], rows);
+        if (failed !== undefined) throw failed;
+        if (merge !== undefined && there.kind === 'read') return merge.finish(there);
       } catch (error) {
         await worker.abandon();
         throw error;

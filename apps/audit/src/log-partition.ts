@@ -54,6 +54,26 @@ export interface PartRead {
 export type PartAnswer =
   PartRead | { readonly kind: 'not plain' } | { readonly kind: 'failed'; readonly message: string };
 
+/**
+ * The rows of a part read so far beyond those sent before (rows `from` on), sent while the
+ * part is still being read, so that the merge can begin before it ends.
+ */
+export interface PartChunk {
+  readonly kind: 'chunk';
+  readonly from: number;
+  readonly positions: Float64Array;
+  readonly leaves: Uint8Array;
+  readonly continues: Uint8Array;
+}
+
+/** Rows per PartChunk. */
+const CHUNK_ROWS = 1 << 16;
+
+/** The arrays of a PartChunk, to be moved to another thread. */
+export function chunkTransferables(chunk: PartChunk): ArrayBuffer[] {
+  return [chunk.positions.buffer, chunk.leaves.buffer, chunk.continues.buffer] as ArrayBuffer[];
+}
+
 /** The arrays of a PartRead, to be moved (not copied) to another thread. */
 export function transferablesOf(read: PartRead): ArrayBuffer[] {
   const buffers = [
@@ -77,6 +97,8 @@ export function readPart(
   extent: LogExtent,
   part: 0 | 1,
   progress: (rows: number) => void,
+  chunk?: (chunk: PartChunk) => void,
+  chunkRows = CHUNK_ROWS,
 ): PartRead | { readonly kind: 'not plain' } {
   // At most the whole log in one part: room for it, touched only as far as it is used.
   const positions = new Float64Array(extent.count);
@@ -85,6 +107,7 @@ export function readPart(
   const checks = new PartitionChecks(extent.count);
   const reader = new RowReader();
   let count = 0;
+  let sent = 0;
   let plain = true;
   const logCount = rows.readPart(extent, part, (page: readonly LogRow[]) => {
     if (!plain) return;
@@ -99,6 +122,17 @@ export function readPart(
       if (checks.check(event, position)) continues[count] = 1;
       positions[count] = position;
       count++;
+      if (chunk !== undefined && count - sent >= chunkRows) {
+        chunk({
+          kind: 'chunk',
+          from: sent,
+          positions: positions.slice(sent, count),
+          // A copy (a Buffer's slice is a view, whose memory would go with it).
+          leaves: new Uint8Array(leaves.subarray(sent * HASH_BYTES, count * HASH_BYTES)),
+          continues: continues.slice(sent, count),
+        });
+        sent = count;
+      }
     }
     progress(count);
   });
@@ -126,115 +160,182 @@ export interface CheckedLog {
 
 /**
  * Merges the two parts by position into the log's order: the tree of their leaves, and
- * every check's result as LogChecks gives it over the whole log. `rows` reads the rows a
- * failure found here names (the parts keep no strings).
+ * every check's result as LogChecks gives it over the whole log. The first part is given
+ * whole; the second as its rows arrive (PartChunk), so that the merge follows its reading,
+ * and at the end whole (finish). `rows` reads the rows a failure found here names (the
+ * parts keep no strings).
  */
-export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLogRows): CheckedLog {
-  const [a, b] = parts;
-  const size = a.count + b.count;
-  if (a.logCount !== size) {
-    throw new Error(
-      `the log changed while it was read: its two halves hold ${a.count} and ${b.count} events ` +
-        `where it held ${a.logCount}; run verify again`,
-    );
-  }
-  const found = new FoundFailures();
-  const leaves = Buffer.allocUnsafe(size * HASH_BYTES);
-  // A part from another thread arrives as a Uint8Array: a Buffer over the same bytes.
-  const [leavesA, leavesB] = parts.map(({ leaves: bytes }) =>
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-  );
-  const positions = new Float64Array(size);
-  let i = 0;
-  let j = 0;
-  let previousPart = -1;
-  for (let index = 0; index < size; index++) {
-    const fromA = j >= b.count || (i < a.count && a.positions[i]! < b.positions[j]!);
-    const part = fromA ? a : b;
-    const row = fromA ? i++ : j++;
-    const position = part.positions[row]!;
-    if (index > 0 && position <= positions[index - 1]!) {
-      found.add('positions', position, positions[index - 1]);
-    }
-    positions[index] = position;
-    // Continued in its part, but an event of the other part came in between: in the log
-    // it starts its command again.
-    const partIndex = fromA ? 0 : 1;
-    if (part.continues[row] === 1 && previousPart !== partIndex) {
-      found.add('commands', position);
-    }
-    previousPart = partIndex;
-    (fromA ? leavesA : leavesB).copy(
-      leaves,
-      index * HASH_BYTES,
-      row * HASH_BYTES,
-      (row + 1) * HASH_BYTES,
-    );
-  }
-  // An id, and a command started, that an earlier event of either part had: found by their
-  // hashes sorted, then compared exactly.
-  const ids = new RepeatFinder(
-    parts,
-    (part) => part.idHashes,
-    rows,
-    (event) => event.id,
-  );
-  ids.find(
-    () => true,
-    (position) => found.add('ids', position),
-  );
-  const commands = new RepeatFinder(
-    parts,
-    (part) => part.commandHashes,
-    rows,
-    (event) => event.metadata.commandId,
-  );
-  commands.find(
-    (part, row) => part.continues[row] !== 1,
-    (position) => found.add('commands', position),
-  );
+export class LogMerge {
+  private readonly found = new FoundFailures();
+  private readonly tree: MerkleTree;
+  /** The log's positions in order, as far as merged. */
+  private readonly positions: Float64Array;
+  private readonly leavesA: Buffer;
+  /** The second part's rows as far as they arrived. */
+  private positionsB: Float64Array;
+  private leavesB: Buffer;
+  private continuesB: Uint8Array;
+  private arrived = 0;
+  private complete = false;
+  private i = 0;
+  private j = 0;
+  private index = 0;
+  private previousPart = -1;
 
-  const leafIndexOf = (position: number): number => {
-    let low = 0;
-    let high = size - 1;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (positions[middle]! < position) low = middle + 1;
-      else high = middle;
+  /** `capacity`: the number of events the log held when its reading began. */
+  constructor(
+    private readonly a: PartRead,
+    private readonly capacity: number,
+    private readonly rows: SqliteLogRows,
+  ) {
+    this.tree = MerkleTree.withRoomFor(capacity);
+    this.positions = new Float64Array(capacity);
+    this.leavesA = bufferOf(a.leaves);
+    const room = Math.max(0, capacity - a.count);
+    this.positionsB = new Float64Array(room);
+    this.leavesB = Buffer.alloc(room * HASH_BYTES);
+    this.continuesB = new Uint8Array(room);
+  }
+
+  /** Rows of the second part, from `chunk.from` on. */
+  add(chunk: PartChunk): void {
+    const end = chunk.from + chunk.positions.length;
+    if (chunk.from !== this.arrived || end > this.positionsB.length) {
+      throw new Error('the log changed while it was read: its second half grew; run verify again');
     }
-    return low;
-  };
-  const results = (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name): CheckResult => {
-    const candidates: { first: CheckFailure; count: number }[] = [];
-    for (const part of parts) {
-      const failed = part.failures.find(([check]) => check === name);
-      if (failed !== undefined) candidates.push(failed[1]);
+    this.positionsB.set(chunk.positions, chunk.from);
+    this.leavesB.set(chunk.leaves, chunk.from * HASH_BYTES);
+    this.continuesB.set(chunk.continues, chunk.from);
+    this.arrived = end;
+    this.merge();
+  }
+
+  /** The whole second part: the merge's last rows, then the checks of the whole log. */
+  finish(b: PartRead): CheckedLog {
+    const a = this.a;
+    const size = a.count + b.count;
+    if (a.logCount !== size || size > this.capacity) {
+      throw new Error(
+        `the log changed while it was read: its two halves hold ${a.count} and ${b.count} events ` +
+          `where it held ${a.logCount}; run verify again`,
+      );
     }
-    const merged = found.of(name, rows);
-    if (merged !== undefined) candidates.push(merged);
-    if (candidates.length === 0) {
-      return { name, description: LOG_CHECKS[name], ok: true, failures: 0 };
-    }
-    // Every part's first failure is recorded by position: the earliest is the log's first.
-    const first = candidates.reduce((earliest, next) =>
-      next.first.at.leafIndex < earliest.first.at.leafIndex ? next : earliest,
-    ).first;
+    this.positionsB = b.positions;
+    this.leavesB = bufferOf(b.leaves);
+    this.continuesB = b.continues;
+    this.arrived = b.count;
+    this.complete = true;
+    this.merge();
+    const parts = [a, b] as const;
+    const found = this.found;
+    const rows = this.rows;
+    // An id, and a command started, that an earlier event of either part had: found by
+    // their hashes sorted, then compared exactly.
+    new RepeatFinder(
+      parts,
+      (part) => part.idHashes,
+      rows,
+      (event) => event.id,
+    ).find(
+      () => true,
+      (position) => found.add('ids', position),
+    );
+    new RepeatFinder(
+      parts,
+      (part) => part.commandHashes,
+      rows,
+      (event) => event.metadata.commandId,
+    ).find(
+      (part, row) => part.continues[row] !== 1,
+      (position) => found.add('commands', position),
+    );
     return {
-      name,
-      description: LOG_CHECKS[name],
-      ok: false,
-      first: {
-        at: { ...first.at, leafIndex: leafIndexOf(first.at.leafIndex) },
-        problem: first.problem,
-      },
-      failures: candidates.reduce((sum, next) => sum + next.count, 0),
+      results: this.results(parts, size),
+      streamCount: a.streams + b.streams,
+      tree: this.tree,
     };
-  });
-  return {
-    results,
-    streamCount: a.streams + b.streams,
-    tree: MerkleTree.ofLeaves(leaves, size),
-  };
+  }
+
+  /** Takes rows in position order while it is known which comes next. */
+  private merge(): void {
+    const a = this.a;
+    const positionsA = a.positions;
+    const positionsB = this.positionsB;
+    for (;;) {
+      let fromA: boolean;
+      if (this.j < this.arrived) {
+        fromA = this.i < a.count && positionsA[this.i]! < positionsB[this.j]!;
+      } else if (this.complete && this.i < a.count) {
+        fromA = true;
+      } else {
+        return;
+      }
+      const row = fromA ? this.i++ : this.j++;
+      const position = fromA ? positionsA[row]! : positionsB[row]!;
+      const index = this.index++;
+      if (index > 0 && position <= this.positions[index - 1]!) {
+        this.found.add('positions', position, this.positions[index - 1]);
+      }
+      this.positions[index] = position;
+      // Continued in its part, but an event of the other part came in between: in the
+      // log it starts its command again.
+      const part = fromA ? 0 : 1;
+      const continues = fromA ? a.continues[row] : this.continuesB[row];
+      if (continues === 1 && this.previousPart !== part) this.found.add('commands', position);
+      this.previousPart = part;
+      this.tree.appendFrom(fromA ? this.leavesA : this.leavesB, row * HASH_BYTES);
+    }
+  }
+
+  private results(parts: readonly [PartRead, PartRead], size: number): CheckResult[] {
+    const positions = this.positions;
+    const leafIndexOf = (position: number): number => {
+      let low = 0;
+      let high = size - 1;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (positions[middle]! < position) low = middle + 1;
+        else high = middle;
+      }
+      return low;
+    };
+    return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name): CheckResult => {
+      const candidates: { first: CheckFailure; count: number }[] = [];
+      for (const part of parts) {
+        const failed = part.failures.find(([check]) => check === name);
+        if (failed !== undefined) candidates.push(failed[1]);
+      }
+      const merged = this.found.of(name, this.rows);
+      if (merged !== undefined) candidates.push(merged);
+      if (candidates.length === 0) {
+        return { name, description: LOG_CHECKS[name], ok: true, failures: 0 };
+      }
+      // Every part's first failure is recorded by position: the earliest is the log's first.
+      const first = candidates.reduce((earliest, next) =>
+        next.first.at.leafIndex < earliest.first.at.leafIndex ? next : earliest,
+      ).first;
+      return {
+        name,
+        description: LOG_CHECKS[name],
+        ok: false,
+        first: {
+          at: { ...first.at, leafIndex: leafIndexOf(first.at.leafIndex) },
+          problem: first.problem,
+        },
+        failures: candidates.reduce((sum, next) => sum + next.count, 0),
+      };
+    });
+  }
+}
+
+/** Merges two parts read whole (LogMerge, without chunks). */
+export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLogRows): CheckedLog {
+  return new LogMerge(parts[0], parts[0].count + parts[1].count, rows).finish(parts[1]);
+}
+
+/** A Buffer over a part's leaves (from another thread they arrive as a Uint8Array). */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

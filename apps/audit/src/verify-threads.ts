@@ -2,7 +2,7 @@ import { CpuInfo, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { builtWorker } from '@partnerships/event-store/built-worker';
 import { InputError } from './cli-support';
-import type { PartAnswer } from './log-partition';
+import type { PartAnswer, PartChunk } from './log-partition';
 import type { PartData } from './log-partition-worker';
 import type { LogExtent } from './sqlite-log-rows';
 
@@ -12,13 +12,20 @@ import type { LogExtent } from './sqlite-log-rows';
  */
 export class PartInWorker {
   private readonly answer: Promise<PartAnswer>;
+  /** Chunks that came before anyone took them. */
+  private readonly chunks: PartChunk[] = [];
+  private takeChunk: ((chunk: PartChunk) => void) | undefined;
 
   private constructor(
     private readonly worker: Worker,
     private readonly progress: Int32Array,
   ) {
     this.answer = new Promise((resolve) => {
-      worker.once('message', (message: PartAnswer) => resolve(message));
+      worker.on('message', (message: PartChunk | PartAnswer) => {
+        if (message.kind !== 'chunk') return resolve(message);
+        if (this.takeChunk === undefined) this.chunks.push(message);
+        else this.takeChunk(message);
+      });
       worker.once('error', (error) => resolve({ kind: 'failed', message: error.message }));
       worker.once('exit', (code) =>
         resolve({ kind: 'failed', message: `the second thread stopped (exit code ${code})` }),
@@ -38,6 +45,12 @@ export class PartInWorker {
   /** Rows the worker has read so far. */
   get read(): number {
     return Atomics.load(this.progress, 0);
+  }
+
+  /** Hands every chunk of rows to `take`: those that came before now, the rest as they come. */
+  onChunk(take: (chunk: PartChunk) => void): void {
+    for (const chunk of this.chunks.splice(0)) take(chunk);
+    this.takeChunk = take;
   }
 
   /** The worker's part; throws when it failed. */

@@ -48,6 +48,13 @@ export class HashList {
     this.length++;
   }
 
+  /** Pushes the hash at `offset` of `bytes`, without a view of it. */
+  pushFrom(bytes: Buffer, offset: number): void {
+    this.makeRoom();
+    bytes.copy(this.buffer, this.length * HASH_BYTES, offset, offset + HASH_BYTES);
+    this.length++;
+  }
+
   /** Pushes a hash given as 32 latin1 characters (sha256Latin1), without a Buffer for it. */
   pushLatin1(hash: string): void {
     if (hash.length !== HASH_BYTES) throw new RangeError('a hash is 32 latin1 characters');
@@ -118,29 +125,6 @@ export class MerkleTree {
     return new MerkleTree(levels);
   }
 
-  /**
-   * The tree over `size` leaf hashes given one after another in `leaves` (taken, not
-   * copied), every level hashed in one pass: the same tree as appending them one by one,
-   * without a view or a call per leaf.
-   */
-  static ofLeaves(leaves: Buffer, size: number): MerkleTree {
-    const levels = [HashList.over(leaves, size)];
-    for (let below = levels[0]; below.length >= 2;) {
-      const count = Math.floor(below.length / 2);
-      const level = new HashList(count + 1);
-      const from = below.memory;
-      for (let index = 0; index < count; index++) {
-        from.copy(NODE, 1, index * 2 * HASH_BYTES, (index + 1) * 2 * HASH_BYTES);
-        level.pushLatin1(sha256Latin1(NODE));
-      }
-      levels.push(level);
-      below = level;
-    }
-    const tree = new MerkleTree(levels);
-    tree.size = size;
-    return tree;
-  }
-
   /** Leaves held beyond `size`: loaded, waiting for the log to reach them. */
   get held(): number {
     return this.levels[0].length;
@@ -154,6 +138,13 @@ export class MerkleTree {
   append(leafHash: Uint8Array): void {
     if (this.levels[0].length > this.size) this.truncate(this.size);
     this.levels[0].push(leafHash);
+    this.completePairs();
+  }
+
+  /** append, for the leaf hash at `offset` of `bytes`. */
+  appendFrom(bytes: Buffer, offset: number): void {
+    if (this.levels[0].length > this.size) this.truncate(this.size);
+    this.levels[0].pushFrom(bytes, offset);
     this.completePairs();
   }
 
