@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { IsoTimes, rowLeafText } from '@partnerships/audit/leaf';
 import { leafHashLatin1OfText } from '@partnerships/audit/hashes';
-import type { CheckedEvent } from '@partnerships/audit/log-checks';
+import { CheckedEvent, blankCheckedEvent } from '@partnerships/audit/log-checks';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 
 /** A row as `SELECT ${ROW_COLUMNS}` gives it in raw mode. */
@@ -187,18 +187,7 @@ const WRITTEN_METADATA =
  * leaves; one per thread (its ISO-time caches are its own).
  */
 export class RowReader {
-  readonly event: CheckedEvent = {
-    id: '',
-    streamId: '',
-    revision: 0,
-    position: 0,
-    type: '',
-    schemaVersion: 0,
-    data: {},
-    effectiveAt: 0,
-    recordedAt: 0,
-    commandId: '',
-  };
+  readonly event: CheckedEvent = blankCheckedEvent();
   /** The metadata's actor and commandId in the row last read, as JSON.parse gives them. */
   private actor: unknown = null;
   private commandId: unknown = null;

@@ -84,6 +84,22 @@ export interface CheckedEvent {
   commandId: string;
 }
 
+/** A CheckedEvent to be filled again for every event read (the checks keep none of it). */
+export function blankCheckedEvent(): CheckedEvent {
+  return {
+    id: '',
+    streamId: '',
+    revision: 0,
+    position: 0,
+    type: '',
+    schemaVersion: 0,
+    data: {},
+    effectiveAt: 0,
+    recordedAt: 0,
+    commandId: '',
+  };
+}
+
 /** Each check's first failure and how many events failed it. */
 export class Failures {
   private readonly byCheck = new Map<LogCheckName, { first: CheckFailure; count: number }>();
@@ -267,18 +283,7 @@ export class LogChecks {
   /** The previous position in parts, when it was not a small decimal. */
   private previousPosition: (number | bigint)[] | undefined;
   private count = 0;
-  private readonly scratch: CheckedEvent = {
-    id: '',
-    streamId: '',
-    revision: 0,
-    position: 0,
-    type: '',
-    schemaVersion: 0,
-    data: {},
-    effectiveAt: 0,
-    recordedAt: 0,
-    commandId: '',
-  };
+  private readonly scratch = blankCheckedEvent();
 
   get events(): number {
     return this.count;
