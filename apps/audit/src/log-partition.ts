@@ -36,7 +36,7 @@ export interface PartRead {
   readonly kind: 'read';
   /** Rows read. */
   readonly count: number;
-  /** Part 0: rows the log held up to the extent's end, counted in the same transaction. */
+  /** Part 1: rows the log held up to the extent's end, counted in the same transaction. */
   readonly logCount: number | undefined;
   readonly positions: Float64Array;
   /** Each row's leaf hash, 32 bytes after another. */
@@ -214,10 +214,10 @@ export class LogMerge {
   finish(b: PartRead): CheckedLog {
     const a = this.a;
     const size = a.count + b.count;
-    if (a.logCount !== size || size > this.capacity) {
+    if (b.logCount !== size || size > this.capacity) {
       throw new Error(
         `the log changed while it was read: its two halves hold ${a.count} and ${b.count} events ` +
-          `where it held ${a.logCount}; run verify again`,
+          `where it held ${b.logCount}; run verify again`,
       );
     }
     this.positionsB = b.positions;

@@ -84,9 +84,9 @@ export class SqliteLogRows {
   /**
    * The rows of one of two parts of the log, up to `extent.last`, in commit order, page by
    * page, in one read transaction; every stream's rows are in one part (by the last
-   * character of its name). Part 0 also counts the rows the log holds up to `extent.last`
+   * character of its name). Part 1 also counts the rows the log holds up to `extent.last`
    * in that transaction, so that two parts read by two connections can be shown to make up
-   * one log (part 1, on the thread that finishes last, is spared the count).
+   * one log (part 0, read on the thread that merges the two afterwards, is spared the count).
    */
   readPart(
     extent: LogExtent,
@@ -102,7 +102,7 @@ export class SqliteLogRows {
     this.db.exec('BEGIN');
     try {
       const held =
-        part === 0
+        part === 1
           ? this.db
               .prepare<[number], { count: number }>(
                 'SELECT count(*) AS count FROM events WHERE position <= ?',
@@ -116,7 +116,7 @@ export class SqliteLogRows {
         page(read);
         after = read[read.length - 1][POSITION] as number;
       }
-      return part === 0 ? (held?.count ?? 0) : undefined;
+      return part === 1 ? (held?.count ?? 0) : undefined;
     } finally {
       this.db.exec('COMMIT');
     }
