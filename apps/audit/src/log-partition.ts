@@ -17,6 +17,7 @@ import {
   LOG_CHECKS,
   LogCheckName,
   PartitionChecks,
+  checkResult,
   repeatedCommand,
   repeatedId,
 } from '@partnerships/audit/log-checks';
@@ -307,30 +308,20 @@ export class LogMerge {
       }
       const merged = this.found.of(name, this.rows);
       if (merged !== undefined) candidates.push(merged);
-      if (candidates.length === 0) {
-        return { name, description: LOG_CHECKS[name], ok: true, failures: 0 };
-      }
+      if (candidates.length === 0) return checkResult(name, undefined);
       // Every part's first failure is recorded by position: the earliest is the log's first.
       const first = candidates.reduce((earliest, next) =>
         next.first.at.leafIndex < earliest.first.at.leafIndex ? next : earliest,
       ).first;
-      return {
-        name,
-        description: LOG_CHECKS[name],
-        ok: false,
+      return checkResult(name, {
         first: {
           at: { ...first.at, leafIndex: leafIndexOf(first.at.leafIndex) },
           problem: first.problem,
         },
-        failures: candidates.reduce((sum, next) => sum + next.count, 0),
-      };
+        count: candidates.reduce((sum, next) => sum + next.count, 0),
+      });
     });
   }
-}
-
-/** Merges two parts read whole (LogMerge, without chunks). */
-export function mergeParts(parts: readonly [PartRead, PartRead], rows: SqliteLogRows): CheckedLog {
-  return new LogMerge(parts[0], parts[0].count + parts[1].count, rows).finish(parts[1]);
 }
 
 /** A Buffer over a part's leaves (from another thread they arrive as a Uint8Array). */

@@ -9,7 +9,7 @@ import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { NetworkSimulation } from '../../generate/src/simulation';
 import { ROWS_PER_PAGE, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
-import { LogMerge, PartChunk, mergeParts, readPart } from './log-partition';
+import { LogMerge, PartChunk, readPart } from './log-partition';
 
 interface Reading {
   readonly leaves: string[];
@@ -102,8 +102,8 @@ function readInParts(file: string, colliding = false): Omit<Reading, 'leaves'> |
         part.commandHashes.fill(7);
       }
     }
-    const merged = mergeParts([a, b], rows);
-    // The second half merged in chunks as they come, as verify's worker sends them: the same.
+    // Both halves whole, then the second in chunks as verify's worker sends them.
+    const merged = new LogMerge(a, a.count + b.count, rows).finish(b);
     const merge = new LogMerge(a, rows.extent().count, rows);
     const chunks: PartChunk[] = [];
     const again = readPart(

@@ -43,7 +43,6 @@ describe('busyCores', () => {
     const until = Date.now() + 320;
     while (Date.now() < until) Math.sqrt(Math.random());
     const [withOwn, withoutOwn] = await Promise.all([all, others]);
-    expect(withoutOwn).toBeGreaterThanOrEqual(0);
     expect(withOwn - withoutOwn).toBeGreaterThan(0.5);
   });
 });

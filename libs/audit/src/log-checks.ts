@@ -100,6 +100,20 @@ export function blankCheckedEvent(): CheckedEvent {
   };
 }
 
+/** The result of check `name`, given its first failure and count if it failed. */
+export function checkResult(
+  name: LogCheckName,
+  failed: { readonly first: CheckFailure; readonly count: number } | undefined,
+): CheckResult {
+  return {
+    name,
+    description: LOG_CHECKS[name],
+    ok: failed === undefined,
+    first: failed?.first,
+    failures: failed?.count ?? 0,
+  };
+}
+
 /** Each check's first failure and how many events failed it. */
 export class Failures {
   private readonly byCheck = new Map<LogCheckName, { first: CheckFailure; count: number }>();
@@ -123,11 +137,6 @@ export class Failures {
     this.byCheck.set(check, { first: { at, problem }, count: 1 });
   }
 
-  /** The first failure of `check` and the number of events that failed it, if any did. */
-  of(check: LogCheckName): { readonly first: CheckFailure; readonly count: number } | undefined {
-    return this.byCheck.get(check);
-  }
-
   /** Each failed check with its first failure and count (to be handed to another thread). */
   entries(): [LogCheckName, { first: CheckFailure; count: number }][] {
     return [...this.byCheck];
@@ -135,16 +144,9 @@ export class Failures {
 
   /** The result of every check, in the order of {@link LOG_CHECKS}. */
   results(): CheckResult[] {
-    return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name) => {
-      const failed = this.byCheck.get(name);
-      return {
-        name,
-        description: LOG_CHECKS[name],
-        ok: failed === undefined,
-        first: failed?.first,
-        failures: failed?.count ?? 0,
-      };
-    });
+    return (Object.keys(LOG_CHECKS) as LogCheckName[]).map((name) =>
+      checkResult(name, this.byCheck.get(name)),
+    );
   }
 }
 
@@ -431,10 +433,7 @@ export class PartitionChecks {
   /** Two hashes of each event's commandId. */
   readonly commandHashes: Int32Array;
   private count = 0;
-  private hasPrevious = false;
-  private previousCommandId: unknown = '';
-  private previousStreamId = '';
-  private previousRevision = 0;
+  private readonly runs = new CommandRuns();
 
   /** For a part of at most `capacity` events. */
   constructor(capacity: number) {
@@ -456,18 +455,8 @@ export class PartitionChecks {
     this.streams.check(event, position);
     const index = this.count++;
     hashInto(event.id, this.idHashes, index);
-    const commandId = event.commandId;
-    hashInto(commandId, this.commandHashes, index);
-    const continues =
-      this.hasPrevious &&
-      this.previousCommandId === commandId &&
-      this.previousStreamId === event.streamId &&
-      this.previousRevision + 1 === event.revision;
-    this.hasPrevious = true;
-    this.previousCommandId = commandId;
-    this.previousStreamId = event.streamId;
-    this.previousRevision = event.revision;
-    return continues;
+    hashInto(event.commandId, this.commandHashes, index);
+    return this.runs.continues(event);
   }
 }
 
@@ -500,11 +489,7 @@ class IdAndCommandChecks {
   private readonly ids = new IdSet();
   /** Every command started so far. */
   private readonly commands = new IdSet();
-  /** The previous event's fields the next one is compared with. */
-  private hasPrevious = false;
-  private previousCommandId: unknown = '';
-  private previousStreamId = '';
-  private previousRevision = 0;
+  private readonly runs = new CommandRuns();
 
   constructor(private readonly failures: Failures) {}
 
@@ -513,22 +498,36 @@ class IdAndCommandChecks {
     if (!this.ids.add(event.id)) {
       this.failures.record('ids', repeatedId(event.id), event, leafIndex);
     }
-    // A command's events are contiguous: an event that does not continue the previous
-    // event's command (same command, same stream, next revision) starts a command, which
-    // must be one not seen before. (The commands seen before it, but the previous one, are
-    // those that ended; the previous one, not continued here, was broken off.)
-    const commandId = event.commandId;
+    // An event that does not continue the previous event's command starts a command,
+    // which must be one not seen before. (The commands seen before it, but the previous
+    // one, are those that ended; the previous one, not continued here, was broken off.)
+    if (!this.runs.continues(event) && !this.commands.add(event.commandId)) {
+      this.failures.record('commands', repeatedCommand(event.commandId), event, leafIndex);
+    }
+  }
+}
+
+/**
+ * A command's events are contiguous: whether each event continues the command of the
+ * event before it (same command, same stream, next revision).
+ */
+class CommandRuns {
+  private hasPrevious = false;
+  private previousCommandId: unknown = '';
+  private previousStreamId = '';
+  private previousRevision = 0;
+
+  /** Whether `event`, the next one, continues the previous event's command. */
+  continues(event: CheckedEvent): boolean {
     const continues =
       this.hasPrevious &&
-      this.previousCommandId === commandId &&
+      this.previousCommandId === event.commandId &&
       this.previousStreamId === event.streamId &&
       this.previousRevision + 1 === event.revision;
-    if (!continues && !this.commands.add(commandId)) {
-      this.failures.record('commands', repeatedCommand(commandId), event, leafIndex);
-    }
     this.hasPrevious = true;
-    this.previousCommandId = commandId;
+    this.previousCommandId = event.commandId;
     this.previousStreamId = event.streamId;
     this.previousRevision = event.revision;
+    return continues;
   }
 }

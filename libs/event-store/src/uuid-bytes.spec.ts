@@ -35,7 +35,7 @@ describe('event ids as bytes', () => {
     expect(added.filter((isNew) => !isNew)).toHaveLength(ids.length - expected.size);
   });
 
-  it('TextSet: adds each string once, as a Set does, across its growth; keeps no string', () => {
+  it('TextSet: adds each string once, as a Set does, across its growth', () => {
     const texts = Array.from({ length: 30_000 }, (_, index) =>
       index % 5 === 0
         ? `generated-42-${index}`
