@@ -44,7 +44,7 @@ import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
 import { CheckedLog, LogMerge, readPart } from './log-partition';
-import { PartInWorker, busyCores, coreIsFree, hashingThreads } from './verify-threads';
+import { CoreSample, PartInWorker, coreIsFree, hashingThreads } from './verify-threads';
 import { LogExtent, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
 
@@ -403,30 +403,21 @@ async function checkedRows(context: Context, file: string): Promise<CheckedLog> 
   const rows = SqliteLogRows.open(file);
   try {
     const extent = rows.extent();
-    const worker = await partWorker(context.terminal.env, file, extent);
+    const threads = hashingThreads(context.terminal.env);
+    const cores = availableParallelism();
+    const worker =
+      threads === 0 || (threads === undefined && cores < 2)
+        ? undefined
+        : PartInWorker.start(file, extent);
     if (worker !== undefined) {
-      const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
-      try {
-        const here = readPart(rows, extent, 0, (read) => bar.update(read + worker.read));
-        // The second half's rows are merged in as they come, while it is still read.
-        const merge = here.kind === 'read' ? new LogMerge(here, extent.count, rows) : undefined;
-        let failed: unknown;
-        worker.onChunk((chunk) => {
-          try {
-            if (failed === undefined) merge?.add(chunk);
-          } catch (error) {
-            failed = error;
-          }
-        });
-        const there = await worker.finish();
-        if (failed !== undefined) throw failed;
-        if (merge !== undefined && there.kind === 'read') return merge.finish(there);
-      } catch (error) {
-        await worker.abandon();
-        throw error;
-      } finally {
-        bar.stop();
-      }
+      const log = await checkedInParts(
+        context,
+        rows,
+        extent,
+        worker,
+        threads === 1 ? undefined : cores,
+      );
+      if (log !== undefined) return log;
     }
     return checkedRowsHere(context, rows, extent);
   } finally {
@@ -434,32 +425,71 @@ async function checkedRows(context: Context, file: string): Promise<CheckedLog> 
   }
 }
 
+/** Milliseconds over which the machine's other work is measured (CoreSample). */
+const CORE_SAMPLE_MS = 200;
+
 /**
- * The worker that reads the log's second half, if there is to be one. Unless
- * AUDIT_HASHING_THREADS says, it is started at once and kept only if the machine's other
- * work leaves a core free, measured while it starts (less this process's own use).
+ * The log read in two halves, the second by `worker`, merged here; undefined when a row is
+ * one the STRICT table would refuse. With `cores` (AUDIT_HASHING_THREADS unset), the worker
+ * is kept only if the machine's other work leaves a core free: measured over the first
+ * CORE_SAMPLE_MS of the reading (less this process's own use), after which this thread
+ * reads the second half too if it is not.
  */
-async function partWorker(
-  env: NodeJS.ProcessEnv,
-  file: string,
+async function checkedInParts(
+  context: Context,
+  rows: SqliteLogRows,
   extent: LogExtent,
-): Promise<PartInWorker | undefined> {
-  const threads = hashingThreads(env);
-  const cores = availableParallelism();
-  if (threads === 0 || (threads === undefined && cores < 2)) return undefined;
-  const worker = PartInWorker.start(file, extent);
-  if (worker === undefined || threads === 1) return worker;
-  if (coreIsFree(cores, await busyCores(200, true))) return worker;
-  await worker.abandon();
-  return undefined;
+  worker: PartInWorker,
+  cores: number | undefined,
+): Promise<CheckedLog | undefined> {
+  const bar = progressBar(context.terminal.stderr, 'verify', extent.room);
+  const sample = cores === undefined ? undefined : new CoreSample();
+  let decided = sample === undefined;
+  let alone = false;
+  try {
+    const here = readPart(rows, extent, 0, (read) => {
+      if (!decided && sample !== undefined && sample.elapsedMs >= CORE_SAMPLE_MS) {
+        decided = true;
+        alone = !coreIsFree(cores as number, sample.busyCores(true));
+        if (alone) void worker.abandon();
+      }
+      bar.update(read + (alone ? 0 : worker.read));
+    });
+    if (here.kind !== 'read') {
+      await worker.abandon();
+      return undefined;
+    }
+    // The second half's rows are merged in as they come, while it is still read.
+    const merge = new LogMerge(here, extent.room, rows);
+    if (alone) {
+      const there = readPart(rows, extent, 1, (read) => bar.update(here.count + read));
+      return there.kind === 'read' ? merge.finish(there) : undefined;
+    }
+    let failed: unknown;
+    worker.onChunk((chunk) => {
+      try {
+        if (failed === undefined) merge.add(chunk);
+      } catch (error) {
+        failed = error;
+      }
+    });
+    const there = await worker.finish();
+    if (failed !== undefined) throw failed;
+    return there.kind === 'read' ? merge.finish(there) : undefined;
+  } catch (error) {
+    await worker.abandon();
+    throw error;
+  } finally {
+    bar.stop();
+  }
 }
 
 /** Every row checked and its leaf hashed on this thread, one after another. */
 function checkedRowsHere(context: Context, rows: SqliteLogRows, extent: LogExtent): CheckedLog {
   const checks = new LogChecks();
-  const tree = MerkleTree.withRoomFor(extent.count);
+  const tree = MerkleTree.withRoomFor(extent.room);
   const reader = new RowReader();
-  const bar = progressBar(context.terminal.stderr, 'verify', extent.count);
+  const bar = progressBar(context.terminal.stderr, 'verify', extent.room);
   let read = 0;
   try {
     for (const page of rows.pages(extent)) {

@@ -102,10 +102,10 @@ export function readPart(
   chunkRows = CHUNK_ROWS,
 ): PartRead | { readonly kind: 'not plain' } {
   // At most the whole log in one part: room for it, touched only as far as it is used.
-  const positions = new Float64Array(extent.count);
-  const leaves = Buffer.alloc(extent.count * HASH_BYTES);
-  const continues = new Uint8Array(extent.count);
-  const checks = new PartitionChecks(extent.count);
+  const positions = new Float64Array(extent.room);
+  const leaves = Buffer.alloc(extent.room * HASH_BYTES);
+  const continues = new Uint8Array(extent.room);
+  const checks = new PartitionChecks(extent.room);
   const reader = new RowReader();
   let count = 0;
   let sent = 0;
@@ -113,7 +113,7 @@ export function readPart(
   const logCount = rows.readPart(extent, part, (page: readonly LogRow[]) => {
     if (!plain) return;
     for (const row of page) {
-      if (!isPlainRow(row) || count === extent.count) {
+      if (!isPlainRow(row) || count === extent.room) {
         plain = false;
         return;
       }
@@ -183,7 +183,7 @@ export class LogMerge {
   private index = 0;
   private previousPart = -1;
 
-  /** `capacity`: the number of events the log held when its reading began. */
+  /** `capacity`: room for the events the log held when its reading began (LogExtent.room). */
   constructor(
     private readonly a: PartRead,
     private readonly capacity: number,

@@ -104,7 +104,7 @@ function readInParts(file: string, colliding = false): Omit<Reading, 'leaves'> |
     }
     // Both halves whole, then the second in chunks as verify's worker sends them.
     const merged = new LogMerge(a, a.count + b.count, rows).finish(b);
-    const merge = new LogMerge(a, rows.extent().count, rows);
+    const merge = new LogMerge(a, rows.extent().room, rows);
     const chunks: PartChunk[] = [];
     const again = readPart(
       rows,
@@ -368,7 +368,7 @@ describe('the SQLite log read as rows (audit verify)', () => {
   it('reads no further than the extent it was given', async () => {
     const file = await generated(300);
     const rows = SqliteLogRows.open(file);
-    const extent = { count: 100, last: 100 };
+    const extent = { room: 100, last: 100 };
     const read = [...rows.pages(extent)].flat();
     rows.close();
     expect(read).toHaveLength(100);

@@ -30,11 +30,18 @@ const SCHEMA_VERSION = 9;
 /** Rows per read: big enough that a statement's cost per page does not count. */
 export const ROWS_PER_PAGE = 4096;
 
-/** Where a read ends: the log's last position when it began, and its size then. */
+/** Where a read ends: the log's last position when it began, and room for its rows then. */
 export interface LogExtent {
-  readonly count: number;
+  /** At least the number of rows up to `last`: exactly that when positions have no gaps. */
+  readonly room: number;
   readonly last: number;
 }
+
+/**
+ * The most rows an extent takes from the span of positions, without counting them: the
+ * arrays sized by it are touched only as far as rows fill them.
+ */
+const MAX_SPAN = 1 << 24;
 
 export class SqliteLogRows {
   private readonly page: Database.Statement<[number, number, number], unknown[]>;
@@ -52,14 +59,25 @@ export class SqliteLogRows {
     return new SqliteLogRows(new Database(file, { readonly: true, fileMustExist: true }));
   }
 
-  /** The log as it is now; what is appended later is not read. */
+  /**
+   * The log as it is now; what is appended later is not read. Its first and last positions
+   * are each one step down the table's b-tree, where counting its rows reads all of it; the
+   * rows lie between the two, so their span is room for them (counted only when a gap in
+   * the positions makes it more than MAX_SPAN).
+   */
   extent(): LogExtent {
-    const row = this.db
-      .prepare<[], { count: number; last: number | null }>(
-        'SELECT count(*) AS count, max(position) AS last FROM events',
-      )
-      .get();
-    return { count: row?.count ?? 0, last: row?.last ?? 0 };
+    const position = (sql: string): number | null =>
+      this.db.prepare<[], number | null>(sql).pluck().get() ?? null;
+    const last = position('SELECT max(position) FROM events');
+    const first = position('SELECT min(position) FROM events');
+    if (last === null || first === null) return { room: 0, last: 0 };
+    const span = last - first + 1;
+    if (span <= MAX_SPAN) return { room: span, last };
+    const count = this.db
+      .prepare<[number], number>('SELECT count(*) FROM events WHERE position <= ?')
+      .pluck()
+      .get(last);
+    return { room: count ?? 0, last };
   }
 
   /**

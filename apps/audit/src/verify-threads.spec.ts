@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { InputError } from './cli-support';
-import { busyCores, coreIsFree, hashingThreads } from './verify-threads';
+import { CoreSample, coreIsFree, hashingThreads } from './verify-threads';
 
 describe('AUDIT_HASHING_THREADS', () => {
   it('takes 0 or 1 as given; unset leaves it to the machine', () => {
@@ -24,25 +24,27 @@ describe('AUDIT_HASHING_THREADS', () => {
   });
 });
 
-describe('busyCores', () => {
+/** The sample's busy cores after `ms`, this thread spinning for all of them. */
+function spinning(sample: CoreSample, ms: number, excludingOwn: boolean): number {
+  while (sample.elapsedMs < ms) Math.sqrt(Math.random());
+  return sample.busyCores(excludingOwn);
+}
+
+describe('CoreSample', () => {
   it('measures the cores busy over a moment: a thread spinning counts about one', async () => {
-    const quiet = await busyCores(100);
+    const quietly = new CoreSample();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const quiet = quietly.busyCores();
     expect(quiet).toBeGreaterThanOrEqual(0);
     expect(quiet).toBeLessThanOrEqual(cpus().length + 0.01);
-    // Keeps this thread busy for the whole sample.
-    const spinning = busyCores(300);
-    const until = Date.now() + 320;
-    while (Date.now() < until) Math.sqrt(Math.random());
-    expect(await spinning).toBeGreaterThan(0.7);
+    expect(spinning(new CoreSample(), 300, false)).toBeGreaterThan(0.7);
   });
 
-  it("excluding its own: this process's busy thread does not count", async () => {
+  it("excluding its own: this process's busy thread does not count", () => {
     // Both over the same moment, so that other work on the machine counts alike in both.
-    const all = busyCores(300);
-    const others = busyCores(300, true);
-    const until = Date.now() + 320;
-    while (Date.now() < until) Math.sqrt(Math.random());
-    const [withOwn, withoutOwn] = await Promise.all([all, others]);
+    const sample = new CoreSample();
+    const withOwn = spinning(sample, 300, false);
+    const withoutOwn = sample.busyCores(true);
     expect(withOwn - withoutOwn).toBeGreaterThan(0.5);
   });
 });

@@ -91,26 +91,34 @@ export function coreIsFree(cores: number, othersBusy: number): boolean {
 }
 
 /**
- * How many of the machine's cores were busy (not idle) over the next `sampleMs`; with
- * `excludingOwn`, less this process's own use (its threads may already be working).
+ * The machine's use of its cores from the moment it is made: how many were busy (not idle)
+ * since then, read at any time after (busyCores).
  */
-export async function busyCores(sampleMs = 200, excludingOwn = false): Promise<number> {
-  const before = cpus();
-  const ownBefore = process.cpuUsage();
-  const startedAt = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const after = cpus();
-  const own = process.cpuUsage(ownBefore);
-  const elapsedMs = performance.now() - startedAt;
-  let busy = 0;
-  after.forEach((core, index) => {
-    const earlier = before[index];
-    if (earlier === undefined) return;
-    const total = timeOf(core) - timeOf(earlier);
-    if (total > 0) busy += 1 - (core.times.idle - earlier.times.idle) / total;
-  });
-  if (!excludingOwn) return busy;
-  return Math.max(0, busy - (own.user + own.system) / 1000 / elapsedMs);
+export class CoreSample {
+  private readonly cores = cpus();
+  private readonly own = process.cpuUsage();
+  private readonly startedAt = performance.now();
+
+  /** Milliseconds since the sample began. */
+  get elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  /** Cores busy since the sample began; `excludingOwn`: less this process's own use. */
+  busyCores(excludingOwn = false): number {
+    const after = cpus();
+    const own = process.cpuUsage(this.own);
+    const elapsedMs = this.elapsedMs;
+    let busy = 0;
+    after.forEach((core, index) => {
+      const earlier = this.cores[index];
+      if (earlier === undefined) return;
+      const total = timeOf(core) - timeOf(earlier);
+      if (total > 0) busy += 1 - (core.times.idle - earlier.times.idle) / total;
+    });
+    if (!excludingOwn) return busy;
+    return Math.max(0, busy - (own.user + own.system) / 1000 / elapsedMs);
+  }
 }
 
 function timeOf({ times }: CpuInfo): number {

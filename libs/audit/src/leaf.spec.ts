@@ -72,6 +72,24 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('writes any string and name as canonicalize does: lone surrogates, escapes (property)', () => {
+    // Characters JSON writes as they are, as escapes, and lone or paired surrogates.
+    const unit = fc.oneof(
+      fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '"', '\\', '\u0000', '\u001f'),
+      fc.constantFrom('a', 'é', '\u2028', '\u007f', '😀', '/'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: unit }), fc.string({ unit }), (value, text) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+        expect(canonicalJson(text)).toBe(canonicalize(text));
+        const named = { [text]: text, [`${text}\u0000"\\`]: [text] };
+        expect(canonicalJson(named)).toBe(canonicalize(named));
+      }),
+      { numRuns: 2_000, seed: 8259 },
+    );
+  });
+
   it.each([
     ['integer-like names', '{"b":1,"10":2,"9":3,"a":{"2":null,"x":[{"z":1,"y":2}]}}'],
     ['a __proto__ member', '{"b":1,"__proto__":{"d":1,"c":2},"a":3}'],
@@ -90,15 +108,18 @@ describe('canonicalJson', () => {
     fc.assert(
       fc.property(
         fc.record({
-          id: fc.string(),
-          streamId: fc.string(),
+          id: fc.string({ unit: 'binary' }),
+          streamId: fc.string({ unit: 'binary' }),
           revision: fc.nat(),
-          type: fc.string(),
-          data: fc.dictionary(fc.string(), fc.jsonValue()),
+          type: fc.string({ unit: 'binary' }),
+          data: fc.dictionary(
+            fc.string({ unit: 'binary' }),
+            fc.jsonValue({ stringUnit: 'binary' }),
+          ),
           effectiveAt: fc.date({ noInvalidDate: true }),
           recordedAt: fc.date({ noInvalidDate: true }),
-          actor: fc.option(fc.string(), { nil: null }),
-          commandId: fc.string(),
+          actor: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+          commandId: fc.string({ unit: 'binary' }),
           schemaVersion: fc.integer({ min: 1, max: 3 }),
         }),
         ({ actor, commandId, data, ...rest }) => {
@@ -140,6 +161,9 @@ describe('canonicalJson', () => {
 
   it('leaves anything else to canonicalize', () => {
     expect(canonicalJson({ at: new Date(0) })).toBe(canonicalize({ at: new Date(0) }));
+    expect(canonicalJson([1, { b: new Date(0), a: 2 }])).toBe(
+      canonicalize([1, { b: new Date(0), a: 2 }]),
+    );
     expect(() => canonicalJson({ n: NaN })).toThrow();
   });
 

@@ -50,81 +50,88 @@ export function leafOf(event: RecordedEvent): AuditLeaf {
 }
 
 /**
- * RFC 8785 (JSON Canonicalization Scheme) text of a value. For JSON as parsed from a store
- * (strings, finite numbers, booleans, null, arrays, plain objects) RFC 8785 writes
- * primitives exactly as JSON.stringify does and members sorted by UTF-16 code units; so
- * the value with every object's members in that order (sorted copies only where they are
- * not) is written by one native JSON.stringify, the same text as canonicalize at a
- * fraction of the cost (a property test holds the two equal). Anything else is
- * `canonicalize`'s to write.
+ * RFC 8785 (JSON Canonicalization Scheme) text of a value. JSON as parsed from a store
+ * (strings, finite numbers, booleans, null, arrays, plain objects) is written here
+ * (plainCanonicalText), the same text as canonicalize at a fraction of the cost (a
+ * property test holds the two equal); anything else is `canonicalize`'s to write.
  */
 export function canonicalJson(value: unknown): string {
-  const sorted = inCanonicalOrder(value);
-  const text = sorted === NOT_PLAIN ? canonicalize(value) : JSON.stringify(sorted);
+  const text = plainCanonicalText(value) ?? canonicalize(value);
   if (text === undefined) throw new TypeError('the value has no JSON form');
   return text;
 }
 
-const NOT_PLAIN: unique symbol = Symbol('not plain JSON');
+/** A character JSON.stringify writes as an escape (a lone surrogate too), or a surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds.
+const ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
 
 /**
- * The value with every object's members in RFC 8785's order: itself where they already
- * are, else a copy; NOT_PLAIN for anything JSON.stringify would not write as RFC 8785 does,
- * or whose member order a copy cannot fix (integer-like names, which every object lists
- * first in numeric order; `__proto__`, which an assignment does not create).
+ * A string as JSON.stringify (and so RFC 8785) writes it: between quotes as it is, unless
+ * a character needs an escape (or may: surrogates), which JSON.stringify then writes.
  */
-function inCanonicalOrder(value: unknown): unknown {
+function stringText(value: string): string {
+  return ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+/**
+ * RFC 8785 text of plain JSON, or undefined for anything else. Primitives are written as
+ * JSON.stringify writes them (a finite number as String does); an object's members sorted
+ * by UTF-16 code units, as JavaScript's `<` compares strings (its own order, integer-like
+ * names first, does not matter: every name is sorted here); an own `__proto__` member is
+ * read as the member it is.
+ */
+function plainCanonicalText(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-    case 'boolean':
-      return value;
+      return stringText(value);
     case 'number':
-      return Number.isFinite(value) ? value : NOT_PLAIN;
+      return Number.isFinite(value) ? String(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'object': {
-      if (value === null) return value;
+      if (value === null) return 'null';
       if (Array.isArray(value)) {
-        let copy: unknown[] | undefined;
+        let text = '[';
         for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          const sorted = inCanonicalOrder(item);
-          if (sorted === NOT_PLAIN) return NOT_PLAIN;
-          if (sorted !== item) {
-            copy ??= value.slice();
-            copy[i] = sorted;
-          }
+          const item = plainCanonicalText(value[i]);
+          if (item === undefined) return undefined;
+          text += i === 0 ? item : `,${item}`;
         }
-        return copy ?? value;
+        return `${text}]`;
       }
-      if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+      if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
-      let inOrder = true;
-      let changed = false;
+      const keys = sortedNames(Object.keys(record));
+      let text = '{';
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
-        if (key === '__proto__' || isIndexLike(key)) return NOT_PLAIN;
-        if (i > 0 && keys[i - 1] > key) inOrder = false;
-        const item = record[key];
-        const sorted = inCanonicalOrder(item);
-        if (sorted === NOT_PLAIN) return NOT_PLAIN;
-        if (sorted !== item) changed = true;
+        const member = plainCanonicalText(record[key]);
+        if (member === undefined) return undefined;
+        text += `${i === 0 ? '' : ','}${stringText(key)}:${member}`;
       }
-      if (inOrder && !changed) return value;
-      // Sorted by UTF-16 code units, as RFC 8785 and Array.prototype.sort both do.
-      if (!inOrder) keys.sort();
-      const copy: Record<string, unknown> = {};
-      for (const key of keys) copy[key] = inCanonicalOrder(record[key]);
-      return copy;
+      return `${text}}`;
     }
     default:
-      return NOT_PLAIN;
+      return undefined;
   }
 }
 
-/** Names an object lists before all others, in numeric order (array indices). */
-function isIndexLike(key: string): boolean {
-  const first = key.charCodeAt(0);
-  return first >= 48 && first <= 57 && /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+/**
+ * The names sorted in place by UTF-16 code units: an insertion sort, since an event's
+ * objects have a few members, mostly in order already (the same order as Array#sort).
+ */
+function sortedNames(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    if (keys[j] <= key) continue;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 export function canonicalLeafBytes(leaf: AuditLeaf): Buffer {
@@ -133,17 +140,16 @@ export function canonicalLeafBytes(leaf: AuditLeaf): Buffer {
 
 /**
  * RFC 8785 of a leaf. Its members are known, so they are written in their sorted order
- * directly, each value as RFC 8785 writes it (strings and integers as JSON.stringify does,
- * `data` by canonicalize): the same text as canonicalize(leaf), at a fraction of the cost
- * over a million events (a test holds the two equal).
+ * directly, each value by canonicalJson: the same text as canonicalize(leaf), at a
+ * fraction of the cost over a million events (a test holds the two equal).
  */
 export function canonicalLeafText(leaf: AuditLeaf): string {
-  const text = JSON.stringify;
+  const text = canonicalJson;
   return (
     `{"actor":${text(leaf.actor)},"commandId":${text(leaf.commandId)},` +
-    `"data":${canonicalJson(leaf.data)},"effectiveAt":${text(leaf.effectiveAt)},` +
+    `"data":${text(leaf.data)},"effectiveAt":${text(leaf.effectiveAt)},` +
     `"id":${text(leaf.id)},"recordedAt":${text(leaf.recordedAt)},` +
-    `"revision":${canonicalJson(leaf.revision)},"schemaVersion":${canonicalJson(leaf.schemaVersion)},` +
+    `"revision":${text(leaf.revision)},"schemaVersion":${text(leaf.schemaVersion)},` +
     `"streamId":${text(leaf.streamId)},"type":${text(leaf.type)}}`
   );
 }
@@ -156,10 +162,7 @@ export function eventLeafHash(event: RecordedEvent): Buffer {
   return leafHashOfText(eventLeafText(event));
 }
 
-/**
- * canonicalLeafText(leafOf(event)): the leaf's members are created in their sorted order,
- * so one JSON.stringify writes the whole leaf (its data in canonical order).
- */
+/** canonicalLeafText(leafOf(event)), without the leaf object (rowLeafText). */
 export function eventLeafText(event: RecordedEvent): string {
   return rowLeafText(
     event,
@@ -198,10 +201,24 @@ export function rowLeafText(
   effectiveTimes: IsoTimes,
   recordedTimes: IsoTimes,
 ): string {
-  const data = inCanonicalOrder(source.data);
+  const data = plainCanonicalText(source.data);
   const revision = source.revision;
   const schemaVersion = source.schemaVersion;
-  if (data === NOT_PLAIN || !Number.isFinite(revision) || !Number.isFinite(schemaVersion)) {
+  const actorText = plainCanonicalText(actor ?? null);
+  const commandText = plainCanonicalText(commandId ?? null);
+  const id = plainCanonicalText(source.id);
+  const streamId = plainCanonicalText(source.streamId);
+  const type = plainCanonicalText(source.type);
+  if (
+    data === undefined ||
+    !Number.isFinite(revision) ||
+    !Number.isFinite(schemaVersion) ||
+    actorText === undefined ||
+    commandText === undefined ||
+    id === undefined ||
+    streamId === undefined ||
+    type === undefined
+  ) {
     return canonicalLeafText({
       id: source.id,
       streamId: source.streamId,
@@ -215,18 +232,13 @@ export function rowLeafText(
       data: source.data,
     });
   }
-  return JSON.stringify({
-    actor: actor ?? null,
-    commandId: commandId ?? null,
-    data,
-    effectiveAt: effectiveTimes.of(effectiveAt),
-    id: source.id,
-    recordedAt: recordedTimes.of(recordedAt),
-    revision,
-    schemaVersion,
-    streamId: source.streamId,
-    type: source.type,
-  });
+  // The members in their sorted order; times are digits and ASCII signs, never escaped.
+  return (
+    `{"actor":${actorText},"commandId":${commandText},"data":${data},` +
+    `"effectiveAt":"${effectiveTimes.of(effectiveAt)}","id":${id},` +
+    `"recordedAt":"${recordedTimes.of(recordedAt)}","revision":${String(revision)},` +
+    `"schemaVersion":${String(schemaVersion)},"streamId":${streamId},"type":${type}}`
+  );
 }
 
 const DAY_MS = 86_400_000;
