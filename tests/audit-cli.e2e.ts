@@ -262,6 +262,47 @@ describe('npm run audit on a generated history', () => {
     expect(refused.stdout).toBe('');
   });
 
+  it('finds an id and a command repeated across the two halves alike on one thread and two', async () => {
+    // The last event takes the id and the command of the first event of a stream whose
+    // name ends in a character of the other parity: each half holds one of the two.
+    const copy = tampered(base, at('repeated.db'), (db) => {
+      // The table made again without its unique ids (still STRICT), as a tamperer could.
+      db.exec(`CREATE TABLE loose (
+        position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, stream_id TEXT NOT NULL,
+        revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+        effective_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, metadata TEXT NOT NULL,
+        schema_version INTEGER NOT NULL) STRICT;
+        INSERT INTO loose SELECT * FROM events;
+        DROP TABLE events;
+        ALTER TABLE loose RENAME TO events;
+        CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'));`);
+      const rows = db
+        .prepare('SELECT position, stream_id AS stream, id, metadata FROM events ORDER BY position')
+        .all() as { position: number; stream: string; id: string; metadata: string }[];
+      const last = rows[rows.length - 1];
+      const parity = (stream: string) => stream.charCodeAt(stream.length - 1) & 1;
+      const other = rows.find((row) => parity(row.stream) !== parity(last.stream));
+      if (other === undefined) throw new Error('every stream is of one parity');
+      const { commandId } = JSON.parse(other.metadata) as { commandId: string };
+      const metadata = JSON.parse(last.metadata) as Record<string, unknown>;
+      db.prepare('UPDATE events SET id = ?, metadata = ? WHERE position = ?').run(
+        other.id,
+        JSON.stringify({ ...metadata, commandId }),
+        last.position,
+      );
+    });
+    const rowArgs = ['verify', '--store', `sqlite:${copy}`];
+    const here = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '0' });
+    const there = await run(AUDIT, rowArgs, { ...env, AUDIT_HASHING_THREADS: '1' });
+    expect(here.status).toBe(1);
+    expect(here.stdout).toMatch(/^FAIL {2}event ids unique: leaf \d+: /m);
+    expect(here.stdout).toMatch(
+      /^FAIL {2}a command's events contiguous in one stream: leaf \d+: /m,
+    );
+    expect(there.status).toBe(1);
+    expect(there.stdout).toBe(here.stdout);
+  });
+
   it('detects a truncated log: the digest covers more events than it holds', async () => {
     const copy = tampered(base, at('truncated.db'), (db) =>
       db.prepare('DELETE FROM events WHERE position > ?').run(size - 10),

@@ -43,7 +43,7 @@ import {
 import { readExport } from './export-file';
 import { LeafHashingHere, leafHashing } from './leaf-hashing';
 import { replayLine } from './replay';
-import { CheckedLog, LogMerge, readPart } from './log-partition';
+import { CheckedLog, LogMerge, findRepeats, readPart } from './log-partition';
 import { CoreSample, PartInWorker, coreIsFree, hashingThreads } from './verify-threads';
 import { LogExtent, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { snapshotOf } from './snapshot';
@@ -446,11 +446,13 @@ async function checkedInParts(
   const sample = cores === undefined ? undefined : new CoreSample();
   let decided = sample === undefined;
   let alone = false;
+  let othersBusy = 0;
   try {
     const here = readPart(rows, extent, 0, (read) => {
       if (!decided && sample !== undefined && sample.elapsedMs >= CORE_SAMPLE_MS) {
         decided = true;
-        alone = !coreIsFree(cores as number, sample.busyCores(true));
+        othersBusy = sample.busyCores(true);
+        alone = !coreIsFree(cores as number, othersBusy);
         if (alone) void worker.abandon();
       }
       bar.update(read + (alone ? 0 : worker.read));
@@ -463,8 +465,11 @@ async function checkedInParts(
     const merge = new LogMerge(here, extent.room, rows);
     if (alone) {
       const there = readPart(rows, extent, 1, (read) => bar.update(here.count + read));
-      return there.kind === 'read' ? merge.finish(there) : undefined;
+      if (there.kind !== 'read') return undefined;
+      merge.finish(there);
+      return merge.checked(findRepeats([here, there], rows));
     }
+    worker.sendKeys(here);
     let failed: unknown;
     worker.onChunk((chunk) => {
       try {
@@ -475,12 +480,24 @@ async function checkedInParts(
     });
     const there = await worker.finish();
     if (failed !== undefined) throw failed;
-    return there.kind === 'read' ? merge.finish(there) : undefined;
+    if (there.kind !== 'read') {
+      await worker.abandon();
+      return undefined;
+    }
+    // The tree is finished here while the worker finds the repeats.
+    merge.finish(there);
+    return merge.checked(await worker.repeats());
   } catch (error) {
     await worker.abandon();
     throw error;
   } finally {
     bar.stop();
+    if (alone) {
+      context.terminal.stderr.write(
+        `verify: read on one thread: other work kept ${othersBusy.toFixed(1)} of ${cores} cores ` +
+          'busy as it began (AUDIT_HASHING_THREADS=1 reads on two regardless)\n',
+      );
+    }
   }
 }
 

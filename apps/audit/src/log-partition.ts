@@ -10,7 +10,7 @@
  * events per check, the same first one); a row the STRICT table would refuse makes a part
  * answer `not plain`, and verify then reads the log on one thread as before.
  */
-import { HASH_BYTES } from '@partnerships/audit/hashes';
+import { HASH_BYTES, writeLatin1Hash } from '@partnerships/audit/hashes';
 import {
   CheckFailure,
   CheckResult,
@@ -21,7 +21,7 @@ import {
   repeatedCommand,
   repeatedId,
 } from '@partnerships/audit/log-checks';
-import { MerkleTree } from '@partnerships/audit/merkle-tree';
+import { MerkleTree, TreeBuilder } from '@partnerships/audit/merkle-tree';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import {
   LogExtent,
@@ -75,18 +75,38 @@ export function chunkTransferables(chunk: PartChunk): ArrayBuffer[] {
   return [chunk.positions.buffer, chunk.leaves.buffer, chunk.continues.buffer] as ArrayBuffer[];
 }
 
-/** The arrays of a PartRead, to be moved (not copied) to another thread. */
-export function transferablesOf(read: PartRead): ArrayBuffer[] {
-  const buffers = [
-    read.positions,
-    read.leaves,
-    read.continues,
-    read.idHashes,
-    read.commandHashes,
-  ].map((array) => array.buffer);
-  return [...new Set(buffers)].filter(
-    (buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer,
-  );
+/**
+ * A part's keys (or all it read) as copies cut to its rows, with the buffers to move to
+ * another thread: the part keeps its own arrays.
+ */
+export function postable<T extends PartKeys & { readonly leaves?: Uint8Array }>(
+  part: T,
+): { readonly message: T; readonly transfer: ArrayBuffer[] } {
+  const count = part.count;
+  const message: T = {
+    ...part,
+    positions: part.positions.slice(0, count),
+    continues: part.continues.slice(0, count),
+    idHashes: part.idHashes.slice(0, 2 * count),
+    commandHashes: part.commandHashes.slice(0, 2 * count),
+    // A copy (a Buffer's slice is a view).
+    ...(part.leaves === undefined
+      ? {}
+      : { leaves: new Uint8Array(part.leaves.subarray(0, count * HASH_BYTES)) }),
+  };
+  const arrays = [
+    message.positions,
+    message.continues,
+    message.idHashes,
+    message.commandHashes,
+    message.leaves,
+  ];
+  return {
+    message,
+    transfer: arrays.flatMap((array) =>
+      array?.buffer instanceof ArrayBuffer ? [array.buffer] : [],
+    ),
+  };
 }
 
 /**
@@ -119,7 +139,7 @@ export function readPart(
       }
       const event = reader.read(row);
       const position = event.position as number;
-      leaves.write(reader.leafHash(), count * HASH_BYTES, HASH_BYTES, 'latin1');
+      writeLatin1Hash(reader.leafHash(), leaves, count * HASH_BYTES);
       if (checks.check(event, position)) continues[count] = 1;
       positions[count] = position;
       count++;
@@ -168,7 +188,10 @@ export interface CheckedLog {
  */
 export class LogMerge {
   private readonly found = new FoundFailures();
-  private readonly tree: MerkleTree;
+  /** The log's leaves in order, as far as merged. */
+  private readonly leaves: Buffer;
+  /** The tree over them, grown as they are merged (while the other half is still read). */
+  private readonly builder: TreeBuilder;
   /** The log's positions in order, as far as merged. */
   private readonly positions: Float64Array;
   private readonly leavesA: Buffer;
@@ -178,6 +201,9 @@ export class LogMerge {
   private continuesB: Uint8Array;
   private arrived = 0;
   private complete = false;
+  /** The second part and the tree, once finished. */
+  private b: PartRead | undefined;
+  private tree: MerkleTree | undefined;
   private i = 0;
   private j = 0;
   private index = 0;
@@ -189,7 +215,8 @@ export class LogMerge {
     private readonly capacity: number,
     private readonly rows: SqliteLogRows,
   ) {
-    this.tree = MerkleTree.withRoomFor(capacity);
+    this.leaves = Buffer.alloc(capacity * HASH_BYTES);
+    this.builder = new TreeBuilder(this.leaves, capacity);
     this.positions = new Float64Array(capacity);
     this.leavesA = bufferOf(a.leaves);
     const room = Math.max(0, capacity - a.count);
@@ -211,8 +238,11 @@ export class LogMerge {
     this.merge();
   }
 
-  /** The whole second part: the merge's last rows, then the checks of the whole log. */
-  finish(b: PartRead): CheckedLog {
+  /**
+   * The whole second part: the merge's last rows, then the tree over the log's leaves
+   * (checked gives the checks, with what was found repeated meanwhile).
+   */
+  finish(b: PartRead): void {
     const a = this.a;
     const size = a.count + b.count;
     if (b.logCount !== size || size > this.capacity) {
@@ -221,39 +251,29 @@ export class LogMerge {
           `where it held ${b.logCount}; run verify again`,
       );
     }
+    this.b = b;
     this.positionsB = b.positions;
     this.leavesB = bufferOf(b.leaves);
     this.continuesB = b.continues;
     this.arrived = b.count;
     this.complete = true;
     this.merge();
-    const parts = [a, b] as const;
-    const found = this.found;
-    const rows = this.rows;
-    // An id, and a command started, that an earlier event of either part had: found by
-    // their hashes sorted, then compared exactly.
-    new RepeatFinder(
-      parts,
-      (part) => part.idHashes,
-      rows,
-      (event) => event.id,
-    ).find(
-      () => true,
-      (position) => found.add('ids', position),
-    );
-    new RepeatFinder(
-      parts,
-      (part) => part.commandHashes,
-      rows,
-      (event) => event.metadata.commandId,
-    ).find(
-      (part, row) => part.continues[row] !== 1,
-      (position) => found.add('commands', position),
-    );
+    this.tree = this.builder.tree(size);
+  }
+
+  /**
+   * After finish: every check's result over the whole log, with the ids and commands
+   * `repeats` found repeated (findRepeats over both parts), and the tree.
+   */
+  checked(repeats: Repeats): CheckedLog {
+    const { a, b, tree } = this;
+    if (b === undefined || tree === undefined) throw new Error('the merge is not finished');
+    for (const position of repeats.ids) this.found.add('ids', position);
+    for (const position of repeats.commands) this.found.add('commands', position);
     return {
-      results: this.results(parts, size),
+      results: this.results([a, b], a.count + b.count),
       streamCount: a.streams + b.streams,
-      tree: this.tree,
+      tree,
     };
   }
 
@@ -269,6 +289,7 @@ export class LogMerge {
       } else if (this.complete && this.i < a.count) {
         fromA = true;
       } else {
+        this.builder.grow(this.index);
         return;
       }
       const row = fromA ? this.i++ : this.j++;
@@ -284,7 +305,10 @@ export class LogMerge {
       const continues = fromA ? a.continues[row] : this.continuesB[row];
       if (continues === 1 && this.previousPart !== part) this.found.add('commands', position);
       this.previousPart = part;
-      this.tree.appendFrom(fromA ? this.leavesA : this.leavesB, row * HASH_BYTES);
+      const leaves = fromA ? this.leavesA : this.leavesB;
+      const from = row * HASH_BYTES;
+      const to = index * HASH_BYTES;
+      for (let i = 0; i < HASH_BYTES; i++) this.leaves[to + i] = leaves[from + i]!;
     }
   }
 
@@ -329,6 +353,47 @@ function bufferOf(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** What finding repeated ids and commands takes of a part (PartRead). */
+export type PartKeys = Pick<
+  PartRead,
+  'count' | 'positions' | 'continues' | 'idHashes' | 'commandHashes'
+>;
+
+/** The positions of the events whose id, or whose command started, came before in the log. */
+export interface Repeats {
+  readonly ids: readonly number[];
+  readonly commands: readonly number[];
+}
+
+/**
+ * The events of the two parts whose id an earlier event of either had, and those that
+ * start a command an earlier event had (by their hashes sorted, then compared exactly);
+ * `rows` reads back the events whose hashes are equal.
+ */
+export function findRepeats(parts: readonly [PartKeys, PartKeys], rows: SqliteLogRows): Repeats {
+  const ids: number[] = [];
+  const commands: number[] = [];
+  new RepeatFinder(
+    parts,
+    (part) => part.idHashes,
+    rows,
+    (event) => event.id,
+  ).find(
+    () => true,
+    (position) => ids.push(position),
+  );
+  new RepeatFinder(
+    parts,
+    (part) => part.commandHashes,
+    rows,
+    (event) => event.metadata.commandId,
+  ).find(
+    (part, row) => part.continues[row] !== 1,
+    (position) => commands.push(position),
+  );
+  return { ids, commands };
+}
+
 /**
  * Finds the events whose value (an id, a commandId) an earlier event of either part had.
  * Each event is given by its two 32-bit hashes; sorting the first hashes (each with its
@@ -339,15 +404,15 @@ function bufferOf(bytes: Uint8Array): Buffer {
  */
 class RepeatFinder {
   constructor(
-    private readonly parts: readonly [PartRead, PartRead],
-    private readonly hashesOf: (part: PartRead) => Int32Array,
+    private readonly parts: readonly [PartKeys, PartKeys],
+    private readonly hashesOf: (part: PartKeys) => Int32Array,
     private readonly rows: SqliteLogRows,
     private readonly valueOf: (event: RecordedEvent) => unknown,
   ) {}
 
   /** Calls `repeated` with the position of every event `included` whose value came before. */
   find(
-    included: (part: PartRead, row: number) => boolean,
+    included: (part: PartKeys, row: number) => boolean,
     repeated: (position: number) => void,
   ): void {
     const [a, b] = this.parts;

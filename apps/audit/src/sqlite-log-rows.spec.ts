@@ -9,7 +9,7 @@ import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { NetworkSimulation } from '../../generate/src/simulation';
 import { ROWS_PER_PAGE, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
-import { LogMerge, PartChunk, readPart } from './log-partition';
+import { LogMerge, PartChunk, findRepeats, readPart } from './log-partition';
 
 interface Reading {
   readonly leaves: string[];
@@ -103,7 +103,9 @@ function readInParts(file: string, colliding = false): Omit<Reading, 'leaves'> |
       }
     }
     // Both halves whole, then the second in chunks as verify's worker sends them.
-    const merged = new LogMerge(a, a.count + b.count, rows).finish(b);
+    const whole = new LogMerge(a, a.count + b.count, rows);
+    whole.finish(b);
+    const merged = whole.checked(findRepeats([a, b], rows));
     const merge = new LogMerge(a, rows.extent().room, rows);
     const chunks: PartChunk[] = [];
     const again = readPart(
@@ -121,7 +123,8 @@ function readInParts(file: string, colliding = false): Omit<Reading, 'leaves'> |
     }
     expect(chunks.length).toBeGreaterThan(1);
     for (const chunk of chunks) merge.add(chunk);
-    const chunked = merge.finish(again);
+    merge.finish(again);
+    const chunked = merge.checked(findRepeats([a, again], rows));
     expect(chunked.results).toEqual(merged.results);
     expect(toHex(chunked.tree.root())).toBe(toHex(merged.tree.root()));
     expect(chunked.tree.size).toBe(merged.tree.size);

@@ -73,11 +73,23 @@ export class SqliteLogRows {
     if (last === null || first === null) return { room: 0, last: 0 };
     const span = last - first + 1;
     if (span <= MAX_SPAN) return { room: span, last };
-    const count = this.db
-      .prepare<[number], number>('SELECT count(*) FROM events WHERE position <= ?')
-      .pluck()
-      .get(last);
-    return { room: count ?? 0, last };
+    return { room: this.rowsUpTo(last), last };
+  }
+
+  /**
+   * The rows up to position `last`: all of them counted on the smallest index, less those
+   * after it (a few, found by position); counting by a range of positions would read the
+   * whole table.
+   */
+  private rowsUpTo(last: number): number {
+    return (
+      this.db
+        .prepare<[number], number>(
+          'SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE position > ?)',
+        )
+        .pluck()
+        .get(last) ?? 0
+    );
   }
 
   /**
@@ -119,14 +131,7 @@ export class SqliteLogRows {
       .raw();
     this.db.exec('BEGIN');
     try {
-      const held =
-        part === 1
-          ? this.db
-              .prepare<[number], { count: number }>(
-                'SELECT count(*) AS count FROM events WHERE position <= ?',
-              )
-              .get(extent.last)
-          : undefined;
+      const held = part === 1 ? this.rowsUpTo(extent.last) : undefined;
       let after = -Infinity;
       for (;;) {
         const read = rows.all(after, extent.last, part, ROWS_PER_PAGE);
@@ -134,7 +139,7 @@ export class SqliteLogRows {
         page(read);
         after = read[read.length - 1][POSITION] as number;
       }
-      return part === 1 ? (held?.count ?? 0) : undefined;
+      return held;
     } finally {
       this.db.exec('COMMIT');
     }

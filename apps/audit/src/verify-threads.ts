@@ -2,16 +2,18 @@ import { CpuInfo, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { builtWorker } from '@partnerships/event-store/built-worker';
 import { InputError } from './cli-support';
-import type { PartAnswer, PartChunk } from './log-partition';
-import type { PartData } from './log-partition-worker';
+import { PartAnswer, PartChunk, PartKeys, Repeats, postable } from './log-partition';
+import type { PartData, RepeatsAnswer } from './log-partition-worker';
 import type { LogExtent } from './sqlite-log-rows';
 
 /**
  * The second part of a SQLite log (log-partition.ts) read and checked on a worker thread,
- * through a connection of its own, while this thread reads the first.
+ * through a connection of its own, while this thread reads the first; then the ids and
+ * commands repeated across both parts, found there while this thread merges them.
  */
 export class PartInWorker {
   private readonly answer: Promise<PartAnswer>;
+  private readonly repeatsFound: Promise<RepeatsAnswer>;
   /** Chunks that came before anyone took them. */
   private readonly chunks: PartChunk[] = [];
   private takeChunk: ((chunk: PartChunk) => void) | undefined;
@@ -20,17 +22,29 @@ export class PartInWorker {
     private readonly worker: Worker,
     private readonly progress: Int32Array,
   ) {
-    this.answer = new Promise((resolve) => {
-      worker.on('message', (message: PartChunk | PartAnswer) => {
-        if (message.kind !== 'chunk') return resolve(message);
+    let answered: ((answer: PartAnswer) => void) | undefined;
+    let found: ((answer: RepeatsAnswer) => void) | undefined;
+    this.answer = new Promise((resolve) => (answered = resolve));
+    this.repeatsFound = new Promise((resolve) => (found = resolve));
+    // A failure or a stop ends whichever answer is still to come.
+    const failed = (message: string): void => {
+      answered?.({ kind: 'failed', message });
+      found?.({ kind: 'failed', message });
+    };
+    worker.on('message', (message: PartChunk | PartAnswer | RepeatsAnswer) => {
+      if (message.kind === 'chunk') {
         if (this.takeChunk === undefined) this.chunks.push(message);
         else this.takeChunk(message);
-      });
-      worker.once('error', (error) => resolve({ kind: 'failed', message: error.message }));
-      worker.once('exit', (code) =>
-        resolve({ kind: 'failed', message: `the second thread stopped (exit code ${code})` }),
-      );
+      } else if (message.kind === 'repeats') {
+        found?.(message);
+      } else if (message.kind === 'failed') {
+        failed(message.message);
+      } else {
+        answered?.(message);
+      }
     });
+    worker.once('error', (error) => failed(error.message));
+    worker.once('exit', (code) => failed(`the second thread stopped (exit code ${code})`));
   }
 
   /** A worker reading `file` up to `extent`; undefined when the built worker is not there. */
@@ -53,13 +67,31 @@ export class PartInWorker {
     this.takeChunk = take;
   }
 
+  /**
+   * Gives the worker the first part's keys, for it to find the repeats of both parts
+   * once it has read its own (repeats).
+   */
+  sendKeys(first: PartKeys): void {
+    const { message, transfer } = postable(first);
+    this.worker.postMessage(message, transfer);
+  }
+
   /** The worker's part; throws when it failed. */
   async finish(): Promise<Exclude<PartAnswer, { kind: 'failed' }>> {
     const answer = await this.answer;
-    await this.worker.terminate();
     if (answer.kind === 'failed')
       throw new Error(`reading the log's second half: ${answer.message}`);
     return answer;
+  }
+
+  /** The ids and commands repeated across both parts (after sendKeys); the worker then ends. */
+  async repeats(): Promise<Repeats> {
+    const answer = await this.repeatsFound;
+    await this.worker.terminate();
+    if (answer.kind === 'failed') {
+      throw new Error(`finding repeated ids and commands: ${answer.message}`);
+    }
+    return { ids: answer.ids, commands: answer.commands };
   }
 
   async abandon(): Promise<void> {

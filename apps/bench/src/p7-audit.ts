@@ -64,8 +64,12 @@ export async function measureAudit(options: AuditOptions): Promise<FigureResult>
   try {
     say(`P7 raw scan of ${size} events, best of 2 (as P2 takes it)`);
     const raw = Math.max(scan(file, options.events), scan(file, options.events));
-    say(`P7 npm run audit -- verify over ${size} events, default settings`);
-    const verify = await verifyRate(file, options.events, undefined);
+    // Best of 2 as well: one run of either is at the mercy of the machine's other work.
+    say(`P7 npm run audit -- verify over ${size} events, default settings, best of 2`);
+    const verify = Math.max(
+      await verifyRate(file, options.events, undefined),
+      await verifyRate(file, options.events, undefined),
+    );
     say(`P7 verify: ${formatRate(verify, ' events/s')} (raw scan ${formatRate(raw, ' events/s')})`);
     say('P7 the same on one thread (AUDIT_HASHING_THREADS=0)');
     const verifyOneThread = await verifyRate(file, options.events, '0');
@@ -113,10 +117,11 @@ export async function measureAudit(options: AuditOptions): Promise<FigureResult>
         },
       ],
       notes: [
-        'P7 verify is the built command as `npm run audit -- verify --store sqlite:<copy>` runs it, timed from spawn to exit ' +
+        'P7 verify is the built command as `npm run audit -- verify --store sqlite:<copy>` runs it, timed from spawn to exit, best of 2 ' +
           "(reading the file's rows, canonical leaves, SHA-256, every check of `verify`); the raw scan is P2's (best of 2 on the same file, warm page cache), in the same run. " +
-          'The ratio is that of the default (on 2+ cores with one free, two threads each read, check and hash half of the log, whole streams each, merged by position); ' +
-          'the figure in brackets is everything on one thread.',
+          'The ratio is that of the default (on 2+ cores with one free, two threads each read, check and hash half of the log, whole streams each, merged by position; ' +
+          'the second thread also finds ids and commands repeated across the halves while the first builds the tree); ' +
+          'the figure in brackets is everything on one thread (one run).',
         `P7 requests: ${options.requests} of each after ${options.warmup} of warm-up, one at a time, random tree sizes, event ids and ` +
           'earlier sizes, to the built server on a copy of the history with its checkpoint.',
         'P7 start-up work is measured in process (LogFollower + NetworkProjection, with and without an AuditTree following the ' +
@@ -148,8 +153,10 @@ function verifyRate(file: string, events: number, threads: '0' | '1' | undefined
         `sqlite:${file}`,
       ],
       { maxBuffer: 16 << 20, env },
-      (error, stdout) => {
+      (error, stdout, stderr) => {
         const seconds = (performance.now() - started) / 1000;
+        const oneThread = /^verify: read on one thread.*$/m.exec(stderr);
+        if (oneThread !== null) say(`P7 ${oneThread[0]}`);
         if (error !== null) {
           reject(
             new Error(

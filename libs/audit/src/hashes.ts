@@ -43,6 +43,14 @@ export const sha256Latin1: (data: string | Uint8Array) => string =
     ? (data) => crypto.hash('sha256', data, 'binary')
     : (data) => createHash('sha256').update(data).digest('binary');
 
+/**
+ * Writes a hash given as sha256Latin1 gives it into `target` at `offset`, character by
+ * character: Buffer#write's cost per call is several times that of 32 bytes.
+ */
+export function writeLatin1Hash(hash: string, target: Uint8Array, offset: number): void {
+  for (let i = 0; i < HASH_BYTES; i++) target[offset + i] = hash.charCodeAt(i);
+}
+
 /** SHA-256(0x00 || UTF-8 of text): U+0000 is the one byte 0x00 in UTF-8. */
 export function leafHashOfText(text: string): Buffer {
   return oneShot(`\u0000${text}`);

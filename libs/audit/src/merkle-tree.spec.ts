@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HashList, MerkleTree } from './merkle-tree';
+import { HashList, MerkleTree, TreeBuilder } from './merkle-tree';
 import { verifyConsistency, verifyInclusion } from './proof-verification';
 
 /*
@@ -244,20 +244,46 @@ describe('MerkleTree from the levels of another (a hashing thread hands them ove
   });
 });
 
-describe('MerkleTree.appendFrom (a leaf hash read from a buffer of them)', () => {
-  it('is the tree of the same leaves appended as buffers, at sizes around powers of two', () => {
+describe('MerkleTree.ofLeaves (a tree built level by level over a buffer of leaf hashes)', () => {
+  it('is the tree of the same leaves appended one by one, at sizes around powers of two', () => {
     for (const size of [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100]) {
       const leaves = Array.from({ length: size }, (_, i) =>
         H(Buffer.from([0]), Buffer.from(`leaf ${i}`)),
       );
-      const bytes = Buffer.concat([Buffer.alloc(5), ...leaves]);
-      const tree = MerkleTree.withRoomFor(size);
-      for (let index = 0; index < size; index++) tree.appendFrom(bytes, 5 + index * 32);
       const built = new MerkleTree();
       for (const leaf of leaves) built.append(leaf);
-      expect(tree.size).toBe(size);
-      expect(tree.root()).toEqual(mth(leaves));
-      expect(tree.levelBytes()).toEqual(built.levelBytes());
+      // On a 4-byte boundary, and not (then its words are read from a copy).
+      for (const offset of [0, 5]) {
+        const bytes = Buffer.concat([Buffer.alloc(offset), ...leaves, Buffer.alloc(64)]);
+        const tree = MerkleTree.ofLeaves(bytes.subarray(offset), size);
+        expect(tree.size).toBe(size);
+        expect(tree.root()).toEqual(mth(leaves));
+        expect(tree.levelBytes()).toEqual(built.levelBytes());
+        // It grows as any tree does.
+        const next = H(Buffer.from([0]), Buffer.from('one more'));
+        tree.append(next);
+        expect(tree.root()).toEqual(mth([...leaves, next]));
+      }
     }
+  });
+
+  it('is the same tree when grown in steps (TreeBuilder), as verify merges the log', () => {
+    const leaves = Array.from({ length: 100 }, (_, i) => H(Buffer.from([0]), Buffer.from(`${i}`)));
+    for (const offset of [0, 5]) {
+      const bytes = Buffer.concat([Buffer.alloc(offset), ...leaves]).subarray(offset);
+      const builder = new TreeBuilder(bytes, 100);
+      for (const step of [0, 1, 2, 7, 8, 33, 64, 65, 99]) builder.grow(step);
+      expect(() => builder.grow(98)).toThrow(RangeError);
+      expect(() => builder.grow(101)).toThrow(RangeError);
+      const tree = builder.tree(100);
+      expect(tree.root()).toEqual(mth(leaves));
+      expect(tree.levelBytes()).toEqual(
+        MerkleTree.ofLeaves(Buffer.concat(leaves), 100).levelBytes(),
+      );
+    }
+  });
+
+  it('refuses fewer bytes than the leaves need', () => {
+    expect(() => MerkleTree.ofLeaves(Buffer.alloc(63), 2)).toThrow(RangeError);
   });
 });

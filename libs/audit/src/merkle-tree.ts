@@ -1,4 +1,11 @@
-import { EMPTY_ROOT, HASH_BYTES, nodeHash, sha256Latin1, splitPoint } from './hashes';
+import {
+  EMPTY_ROOT,
+  HASH_BYTES,
+  nodeHash,
+  sha256Latin1,
+  splitPoint,
+  writeLatin1Hash,
+} from './hashes';
 
 /**
  * A growable array of 32-byte hashes in one buffer: a million leaves take 32 MB and no
@@ -48,22 +55,11 @@ export class HashList {
     this.length++;
   }
 
-  /** Pushes the hash at `offset` of `bytes`, without a view of it. */
-  pushFrom(bytes: Uint8Array, offset: number): void {
-    this.makeRoom();
-    const buffer = this.buffer;
-    const start = this.length * HASH_BYTES;
-    // Byte by byte: Buffer#copy's and TypedArray#set's costs per call are several times
-    // that of 32 bytes.
-    for (let i = 0; i < HASH_BYTES; i++) buffer[start + i] = bytes[offset + i]!;
-    this.length++;
-  }
-
   /** Pushes a hash given as 32 latin1 characters (sha256Latin1), without a Buffer for it. */
   pushLatin1(hash: string): void {
     if (hash.length !== HASH_BYTES) throw new RangeError('a hash is 32 latin1 characters');
     this.makeRoom();
-    this.buffer.write(hash, this.length * HASH_BYTES, HASH_BYTES, 'latin1');
+    writeLatin1Hash(hash, this.buffer, this.length * HASH_BYTES);
     this.length++;
   }
 
@@ -72,9 +68,10 @@ export class HashList {
    * children of a node, without a view of each.
    */
   copyPair(index: number, target: Uint8Array, offset: number): void {
+    const buffer = this.buffer;
     const start = index * HASH_BYTES;
-    // TypedArray#set: Buffer#copy's argument checks cost more than the 64 bytes.
-    target.set(this.buffer.subarray(start, start + 2 * HASH_BYTES), offset);
+    // Byte by byte: a view and TypedArray#set cost more than the 64 bytes.
+    for (let i = 0; i < 2 * HASH_BYTES; i++) target[offset + i] = buffer[start + i]!;
   }
 
   private makeRoom(): void {
@@ -97,8 +94,13 @@ export class HashList {
   }
 }
 
-/** 0x01, then the two children of the node being hashed (MerkleTree.completePairs). */
-const NODE = Buffer.alloc(1 + 2 * HASH_BYTES, 0x01);
+/**
+ * 0x01, then the two children of the node being hashed, as one buffer; the children start
+ * on a 4-byte boundary, so that they can be copied in as 16 words (NODE_WORDS).
+ */
+const NODE_MEMORY = new ArrayBuffer(4 + 2 * HASH_BYTES);
+const NODE = Buffer.from(NODE_MEMORY, 3, 1 + 2 * HASH_BYTES).fill(0x01, 0, 1);
+const NODE_WORDS = new Uint32Array(NODE_MEMORY, 4, (2 * HASH_BYTES) / 4);
 
 /**
  * The Merkle tree of RFC 9162 over a list of leaf hashes. Level k keeps the root of every
@@ -129,6 +131,15 @@ export class MerkleTree {
     return new MerkleTree(levels);
   }
 
+  /**
+   * The tree over the first `count` leaf hashes of `leaves` (32 bytes each), built level by
+   * level (TreeBuilder); it keeps `leaves` as its lowest level.
+   */
+  static ofLeaves(leaves: Buffer, count: number): MerkleTree {
+    if (leaves.length < count * HASH_BYTES) throw new RangeError(`${count} leaves need more bytes`);
+    return new TreeBuilder(leaves, count).tree(count);
+  }
+
   /** Leaves held beyond `size`: loaded, waiting for the log to reach them. */
   get held(): number {
     return this.levels[0].length;
@@ -142,13 +153,6 @@ export class MerkleTree {
   append(leafHash: Uint8Array): void {
     if (this.levels[0].length > this.size) this.truncate(this.size);
     this.levels[0].push(leafHash);
-    this.completePairs();
-  }
-
-  /** append, for the leaf hash at `offset` of `bytes`. */
-  appendFrom(bytes: Uint8Array, offset: number): void {
-    if (this.levels[0].length > this.size) this.truncate(this.size);
-    this.levels[0].pushFrom(bytes, offset);
     this.completePairs();
   }
 
@@ -284,5 +288,84 @@ export class MerkleTree {
     if (!Number.isSafeInteger(n) || n < 0 || n > this.size) {
       throw new RangeError(`tree size ${n} is not between 0 and ${this.size}`);
     }
+  }
+}
+
+/**
+ * A tree built over a buffer of leaf hashes that fills from its start, as audit verify
+ * merges the log's two halves: `grow(count)` hashes every pair the first `count` leaves
+ * complete, level by level, each pair copied in as 16 words; a tree grown leaf by leaf
+ * copies bytes and walks up from each leaf, at about twice the cost.
+ */
+export class TreeBuilder {
+  /** Each level's hashes, level 0 the leaves; each with room for the most it can hold. */
+  private readonly levels: Buffer[];
+  /** Each level's words, to copy pairs from. */
+  private readonly words: Uint32Array[];
+  /** How many hashes of each level are written. */
+  private readonly counts: number[];
+
+  /**
+   * `leaves` (kept as the tree's lowest level) with room for `capacity` leaf hashes,
+   * filled from the start before each grow.
+   */
+  constructor(
+    private readonly leaves: Buffer,
+    capacity: number,
+  ) {
+    // Words need a 4-byte boundary: where the leaves do not start on one, each grow copies
+    // the new ones into a buffer that does.
+    this.levels = [leaves.byteOffset % 4 === 0 ? leaves : Buffer.alloc(leaves.length)];
+    for (let count = Math.floor(capacity / 2); count >= 1; count = Math.floor(count / 2)) {
+      this.levels.push(Buffer.alloc((count + 1) * HASH_BYTES));
+    }
+    this.words = this.levels.map(
+      (level) => new Uint32Array(level.buffer, level.byteOffset, Math.floor(level.length / 4)),
+    );
+    this.counts = this.levels.map(() => 0);
+  }
+
+  /** Hashes every pair the first `count` leaves complete, up to the top (count never shrinks). */
+  grow(count: number): void {
+    const lowest = this.levels[0];
+    if (count * HASH_BYTES > lowest.length || count < this.counts[0]) {
+      throw new RangeError(`cannot grow from ${this.counts[0]} to ${count} leaves`);
+    }
+    if (lowest !== this.leaves) {
+      this.leaves.copy(
+        lowest,
+        this.counts[0] * HASH_BYTES,
+        this.counts[0] * HASH_BYTES,
+        count * HASH_BYTES,
+      );
+    }
+    this.counts[0] = count;
+    const wordsPerPair = NODE_WORDS.length;
+    for (let level = 0; level + 1 < this.levels.length; level++) {
+      const pairs = Math.floor(this.counts[level] / 2);
+      const done = this.counts[level + 1];
+      // The levels above were written as far as this one allowed.
+      if (pairs <= done) break;
+      const words = this.words[level];
+      const above = this.levels[level + 1];
+      for (let pair = done; pair < pairs; pair++) {
+        const from = pair * wordsPerPair;
+        for (let i = 0; i < wordsPerPair; i++) NODE_WORDS[i] = words[from + i]!;
+        writeLatin1Hash(sha256Latin1(NODE), above, pair * HASH_BYTES);
+      }
+      this.counts[level + 1] = pairs;
+    }
+  }
+
+  /** The tree of the first `count` leaves (grown to them first). */
+  tree(count: number): MerkleTree {
+    this.grow(count);
+    const levels = [HashList.over(this.leaves, count)];
+    for (let level = 1; level < this.levels.length && this.counts[level] > 0; level++) {
+      levels.push(HashList.over(this.levels[level], this.counts[level]));
+    }
+    const tree = new MerkleTree(levels);
+    tree.size = count;
+    return tree;
   }
 }
