@@ -13,7 +13,7 @@ import {
   Repeats,
   chunkTransferables,
   findRepeats,
-  postable,
+  postableRead,
   readPart,
 } from './log-partition';
 import { LogExtent, SqliteLogRows } from './sqlite-log-rows';
@@ -59,7 +59,7 @@ try {
 }
 if (result.kind === 'read') {
   const part: PartRead = result;
-  const { message, transfer } = postable(part);
+  const { message, transfer } = postableRead(part);
   port.postMessage(message, transfer);
   // The first part's keys, once the other thread has read it.
   port.once('message', (first: PartKeys) => {

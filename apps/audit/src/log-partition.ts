@@ -76,37 +76,38 @@ export function chunkTransferables(chunk: PartChunk): ArrayBuffer[] {
 }
 
 /**
- * A part's keys (or all it read) as copies cut to its rows, with the buffers to move to
- * another thread: the part keeps its own arrays.
+ * A part's keys as copies cut to its rows, with the buffers to move to another thread:
+ * the part keeps its own arrays, to find the repeats with them (findRepeats).
  */
-export function postable<T extends PartKeys & { readonly leaves?: Uint8Array }>(
-  part: T,
-): { readonly message: T; readonly transfer: ArrayBuffer[] } {
+export function postableKeys(part: PartKeys): { message: PartKeys; transfer: ArrayBuffer[] } {
   const count = part.count;
-  const message: T = {
-    ...part,
+  const message: PartKeys = {
+    count,
     positions: part.positions.slice(0, count),
     continues: part.continues.slice(0, count),
     idHashes: part.idHashes.slice(0, 2 * count),
     commandHashes: part.commandHashes.slice(0, 2 * count),
-    // A copy (a Buffer's slice is a view).
-    ...(part.leaves === undefined
-      ? {}
-      : { leaves: new Uint8Array(part.leaves.subarray(0, count * HASH_BYTES)) }),
   };
-  const arrays = [
-    message.positions,
-    message.continues,
-    message.idHashes,
-    message.commandHashes,
-    message.leaves,
-  ];
+  return { message, transfer: buffersOf(Object.values(message)) };
+}
+
+/**
+ * All a part read, to be posted to another thread: its keys as copies (postableKeys), its
+ * leaves moved (the part needs them no more).
+ */
+export function postableRead(part: PartRead): { message: PartRead; transfer: ArrayBuffer[] } {
+  const keys = postableKeys(part);
   return {
-    message,
-    transfer: arrays.flatMap((array) =>
-      array?.buffer instanceof ArrayBuffer ? [array.buffer] : [],
-    ),
+    message: { ...part, ...keys.message },
+    transfer: [...keys.transfer, ...buffersOf([part.leaves])],
   };
+}
+
+/** The memory of each typed array among `values`, to be moved. */
+function buffersOf(values: readonly unknown[]): ArrayBuffer[] {
+  return values.flatMap((value) =>
+    ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer ? [value.buffer] : [],
+  );
 }
 
 /**
@@ -188,16 +189,17 @@ export interface CheckedLog {
  */
 export class LogMerge {
   private readonly found = new FoundFailures();
-  /** The log's leaves in order, as far as merged. */
+  /** The log's leaves in order, as far as merged (and as words: leaves are copied as 8). */
   private readonly leaves: Buffer;
+  private readonly leafWords: Uint32Array;
   /** The tree over them, grown as they are merged (while the other half is still read). */
   private readonly builder: TreeBuilder;
   /** The log's positions in order, as far as merged. */
   private readonly positions: Float64Array;
-  private readonly leavesA: Buffer;
+  private readonly leavesA: Uint32Array;
   /** The second part's rows as far as they arrived. */
   private positionsB: Float64Array;
-  private leavesB: Buffer;
+  private leavesB: Uint32Array;
   private continuesB: Uint8Array;
   private arrived = 0;
   private complete = false;
@@ -216,12 +218,13 @@ export class LogMerge {
     private readonly rows: SqliteLogRows,
   ) {
     this.leaves = Buffer.alloc(capacity * HASH_BYTES);
+    this.leafWords = wordsOf(this.leaves);
     this.builder = new TreeBuilder(this.leaves, capacity);
     this.positions = new Float64Array(capacity);
-    this.leavesA = bufferOf(a.leaves);
+    this.leavesA = wordsOf(a.leaves);
     const room = Math.max(0, capacity - a.count);
     this.positionsB = new Float64Array(room);
-    this.leavesB = Buffer.alloc(room * HASH_BYTES);
+    this.leavesB = new Uint32Array((room * HASH_BYTES) / 4);
     this.continuesB = new Uint8Array(room);
   }
 
@@ -232,7 +235,7 @@ export class LogMerge {
       throw new Error('the log changed while it was read: its second half grew; run verify again');
     }
     this.positionsB.set(chunk.positions, chunk.from);
-    this.leavesB.set(chunk.leaves, chunk.from * HASH_BYTES);
+    this.leavesB.set(wordsOf(chunk.leaves), (chunk.from * HASH_BYTES) / 4);
     this.continuesB.set(chunk.continues, chunk.from);
     this.arrived = end;
     this.merge();
@@ -253,7 +256,7 @@ export class LogMerge {
     }
     this.b = b;
     this.positionsB = b.positions;
-    this.leavesB = bufferOf(b.leaves);
+    this.leavesB = wordsOf(b.leaves);
     this.continuesB = b.continues;
     this.arrived = b.count;
     this.complete = true;
@@ -306,9 +309,9 @@ export class LogMerge {
       if (continues === 1 && this.previousPart !== part) this.found.add('commands', position);
       this.previousPart = part;
       const leaves = fromA ? this.leavesA : this.leavesB;
-      const from = row * HASH_BYTES;
-      const to = index * HASH_BYTES;
-      for (let i = 0; i < HASH_BYTES; i++) this.leaves[to + i] = leaves[from + i]!;
+      const from = row * WORDS_PER_HASH;
+      const to = index * WORDS_PER_HASH;
+      for (let i = 0; i < WORDS_PER_HASH; i++) this.leafWords[to + i] = leaves[from + i]!;
     }
   }
 
@@ -348,9 +351,15 @@ export class LogMerge {
   }
 }
 
-/** A Buffer over a part's leaves (from another thread they arrive as a Uint8Array). */
-function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const WORDS_PER_HASH = HASH_BYTES / 4;
+
+/**
+ * Hashes as 32-bit words, to be copied 8 at a time (a copy of the bytes where they do not
+ * start on a 4-byte boundary). Copied word for word, the bytes keep their order.
+ */
+function wordsOf(bytes: Uint8Array): Uint32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4));
 }
 
 /** What finding repeated ids and commands takes of a part (PartRead). */

@@ -2,7 +2,7 @@ import { CpuInfo, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { builtWorker } from '@partnerships/event-store/built-worker';
 import { InputError } from './cli-support';
-import { PartAnswer, PartChunk, PartKeys, Repeats, postable } from './log-partition';
+import { PartAnswer, PartChunk, PartKeys, Repeats, postableKeys } from './log-partition';
 import type { PartData, RepeatsAnswer } from './log-partition-worker';
 import type { LogExtent } from './sqlite-log-rows';
 
@@ -72,7 +72,7 @@ export class PartInWorker {
    * once it has read its own (repeats).
    */
   sendKeys(first: PartKeys): void {
-    const { message, transfer } = postable(first);
+    const { message, transfer } = postableKeys(first);
     this.worker.postMessage(message, transfer);
   }
 
