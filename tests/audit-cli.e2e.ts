@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SNAPSHOT_QUERY } from '../apps/audit/src/snapshot';
 import { TestServer, startServer, temporaryDirectory } from './support/test-server';
+import { dropUniqueIds } from './support/sqlite-file';
 
 const DIST = join(__dirname, '..', 'dist', 'apps');
 const AUDIT = join(DIST, 'audit', 'src', 'main.js');
@@ -266,16 +267,7 @@ describe('npm run audit on a generated history', () => {
     // The last event takes the id and the command of the first event of a stream whose
     // name ends in a character of the other parity: each half holds one of the two.
     const copy = tampered(base, at('repeated.db'), (db) => {
-      // The table made again without its unique ids (still STRICT), as a tamperer could.
-      db.exec(`CREATE TABLE loose (
-        position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, stream_id TEXT NOT NULL,
-        revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
-        effective_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, metadata TEXT NOT NULL,
-        schema_version INTEGER NOT NULL) STRICT;
-        INSERT INTO loose SELECT * FROM events;
-        DROP TABLE events;
-        ALTER TABLE loose RENAME TO events;
-        CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'));`);
+      dropUniqueIds(db);
       const rows = db
         .prepare('SELECT position, stream_id AS stream, id, metadata FROM events ORDER BY position')
         .all() as { position: number; stream: string; id: string; metadata: string }[];

@@ -96,3 +96,19 @@ export function idsByCommand(
   }
   return byCommand;
 }
+
+/**
+ * Makes the events table again without its unique ids, still STRICT (every row plain), as
+ * someone with the file could, so that an id can be given to two events.
+ */
+export function dropUniqueIds(db: Database.Database): void {
+  db.exec(`CREATE TABLE loose (
+    position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, stream_id TEXT NOT NULL,
+    revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+    effective_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, metadata TEXT NOT NULL,
+    schema_version INTEGER NOT NULL) STRICT;
+    INSERT INTO loose SELECT * FROM events;
+    DROP TABLE events;
+    ALTER TABLE loose RENAME TO events;
+    CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'));`);
+}

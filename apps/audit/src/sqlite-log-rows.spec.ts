@@ -10,6 +10,7 @@ import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-
 import { NetworkSimulation } from '../../generate/src/simulation';
 import { ROWS_PER_PAGE, RowReader, SqliteLogRows, eventOfRow, isPlainRow } from './sqlite-log-rows';
 import { LogMerge, PartChunk, findRepeats, readPart } from './log-partition';
+import { dropUniqueIds } from '../../../tests/support/sqlite-file';
 
 interface Reading {
   readonly leaves: string[];
@@ -308,17 +309,7 @@ describe('the SQLite log read as rows (audit verify)', () => {
   it('in two halves gives what the port gives, also for what only the whole log shows', async () => {
     const file = await generated(3_000);
     const db = new Database(file);
-    // The table made again without its unique ids, still STRICT: a tampering that leaves
-    // every row plain.
-    db.exec(`CREATE TABLE loose (
-      position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, stream_id TEXT NOT NULL,
-      revision INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
-      effective_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, metadata TEXT NOT NULL,
-      schema_version INTEGER NOT NULL) STRICT;
-      INSERT INTO loose SELECT * FROM events;
-      DROP TABLE events;
-      ALTER TABLE loose RENAME TO events;
-      CREATE INDEX events_by_command ON events (json_extract(metadata, '$.commandId'));`);
+    dropUniqueIds(db);
     const streamOf = (position: number) =>
       (
         db.prepare('SELECT stream_id FROM events WHERE position = ?').get(position) as {
