@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -640,4 +642,39 @@ describe('npm run audit beside the running server', () => {
       expect(snapshot.organizations.totalCount).toBeGreaterThan(0);
     },
   );
+});
+
+describe('npm run audit -- verify on a machine whose cores are busy', () => {
+  const directory = temporaryDirectory();
+  const file = join(directory.path, 'busy.db');
+
+  beforeAll(async () => {
+    const generated = await run(GENERATE, ['--events', '20000', '--seed', '11', '--out', file]);
+    expect(generated.status).toBe(0);
+  }, 60_000);
+
+  afterAll(() => directory.remove());
+
+  it('reads the second half on its own thread too, says so, and reports as one thread does', async () => {
+    const alone = await run(AUDIT, ['verify', '--store', `sqlite:${file}`], {
+      AUDIT_HASHING_THREADS: '0',
+    });
+    expect(alone.status).toBe(0);
+    // Threads of this process spinning: several for every core, so that other work keeps
+    // all of them busy however the machine shares them out.
+    const spinners = Array.from(
+      { length: 4 * availableParallelism() + 2 },
+      () => new Worker('for (;;);', { eval: true }),
+    );
+    try {
+      const busy = await run(AUDIT, ['verify', '--store', `sqlite:${file}`]);
+      expect(busy.status).toBe(0);
+      expect(busy.stderr).toMatch(
+        /^verify: read on one thread: other work kept \d+\.\d of \d+ cores busy as it began \(AUDIT_HASHING_THREADS=1 reads on two regardless\)$/m,
+      );
+      expect(busy.stdout).toBe(alone.stdout);
+    } finally {
+      await Promise.all(spinners.map((spinner) => spinner.terminate()));
+    }
+  }, 60_000);
 });
