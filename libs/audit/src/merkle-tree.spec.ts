@@ -244,7 +244,7 @@ describe('MerkleTree from the levels of another (a hashing thread hands them ove
   });
 });
 
-describe('MerkleTree.ofLeaves (a tree built level by level over a buffer of leaf hashes)', () => {
+describe('TreeBuilder (a tree built level by level over a buffer of leaf hashes)', () => {
   it('is the tree of the same leaves appended one by one, at sizes around powers of two', () => {
     for (const size of [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100]) {
       const leaves = Array.from({ length: size }, (_, i) =>
@@ -255,7 +255,7 @@ describe('MerkleTree.ofLeaves (a tree built level by level over a buffer of leaf
       // On a 4-byte boundary, and not (then its words are read from a copy).
       for (const offset of [0, 5]) {
         const bytes = Buffer.concat([Buffer.alloc(offset), ...leaves, Buffer.alloc(64)]);
-        const tree = MerkleTree.ofLeaves(bytes.subarray(offset), size);
+        const tree = new TreeBuilder(bytes.subarray(offset), size).tree(size);
         expect(tree.size).toBe(size);
         expect(tree.root()).toEqual(mth(leaves));
         expect(tree.levelBytes()).toEqual(built.levelBytes());
@@ -278,12 +278,12 @@ describe('MerkleTree.ofLeaves (a tree built level by level over a buffer of leaf
       const tree = builder.tree(100);
       expect(tree.root()).toEqual(mth(leaves));
       expect(tree.levelBytes()).toEqual(
-        MerkleTree.ofLeaves(Buffer.concat(leaves), 100).levelBytes(),
+        new TreeBuilder(Buffer.concat(leaves), 100).tree(100).levelBytes(),
       );
     }
   });
 
   it('refuses fewer bytes than the leaves need', () => {
-    expect(() => MerkleTree.ofLeaves(Buffer.alloc(63), 2)).toThrow(RangeError);
+    expect(() => new TreeBuilder(Buffer.alloc(63), 2).tree(2)).toThrow(RangeError);
   });
 });

@@ -131,15 +131,6 @@ export class MerkleTree {
     return new MerkleTree(levels);
   }
 
-  /**
-   * The tree over the first `count` leaf hashes of `leaves` (32 bytes each), built level by
-   * level (TreeBuilder); it keeps `leaves` as its lowest level.
-   */
-  static ofLeaves(leaves: Buffer, count: number): MerkleTree {
-    if (leaves.length < count * HASH_BYTES) throw new RangeError(`${count} leaves need more bytes`);
-    return new TreeBuilder(leaves, count).tree(count);
-  }
-
   /** Leaves held beyond `size`: loaded, waiting for the log to reach them. */
   get held(): number {
     return this.levels[0].length;
