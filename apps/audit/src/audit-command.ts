@@ -443,16 +443,16 @@ async function checkedInParts(
   cores: number | undefined,
 ): Promise<CheckedLog | undefined> {
   const bar = progressBar(context.terminal.stderr, 'verify', extent.room);
-  const sample = cores === undefined ? undefined : new CoreSample();
-  let decided = sample === undefined;
+  // Until the machine's other work is measured (cores undefined: not to be measured).
+  let sample = cores === undefined ? undefined : new CoreSample();
   let alone = false;
   let othersBusy = 0;
   try {
     const here = readPart(rows, extent, 0, (read) => {
-      if (!decided && sample !== undefined && sample.elapsedMs >= CORE_SAMPLE_MS) {
-        decided = true;
+      if (sample !== undefined && cores !== undefined && sample.elapsedMs >= CORE_SAMPLE_MS) {
         othersBusy = sample.busyCores(true);
-        alone = !coreIsFree(cores as number, othersBusy);
+        sample = undefined;
+        alone = !coreIsFree(cores, othersBusy);
         if (alone) void worker.abandon();
       }
       bar.update(read + (alone ? 0 : worker.read));

@@ -202,8 +202,7 @@ export class LogMerge {
   private leavesB: Uint32Array;
   private continuesB: Uint8Array;
   private arrived = 0;
-  private complete = false;
-  /** The second part and the tree, once finished. */
+  /** The second part (all its rows arrived) and the tree, once finished. */
   private b: PartRead | undefined;
   private tree: MerkleTree | undefined;
   private i = 0;
@@ -259,7 +258,6 @@ export class LogMerge {
     this.leavesB = wordsOf(b.leaves);
     this.continuesB = b.continues;
     this.arrived = b.count;
-    this.complete = true;
     this.merge();
     this.tree = this.builder.tree(size);
   }
@@ -289,7 +287,7 @@ export class LogMerge {
       let fromA: boolean;
       if (this.j < this.arrived) {
         fromA = this.i < a.count && positionsA[this.i]! < positionsB[this.j]!;
-      } else if (this.complete && this.i < a.count) {
+      } else if (this.b !== undefined && this.i < a.count) {
         fromA = true;
       } else {
         this.builder.grow(this.index);

@@ -1,4 +1,3 @@
-import { cpus } from 'node:os';
 import { InputError } from './cli-support';
 import { CoreSample, coreIsFree, hashingThreads } from './verify-threads';
 
@@ -31,12 +30,7 @@ function spinning(sample: CoreSample, ms: number, excludingOwn: boolean): number
 }
 
 describe('CoreSample', () => {
-  it('measures the cores busy over a moment: a thread spinning counts about one', async () => {
-    const quietly = new CoreSample();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const quiet = quietly.busyCores();
-    expect(quiet).toBeGreaterThanOrEqual(0);
-    expect(quiet).toBeLessThanOrEqual(cpus().length + 0.01);
+  it('measures the cores busy over a moment: a thread spinning counts about one', () => {
     expect(spinning(new CoreSample(), 300, false)).toBeGreaterThan(0.7);
   });
 

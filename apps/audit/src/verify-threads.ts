@@ -114,7 +114,7 @@ export function hashingThreads(env: NodeJS.ProcessEnv): 0 | 1 | undefined {
 
 /**
  * Whether a second thread pays: 2 or more cores, of which the machine's other work keeps
- * fewer than `cores - 0.5` busy (busyCores: measured over a moment, not the 1-minute load
+ * fewer than `cores - 0.5` busy (CoreSample: measured over a moment, not the 1-minute load
  * average, which still counts work that has just ended). Two threads on a busy machine only
  * take turns.
  */

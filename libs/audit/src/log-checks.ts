@@ -287,10 +287,6 @@ export class LogChecks {
   private count = 0;
   private readonly scratch = blankCheckedEvent();
 
-  get events(): number {
-    return this.count;
-  }
-
   get streamCount(): number {
     return this.streams.streamCount;
   }
@@ -422,8 +418,8 @@ export function describeLocation(at: EventLocation): string {
  * (log-partition.ts reads each part on a thread of its own): the stream checks whole, with
  * failures recorded by position. Ids and commands are only hashed here, two 32-bit hashes
  * per event into arrays: whether one came before is a question about the whole log, which
- * the reader of both parts answers by sorting the hashes of both (and reading back the
- * events whose hashes are equal, to compare them exactly).
+ * findRepeats (log-partition.ts) answers by sorting the hashes of both parts (and reading
+ * back the events whose hashes are equal, to compare them exactly).
  */
 export class PartitionChecks {
   readonly failures = new Failures();
