@@ -1,11 +1,10 @@
 /**
  * The server's process. Loading the server's code is most of a start (1.2-1.8 s on the
- * 2-core bench machine, unbundled); the files a start reads, the read model's snapshot and
- * the audit tree's checkpoint, are read meanwhile on the second core (StartFiles). So this
- * module first loads only what knows where those files are, starts reading them, and only
- * then loads the configuration and the server.
+ * 2-core bench machine); the files a start reads, the read model's snapshot and the audit
+ * tree's checkpoint, are read meanwhile on the second core (StartFiles). So this module,
+ * bundled apart from the server (apps/api/scripts/bundle.js), loads only what knows where
+ * those files are, starts reading them, and only then loads the server (server.ts).
  */
-import 'reflect-metadata';
 import { startFileNames } from './start-file-names';
 import { StartFiles } from './read-model/start-files';
 
@@ -16,15 +15,17 @@ process.stderr.on('error', () => undefined);
 
 async function main(): Promise<void> {
   const startFiles = StartFiles.readAside(startFileNames(process.env));
-  const { loadConfig } = await import('./config');
-  const config = loadConfig(process.env);
-  const { serve } = await import('./serve');
-  await serve(config, startFiles);
+  const { startServer } = await import('./server');
+  await startServer(process.env, startFiles);
 }
 
 main().catch(async (error: unknown) => {
   console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
-  const { FINAL_FLUSH_MS, flushLogs } = await import('./logging');
-  await flushLogs(FINAL_FLUSH_MS);
-  process.exit(1);
+  try {
+    // The server's logger, if its code loaded: what it holds is written before the exit.
+    const { FINAL_FLUSH_MS, flushLogs } = await import('./server');
+    await flushLogs(FINAL_FLUSH_MS);
+  } finally {
+    process.exit(1);
+  }
 });

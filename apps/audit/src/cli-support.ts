@@ -15,11 +15,8 @@ import {
   EventStoreUnavailableError,
   RecordedEvent,
 } from '@partnerships/event-store/event-store';
-import {
-  openEventStore,
-  parseEventStoreUrl,
-  redactEventStoreUrl,
-} from '@partnerships/event-store/event-store-url';
+import { parseEventStoreUrl, redactEventStoreUrl } from '@partnerships/event-store/event-store-url';
+import { openEventStore } from '@partnerships/event-store/open-event-store';
 
 /** Bad usage or input (a flag, a file, a store that cannot be opened): exit status 2. */
 export class InputError extends Error {

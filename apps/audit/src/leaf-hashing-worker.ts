@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { eventLeafText } from '@partnerships/audit/leaf';
 import { leafHashLatin1OfText } from '@partnerships/audit/hashes';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
-import { openEventStore } from '@partnerships/event-store/event-store-url';
+import { openEventStore } from '@partnerships/event-store/open-event-store';
 import type { PageRequest, WorkerAnswer } from './leaf-hashing';
 
 const port = parentPort;

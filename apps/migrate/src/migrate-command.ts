@@ -3,10 +3,10 @@ import { Presets, SingleBar } from 'cli-progress';
 import { EventStore, EventStoreUnavailableError } from '@partnerships/event-store/event-store';
 import {
   EventStoreLocation,
-  openEventStore,
   parseEventStoreUrl,
   redactEventStoreUrl,
 } from '@partnerships/event-store/event-store-url';
+import { openEventStore } from '@partnerships/event-store/open-event-store';
 import {
   MigrationConflictError,
   MigrationProgress,

@@ -1,5 +1,6 @@
 import { EventStoreUnavailableError } from './event-store';
-import { openEventStore, parseEventStoreUrl, redactEventStoreUrl } from './event-store-url';
+import { parseEventStoreUrl, redactEventStoreUrl } from './event-store-url';
+import { openEventStore } from './open-event-store';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 

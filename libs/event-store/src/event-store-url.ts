@@ -1,6 +1,8 @@
-import { EventStore, EventStoreUnavailableError } from './event-store';
-import type * as EventStoreDb from './eventstoredb/eventstoredb-event-store';
-import { SqliteEventStore } from './sqlite/sqlite-event-store';
+/**
+ * The event store URL: its forms, and what they name. No adapter is loaded here (see
+ * open-event-store.ts): the server's first module reads the URL before it loads the rest.
+ */
+import { EventStoreUnavailableError } from './event-store';
 
 /** Where events are recorded when EVENT_STORE_URL is not set. */
 export const DEFAULT_EVENT_STORE_URL = 'sqlite:data/events.db';
@@ -40,22 +42,6 @@ export function parseEventStoreUrl(url: string): EventStoreLocation {
   }
   // The URL itself is not repeated: an esdb URL may hold a password.
   throw unsupported('unknown scheme');
-}
-
-/** Opens the adapter the URL names. */
-export function openEventStore(url: string): EventStore {
-  const parsed = parseEventStoreUrl(url);
-  switch (parsed.kind) {
-    case 'sqlite':
-      return SqliteEventStore.open(parsed.location);
-    case 'esdb': {
-      // Loaded only when asked for: its gRPC client took ~100 ms of every SQLite start.
-      const { EventStoreDbEventStore } =
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require('./eventstoredb/eventstoredb-event-store') as typeof EventStoreDb;
-      return EventStoreDbEventStore.open(parsed.connectionString);
-    }
-  }
 }
 
 /** The URL with any password replaced, fit for a log line or a progress message. */

@@ -6,7 +6,8 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { AuditTree, readAuditCheckpoint } from '@partnerships/audit/audit-tree';
+import { AuditCheckpoint, AuditTree, readAuditCheckpoint } from '@partnerships/audit/audit-tree';
+import { HashList } from '@partnerships/audit/merkle-tree';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
@@ -138,8 +139,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const started = Date.now();
     const treeFile = this.auditConfig.treeFile;
-    const checkpoint = await (this.startFiles?.checkpoint(treeFile) ??
-      readAuditCheckpoint(treeFile));
+    const checkpoint = await this.readCheckpoint(treeFile);
     const { tree, loaded, problem } = AuditTree.fromRead(checkpoint, {
       eventAt: (index) => this.auditEvents.eventAt(index),
       indexOf: (eventId) => this.auditEvents.indexOf(eventId),
@@ -252,6 +252,16 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
           : " (read and checked on a second thread while the server's code loaded)"),
     );
     return { projection: loaded.projection, header };
+  }
+
+  /** The audit tree's checkpoint at `file`: as read since the process began, or read now. */
+  private async readCheckpoint(file: string | undefined): Promise<AuditCheckpoint> {
+    const readAside = await this.startFiles?.checkpoint(file);
+    if (readAside === undefined) return readAuditCheckpoint(file);
+    return {
+      problem: readAside.problem,
+      levels: readAside.levels?.map(({ memory, length }) => HashList.over(memory, length)),
+    };
   }
 
   /** A lost checkpoint costs only time at the next start: failures are logged, not raised. */

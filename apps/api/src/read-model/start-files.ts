@@ -1,7 +1,5 @@
 import { statSync } from 'node:fs';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { AuditCheckpoint, readAuditCheckpoint } from '@partnerships/audit/audit-tree';
-import { HashList } from '@partnerships/audit/merkle-tree';
 import { builtWorker } from '@partnerships/event-store/built-worker';
 import type { SnapshotRead } from '@partnerships/projections/snapshot-file';
 
@@ -35,6 +33,15 @@ export interface CheckpointMessage {
 }
 
 /**
+ * The audit tree's checkpoint as the thread read it: each level's memory (room to grow
+ * included) and its count of hashes, for HashList.over; or why it is not used.
+ */
+export interface CheckpointRead {
+  readonly problem: string | undefined;
+  readonly levels: { readonly memory: Buffer; readonly length: number }[] | undefined;
+}
+
+/**
  * Below this many bytes in the two files together, the thread costs more than it saves:
  * an empty store started 0.12 s later with it (median of 6, alternating with the build
  * before), a million events' files (130 MB) about 0.3 s sooner.
@@ -55,10 +62,14 @@ const SNAPSHOT_WAIT_MS = 300_000;
  * the thread posts it and raises a flag this thread waits on. The checkpoint follows as a
  * promise, needed only once the snapshot is decoded. Where no built thread is there (the
  * sources under test) nothing is read aside: the read model reads the files itself.
+ *
+ * The server's first module starts it (main.ts), before the server's own bundle is even
+ * read: this module therefore loads nothing of the audit or projection code (their types
+ * only), and hands over memory, not their objects.
  */
 export class StartFiles {
   private snapshotTaken = false;
-  private checkpointRead: Promise<AuditCheckpoint> | undefined;
+  private checkpointRead: Promise<CheckpointRead> | undefined;
   /** The thread's end (its exit code), told whenever it comes, before or after the checkpoint is asked for. */
   private readonly ended: Promise<number>;
 
@@ -114,25 +125,26 @@ export class StartFiles {
     };
   }
 
-  /** The checkpoint at `file` as the thread read it; read here if it was another file. */
-  checkpoint(file: string | undefined): Promise<AuditCheckpoint> {
-    if (file === undefined || file !== this.files.auditTree) {
-      return Promise.resolve(readAuditCheckpoint(file));
-    }
+  /**
+   * The checkpoint at `file` as the thread read it, when it comes; undefined when the
+   * thread read another file or none: the caller then reads it itself.
+   */
+  checkpoint(file: string | undefined): Promise<CheckpointRead> | undefined {
+    if (file === undefined || file !== this.files.auditTree) return undefined;
     this.checkpointRead ??= this.receiveCheckpoint(file);
     return this.checkpointRead;
   }
 
-  private receiveCheckpoint(file: string): Promise<AuditCheckpoint> {
+  private receiveCheckpoint(file: string): Promise<CheckpointRead> {
     // The snapshot's message comes first: taken (and let go) if the read model did not.
     this.snapshot(undefined);
     const worker = this.worker;
     const port = this.port;
-    return new Promise<AuditCheckpoint>((resolve) => {
+    return new Promise<CheckpointRead>((resolve) => {
       const received = ({ levels, problem }: CheckpointMessage) =>
         resolve({
           problem,
-          levels: levels?.map(({ memory, length }) => HashList.over(Buffer.from(memory), length)),
+          levels: levels?.map(({ memory, length }) => ({ memory: Buffer.from(memory), length })),
         });
       const failed = (why: string) =>
         resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });

@@ -9,7 +9,8 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
-import { openEventStore, parseEventStoreUrl } from '@partnerships/event-store/event-store-url';
+import { parseEventStoreUrl } from '@partnerships/event-store/event-store-url';
+import { openEventStore } from '@partnerships/event-store/open-event-store';
 
 /**
  * Opens the store EVENT_STORE_URL names, before the application is built, so that a store
