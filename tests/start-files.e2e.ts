@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as AuditTrees from '@partnerships/audit/audit-tree';
 import type * as MerkleTrees from '@partnerships/audit/merkle-tree';
@@ -99,6 +99,19 @@ describe("a start's files read on a thread of their own while the server's code 
     expect(memory.length).toBeGreaterThan(5000 * 32);
     restored.tree.append(Buffer.alloc(32, 7));
     expect(levels[0]!.memory).toBe(memory);
+  });
+
+  it("is started by an entry that holds none of the server's code, which it loads after", () => {
+    const entry = join(DIST, 'apps', 'api', 'src', 'main.js');
+    const text = readFileSync(entry, 'utf8');
+    // The server's bundle is required, not inlined: nothing of Nest, GraphQL or the stores.
+    expect(text).toContain('require("./server")');
+    for (const name of ['NestFactory', 'GraphQLSchema', 'better-sqlite3', 'AuditTree']) {
+      expect(text).not.toContain(name);
+    }
+    expect(text).toContain('start-files-worker');
+    expect(statSync(entry).size).toBeLessThan(64 * 1024);
+    expect(statSync(join(DIST, 'apps', 'api', 'src', 'server.js')).size).toBeGreaterThan(2 ** 20);
   });
 
   it('says why a file is not used, and leaves other files to the caller', async () => {
