@@ -35,15 +35,19 @@ const noEvents = {
 };
 
 /** Each level's hashes, as bytes. */
-function levelsOf(read: Reading.CheckpointRead | AuditTrees.AuditCheckpoint): Buffer[] | undefined {
-  return read.levels?.map((level) => Buffer.from(level.memory.subarray(0, level.length * 32)));
+function levelsOf(
+  read: Reading.CheckpointMessage | AuditTrees.AuditCheckpoint,
+): Buffer[] | undefined {
+  return read.levels?.map((level) =>
+    Buffer.from(new Uint8Array(level.memory).subarray(0, level.length * 32)),
+  );
 }
 
 /** The checkpoint the thread read, which it must have read (it was given that file). */
 async function readAside(
   reading: Reading.StartFiles,
   file: string,
-): Promise<Reading.CheckpointRead> {
+): Promise<Reading.CheckpointMessage> {
   const read = await reading.checkpoint(file);
   if (read === undefined) throw new Error(`the thread did not read ${file}`);
   return read;
@@ -92,13 +96,15 @@ describe("a start's files read on a thread of their own while the server's code 
     expect(checkpoint.problem).toBeUndefined();
     expect(levelsOf(checkpoint)).toEqual(levelsOf(readAuditCheckpoint(names.auditTree)));
     // Lists over the memory handed over, with room to grow: the first leaf appended takes it.
-    const levels = checkpoint.levels!.map(({ memory, length }) => HashList.over(memory, length));
+    const levels = checkpoint.levels!.map(({ memory, length }) =>
+      HashList.over(Buffer.from(memory), length),
+    );
     const restored = AuditTree.fromRead({ levels, problem: undefined }, noEvents).tree;
     restored.tree.advanceTo(5000);
     const memory = checkpoint.levels![0]!.memory;
-    expect(memory.length).toBeGreaterThan(5000 * 32);
+    expect(memory.byteLength).toBeGreaterThan(5000 * 32);
     restored.tree.append(Buffer.alloc(32, 7));
-    expect(levels[0]!.memory).toBe(memory);
+    expect(levels[0]!.memory.buffer).toBe(memory);
   });
 
   it("is started by an entry that holds none of the server's code, which it loads after", () => {

@@ -260,7 +260,9 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     if (readAside === undefined) return readAuditCheckpoint(file);
     return {
       problem: readAside.problem,
-      levels: readAside.levels?.map(({ memory, length }) => HashList.over(memory, length)),
+      levels: readAside.levels?.map(({ memory, length }) =>
+        HashList.over(Buffer.from(memory), length),
+      ),
     };
   }
 

@@ -26,19 +26,13 @@ export type SnapshotMessage =
   | { readonly kind: 'snapshot'; readonly read: SnapshotRead | undefined }
   | { readonly kind: 'failed'; readonly message: string };
 
-/** The second: the checkpoint's levels (each level's memory and its count of hashes). */
+/**
+ * The second: the checkpoint's levels (each level's memory, room to grow included, and its
+ * count of hashes, for HashList.over), or why it is not used.
+ */
 export interface CheckpointMessage {
   readonly problem: string | undefined;
   readonly levels: { readonly memory: ArrayBuffer; readonly length: number }[] | undefined;
-}
-
-/**
- * The audit tree's checkpoint as the thread read it: each level's memory (room to grow
- * included) and its count of hashes, for HashList.over; or why it is not used.
- */
-export interface CheckpointRead {
-  readonly problem: string | undefined;
-  readonly levels: { readonly memory: Buffer; readonly length: number }[] | undefined;
 }
 
 /**
@@ -69,7 +63,7 @@ const SNAPSHOT_WAIT_MS = 300_000;
  */
 export class StartFiles {
   private snapshotTaken = false;
-  private checkpointRead: Promise<CheckpointRead> | undefined;
+  private checkpointRead: Promise<CheckpointMessage> | undefined;
   /** The thread's end (its exit code), told whenever it comes, before or after the checkpoint is asked for. */
   private readonly ended: Promise<number>;
 
@@ -129,23 +123,19 @@ export class StartFiles {
    * The checkpoint at `file` as the thread read it, when it comes; undefined when the
    * thread read another file or none: the caller then reads it itself.
    */
-  checkpoint(file: string | undefined): Promise<CheckpointRead> | undefined {
+  checkpoint(file: string | undefined): Promise<CheckpointMessage> | undefined {
     if (file === undefined || file !== this.files.auditTree) return undefined;
     this.checkpointRead ??= this.receiveCheckpoint(file);
     return this.checkpointRead;
   }
 
-  private receiveCheckpoint(file: string): Promise<CheckpointRead> {
+  private receiveCheckpoint(file: string): Promise<CheckpointMessage> {
     // The snapshot's message comes first: taken (and let go) if the read model did not.
     this.snapshot(undefined);
     const worker = this.worker;
     const port = this.port;
-    return new Promise<CheckpointRead>((resolve) => {
-      const received = ({ levels, problem }: CheckpointMessage) =>
-        resolve({
-          problem,
-          levels: levels?.map(({ memory, length }) => ({ memory: Buffer.from(memory), length })),
-        });
+    return new Promise<CheckpointMessage>((resolve) => {
+      const received = (message: CheckpointMessage) => resolve(message);
       const failed = (why: string) =>
         resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });
       port.once('message', received);
