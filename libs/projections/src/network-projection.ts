@@ -229,7 +229,8 @@ export class NetworkProjection {
           group,
           organization,
           joinRevision: event.revision,
-          positions: [{ revision: event.revision, value: this.intern(decoded.data.position) }],
+          position: this.intern(decoded.data.position),
+          moves: undefined,
           endRevision: undefined,
         };
         // The group's indexes before its memberships grow: one built now must not count it twice.
@@ -245,9 +246,11 @@ export class NetworkProjection {
       case 'PositionChanged': {
         const group = this.groups.get(target.id);
         if (group === undefined) return;
-        openMembershipsOf(group)
-          .get(decoded.data.organizationId)
-          ?.positions.push({ revision: event.revision, value: this.intern(decoded.data.position) });
+        const membership = openMembershipsOf(group).get(decoded.data.organizationId);
+        if (membership === undefined) return;
+        const move = { revision: event.revision, value: this.intern(decoded.data.position) };
+        if (membership.moves === undefined) membership.moves = [move];
+        else membership.moves.push(move);
         return;
       }
       case 'OrganizationLeftGroup': {
@@ -281,9 +284,8 @@ export class NetworkProjection {
           purpose: decoded.data.purpose ?? null,
           parties,
           group,
-          intendedEnds: [
-            { revision: event.revision, value: Date.parse(decoded.data.intendedEndAt) },
-          ],
+          intendedEnd: Date.parse(decoded.data.intendedEndAt),
+          extensions: undefined,
           arrangements: [],
           ending: undefined,
         };
@@ -296,12 +298,17 @@ export class NetworkProjection {
       case 'ArrangementAgreed':
         this.partnerships.get(target.id)?.arrangements.push(event.revision);
         return;
-      case 'PartnershipExtended':
-        this.partnerships.get(target.id)?.intendedEnds.push({
+      case 'PartnershipExtended': {
+        const partnership = this.partnerships.get(target.id);
+        if (partnership === undefined) return;
+        const extension = {
           revision: event.revision,
           value: Date.parse(decoded.data.intendedEndAt),
-        });
+        };
+        if (partnership.extensions === undefined) partnership.extensions = [extension];
+        else partnership.extensions.push(extension);
         return;
+      }
       case 'PartnershipEnded': {
         const partnership = this.partnerships.get(target.id);
         if (partnership !== undefined) {

@@ -1,7 +1,7 @@
 import type { NetworkProjection } from './network-projection';
 import type { NetworkView } from './network-view';
 import type { NetworkStatsNode } from './nodes';
-import { isBefore, visible } from './revisions';
+import { isBefore, positionIn } from './revisions';
 
 /** The counts of the network a view sees: one pass over every entity. */
 export function networkStats(projection: NetworkProjection, view: NetworkView): NetworkStatsNode {
@@ -18,7 +18,7 @@ export function networkStats(projection: NetworkProjection, view: NetworkView): 
     if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;
     for (const membership of group.memberships) {
       if (membership.joinRevision >= seen || isBefore(membership.endRevision, seen)) continue;
-      const position = visible(membership.positions, seen).at(-1)?.value;
+      const position = positionIn(membership, seen);
       if (position === 'CORE') membersByPosition.core++;
       else if (position === 'RING') membersByPosition.ring++;
       else if (position === 'FREE_SPACE') membersByPosition.freeSpace++;

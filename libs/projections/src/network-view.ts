@@ -35,7 +35,16 @@ import {
   openMembershipsOf,
   periodsIn,
 } from './records';
-import { countWhile, earliestOverlap, isBefore, isOpenIn, periods, visible } from './revisions';
+import {
+  countWhile,
+  earliestOverlap,
+  intendedEndIn,
+  isBefore,
+  isOpenIn,
+  periods,
+  positionsIn,
+  visible,
+} from './revisions';
 import { checkId, checkStreamId } from './view-input';
 
 const ENDING_SOON_MS = 30 * 24 * 60 * 60 * 1000;
@@ -438,7 +447,7 @@ export class NetworkView {
       const organization = this.organizationNode(membership.organization);
       if (group === undefined || organization === undefined) continue;
       const leftAt = ended ? this.dateOf(stream, membership.endRevision as number) : null;
-      const positions = visible(membership.positions, seen).map(
+      const positions = positionsIn(membership, seen).map(
         ({ revision, value }, index, all): PositionPeriodNode => ({
           position: value,
           from: this.dateOf(stream, revision),
@@ -463,9 +472,7 @@ export class NetworkView {
   partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
     const version = this.seen(record.stream);
     if (version === 0) return undefined;
-    const intendedEndAt = new Date(
-      (visible(record.intendedEnds, version).at(-1) as Revised<number>).value,
-    );
+    const intendedEndAt = new Date(intendedEndIn(record, version));
     const ending =
       record.ending !== undefined && record.ending.revision < version ? record.ending : undefined;
     const endedAt = ending === undefined ? null : this.dateOf(record.stream, ending.revision);

@@ -110,6 +110,14 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
       tape.value(value.aim);
     }
   };
+  /** Changes of a value after its first: none is an empty list. */
+  const writeChanges = (changes: readonly Revised<unknown>[] | undefined): void => {
+    tape.int(changes?.length ?? 0);
+    for (const { revision, value } of changes ?? []) {
+      tape.int(revision);
+      tape.value(value);
+    }
+  };
   /** What every entity's record begins with, as `decodeRecords` reads it back. */
   const writeRecordStart = (record: StreamRecord): void => {
     tape.value(record.id);
@@ -146,11 +154,8 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.int(membership.group.order);
     tape.int(membership.organization.order);
     tape.int(membership.joinRevision);
-    tape.int(membership.positions.length);
-    for (const { revision, value } of membership.positions) {
-      tape.int(revision);
-      tape.value(value);
-    }
+    tape.value(membership.position);
+    writeChanges(membership.moves);
     tape.optional(membership.endRevision);
   }
 
@@ -162,11 +167,8 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.int(partnership.parties.length);
     for (const party of partnership.parties) tape.int(party.order);
     tape.int(partnership.group === null ? NONE : partnership.group.order);
-    tape.int(partnership.intendedEnds.length);
-    for (const { revision, value } of partnership.intendedEnds) {
-      tape.int(revision);
-      tape.value(value);
-    }
+    tape.value(partnership.intendedEnd);
+    writeChanges(partnership.extensions);
     tape.int(partnership.arrangements.length);
     for (const revision of partnership.arrangements) tape.int(revision);
     tape.optional(partnership.ending?.revision);
@@ -212,6 +214,13 @@ export function decodeRecords<S extends Targeted>(
     const items = new Array<T>(count);
     for (let index = 0; index < count; index++) items[index] = read();
     return items;
+  };
+
+  /** A list of changes as `writeChanges` wrote it: none is no list at all. */
+  const changes = <T>(read: () => Revised<T>): Revised<T>[] | undefined => {
+    if (ints[at] !== 0) return list(read);
+    at++;
+    return undefined;
   };
 
   const streams: S[] = [];
@@ -283,13 +292,14 @@ export function decodeRecords<S extends Targeted>(
     return found;
   };
 
-  const position = (): Revised<Position> => ({ revision: int(), value: intern(value<Position>()) });
+  const move = (): Revised<Position> => ({ revision: int(), value: intern(value<Position>()) });
   for (let count = int(); count > 0; count--) {
     const membership: MembershipRecord = {
       group: group(int()),
       organization: organization(),
       joinRevision: int(),
-      positions: list(position),
+      position: intern(value<Position>()),
+      moves: changes(move),
       endRevision: optional(),
     };
     into.membershipOrder.push(membership);
@@ -297,7 +307,7 @@ export function decodeRecords<S extends Targeted>(
     membership.organization.memberships.push(membership);
   }
 
-  const intendedEnd = (): Revised<number> => ({ revision: int(), value: value() });
+  const extension = (): Revised<number> => ({ revision: int(), value: value() });
   for (let count = int(); into.partnershipOrder.length < count;) {
     const id = value<string>();
     const seq = int();
@@ -311,7 +321,8 @@ export function decodeRecords<S extends Targeted>(
       purpose: value(),
       parties: list(organization),
       group: ((index) => (index === NONE ? null : group(index)))(int()),
-      intendedEnds: list(intendedEnd),
+      intendedEnd: value(),
+      extensions: changes(extension),
       arrangements: list(int),
       ending: ((revision) =>
         revision === undefined

@@ -72,7 +72,13 @@ export interface MembershipRecord {
   readonly group: GroupRecord;
   readonly organization: OrganizationRecord;
   readonly joinRevision: number;
-  readonly positions: Revised<Position>[];
+  /** The position taken on joining, at `joinRevision`. */
+  readonly position: Position;
+  /**
+   * Each later change of position, in order; undefined while there is none (as for most
+   * memberships: no list is kept for them).
+   */
+  moves: Revised<Position>[] | undefined;
   /** The revision of the leaving or of the group's dissolution. */
   endRevision: number | undefined;
 }
@@ -82,8 +88,10 @@ export interface PartnershipRecord extends StreamRecord {
   readonly purpose: string | null;
   readonly parties: OrganizationRecord[];
   readonly group: GroupRecord | null;
-  /** The intended end as formed (revision 0) and as each extension moved it. */
-  readonly intendedEnds: Revised<number>[];
+  /** The intended end as formed (revision 0). */
+  readonly intendedEnd: number;
+  /** The intended end as each extension moved it, in order; undefined while never extended. */
+  extensions: Revised<number>[] | undefined;
   /**
    * The revisions of the arrangements agreed, in order. Their titles, terms and commitments
    * (most of a history's text) are read from the store when asked for.

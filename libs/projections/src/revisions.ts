@@ -3,7 +3,8 @@
  * stream sees of them. Streams only grow, so each question is a prefix, found by binary
  * search.
  */
-import type { MembershipRecord, Revised } from './records';
+import type { Position } from '@partnerships/domain/group/group';
+import type { MembershipRecord, PartnershipRecord, Revised } from './records';
 
 /** The valid time, in milliseconds, of a revision of one stream. */
 export type RevisionTime = (revision: number) => number;
@@ -26,6 +27,32 @@ export function countWhile<T>(
 export function visible<T>(items: readonly Revised<T>[], seen: number): readonly Revised<T>[] {
   const count = countWhile(items, (item) => item.revision < seen);
   return count === items.length ? items : items.slice(0, count);
+}
+
+/**
+ * The value as first set, then moved by changes: what a view that sees the first `seen`
+ * events of the stream sees last. The first value's revision comes before every change's.
+ */
+function latest<T>(first: T, changes: readonly Revised<T>[] | undefined, seen: number): T {
+  if (changes === undefined) return first;
+  const count = countWhile(changes, (change) => change.revision < seen);
+  return count === 0 ? first : (changes[count - 1] as Revised<T>).value;
+}
+
+/** The position a membership holds among the first `seen` events of its group (it joined). */
+export function positionIn(membership: MembershipRecord, seen: number): Position {
+  return latest(membership.position, membership.moves, seen);
+}
+
+/** Every position a membership held among the first `seen` events, oldest first. */
+export function positionsIn(membership: MembershipRecord, seen: number): Revised<Position>[] {
+  const joined = { revision: membership.joinRevision, value: membership.position };
+  return membership.moves === undefined ? [joined] : [joined, ...visible(membership.moves, seen)];
+}
+
+/** The intended end, in milliseconds, of a partnership among its first `seen` events. */
+export function intendedEndIn(partnership: PartnershipRecord, seen: number): number {
+  return latest(partnership.intendedEnd, partnership.extensions, seen);
 }
 
 /** A membership period in valid time, in milliseconds: [from, until). */

@@ -81,7 +81,7 @@ export class ReadModelListSizes implements ListSizes {
       groupPartnerships = Math.max(groupPartnerships, group.partnerships.length);
       interventions = Math.max(interventions, group.interventions.length);
       for (const membership of group.memberships) {
-        positions = Math.max(positions, membership.positions.length);
+        positions = Math.max(positions, 1 + (membership.moves?.length ?? 0));
       }
     }
     let parties = 0;
