@@ -202,7 +202,9 @@ export class NetworkProjection {
         const { ambition, realized, notes } = decoded.data;
         this.organizations.get(target.id)?.assessments.push({
           revision: event.revision,
-          value: { ambition, realized, notes: notes ?? null },
+          ambition,
+          realized,
+          notes: notes ?? null,
         });
         return;
       }
@@ -314,7 +316,7 @@ export class NetworkProjection {
         if (partnership !== undefined) {
           partnership.ending = {
             revision: event.revision,
-            value: { reason: this.intern(decoded.data.reason) },
+            reason: this.intern(decoded.data.reason),
           };
         }
         return;
@@ -323,7 +325,9 @@ export class NetworkProjection {
         const { interventionId, title, aim } = decoded.data;
         this.recordOf(target)?.interventions.push({
           revision: event.revision,
-          value: { id: interventionId, title, aim: aim ?? null },
+          id: interventionId,
+          title,
+          aim: aim ?? null,
         });
         return;
       }

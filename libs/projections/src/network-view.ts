@@ -25,11 +25,11 @@ import {
 import { Page, pageOf } from './paging';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import {
+  CapabilityRecord,
   GroupRecord,
   MembershipRecord,
   OrganizationRecord,
   PartnershipRecord,
-  Revised,
   StreamLog,
   StreamRecord,
   openMembershipsOf,
@@ -315,7 +315,7 @@ export class NetworkView {
     const organization = found === record ? found : undefined;
     const assessments =
       organization === undefined ? [] : visible(organization.assessments, node.version);
-    return visible(record.interventions, node.version).map(({ revision, value }) => {
+    return visible(record.interventions, node.version).map(({ revision, id, title, aim }) => {
       const at = this.dateOf(record.stream, revision);
       const timeOf = this.timesOf(record.stream);
       // Assessments and interventions share the stream, so assessedAt grows with revision.
@@ -324,9 +324,9 @@ export class NetworkView {
         (assessment) => timeOf(assessment.revision) <= at.getTime(),
       );
       return {
-        id: value.id,
-        title: value.title,
-        aim: value.aim,
+        id,
+        title,
+        aim,
         at,
         capabilityBefore:
           organization === undefined || before === 0
@@ -404,13 +404,13 @@ export class NetworkView {
 
   private assessment(
     record: OrganizationRecord,
-    { revision, value }: Revised<{ ambition: number; realized: number; notes: string | null }>,
+    { revision, ambition, realized, notes }: CapabilityRecord,
   ): CapabilityAssessmentNode {
     return {
-      ambition: value.ambition,
-      realized: value.realized,
-      gap: value.ambition - value.realized,
-      notes: value.notes,
+      ambition,
+      realized,
+      gap: ambition - realized,
+      notes,
       assessedAt: this.dateOf(record.stream, revision),
     };
   }
@@ -486,7 +486,7 @@ export class NetworkView {
       startedAt: this.dateOf(record.stream, 0),
       intendedEndAt,
       endedAt,
-      endReason: ending?.value.reason ?? null,
+      endReason: ending?.reason ?? null,
       status: ending === undefined ? 'ACTIVE' : 'ENDED',
       termStatus: this.termStatus(intendedEndAt, ending !== undefined),
     };

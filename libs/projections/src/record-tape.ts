@@ -101,13 +101,13 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     for (const seq of stream.seqs) tape.int(seq);
   }
   const writeStream = (stream: StreamLog): void => tape.int(stream.index);
-  const writeInterventions = (interventions: readonly Revised<InterventionRecord>[]): void => {
+  const writeInterventions = (interventions: readonly InterventionRecord[]): void => {
     tape.int(interventions.length);
-    for (const { revision, value } of interventions) {
+    for (const { revision, id, title, aim } of interventions) {
       tape.int(revision);
-      tape.value(value.id);
-      tape.value(value.title);
-      tape.value(value.aim);
+      tape.value(id);
+      tape.value(title);
+      tape.value(aim);
     }
   };
   /** Changes of a value after its first: none is an empty list. */
@@ -131,11 +131,11 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     writeRecordStart(organization);
     tape.value(organization.name);
     tape.int(organization.assessments.length);
-    for (const { revision, value } of organization.assessments) {
+    for (const { revision, ambition, realized, notes } of organization.assessments) {
       tape.int(revision);
-      tape.value(value.ambition);
-      tape.value(value.realized);
-      tape.value(value.notes);
+      tape.value(ambition);
+      tape.value(realized);
+      tape.value(notes);
     }
   }
 
@@ -172,7 +172,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.int(partnership.arrangements.length);
     for (const revision of partnership.arrangements) tape.int(revision);
     tape.optional(partnership.ending?.revision);
-    if (partnership.ending !== undefined) tape.value(partnership.ending.value.reason);
+    if (partnership.ending !== undefined) tape.value(partnership.ending.reason);
   }
   return tape.tape();
 }
@@ -238,13 +238,17 @@ export function decodeRecords<S extends Targeted>(
     if (found === undefined) throw new RangeError('the record tape names no stream');
     return found;
   };
-  const intervention = (): Revised<InterventionRecord> => ({
+  const intervention = (): InterventionRecord => ({
     revision: int(),
-    value: { id: value(), title: value(), aim: value() },
+    id: value(),
+    title: value(),
+    aim: value(),
   });
-  const assessment = (): Revised<CapabilityRecord> => ({
+  const assessment = (): CapabilityRecord => ({
     revision: int(),
-    value: { ambition: value(), realized: value(), notes: value() },
+    ambition: value(),
+    realized: value(),
+    notes: value(),
   });
 
   for (let count = int(); into.organizationOrder.length < count;) {
@@ -325,9 +329,9 @@ export function decodeRecords<S extends Targeted>(
       extensions: changes(extension),
       arrangements: list(int),
       ending: ((revision) =>
-        revision === undefined
-          ? undefined
-          : { revision, value: { reason: intern(value<EndReason>()) } })(optional()),
+        revision === undefined ? undefined : { revision, reason: intern(value<EndReason>()) })(
+        optional(),
+      ),
     };
     into.partnerships.set(id, partnership);
     into.partnershipOrder.push(partnership);

@@ -25,21 +25,28 @@ export interface StreamRecord {
   readonly order: number;
   readonly stream: StreamLog;
   /** The interventions aimed at the entity, in its stream's order. */
-  readonly interventions: Revised<InterventionRecord>[];
+  readonly interventions: InterventionRecord[];
 }
 
-export interface InterventionRecord {
-  readonly id: string;
-  readonly title: string;
-  readonly aim: string | null;
-}
-
+/** A value as a revision of its stream set it (a position moved, an intended end extended). */
 export interface Revised<T> {
   readonly revision: number;
   readonly value: T;
 }
 
+/**
+ * An intervention, an assessment and an ending carry the revision that recorded them in
+ * themselves: one object each, not a pair of a revision and a value.
+ */
+export interface InterventionRecord {
+  readonly revision: number;
+  readonly id: string;
+  readonly title: string;
+  readonly aim: string | null;
+}
+
 export interface CapabilityRecord {
+  readonly revision: number;
   readonly ambition: number;
   readonly realized: number;
   readonly notes: string | null;
@@ -47,7 +54,7 @@ export interface CapabilityRecord {
 
 export interface OrganizationRecord extends StreamRecord {
   readonly name: string;
-  readonly assessments: Revised<CapabilityRecord>[];
+  readonly assessments: CapabilityRecord[];
   readonly memberships: MembershipRecord[];
   readonly partnerships: PartnershipRecord[];
 }
@@ -97,7 +104,12 @@ export interface PartnershipRecord extends StreamRecord {
    * (most of a history's text) are read from the store when asked for.
    */
   readonly arrangements: number[];
-  ending: Revised<{ reason: EndReason }> | undefined;
+  ending: EndingRecord | undefined;
+}
+
+export interface EndingRecord {
+  readonly revision: number;
+  readonly reason: EndReason;
 }
 
 /** The open membership of each current member of a group (a live index: do not keep it). */

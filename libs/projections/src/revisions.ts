@@ -24,7 +24,10 @@ export function countWhile<T>(
   return low;
 }
 
-export function visible<T>(items: readonly Revised<T>[], seen: number): readonly Revised<T>[] {
+export function visible<T extends { readonly revision: number }>(
+  items: readonly T[],
+  seen: number,
+): readonly T[] {
   const count = countWhile(items, (item) => item.revision < seen);
   return count === items.length ? items : items.slice(0, count);
 }
