@@ -250,9 +250,10 @@ export class NetworkProjection {
         if (group === undefined) return;
         const membership = openMembershipsOf(group).get(decoded.data.organizationId);
         if (membership === undefined) return;
-        const move = { revision: event.revision, value: this.intern(decoded.data.position) };
-        if (membership.moves === undefined) membership.moves = [move];
-        else membership.moves.push(move);
+        membership.moves = withChange(membership.moves, {
+          revision: event.revision,
+          value: this.intern(decoded.data.position),
+        });
         return;
       }
       case 'OrganizationLeftGroup': {
@@ -303,12 +304,10 @@ export class NetworkProjection {
       case 'PartnershipExtended': {
         const partnership = this.partnerships.get(target.id);
         if (partnership === undefined) return;
-        const extension = {
+        partnership.extensions = withChange(partnership.extensions, {
           revision: event.revision,
           value: Date.parse(decoded.data.intendedEndAt),
-        };
-        if (partnership.extensions === undefined) partnership.extensions = [extension];
-        else partnership.extensions.push(extension);
+        });
         return;
       }
       case 'PartnershipEnded': {
@@ -363,6 +362,13 @@ const EMPTY = { length: 0, at: (): number => NaN };
 /** What every entity keeps of the stream that created it. */
 function streamRecord(id: string, seq: number, order: number, stream: StreamLog): StreamRecord {
   return { id, seq, order, stream, interventions: [] };
+}
+
+/** A record's changes with one more: a list is made only at the first change. */
+function withChange<T>(changes: T[] | undefined, change: T): T[] {
+  if (changes === undefined) return [change];
+  changes.push(change);
+  return changes;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {
