@@ -8,14 +8,15 @@
  * tape) left out, then those arrays' bytes one after the other: a start reads each straight
  * into an array of its own, and neither decodes them nor holds the file whole. The header
  * carries the format version, the schema hash of the code that wrote it, the checkpoint,
- * the number of events applied, the payload's layout and length and a CRC-32 of the
- * payload; a file that disagrees with any of them is not used.
+ * the number of events applied, the payload's layout and length and a SHA-256 of the
+ * payload; a file that disagrees with any of them is not used. (SHA-256, not CRC-32: on
+ * the 2-core bench machine OpenSSL's SHA-256 checked 67 MB in 40-44 ms, zlib's CRC-32 in
+ * 170-177 ms, and a start waits for that check.)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { closeSync, fstatSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import type { EventStore } from '@partnerships/event-store/event-store';
 import { readFully } from '@partnerships/event-store/file-reads';
@@ -23,7 +24,7 @@ import { NetworkProjection, ProjectionState } from './network-projection';
 
 const MAGIC = Buffer.from('PTSNAP01', 'latin1');
 /** Bumped when the file layout or the header changes. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /** The typed arrays a state may hold, by the name the header gives them. */
 const ARRAY_TYPES = {
@@ -68,13 +69,14 @@ export interface SnapshotHeader {
   /** The typed arrays, in the order the state names them, after it. */
   readonly sections: readonly SnapshotSection[];
   readonly payloadBytes: number;
-  readonly payloadCrc32: number;
+  /** The payload's SHA-256, in hex. */
+  readonly payloadSha256: string;
 }
 
 /** What the writer fills in; the rest of the header describes the payload. */
 export type SnapshotFields = Omit<
   SnapshotHeader,
-  'format' | 'stateBytes' | 'sections' | 'payloadBytes' | 'payloadCrc32'
+  'format' | 'stateBytes' | 'sections' | 'payloadBytes' | 'payloadSha256'
 >;
 
 export interface LastEvent {
@@ -156,8 +158,8 @@ export function snapshotBytes(
   const sections = payload.sections.map((section) =>
     Buffer.from(section.buffer, section.byteOffset, section.byteLength),
   );
-  let payloadCrc32 = crc32(payload.state);
-  for (const section of sections) payloadCrc32 = crc32(section, payloadCrc32);
+  const hash = createHash('sha256').update(payload.state);
+  for (const section of sections) hash.update(section);
   const header: SnapshotHeader = {
     format: SNAPSHOT_FORMAT,
     schema: fields.schema,
@@ -171,7 +173,7 @@ export function snapshotBytes(
       bytes: section.byteLength,
     })),
     payloadBytes: sections.reduce((sum, section) => sum + section.length, payload.state.length),
-    payloadCrc32,
+    payloadSha256: hash.digest('hex'),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
@@ -253,7 +255,7 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
   // Never a slice of Node's shared pool: it is handed back whole once decoded.
   const state = Buffer.allocUnsafeSlow(header.stateBytes);
   readFully(fd, state, headerEnd);
-  let crc = crc32(state);
+  const hash = createHash('sha256').update(state);
   let offset = headerEnd + state.length;
   const sections: TypedArray[] = [];
   for (const { type, bytes } of header.sections) {
@@ -262,11 +264,11 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
     const section = new Type(bytes / Type.BYTES_PER_ELEMENT);
     const view = new Uint8Array(section.buffer, section.byteOffset, section.byteLength);
     readFully(fd, view, offset);
-    crc = crc32(view, crc);
+    hash.update(view);
     offset += bytes;
     sections.push(section);
   }
-  if (crc !== header.payloadCrc32) return damaged('its checksum does not match');
+  if (hash.digest('hex') !== header.payloadSha256) return damaged('its checksum does not match');
   return { snapshot: { header, state, sections } };
 }
 
@@ -294,7 +296,7 @@ function isHeader(value: unknown): value is SnapshotHeader {
     Array.isArray(header['sections']) &&
     header['sections'].every(isSection) &&
     Number.isSafeInteger(header['payloadBytes']) &&
-    Number.isSafeInteger(header['payloadCrc32'])
+    typeof header['payloadSha256'] === 'string'
   );
 }
 

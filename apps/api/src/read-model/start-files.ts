@@ -47,7 +47,7 @@ const SNAPSHOT_WAIT_MS = 300_000;
 
 /**
  * The files a start reads before it serves, the read model's snapshot and the audit tree's
- * checkpoint, read and checked (CRC-32, SHA-256) on a thread of their own from the first
+ * checkpoint, read and checked (each by its SHA-256) on a thread of their own from the first
  * moment of the process, while this thread loads the server's code. On the 2-core bench
  * machine that code takes 1.2-1.8 s to load, and reading a million events' files
  * (130 MB) took another 0.5 s after it; now the second core does that in the meantime.
