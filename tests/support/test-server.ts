@@ -46,10 +46,11 @@ export function temporaryDirectory(): { path: string; remove: () => void } {
 export async function startServer(
   file: string,
   env: Record<string, string> = {},
+  entry = SERVER_ENTRY,
 ): Promise<TestServer> {
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=64', '--min-semi-space-size=64', SERVER_ENTRY],
+    ['--max-semi-space-size=64', '--min-semi-space-size=64', entry],
     {
       env: {
         ...process.env,

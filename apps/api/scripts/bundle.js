@@ -20,9 +20,12 @@
  * peers Nest and its modules try to load), better-sqlite3 and the EventStoreDB client stay
  * requires, resolved at run time as before.
  *
+ * The server's bundle is loaded with V8's code cache (apps/api/src/code-cache.ts), which its
+ * first start writes beside it; a new bundle removes the caches of the old.
+ *
  * usage: node apps/api/scripts/bundle.js (npm run build runs it)
  */
-const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative } = require('node:path');
 const esbuild = require('esbuild');
 
@@ -112,7 +115,15 @@ async function bundle(entry) {
   }
 }
 
-Promise.all(ENTRIES.map(bundle)).catch((error) => {
+/** The code caches of earlier bundles (apps/api/src/code-cache.ts): never used again. */
+function removeCodeCaches() {
+  const directory = join(ROOT, 'dist', 'apps', 'api', 'src');
+  for (const name of readdirSync(directory)) {
+    if (/^server\.js\..*\.code-cache(\..*\.tmp)?$/.test(name)) rmSync(join(directory, name));
+  }
+}
+
+Promise.all(ENTRIES.map(bundle)).then(removeCodeCaches).catch((error) => {
   console.error(`bundling the server failed: ${error.message}`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@
  * bundled apart from the server (apps/api/scripts/bundle.js), loads only what knows where
  * those files are, starts reading them, and only then loads the server (server.ts).
  */
+import { requireWithCodeCache } from './code-cache';
 import { startFileNames } from './start-file-names';
 import { StartFiles } from './read-model/start-files';
 
@@ -15,8 +16,20 @@ process.stderr.on('error', () => undefined);
 
 async function main(): Promise<void> {
   const startFiles = StartFiles.readAside(startFileNames(process.env));
-  const { startServer } = await import('./server');
-  await startServer(process.env, startFiles);
+  const server = requireWithCodeCache<typeof import('./server')>(
+    require.resolve('./server'),
+    module,
+  );
+  await server.exports.startServer(process.env, startFiles);
+  // Once serving, with what the start compiled: the next start of this build reads it.
+  setImmediate(() => {
+    const saved = server.saveCodeCache();
+    if (saved.kind === 'written') {
+      server.exports.logFromMain(`compiled code cached for the next start in ${saved.file}`);
+    } else if (saved.kind === 'failed') {
+      server.exports.logFromMain(`no code cache for the next start: ${saved.why}`);
+    }
+  });
 }
 
 main().catch(async (error: unknown) => {

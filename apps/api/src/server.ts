@@ -4,6 +4,7 @@
  * code is read and compiled.
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from './config';
 import type { StartFiles } from './read-model/start-files';
 import { serve } from './serve';
@@ -15,4 +16,9 @@ export async function startServer(
   startFiles: StartFiles | undefined,
 ): Promise<void> {
   await serve(loadConfig(env), startFiles);
+}
+
+/** A line of main's in the server's log (main.ts loads no logger of its own). */
+export function logFromMain(message: string): void {
+  new Logger('Main').log(message);
 }
