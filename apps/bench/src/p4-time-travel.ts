@@ -290,7 +290,7 @@ function timeWithMembers(
 ): number | undefined {
   const seqs = group.stream.seqs;
   let known = 0;
-  while (known < seqs.length && projection.recordedAt(seqs[known]!) <= knownAt) known++;
+  while (known < seqs.length && projection.recordedAt(seqs.at(known)) <= knownAt) known++;
   const change = new Int32Array(known + 1);
   for (const membership of group.memberships) {
     if (membership.joinRevision < known) change[membership.joinRevision + 1]! += 1;
@@ -301,14 +301,14 @@ function timeWithMembers(
   let open = 0;
   for (let n = 1; n <= known; n++) {
     open += change[n]!;
-    const from = projection.effectiveAt(seqs[n - 1]!);
-    const until = n < seqs.length ? projection.effectiveAt(seqs[n]!) : from + 1;
+    const from = projection.effectiveAt(seqs.at(n - 1));
+    const until = n < seqs.length ? projection.effectiveAt(seqs.at(n)) : from + 1;
     if (open === MEMBERS && until > from) prefixes.push(n);
   }
   if (prefixes.length === 0) return undefined;
   const n = prefixes[int(0, prefixes.length - 1)]!;
-  const from = projection.effectiveAt(seqs[n - 1]!);
-  const until = n < seqs.length ? projection.effectiveAt(seqs[n]!) : from + 1;
+  const from = projection.effectiveAt(seqs.at(n - 1));
+  const until = n < seqs.length ? projection.effectiveAt(seqs.at(n)) : from + 1;
   return int(from, until - 1);
 }
 

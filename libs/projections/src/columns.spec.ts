@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IdColumn } from './columns';
+import { IdColumn, IntList } from './columns';
 
 describe('IdColumn', () => {
   it('gives back every id exactly, UUIDs kept as bytes and any other id as it was', () => {
@@ -60,5 +60,25 @@ describe('IdColumn', () => {
     expect(indexOfEach(restored)).toEqual(expected);
     restored.push('late-id');
     expect(restored.indexOf('late-id')).toBe(5000 + 4 + 2);
+  });
+});
+
+describe('IntList', () => {
+  it('reads a list from its run of a shared column, and keeps what is pushed after apart', () => {
+    const shared = Int32Array.from([9, 9, 4, 7, 11, 9]);
+    const list = new IntList(shared, 2, 3);
+    expect(list.length).toBe(3);
+    expect([list.at(0), list.at(1), list.at(2)]).toEqual([4, 7, 11]);
+    list.push(12);
+    list.push(15);
+    expect(list.length).toBe(5);
+    expect([list.at(2), list.at(3), list.at(4)]).toEqual([11, 12, 15]);
+    expect(list.toArray()).toEqual([4, 7, 11, 12, 15]);
+    // The shared column is only read.
+    expect(Array.from(shared)).toEqual([9, 9, 4, 7, 11, 9]);
+    const empty = new IntList();
+    expect(empty.length).toBe(0);
+    empty.push(3);
+    expect(empty.toArray()).toEqual([3]);
   });
 });

@@ -59,6 +59,45 @@ export class Int32Column {
   }
 }
 
+/**
+ * A list of integers (a stream's log indexes, a partnership's arrangement revisions) that
+ * begins as a run of a column shared by many lists, as a snapshot holds them, and keeps
+ * what is pushed after in an array of its own: a start reads a snapshot's lists without
+ * copying them or making an array for each (at a million events, 1.4M integers in 97k
+ * lists).
+ */
+export class IntList {
+  private more: number[] | undefined;
+
+  constructor(
+    private readonly shared: Int32Array = NO_INTS,
+    private readonly start = 0,
+    private readonly sharedLength = 0,
+  ) {}
+
+  get length(): number {
+    return this.sharedLength + (this.more?.length ?? 0);
+  }
+
+  /** The integer at `index`, which must be below `length`. */
+  at(index: number): number {
+    return index < this.sharedLength
+      ? (this.shared[this.start + index] as number)
+      : (this.more![index - this.sharedLength] as number);
+  }
+
+  push(value: number): void {
+    (this.more ??= []).push(value);
+  }
+
+  toArray(): number[] {
+    const items = Array.from(this.shared.subarray(this.start, this.start + this.sharedLength));
+    return this.more === undefined ? items : items.concat(this.more);
+  }
+}
+
+const NO_INTS = new Int32Array(0);
+
 function grow<A extends Float64Array | Int32Array | Uint8Array>(
   values: A,
   Type: new (length: number) => A,

@@ -60,7 +60,7 @@ describe('LogFollower', () => {
     expect(projection.length).toBe(2);
     expect(projection.indexesOfType('OrganizationRenamed').at(0)).toBe(0);
     expect(projection.indexesOfType('OrganizationRegistered').at(0)).toBe(1);
-    expect(projection.streams.get('organization-a')?.seqs).toEqual([0]);
+    expect(projection.streams.get('organization-a')?.seqs.toArray()).toEqual([0]);
     expect(seen).toEqual(['OrganizationRenamed', 'OrganizationRegistered']);
     expect(projection.organizations.get('b')?.name).toBe('B');
   });

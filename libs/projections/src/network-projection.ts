@@ -7,6 +7,7 @@ import {
   IdColumn,
   IdState,
   Int32Column,
+  IntList,
   PositionColumn,
   PositionState,
 } from './columns';
@@ -36,7 +37,7 @@ interface FollowedStream extends StreamLog {
  * raw bytes. It shares nothing with the live projection but immutable strings.
  */
 export interface ProjectionState {
-  readonly version: 3;
+  readonly version: 4;
   readonly effective: Float64Array;
   readonly recorded: Float64Array;
   readonly positions: PositionState;
@@ -131,7 +132,7 @@ export class NetworkProjection {
     const types = new Map<string, Int32Array>();
     for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
     return {
-      version: 3,
+      version: 4,
       effective: this.effective.toArray(),
       recorded: this.recorded.toArray(),
       positions: this.positions.state(),
@@ -173,7 +174,7 @@ export class NetworkProjection {
       stream = {
         streamId: event.streamId,
         index: this.streams.size,
-        seqs: [],
+        seqs: new IntList(),
         target: parseStreamId(event.streamId) ?? null,
       };
       this.streams.set(event.streamId, stream);
@@ -289,7 +290,7 @@ export class NetworkProjection {
           group,
           intendedEnd: Date.parse(decoded.data.intendedEndAt),
           extensions: undefined,
-          arrangements: [],
+          arrangements: new IntList(),
           ending: undefined,
         };
         this.partnerships.set(target.id, partnership);

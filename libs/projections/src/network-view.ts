@@ -95,12 +95,12 @@ export class NetworkView {
 
   /** The valid time of a revision of a stream. */
   private dateOf(stream: StreamLog, revision: number): Date {
-    return new Date(this.projection.effectiveAt(stream.seqs[revision] as number));
+    return new Date(this.projection.effectiveAt(stream.seqs.at(revision)));
   }
 
   /** The valid time of each revision of a stream, in milliseconds. */
   private timesOf(stream: StreamLog): (revision: number) => number {
-    return (revision) => this.projection.effectiveAt(stream.seqs[revision] as number);
+    return (revision) => this.projection.effectiveAt(stream.seqs.at(revision));
   }
 
   // Organizations
@@ -283,7 +283,8 @@ export class NetworkView {
     if (count === 0) return [];
     const events = await this.reader.readStream(record.stream.streamId);
     const nodes: ArrangementNode[] = [];
-    for (const revision of record.arrangements.slice(0, count)) {
+    for (let index = 0; index < count; index++) {
+      const revision = record.arrangements.at(index);
       const event = events[revision];
       const decoded = event === undefined ? undefined : decodeEvent(event);
       if (decoded?.type !== 'ArrangementAgreed') {

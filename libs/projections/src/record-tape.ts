@@ -23,12 +23,19 @@ import type {
   StreamRecord,
   StreamLog,
 } from './records';
+import { IntList } from './columns';
 
 /** The tape and its values; v8.serialize round-trips it (the snapshot file writes the tape raw). */
 export interface RecordTape {
   readonly ints: Int32Array;
   /** Each distinct value of the records once; the tape names them by index. */
   readonly values: unknown[];
+  /**
+   * Every stream's log indexes and every partnership's arrangement revisions, one list
+   * after the other (the tape gives each list's length): the decoded lists read them here,
+   * without a copy.
+   */
+  readonly lists: Int32Array;
 }
 
 /** What the tape holds: the projection's streams and entities, in their orders. */
@@ -80,8 +87,34 @@ class TapeWriter {
     this.int(index);
   }
 
+  private lists = new Int32Array(1 << 16);
+  private listsLength = 0;
+
+  /** A list of integers: its length on the tape, its items in `lists`. */
+  list(items: IntList): void {
+    this.int(items.length);
+    if (this.listsLength + items.length > this.lists.length) {
+      const grown = new Int32Array(
+        Math.max(this.lists.length * 2, this.listsLength + items.length),
+      );
+      grown.set(this.lists.subarray(0, this.listsLength));
+      this.lists = grown;
+    }
+    for (let index = 0; index < items.length; index++) {
+      const item = items.at(index);
+      if ((item | 0) !== item || item < 0) {
+        throw new RangeError(`${item} is not an index or revision a snapshot can hold`);
+      }
+      this.lists[this.listsLength++] = item;
+    }
+  }
+
   tape(): RecordTape {
-    return { ints: this.ints.slice(0, this.length), values: this.values };
+    return {
+      ints: this.ints.slice(0, this.length),
+      values: this.values,
+      lists: this.lists.slice(0, this.listsLength),
+    };
   }
 }
 
@@ -97,8 +130,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
       tape.value(stream.target.category);
       tape.value(stream.target.id);
     }
-    tape.int(stream.seqs.length);
-    for (const seq of stream.seqs) tape.int(seq);
+    tape.list(stream.seqs);
   }
   const writeStream = (stream: StreamLog): void => tape.int(stream.index);
   const writeInterventions = (interventions: readonly InterventionRecord[]): void => {
@@ -169,8 +201,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.int(partnership.group === null ? NONE : partnership.group.order);
     tape.value(partnership.intendedEnd);
     writeChanges(partnership.extensions);
-    tape.int(partnership.arrangements.length);
-    for (const revision of partnership.arrangements) tape.int(revision);
+    tape.list(partnership.arrangements);
     tape.optional(partnership.ending?.revision);
     if (partnership.ending !== undefined) tape.value(partnership.ending.reason);
   }
@@ -183,7 +214,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
  * reasons it later applies share the strings read here.
  */
 export function decodeRecords<S extends Targeted>(
-  { ints, values }: RecordTape,
+  { ints, values, lists }: RecordTape,
   into: TapedRecords<S> & {
     readonly organizations: Map<string, OrganizationRecord>;
     readonly groups: Map<string, GroupRecord>;
@@ -216,6 +247,18 @@ export function decodeRecords<S extends Targeted>(
     return items;
   };
 
+  /** A list of integers as `TapeWriter.list` wrote it, read where it lies in `lists`. */
+  let listsAt = 0;
+  const intList = (): IntList => {
+    const length = int();
+    if (length < 0 || listsAt + length > lists.length) {
+      throw new RangeError('the record tape names integers its lists lack');
+    }
+    const items = new IntList(lists, listsAt, length);
+    listsAt += length;
+    return items;
+  };
+
   /** A list of changes as `writeChanges` wrote it: none is no list at all. */
   const changes = <T>(read: () => Revised<T>): Revised<T>[] | undefined => {
     if (ints[at] !== 0) return list(read);
@@ -228,8 +271,8 @@ export function decodeRecords<S extends Targeted>(
     const streamId = value<string>();
     const category = int();
     const target = category === NONE ? null : { category: valueAt(category), id: value() };
-    const seqs = list(int);
-    const stream = { streamId, index: streams.length, seqs, target } as S;
+    const seqs = intList();
+    const stream = { streamId, index: streams.length, seqs, target } as unknown as S;
     streams.push(stream);
     into.streams.set(streamId, stream);
   }
@@ -327,7 +370,7 @@ export function decodeRecords<S extends Targeted>(
       group: ((index) => (index === NONE ? null : group(index)))(int()),
       intendedEnd: value(),
       extensions: changes(extension),
-      arrangements: list(int),
+      arrangements: intList(),
       ending: ((revision) =>
         revision === undefined ? undefined : { revision, reason: intern(value<EndReason>()) })(
         optional(),
@@ -338,5 +381,7 @@ export function decodeRecords<S extends Targeted>(
     for (const party of partnership.parties) party.partnerships.push(partnership);
     partnership.group?.partnerships.push(partnership);
   }
-  if (at !== ints.length) throw new RangeError('the record tape holds more than its records');
+  if (at !== ints.length || listsAt !== lists.length) {
+    throw new RangeError('the record tape holds more than its records');
+  }
 }

@@ -7,6 +7,7 @@
  * always form a prefix).
  */
 import type { Position } from '@partnerships/domain/group/group';
+import type { IntList } from './columns';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
 
 /** A stream as the read model keeps it: the index in the global log of each revision. */
@@ -14,7 +15,7 @@ export interface StreamLog {
   readonly streamId: string;
   /** Its place among the streams in the order they began (the snapshot links by it). */
   readonly index: number;
-  readonly seqs: number[];
+  readonly seqs: IntList;
 }
 
 export interface StreamRecord {
@@ -103,7 +104,7 @@ export interface PartnershipRecord extends StreamRecord {
    * The revisions of the arrangements agreed, in order. Their titles, terms and commitments
    * (most of a history's text) are read from the store when asked for.
    */
-  readonly arrangements: number[];
+  readonly arrangements: IntList;
   ending: EndingRecord | undefined;
 }
 

@@ -11,14 +11,14 @@ export type RevisionTime = (revision: number) => number;
 
 /** The number of leading items for which `holds` is true; `holds` must be monotone. */
 export function countWhile<T>(
-  items: { readonly length: number; readonly [index: number]: T },
+  items: { readonly length: number; at(index: number): T | undefined },
   holds: (item: T) => boolean,
 ): number {
   let low = 0;
   let high = items.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (holds(items[middle] as T)) low = middle + 1;
+    if (holds(items.at(middle) as T)) low = middle + 1;
     else high = middle;
   }
   return low;
