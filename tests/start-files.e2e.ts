@@ -1,7 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as AuditTrees from '@partnerships/audit/audit-tree';
-import type * as MerkleTrees from '@partnerships/audit/merkle-tree';
 import type * as Projections from '@partnerships/projections/network-projection';
 import type * as SnapshotFiles from '@partnerships/projections/snapshot-file';
 import type * as Reading from '../apps/api/src/read-model/start-files';
@@ -14,12 +13,9 @@ const DIST = join(__dirname, '..', 'dist');
 const { StartFiles } = require(
   join(DIST, 'apps', 'api', 'src', 'read-model', 'start-files.js'),
 ) as typeof Reading;
-const { AuditTree, readAuditCheckpoint } = require(
+const { AuditTree, checkpointLevels, readAuditCheckpoint } = require(
   join(DIST, 'libs', 'audit', 'src', 'audit-tree.js'),
 ) as typeof AuditTrees;
-const { HashList } = require(
-  join(DIST, 'libs', 'audit', 'src', 'merkle-tree.js'),
-) as typeof MerkleTrees;
 const { NetworkProjection } = require(
   join(DIST, 'libs', 'projections', 'src', 'network-projection.js'),
 ) as typeof Projections;
@@ -35,12 +31,8 @@ const noEvents = {
 };
 
 /** Each level's hashes, as bytes. */
-function levelsOf(
-  read: Reading.CheckpointMessage | AuditTrees.AuditCheckpoint,
-): Buffer[] | undefined {
-  return read.levels?.map((level) =>
-    Buffer.from(new Uint8Array(level.memory).subarray(0, level.length * 32)),
-  );
+function levelsOf(read: AuditTrees.AuditCheckpoint): Buffer[] | undefined {
+  return read.levels?.map((level) => level.bytes());
 }
 
 /** The checkpoint the thread read, which it must have read (it was given that file). */
@@ -67,7 +59,7 @@ describe("a start's files read on a thread of their own while the server's code 
     return { snapshot, auditTree };
   }
 
-  it('hands over the snapshot and the checkpoint as read here, the checkpoint with room to grow', async () => {
+  it('hands over the snapshot as read here, and the checkpoint checked, read from its file as the tree asks', async () => {
     const names = await files('whole');
     const aside = StartFiles.readAside(names, 0);
     if (aside === undefined) throw new Error('the built thread is not there: run npm run build');
@@ -94,17 +86,22 @@ describe("a start's files read on a thread of their own while the server's code 
 
     const checkpoint = await readAside(aside, names.auditTree);
     expect(checkpoint.problem).toBeUndefined();
-    expect(levelsOf(checkpoint)).toEqual(levelsOf(readAuditCheckpoint(names.auditTree)));
-    // Lists over the memory handed over, with room to grow: the first leaf appended takes it.
-    const levels = checkpoint.levels!.map(({ memory, length }) =>
-      HashList.over(Buffer.from(memory), length),
-    );
+    expect(checkpoint.verified?.count).toBe(5000);
+    const levels = checkpointLevels(checkpoint.verified!);
+    const readHere = readAuditCheckpoint(names.auditTree);
+    expect(levelsOf({ levels, problem: undefined })).toEqual(levelsOf(readHere));
+    // The lists hold nothing of the file: a leaf appended is the first hash they hold.
+    expect(levels[0]!.memory.length).toBeLessThan(5000 * 32);
     const restored = AuditTree.fromRead({ levels, problem: undefined }, noEvents).tree;
     restored.tree.advanceTo(5000);
-    const memory = checkpoint.levels![0]!.memory;
-    expect(memory.byteLength).toBeGreaterThan(5000 * 32);
+    const expected = AuditTree.fromRead(readHere, noEvents).tree;
+    expected.tree.advanceTo(5000);
+    expect(restored.tree.root()).toEqual(expected.tree.root());
     restored.tree.append(Buffer.alloc(32, 7));
-    expect(levels[0]!.memory.buffer).toBe(memory);
+    expected.tree.append(Buffer.alloc(32, 7));
+    expect(restored.tree.root()).toEqual(expected.tree.root());
+    expect(restored.tree.inclusionProof(4999)).toEqual(expected.tree.inclusionProof(4999));
+    expect(levels[0]!.memory.subarray(0, 32)).toEqual(Buffer.alloc(32, 7));
   });
 
   it("is started by an entry that holds none of the server's code, which it loads after", () => {
@@ -134,10 +131,8 @@ describe("a start's files read on a thread of their own while the server's code 
     expect(missing.snapshot(join(directory.path, 'none.snapshot'))).toEqual({
       problem: { kind: 'missing' },
     });
-    expect(await readAside(missing, join(directory.path, 'none.audit-tree'))).toEqual({
-      levels: undefined,
-      problem: undefined,
-    });
+    // A checkpoint that could not be opened is the caller's to read (and to say why).
+    expect(missing.checkpoint(join(directory.path, 'none.audit-tree'))).toBeUndefined();
 
     const damaged = join(directory.path, 'damaged.audit-tree');
     writeFileSync(damaged, Buffer.from('PTAUDIT1 and not much else'));
@@ -146,7 +141,7 @@ describe("a start's files read on a thread of their own while the server's code 
     const reading = StartFiles.readAside({ snapshot: damagedSnapshot, auditTree: damaged }, 0)!;
     // The checkpoint asked first: the snapshot's message is let go on the way.
     expect(await readAside(reading, damaged)).toEqual({
-      levels: undefined,
+      verified: undefined,
       problem: `${damaged} is not a whole checkpoint`,
     });
     expect(reading.snapshot(damagedSnapshot)).toBeUndefined();

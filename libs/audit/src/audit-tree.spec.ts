@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
-import { AuditTree, LogEvents } from './audit-tree';
+import { AuditTree, LogEvents, readAuditCheckpoint } from './audit-tree';
 import { MerkleTree } from './merkle-tree';
 import { eventLeafHash } from './leaf';
 
@@ -85,6 +85,56 @@ describe('the audit tree as a projection with a checkpoint', () => {
     const loaded = follow(events, file).tree;
     expect(loaded.computedLeaves).toBe(1_000);
     expect(loaded.tree.root().toString('hex')).toBe(freshRoot(events));
+  });
+
+  it('holds none of its checkpoint: the levels are read from the file as proofs ask', async () => {
+    // An odd count: the first leaf after it pairs with the file's last.
+    const events = eventsOf(10_001);
+    follow(events.slice(0, 9_001), undefined).tree.saveSync(file);
+    const read = readAuditCheckpoint(file);
+    expect(read.levels!.map((level) => level.length)).toEqual([
+      9_001, 4_500, 2_250, 1_125, 562, 281, 140, 70, 35, 17, 8, 4, 2, 1,
+    ]);
+    for (const level of read.levels!) expect(level.memory.length).toBeLessThanOrEqual(16 * 32);
+
+    const { tree, loaded } = follow(events, file);
+    expect(loaded).toBe(9_001);
+    expect(tree.computedLeaves).toBe(1_000);
+    const fresh = new MerkleTree();
+    for (const event of events) fresh.append(eventLeafHash(event));
+    expect(tree.tree.root()).toEqual(fresh.root());
+    for (const [m, n] of [
+      [0, 10_001],
+      [9_000, 9_001],
+      [9_001, 10_001],
+      [4_321, 9_500],
+    ] as const) {
+      expect(tree.tree.inclusionProof(m, n)).toEqual(fresh.inclusionProof(m, n));
+      expect(tree.tree.consistencyProof(m + 1, n)).toEqual(fresh.consistencyProof(m + 1, n));
+    }
+    expect(tree.tree.leaf(17)).toEqual(fresh.leaf(17));
+
+    // What it saves, partly copied from the file it started from, is what a tree built in
+    // memory saves; and the file renamed over the one it reads leaves its reads as they were.
+    const inMemory = new AuditTree(logOf(events));
+    for (const event of events) inMemory.apply(event);
+    const expected = join(directory, 'expected');
+    inMemory.saveSync(expected);
+    await tree.save(file);
+    expect(readFileSync(file).equals(readFileSync(expected))).toBe(true);
+    tree.saveSync(file);
+    expect(readFileSync(file).equals(readFileSync(expected))).toBe(true);
+    expect(tree.tree.inclusionProof(5, 9_001)).toEqual(fresh.inclusionProof(5, 9_001));
+  });
+
+  it('says so when its checkpoint file is cut short under it, instead of answering from it', () => {
+    const events = eventsOf(2_000);
+    follow(events, undefined).tree.saveSync(file);
+    const { tree } = follow(events, file);
+    truncateSync(file, 100);
+    expect(() => tree.tree.inclusionProof(1_500)).toThrow(
+      'the audit tree checkpoint changed under the server',
+    );
   });
 
   it('drops a checkpoint of another log and recomputes every leaf', () => {

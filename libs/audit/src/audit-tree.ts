@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { FileHandle, open, rename, rm } from 'node:fs/promises';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { readFully } from '@partnerships/event-store/file-reads';
-import { HASH_BYTES, sha256 } from './hashes';
+import { HASH_BYTES } from './hashes';
 import { eventLeafHash } from './leaf';
 import { HashList, MerkleTree } from './merkle-tree';
 
@@ -12,8 +12,10 @@ const MAGIC = Buffer.from('PTAUDIT1', 'latin1');
 const HEADER_BYTES = MAGIC.length + 8 + HASH_BYTES;
 /** Leaves from a checkpoint are recomputed from the log at this interval, and the last one. */
 const SAMPLE_EVERY = 4096;
-/** How much of a checkpoint is hashed in one turn of the event loop. */
-const SAVE_CHUNK_BYTES = 1 << 20;
+/** How much of a checkpoint is read, hashed or written at once. */
+const PIECE_BYTES = 1 << 20;
+/** Where the header's SHA-256 of the body lies. */
+const HASH_AT = MAGIC.length + 8;
 
 /** Where the tree finds the log's events: what it hashes again, and an event's index. */
 export interface LogEvents {
@@ -125,43 +127,39 @@ export class AuditTree {
     return index !== undefined && index < this.tree.size ? index : undefined;
   }
 
-  /** The checkpoint bytes of the tree as it stands. */
-  checkpoint(): Buffer[] {
-    const levels = this.tree.levelBytes();
-    const count = Buffer.alloc(8);
-    count.writeBigUInt64LE(BigInt(this.tree.size));
-    const hash = sha256(count, ...levels);
-    return [MAGIC, count, hash, ...levels];
-  }
-
   /**
    * Writes the checkpoint atomically (a temporary file renamed over the old one), without
    * holding the event loop: a million leaves are 64 MB to hash and write, which in one
-   * piece stalled every request for a few hundred milliseconds. The hash is taken a
-   * megabyte at a time between turns of the loop, and the levels are written as they are
-   * (no copy into one buffer). What it writes cannot change under it: a level's hashes
-   * below the size taken here are never rewritten while the log only grows.
+   * piece stalled every request for a few hundred milliseconds. The levels go out a
+   * megabyte at a time, hashed as they go, the header's hash written last; the levels a
+   * start left in the old checkpoint's file are copied from it, never held. What it writes
+   * cannot change under it: a level's hashes below the size taken here are never
+   * rewritten while the log only grows.
    */
   async save(file: string): Promise<void> {
-    const levels = this.tree.levelBytes();
-    const count = Buffer.alloc(8);
-    count.writeBigUInt64LE(BigInt(this.tree.size));
-    const hash = createHash('sha256').update(count);
-    for (const level of levels) {
-      for (let offset = 0; offset < level.length; offset += SAVE_CHUNK_BYTES) {
-        hash.update(level.subarray(offset, offset + SAVE_CHUNK_BYTES));
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    }
+    const size = this.tree.size;
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     let handle: FileHandle | undefined;
     try {
       handle = await open(temporary, 'w');
-      for (const part of [MAGIC, count, hash.digest(), ...levels]) {
-        for (let written = 0; written < part.length;) {
-          written += (await handle.write(part, written, part.length - written)).bytesWritten;
+      const write = async (bytes: Buffer, position: number): Promise<void> => {
+        for (let written = 0; written < bytes.length;) {
+          const at = position + written;
+          written += (await handle!.write(bytes, written, bytes.length - written, at)).bytesWritten;
+        }
+      };
+      const header = checkpointHeader(size);
+      await write(header, 0);
+      const hash = createHash('sha256').update(header.subarray(MAGIC.length, HASH_AT));
+      let position = header.length;
+      for (const level of this.tree.levelPieces(size, PIECE_BYTES)) {
+        for (const piece of level) {
+          hash.update(piece);
+          await write(piece, position);
+          position += piece.length;
         }
       }
+      await write(hash.digest(), HASH_AT);
       await handle.close();
       handle = undefined;
       await rename(temporary, file);
@@ -172,12 +170,35 @@ export class AuditTree {
     }
   }
 
+  /** save, at once (at shutdown). */
   saveSync(file: string): void {
+    const size = this.tree.size;
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let fd: number | undefined;
     try {
-      writeFileSync(temporary, Buffer.concat(this.checkpoint()));
+      fd = openSync(temporary, 'w');
+      const write = (bytes: Buffer, position: number): void => {
+        for (let written = 0; written < bytes.length;) {
+          written += writeSync(fd!, bytes, written, bytes.length - written, position + written);
+        }
+      };
+      const header = checkpointHeader(size);
+      write(header, 0);
+      const hash = createHash('sha256').update(header.subarray(MAGIC.length, HASH_AT));
+      let position = header.length;
+      for (const level of this.tree.levelPieces(size, PIECE_BYTES)) {
+        for (const piece of level) {
+          hash.update(piece);
+          write(piece, position);
+          position += piece.length;
+        }
+      }
+      write(hash.digest(), HASH_AT);
+      closeSync(fd);
+      fd = undefined;
       renameSync(temporary, file);
     } catch (error) {
+      if (fd !== undefined) closeSync(fd);
       rmSync(temporary, { force: true });
       throw error;
     }
@@ -206,56 +227,112 @@ export interface AuditCheckpoint {
   readonly problem: string | undefined;
 }
 
-/** The checkpoint at `file` read and checked (see readCheckpoint); never throws. */
+/**
+ * A checkpoint file found whole: left open, its levels are read from it when asked for
+ * (checkpointLevels). The process keeps it open: a later checkpoint is renamed over its
+ * name, which leaves this file as it was.
+ */
+export interface VerifiedCheckpoint {
+  readonly fd: number;
+  /** Its number of leaves. */
+  readonly count: number;
+}
+
+/** The checkpoint at `file` read and checked (see verifyCheckpoint); never throws. */
 export function readAuditCheckpoint(file: string | undefined): AuditCheckpoint {
-  if (file === undefined) return { levels: undefined, problem: undefined };
-  let levels: HashList[] | undefined;
-  try {
-    levels = readCheckpoint(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return {
-      levels: undefined,
-      problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code ?? String(error)}`,
-    };
-  }
-  if (levels === undefined) return { levels, problem: `${file} is not a whole checkpoint` };
-  return { levels, problem: undefined };
+  const { verified, problem } = verifyCheckpoint(file);
+  return { levels: verified === undefined ? undefined : checkpointLevels(verified), problem };
 }
 
 /**
- * The levels of the checkpoint at `file`, each read straight into its own list (no copy of
- * the whole file, which at ten million leaves is 640 MB held twice), or undefined when the
- * file is not a whole checkpoint. Throws when the file cannot be read.
+ * Checks the checkpoint at `file` against its header's SHA-256, reading it a megabyte at a
+ * time into one buffer: nothing of it is held (at ten million leaves the file is 640 MB),
+ * and no fresh memory is touched for it. Never throws.
  */
-function readCheckpoint(file: string): HashList[] | undefined {
-  const fd = openSync(file, 'r');
+export function verifyCheckpoint(file: string | undefined): {
+  verified: VerifiedCheckpoint | undefined;
+  problem: string | undefined;
+} {
+  if (file === undefined) return { verified: undefined, problem: undefined };
+  let fd: number;
   try {
-    const size = fstatSync(fd).size;
-    const header = Buffer.alloc(HEADER_BYTES);
-    if (size < HEADER_BYTES || !readFully(fd, header, 0)) return undefined;
-    if (!header.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-    const countBytes = header.subarray(MAGIC.length, MAGIC.length + 8);
-    const count = Number(countBytes.readBigUInt64LE());
-    const counts: number[] = [];
-    for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
-      counts.push(Math.floor(count / 2 ** level));
-    }
-    const bodyBytes = counts.reduce((sum, hashes) => sum + hashes * HASH_BYTES, 0);
-    if (size - HEADER_BYTES !== bodyBytes) return undefined;
-    const hash = createHash('sha256').update(countBytes);
-    let offset = HEADER_BYTES;
-    let whole = true;
-    const levels = counts.map((hashes) =>
-      HashList.filled(hashes, (target) => {
-        whole &&= readFully(fd, target, offset);
-        hash.update(target);
-        offset += target.length;
-      }),
-    );
-    if (!whole || !hash.digest().equals(header.subarray(MAGIC.length + 8))) return undefined;
-    return levels;
-  } finally {
-    closeSync(fd);
+    fd = openSync(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      verified: undefined,
+      problem: code === 'ENOENT' ? undefined : `cannot read ${file}: ${code ?? String(error)}`,
+    };
   }
+  const checked = verifyOpenCheckpoint(fd, file);
+  if (checked.verified === undefined) closeSync(fd);
+  return checked;
+}
+
+/** verifyCheckpoint, of a checkpoint `file` already open at `fd` (left open either way). */
+export function verifyOpenCheckpoint(
+  fd: number,
+  file: string,
+): { verified: VerifiedCheckpoint | undefined; problem: string | undefined } {
+  try {
+    const count = checkedCount(fd);
+    if (count === undefined) {
+      return { verified: undefined, problem: `${file} is not a whole checkpoint` };
+    }
+    return { verified: { fd, count }, problem: undefined };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { verified: undefined, problem: `cannot read ${file}: ${code ?? String(error)}` };
+  }
+}
+
+/** The levels of a verified checkpoint, each read from its file when asked for. */
+export function checkpointLevels({ fd, count }: VerifiedCheckpoint): HashList[] {
+  let offset = HEADER_BYTES;
+  return levelCounts(count).map((hashes) => {
+    const list = HashList.inFile({ fd, offset, count: hashes });
+    offset += hashes * HASH_BYTES;
+    return list;
+  });
+}
+
+/** How many hashes each level of a tree of `count` leaves keeps, leaves first. */
+function levelCounts(count: number): number[] {
+  const counts: number[] = [];
+  for (let level = 0; 2 ** level <= Math.max(count, 1); level++) {
+    counts.push(Math.floor(count / 2 ** level));
+  }
+  return counts;
+}
+
+/** The header of a checkpoint of `count` leaves, its hash left zero (written last). */
+function checkpointHeader(count: number): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header);
+  header.writeBigUInt64LE(BigInt(count), MAGIC.length);
+  return header;
+}
+
+/**
+ * The leaf count of the checkpoint open at `fd`, or undefined when it is not whole: a
+ * header, exactly the levels its count gives, and their SHA-256 as the header says.
+ */
+function checkedCount(fd: number): number | undefined {
+  const size = fstatSync(fd).size;
+  const header = Buffer.alloc(HEADER_BYTES);
+  if (size < HEADER_BYTES || !readFully(fd, header, 0)) return undefined;
+  if (!header.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const countBytes = header.subarray(MAGIC.length, HASH_AT);
+  const count = Number(countBytes.readBigUInt64LE());
+  if (!Number.isSafeInteger(count)) return undefined;
+  const bodyBytes = levelCounts(count).reduce((sum, hashes) => sum + hashes * HASH_BYTES, 0);
+  if (size - HEADER_BYTES !== bodyBytes) return undefined;
+  const hash = createHash('sha256').update(countBytes);
+  const piece = Buffer.allocUnsafe(Math.min(PIECE_BYTES, Math.max(bodyBytes, 1)));
+  for (let offset = 0; offset < bodyBytes; offset += piece.length) {
+    const bytes = piece.subarray(0, Math.min(piece.length, bodyBytes - offset));
+    if (!readFully(fd, bytes, HEADER_BYTES + offset)) return undefined;
+    hash.update(bytes);
+  }
+  return hash.digest().equals(header.subarray(HASH_AT)) ? count : undefined;
 }

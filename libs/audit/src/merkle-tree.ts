@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import {
   EMPTY_ROOT,
   HASH_BYTES,
@@ -7,12 +8,25 @@ import {
   writeLatin1Hash,
 } from './hashes';
 
+/** Where a list's first hashes lie in a file: read when asked for, never held. */
+export interface HashesInFile {
+  readonly fd: number;
+  /** The byte offset of the list's first hash. */
+  readonly offset: number;
+  /** How many hashes lie there. */
+  readonly count: number;
+}
+
 /**
  * A growable array of 32-byte hashes in one buffer: a million leaves take 32 MB and no
- * per-hash object.
+ * per-hash object. A list may begin in a file (a checkpoint's level, HashList.inFile): its
+ * first hashes are read from there when asked for, and only what is pushed after is held.
  */
 export class HashList {
   private buffer: Buffer;
+  /** The hashes that lie in the file, before those in `buffer`. */
+  private inFile = 0;
+  private file: HashesInFile | undefined;
   length = 0;
 
   constructor(capacity = 1024) {
@@ -31,9 +45,17 @@ export class HashList {
     return list;
   }
 
-  /** The list's memory: its hashes, then its room (HashList.over takes it back). */
+  /** The hashes the list holds, then its room (HashList.over takes it back). */
   get memory(): Buffer {
     return this.buffer;
+  }
+
+  /** The hashes that lie in a file, read from it when asked for; pushes are held. */
+  static inFile(file: HashesInFile): HashList {
+    const list = new HashList(0);
+    list.file = file;
+    list.inFile = list.length = file.count;
+    return list;
   }
 
   /** `count` hashes written by `fill` into the list's own buffer, which has room to grow. */
@@ -45,13 +67,18 @@ export class HashList {
   }
 
   get(index: number): Buffer {
-    const start = index * HASH_BYTES;
+    if (index < this.inFile) {
+      const hash = Buffer.allocUnsafe(HASH_BYTES);
+      this.readFromFile(index, hash, 0);
+      return hash;
+    }
+    const start = (index - this.inFile) * HASH_BYTES;
     return this.buffer.subarray(start, start + HASH_BYTES);
   }
 
   push(hash: Uint8Array): void {
     this.makeRoom();
-    this.buffer.set(hash, this.length * HASH_BYTES);
+    this.buffer.set(hash, (this.length - this.inFile) * HASH_BYTES);
     this.length++;
   }
 
@@ -59,7 +86,7 @@ export class HashList {
   pushLatin1(hash: string): void {
     if (hash.length !== HASH_BYTES) throw new RangeError('a hash is 32 latin1 characters');
     this.makeRoom();
-    writeLatin1Hash(hash, this.buffer, this.length * HASH_BYTES);
+    writeLatin1Hash(hash, this.buffer, (this.length - this.inFile) * HASH_BYTES);
     this.length++;
   }
 
@@ -68,30 +95,81 @@ export class HashList {
    * children of a node, without a view of each.
    */
   copyPair(index: number, target: Uint8Array, offset: number): void {
+    if (index < this.inFile) {
+      this.readFromFile(index, target, offset);
+      if (index + 1 < this.inFile) this.readFromFile(index + 1, target, offset + HASH_BYTES);
+      else this.copyHeld(index + 1, 1, target, offset + HASH_BYTES);
+      return;
+    }
+    this.copyHeld(index, 2, target, offset);
+  }
+
+  /** Copies `count` held hashes from `index` on, byte by byte (cheaper than a view for 64). */
+  private copyHeld(index: number, count: number, target: Uint8Array, offset: number): void {
     const buffer = this.buffer;
-    const start = index * HASH_BYTES;
-    // Byte by byte: a view and TypedArray#set cost more than the 64 bytes.
-    for (let i = 0; i < 2 * HASH_BYTES; i++) target[offset + i] = buffer[start + i]!;
+    const start = (index - this.inFile) * HASH_BYTES;
+    for (let i = 0; i < count * HASH_BYTES; i++) target[offset + i] = buffer[start + i]!;
+  }
+
+  private readFromFile(index: number, target: Uint8Array, offset: number): void {
+    const file = this.file!;
+    const read = readSync(file.fd, target, offset, HASH_BYTES, file.offset + index * HASH_BYTES);
+    // The server replaces a checkpoint by renaming a new file over it, which leaves this
+    // one whole: a file cut short under it was changed by something else.
+    if (read !== HASH_BYTES) throw new Error('the audit tree checkpoint changed under the server');
   }
 
   private makeRoom(): void {
-    if ((this.length + 1) * HASH_BYTES > this.buffer.length) {
+    const held = this.length - this.inFile;
+    if ((held + 1) * HASH_BYTES > this.buffer.length) {
       // A quarter more at a time: a million leaves do not double into 64 MB at once.
-      const capacity = this.length + Math.max(1024, Math.ceil(this.length / 4));
+      const capacity = held + Math.max(1024, Math.ceil(held / 4));
       const grown = Buffer.allocUnsafe(capacity * HASH_BYTES);
-      this.buffer.copy(grown, 0, 0, this.length * HASH_BYTES);
+      this.buffer.copy(grown, 0, 0, held * HASH_BYTES);
       this.buffer = grown;
     }
   }
 
   truncate(length: number): void {
     this.length = Math.min(this.length, length);
+    this.inFile = Math.min(this.inFile, this.length);
   }
 
-  /** The first `count` hashes, as one buffer (shared, not copied). */
-  bytes(count = this.length): Buffer {
-    return this.buffer.subarray(0, count * HASH_BYTES);
+  /**
+   * The first `count` hashes as consecutive pieces of at most `pieceBytes` bytes, those
+   * in the file read into one reused buffer (copy a piece before asking for the next);
+   * those held, views of them.
+   */
+  *pieces(count = this.length, pieceBytes = 1 << 20): Generator<Buffer> {
+    const fromFile = Math.min(count, this.inFile);
+    if (fromFile > 0) {
+      const file = this.file!;
+      const piece = Buffer.allocUnsafe(Math.min(pieceBytes, fromFile * HASH_BYTES));
+      for (let offset = 0; offset < fromFile * HASH_BYTES; offset += piece.length) {
+        const bytes = piece.subarray(0, Math.min(piece.length, fromFile * HASH_BYTES - offset));
+        const read = readSync(file.fd, bytes, 0, bytes.length, file.offset + offset);
+        if (read !== bytes.length) {
+          throw new Error('the audit tree checkpoint changed under the server');
+        }
+        yield bytes;
+      }
+    }
+    const held = this.buffer.subarray(0, (count - fromFile) * HASH_BYTES);
+    for (let offset = 0; offset < held.length; offset += pieceBytes) {
+      yield held.subarray(offset, offset + pieceBytes);
+    }
   }
+
+  /** The first `count` hashes, as one buffer (the held ones shared, not copied). */
+  bytes(count = this.length): Buffer {
+    if (this.inFile === 0) return this.buffer.subarray(0, count * HASH_BYTES);
+    return Buffer.concat([...this.pieces(count)].map((piece) => Buffer.from(piece)));
+  }
+}
+
+// eslint-disable-next-line require-yield
+function* empty(): Generator<Buffer> {
+  return;
 }
 
 /**
@@ -250,7 +328,20 @@ export class MerkleTree {
     return proof.reverse();
   }
 
-  /** Every level's hashes for the first n leaves, leaves first: what a checkpoint keeps. */
+  /**
+   * Every level's hashes for the first n leaves, leaves first, each as pieces of at most
+   * `pieceBytes` (see HashList.pieces: copy a piece before asking for the next): what a
+   * checkpoint keeps, written without holding it whole.
+   */
+  *levelPieces(n = this.size, pieceBytes = 1 << 20): Generator<Generator<Buffer>> {
+    for (let level = 0; 2 ** level <= Math.max(n, 1); level++) {
+      const count = Math.floor(n / 2 ** level);
+      const list = this.levels[level];
+      yield list === undefined || count === 0 ? empty() : list.pieces(count, pieceBytes);
+    }
+  }
+
+  /** Every level's hashes for the first n leaves, leaves first, each as one buffer. */
   levelBytes(n = this.size): Buffer[] {
     const out: Buffer[] = [];
     for (let level = 0; 2 ** level <= Math.max(n, 1); level++) {

@@ -6,8 +6,12 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { AuditCheckpoint, AuditTree, readAuditCheckpoint } from '@partnerships/audit/audit-tree';
-import { HashList } from '@partnerships/audit/merkle-tree';
+import {
+  AuditCheckpoint,
+  AuditTree,
+  checkpointLevels,
+  readAuditCheckpoint,
+} from '@partnerships/audit/audit-tree';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
@@ -258,12 +262,8 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   private async readCheckpoint(file: string | undefined): Promise<AuditCheckpoint> {
     const readAside = await this.startFiles?.checkpoint(file);
     if (readAside === undefined) return readAuditCheckpoint(file);
-    return {
-      problem: readAside.problem,
-      levels: readAside.levels?.map(({ memory, length }) =>
-        HashList.over(Buffer.from(memory), length),
-      ),
-    };
+    const { verified, problem } = readAside;
+    return { problem, levels: verified === undefined ? undefined : checkpointLevels(verified) };
   }
 
   /** A lost checkpoint costs only time at the next start: failures are logged, not raised. */

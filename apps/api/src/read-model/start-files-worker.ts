@@ -1,14 +1,14 @@
 /**
  * Reads a start's files on a thread of its own (start-files.ts): the snapshot first, posted
- * as soon as it is read, then the audit tree's checkpoint. Their memory moves to the
- * thread that started it, without a copy.
+ * as soon as it is read (its memory moves to the thread that started it, without a copy),
+ * then checks the audit tree's checkpoint.
  */
 import { workerData } from 'node:worker_threads';
-import { readAuditCheckpoint } from '@partnerships/audit/audit-tree';
+import { verifyOpenCheckpoint } from '@partnerships/audit/audit-tree';
 import { projectionSchemaHash, readSnapshot } from '@partnerships/projections/snapshot-file';
 import type { CheckpointMessage, SnapshotMessage, StartFilesData } from './start-files';
 
-const { files, port, posted } = workerData as StartFilesData;
+const { files, port, posted, checkpointFd } = workerData as StartFilesData;
 
 let snapshot: SnapshotMessage;
 let moved: ArrayBuffer[] = [];
@@ -30,17 +30,9 @@ const flag = new Int32Array(posted);
 Atomics.store(flag, 0, 1);
 Atomics.notify(flag, 0);
 
-const { levels, problem } = readAuditCheckpoint(files.auditTree);
-const checkpoint: CheckpointMessage = {
-  problem,
-  levels: levels?.map((list) => {
-    const memory = list.memory;
-    // Only memory the list has to itself can move; anything else is copied once.
-    const owned =
-      memory.byteOffset === 0 && memory.byteLength === memory.buffer.byteLength
-        ? memory.buffer
-        : new Uint8Array(memory).buffer;
-    return { memory: owned as ArrayBuffer, length: list.length };
-  }),
-};
-port.postMessage(checkpoint, checkpoint.levels?.map((level) => level.memory) ?? []);
+// The checkpoint is only checked here, through the file the starting thread opened: its
+// levels are read from that file when the tree asks for them.
+if (checkpointFd !== undefined && files.auditTree !== undefined) {
+  const checkpoint: CheckpointMessage = verifyOpenCheckpoint(checkpointFd, files.auditTree);
+  port.postMessage(checkpoint);
+}

@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { builtWorker } from '@partnerships/event-store/built-worker';
 import type { SnapshotRead } from '@partnerships/projections/snapshot-file';
+import type { VerifiedCheckpoint } from '@partnerships/audit/audit-tree';
 
 /** The StartFiles of this process, injected by this token (absent: the files are read when needed). */
 export const START_FILES = Symbol('StartFiles');
@@ -19,6 +20,11 @@ export interface StartFilesData {
   readonly port: MessagePort;
   /** Set to 1 once the snapshot's message is posted. */
   readonly posted: SharedArrayBuffer;
+  /**
+   * The checkpoint, opened by the thread that started it (a file a thread opens is closed
+   * when the thread ends), for it to check; undefined when it could not be opened.
+   */
+  readonly checkpointFd: number | undefined;
 }
 
 /** The first message: the snapshot read (its buffers moved, not copied), or why the thread could not. */
@@ -27,12 +33,12 @@ export type SnapshotMessage =
   | { readonly kind: 'failed'; readonly message: string };
 
 /**
- * The second: the checkpoint's levels (each level's memory, room to grow included, and its
- * count of hashes, for HashList.over), or why it is not used.
+ * The second: the checkpoint found whole (its file left open, for checkpointLevels), or why
+ * it is not used.
  */
 export interface CheckpointMessage {
   readonly problem: string | undefined;
-  readonly levels: { readonly memory: ArrayBuffer; readonly length: number }[] | undefined;
+  readonly verified: VerifiedCheckpoint | undefined;
 }
 
 /**
@@ -72,6 +78,7 @@ export class StartFiles {
     private readonly worker: Worker,
     private readonly port: MessagePort,
     private readonly posted: Int32Array,
+    private readonly checkpointFd: number | undefined,
   ) {
     this.ended = new Promise((resolve) => worker.once('exit', resolve));
     // An error ends the thread too (exit code 1): the checkpoint is then read here.
@@ -90,9 +97,15 @@ export class StartFiles {
     }
     const { port1, port2 } = new MessageChannel();
     const posted = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-    const workerData: StartFilesData = { files, port: port2, posted };
+    let checkpointFd: number | undefined;
+    try {
+      if (files.auditTree !== undefined) checkpointFd = openSync(files.auditTree, 'r');
+    } catch {
+      // Missing or unreadable: the read model reads it itself, and says why if need be.
+    }
+    const workerData: StartFilesData = { files, port: port2, posted, checkpointFd };
     const worker = new Worker(script, { workerData, transferList: [port2] });
-    return new StartFiles(files, worker, port1, new Int32Array(posted));
+    return new StartFiles(files, worker, port1, new Int32Array(posted), checkpointFd);
   }
 
   /**
@@ -120,16 +133,22 @@ export class StartFiles {
   }
 
   /**
-   * The checkpoint at `file` as the thread read it, when it comes; undefined when the
-   * thread read another file or none: the caller then reads it itself.
+   * The checkpoint at `file` as the thread checked it, when it comes; undefined when the
+   * thread checked another file or none: the caller then reads it itself.
    */
   checkpoint(file: string | undefined): Promise<CheckpointMessage> | undefined {
     if (file === undefined || file !== this.files.auditTree) return undefined;
-    this.checkpointRead ??= this.receiveCheckpoint(file);
+    if (this.checkpointFd === undefined) {
+      this.snapshot(undefined);
+      this.port.close();
+      void this.worker.terminate();
+      return undefined;
+    }
+    this.checkpointRead ??= this.receiveCheckpoint(file, this.checkpointFd);
     return this.checkpointRead;
   }
 
-  private receiveCheckpoint(file: string): Promise<CheckpointMessage> {
+  private receiveCheckpoint(file: string, fd: number): Promise<CheckpointMessage> {
     // The snapshot's message comes first: taken (and let go) if the read model did not.
     this.snapshot(undefined);
     const worker = this.worker;
@@ -137,7 +156,7 @@ export class StartFiles {
     return new Promise<CheckpointMessage>((resolve) => {
       const received = (message: CheckpointMessage) => resolve(message);
       const failed = (why: string) =>
-        resolve({ levels: undefined, problem: `cannot read ${file}: ${why}` });
+        resolve({ verified: undefined, problem: `cannot read ${file}: ${why}` });
       port.once('message', received);
       // The thread posts before it ends, but its end may be told before the message.
       void this.ended.then((code) => {
@@ -145,10 +164,16 @@ export class StartFiles {
         if (message !== undefined) received(message);
         else failed(`the reading thread stopped (exit code ${code})`);
       });
-    }).finally(() => {
-      this.port.close();
-      void worker.terminate();
-    });
+    })
+      .then((message) => {
+        // A checkpoint not used is not kept open.
+        if (message.verified === undefined) closeSync(fd);
+        return message;
+      })
+      .finally(() => {
+        this.port.close();
+        void worker.terminate();
+      });
   }
 }
 
