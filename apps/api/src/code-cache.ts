@@ -2,7 +2,7 @@
  * Loads the server's bundle with V8's code cache: the bytecode its start compiled, kept in
  * a file beside the bundle, so that the next start deserialises it instead of parsing and
  * compiling 5.4 MB of JavaScript again. On the 2-core bench machine an empty store was
- * ready after 1.21-1.29 s instead of 1.41-1.49 s (5 starts each, alternating).
+ * ready after 1.17-1.27 s instead of 1.40-1.54 s (6 starts each, alternating).
  *
  * V8 takes a cache only from the same V8 and the same flags (even a heap size), and checks
  * the source only by its length. So the file is named by a hash of the bundle's bytes, of
