@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IdColumn, IntList } from './columns';
+import { IdColumn, IntList, PositionColumn } from './columns';
 
 describe('IdColumn', () => {
   it('gives back every id exactly, UUIDs kept as bytes and any other id as it was', () => {
@@ -80,5 +80,51 @@ describe('IntList', () => {
     expect(empty.length).toBe(0);
     empty.push(3);
     expect(empty.toArray()).toEqual([3]);
+  });
+});
+
+describe('PositionColumn', () => {
+  const each = (column: PositionColumn) =>
+    Array.from({ length: column.length }, (_, index) => column.at(index));
+
+  it('keeps a run of consecutive integer positions as its first and its length', () => {
+    const column = new PositionColumn();
+    for (let position = 7; position < 10_007; position++) column.push(String(position));
+    const state = column.state();
+    expect(state).toMatchObject({ kind: 'numbers', first: 7, dense: 10_000 });
+    expect(state.values.length).toBe(0);
+    expect(column.at(0)).toBe('7');
+    expect(column.at(9_999)).toBe('10006');
+    expect(column.indexOf('7')).toBe(0);
+    expect(column.indexOf('5006')).toBe(4_999);
+    expect(column.indexOf('6')).toBe(-1);
+    expect(column.indexOf('10007')).toBe(-1);
+    expect(column.indexOf('a:b')).toBe(-1);
+  });
+
+  it('keeps the positions after a gap as numbers, and each as issued after a restore', () => {
+    const column = new PositionColumn();
+    for (const position of ['1', '2', '3', '5', '6', '9']) column.push(position);
+    expect(column.state()).toMatchObject({ kind: 'numbers', first: 1, dense: 3 });
+    expect(Array.from(column.state().values as Float64Array)).toEqual([5, 6, 9]);
+    const restored = new PositionColumn(column.state());
+    restored.push('10');
+    expect(each(restored)).toEqual(['1', '2', '3', '5', '6', '9', '10']);
+    expect(['1', '3', '5', '9', '10', '4'].map((p) => restored.indexOf(p))).toEqual([
+      0, 2, 3, 5, 6, -1,
+    ]);
+  });
+
+  it('turns into strings at the first position that is not an integer, keeping every one', () => {
+    const column = new PositionColumn();
+    for (const position of ['1', '2', '4']) column.push(position);
+    column.push('17:17');
+    expect(column.state()).toEqual({ kind: 'strings', values: ['1', '2', '4', '17:17'] });
+    expect(column.indexOf('17:17')).toBe(3);
+    expect(column.indexOf('2')).toBe(1);
+    const fromStrings = new PositionColumn();
+    fromStrings.push('0:0');
+    fromStrings.push('1');
+    expect(each(fromStrings)).toEqual(['0:0', '1']);
   });
 });

@@ -37,7 +37,7 @@ interface FollowedStream extends StreamLog {
  * raw bytes. It shares nothing with the live projection but immutable strings.
  */
 export interface ProjectionState {
-  readonly version: 4;
+  readonly version: 5;
   readonly effective: Float64Array;
   readonly recorded: Float64Array;
   readonly positions: PositionState;
@@ -132,7 +132,7 @@ export class NetworkProjection {
     const types = new Map<string, Int32Array>();
     for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
     return {
-      version: 4,
+      version: 5,
       effective: this.effective.toArray(),
       recorded: this.recorded.toArray(),
       positions: this.positions.state(),
