@@ -9,7 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startServer, temporaryDirectory } from './support/test-server';
 
 const ROOT = join(__dirname, '..');
@@ -164,6 +164,26 @@ describe("the server's code loaded with V8's code cache", () => {
     }
     expect(caches(source)).toEqual(written);
     expect(existsSync(join(source, written[0]!))).toBe(true);
+  });
+});
+
+describe("the code cache written ahead of a start (the Docker image's build)", () => {
+  const script = join(ROOT, 'apps', 'api', 'scripts', 'warm-code-cache.js');
+  // Flags of this test's own: no other start writes a cache under them.
+  const flags = ['--max-semi-space-size=64', '--min-semi-space-size=64', '--stack-size=983'];
+  const source = join(ROOT, 'dist', 'apps', 'api', 'src');
+  const written: string[] = [];
+  afterAll(() => written.forEach((file) => rmSync(file, { force: true })));
+
+  it('starts the built server once with the given flags, and says where the cache went', () => {
+    const first = execFileSync(process.execPath, [script, ...flags], { encoding: 'utf8' });
+    const match = /^warm-code-cache: wrote (.*\.code-cache)\n$/.exec(first);
+    expect(match).not.toBeNull();
+    written.push(match![1]!);
+    // (Other tests' servers may write caches of their own meanwhile, under other flags.)
+    expect(caches(source)).toContain(basename(match![1]!));
+    const second = execFileSync(process.execPath, [script, ...flags], { encoding: 'utf8' });
+    expect(second).toBe('warm-code-cache: the cache is there already\n');
   });
 });
 
