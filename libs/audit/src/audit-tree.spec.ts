@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
@@ -125,6 +133,50 @@ describe('the audit tree as a projection with a checkpoint', () => {
     tree.saveSync(file);
     expect(readFileSync(file).equals(readFileSync(expected))).toBe(true);
     expect(tree.tree.inclusionProof(5, 9_001)).toEqual(fresh.inclusionProof(5, 9_001));
+  });
+
+  it('reads from each checkpoint it writes, and lets go of what held the hashes before', async () => {
+    const events = eventsOf(6_001);
+    const fresh = new MerkleTree();
+    for (const event of events) fresh.append(eventLeafHash(event));
+    // From no checkpoint: every hash held, no file.
+    const { tree } = follow(events.slice(0, 5_001), undefined);
+    expect(tree.tree.fileDescriptors.size).toBe(0);
+    expect(tree.tree.heldHashes).toBe(
+      5_001 + 2_500 + 1_250 + 625 + 312 + 156 + 78 + 39 + 19 + 9 + 4 + 2 + 1,
+    );
+    await tree.save(file);
+    expect(tree.tree.heldHashes).toBe(0);
+    const [first] = [...tree.tree.fileDescriptors];
+    expect(first).toBeDefined();
+
+    // Grown past it, saved again: the newer file is read, the older one closed.
+    for (const event of events.slice(5_001)) tree.apply(event);
+    expect(tree.tree.heldHashes).toBeGreaterThan(1_000);
+    const second = join(directory, 'second');
+    await tree.save(second);
+    expect(tree.tree.heldHashes).toBe(0);
+    expect([...tree.tree.fileDescriptors]).toHaveLength(1);
+    expect(tree.tree.fileDescriptors.has(first!)).toBe(false);
+    expect(() => fstatSync(first!)).toThrow(/EBADF/);
+    expect(tree.tree.root()).toEqual(fresh.root());
+    for (const m of [0, 5_000, 5_001, 6_000]) {
+      expect(tree.tree.inclusionProof(m)).toEqual(fresh.inclusionProof(m));
+    }
+    // And appends go on from there, pairs across the file's end included.
+    const more = eventsOf(6_010).slice(6_001);
+    for (const event of more) {
+      tree.apply(event);
+      fresh.append(eventLeafHash(event));
+    }
+    expect(tree.tree.root()).toEqual(fresh.root());
+    const inMemory = new AuditTree(logOf([...events, ...more]));
+    for (const event of [...events, ...more]) inMemory.apply(event);
+    inMemory.saveSync(join(directory, 'expected'));
+    tree.saveSync(join(directory, 'third'));
+    expect(
+      readFileSync(join(directory, 'third')).equals(readFileSync(join(directory, 'expected'))),
+    ).toBe(true);
   });
 
   it('says so when its checkpoint file is cut short under it, instead of answering from it', () => {

@@ -5,7 +5,7 @@ import type { RecordedEvent } from '@partnerships/event-store/event-store';
 import { readFully } from '@partnerships/event-store/file-reads';
 import { HASH_BYTES } from './hashes';
 import { eventLeafHash } from './leaf';
-import { HashList, MerkleTree } from './merkle-tree';
+import { HashList, HashesInFile, MerkleTree } from './merkle-tree';
 
 /** A checkpoint file: magic, leaf count (u64 LE), SHA-256 of the body, then each level. */
 const MAGIC = Buffer.from('PTAUDIT1', 'latin1');
@@ -132,14 +132,16 @@ export class AuditTree {
    * holding the event loop: a million leaves are 64 MB to hash and write, which in one
    * piece stalled every request for a few hundred milliseconds. The levels go out a
    * megabyte at a time, hashed as they go, the header's hash written last; the levels a
-   * start left in the old checkpoint's file are copied from it, never held. What it writes
-   * cannot change under it: a level's hashes below the size taken here are never
-   * rewritten while the log only grows.
+   * start left in the old checkpoint's file are copied from it, never held, and once it
+   * is written the tree reads them from the new one (readFrom). What it writes cannot
+   * change under it: a level's hashes below the size taken here are never rewritten while
+   * the log only grows.
    */
   async save(file: string): Promise<void> {
     const size = this.tree.size;
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     let handle: FileHandle | undefined;
+    let written: number | undefined;
     try {
       handle = await open(temporary, 'w');
       const write = async (bytes: Buffer, position: number): Promise<void> => {
@@ -162,12 +164,30 @@ export class AuditTree {
       await write(hash.digest(), HASH_AT);
       await handle.close();
       handle = undefined;
+      written = openSync(temporary, 'r');
       await rename(temporary, file);
     } catch (error) {
       await handle?.close().catch(() => undefined);
+      if (written !== undefined) closeSync(written);
       await rm(temporary, { force: true });
       throw error;
     }
+    this.readFrom({ fd: written, count: size });
+  }
+
+  /**
+   * Reads the first `count` leaves' hashes from the checkpoint just written (open at `fd`)
+   * from now on, and lets go of the memory and the older file that held them: the server
+   * holds only what came after its last checkpoint. Left as it is (and the file closed)
+   * when the tree reads more from an older file than this one holds.
+   */
+  private readFrom(checkpoint: VerifiedCheckpoint): void {
+    const before = this.tree.fileDescriptors;
+    if (!this.tree.moveToFiles(levelsInFile(checkpoint))) {
+      closeSync(checkpoint.fd);
+      return;
+    }
+    for (const fd of before) if (fd !== checkpoint.fd) closeSync(fd);
   }
 
   /** save, at once (at shutdown). */
@@ -287,12 +307,17 @@ export function verifyOpenCheckpoint(
 }
 
 /** The levels of a verified checkpoint, each read from its file when asked for. */
-export function checkpointLevels({ fd, count }: VerifiedCheckpoint): HashList[] {
+export function checkpointLevels(checkpoint: VerifiedCheckpoint): HashList[] {
+  return levelsInFile(checkpoint).map((file) => HashList.inFile(file));
+}
+
+/** Where each level of the checkpoint open at `fd` lies in it. */
+function levelsInFile({ fd, count }: VerifiedCheckpoint): HashesInFile[] {
   let offset = HEADER_BYTES;
   return levelCounts(count).map((hashes) => {
-    const list = HashList.inFile({ fd, offset, count: hashes });
+    const file = { fd, offset, count: hashes };
     offset += hashes * HASH_BYTES;
-    return list;
+    return file;
   });
 }
 

@@ -66,6 +66,34 @@ export class HashList {
     return list;
   }
 
+  /** How many of the list's first hashes are read from a file. */
+  get readFromFileCount(): number {
+    return this.inFile;
+  }
+
+  /** The file the list's first hashes are read from, if any. */
+  get fileDescriptor(): number | undefined {
+    return this.inFile > 0 ? this.file?.fd : undefined;
+  }
+
+  /**
+   * Takes the list's first `file.count` hashes as lying in `file` from now on (a checkpoint
+   * just written holds them), and lets go of the memory that held them: what remains held
+   * moves into a buffer of its own size. At least the hashes it reads from a file now.
+   */
+  moveToFile(file: HashesInFile): void {
+    if (file.count < this.inFile || file.count > this.length) {
+      throw new RangeError(`cannot move ${file.count} of ${this.length} hashes to a file`);
+    }
+    const from = (file.count - this.inFile) * HASH_BYTES;
+    const held = this.length - file.count;
+    const buffer = Buffer.allocUnsafe(Math.max(1024, held + Math.ceil(held / 4)) * HASH_BYTES);
+    this.buffer.copy(buffer, 0, from, from + held * HASH_BYTES);
+    this.buffer = buffer;
+    this.file = file;
+    this.inFile = file.count;
+  }
+
   get(index: number): Buffer {
     if (index < this.inFile) {
       const hash = Buffer.allocUnsafe(HASH_BYTES);
@@ -207,6 +235,37 @@ export class MerkleTree {
       levels.push(new HashList(count + 1));
     }
     return new MerkleTree(levels);
+  }
+
+  /** The hashes its levels hold in memory (not read from a file). */
+  get heldHashes(): number {
+    return this.levels.reduce((sum, level) => sum + level.length - level.readFromFileCount, 0);
+  }
+
+  /** The files its levels read hashes from. */
+  get fileDescriptors(): Set<number> {
+    const descriptors = new Set<number>();
+    for (const level of this.levels) {
+      if (level.fileDescriptor !== undefined) descriptors.add(level.fileDescriptor);
+    }
+    return descriptors;
+  }
+
+  /**
+   * Takes each level's first hashes as lying in a file (a checkpoint of the first `files[0].count`
+   * leaves just written), one entry per level; false, and nothing moved, when a level reads
+   * more from a file now than that file would hold.
+   */
+  moveToFiles(files: readonly HashesInFile[]): boolean {
+    const fits = files.every((file, level) => {
+      const list = this.levels[level];
+      return (
+        list !== undefined && file.count >= list.readFromFileCount && file.count <= list.length
+      );
+    });
+    if (!fits) return false;
+    files.forEach((file, level) => this.levels[level].moveToFile(file));
+    return true;
   }
 
   /** Leaves held beyond `size`: loaded, waiting for the log to reach them. */
