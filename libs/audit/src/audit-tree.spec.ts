@@ -179,6 +179,25 @@ describe('the audit tree as a projection with a checkpoint', () => {
     ).toBe(true);
   });
 
+  it('saves one checkpoint after the other, each whole, when asked for two at once', async () => {
+    const events = eventsOf(50_000);
+    follow(events.slice(0, 40_000), undefined).tree.saveSync(file);
+    const { tree } = follow(events.slice(0, 45_000), file);
+    const first = tree.save(join(directory, 'first'));
+    for (const event of events.slice(45_000)) tree.apply(event);
+    const second = tree.save(join(directory, 'second'));
+    await Promise.all([first, second]);
+    for (const [name, count] of [
+      ['first', 45_000],
+      ['second', 50_000],
+    ] as const) {
+      const expected = join(directory, `expected-${name}`);
+      follow(events.slice(0, count), undefined).tree.saveSync(expected);
+      expect(readFileSync(join(directory, name)).equals(readFileSync(expected))).toBe(true);
+    }
+    expect(tree.tree.heldHashes).toBe(0);
+  });
+
   it('says so when its checkpoint file is cut short under it, instead of answering from it', () => {
     const events = eventsOf(2_000);
     follow(events, undefined).tree.saveSync(file);

@@ -40,6 +40,8 @@ export class AuditTree {
   private held: number;
   private lastAgreed = -1;
   private computed = 0;
+  /** The save under way: saves run one after the other (see save). */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly events: LogEvents,
@@ -135,10 +137,17 @@ export class AuditTree {
    * start left in the old checkpoint's file are copied from it, never held, and once it
    * is written the tree reads them from the new one (readFrom). What it writes cannot
    * change under it: a level's hashes below the size taken here are never rewritten while
-   * the log only grows.
+   * the log only grows. Saves run one after the other: one that reads an older file must
+   * not find it closed (and its number taken by another file) by one that ended first.
    */
-  async save(file: string): Promise<void> {
+  save(file: string): Promise<void> {
     const size = this.tree.size;
+    const saved = this.saving.then(() => this.saveNow(file, size));
+    this.saving = saved.catch(() => undefined);
+    return saved;
+  }
+
+  private async saveNow(file: string, size: number): Promise<void> {
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     let handle: FileHandle | undefined;
     let written: number | undefined;
