@@ -153,24 +153,12 @@ export class AuditTree {
     let written: number | undefined;
     try {
       handle = await open(temporary, 'w');
-      const write = async (bytes: Buffer, position: number): Promise<void> => {
-        for (let written = 0; written < bytes.length;) {
-          const at = position + written;
-          written += (await handle!.write(bytes, written, bytes.length - written, at)).bytesWritten;
-        }
-      };
-      const header = checkpointHeader(size);
-      await write(header, 0);
-      const hash = createHash('sha256').update(header.subarray(MAGIC.length, HASH_AT));
-      let position = header.length;
-      for (const level of this.tree.levelPieces(size, PIECE_BYTES)) {
-        for (const piece of level) {
-          hash.update(piece);
-          await write(piece, position);
-          position += piece.length;
+      for (const { bytes, position } of this.checkpointWrites(size)) {
+        for (let done = 0; done < bytes.length;) {
+          const at = position + done;
+          done += (await handle.write(bytes, done, bytes.length - done, at)).bytesWritten;
         }
       }
-      await write(hash.digest(), HASH_AT);
       await handle.close();
       handle = undefined;
       written = openSync(temporary, 'r');
@@ -206,23 +194,11 @@ export class AuditTree {
     let fd: number | undefined;
     try {
       fd = openSync(temporary, 'w');
-      const write = (bytes: Buffer, position: number): void => {
-        for (let written = 0; written < bytes.length;) {
-          written += writeSync(fd!, bytes, written, bytes.length - written, position + written);
-        }
-      };
-      const header = checkpointHeader(size);
-      write(header, 0);
-      const hash = createHash('sha256').update(header.subarray(MAGIC.length, HASH_AT));
-      let position = header.length;
-      for (const level of this.tree.levelPieces(size, PIECE_BYTES)) {
-        for (const piece of level) {
-          hash.update(piece);
-          write(piece, position);
-          position += piece.length;
+      for (const { bytes, position } of this.checkpointWrites(size)) {
+        for (let done = 0; done < bytes.length;) {
+          done += writeSync(fd, bytes, done, bytes.length - done, position + done);
         }
       }
-      write(hash.digest(), HASH_AT);
       closeSync(fd);
       fd = undefined;
       renameSync(temporary, file);
@@ -231,6 +207,26 @@ export class AuditTree {
       rmSync(temporary, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * The checkpoint of the first `size` leaves as writes: the header (its hash left zero),
+   * each level a megabyte at a time (copy or write a piece before asking for the next: the
+   * pieces read from a file share one buffer), hashed as they go, and last the hash.
+   */
+  private *checkpointWrites(size: number): Generator<{ bytes: Buffer; position: number }> {
+    const header = checkpointHeader(size);
+    yield { bytes: header, position: 0 };
+    const hash = createHash('sha256').update(header.subarray(MAGIC.length, HASH_AT));
+    let position = header.length;
+    for (const level of this.tree.levelPieces(size, PIECE_BYTES)) {
+      for (const piece of level) {
+        hash.update(piece);
+        yield { bytes: piece, position };
+        position += piece.length;
+      }
+    }
+    yield { bytes: hash.digest(), position: HASH_AT };
   }
 
   private append(leafHash: Buffer): void {
