@@ -49,11 +49,17 @@ describe("the server's code loaded with V8's code cache", () => {
   const directory = temporaryDirectory();
   afterAll(() => directory.remove());
 
-  it('writes a cache once, then loads from it; the module runs as an ordinary require would', () => {
-    const folder = join(directory.path, 'once');
+  /** A folder of its own with a bundle in it, returning 'one'. */
+  function bundleIn(name: string): { folder: string; file: string } {
+    const folder = join(directory.path, name);
     mkdirSync(folder);
     const file = join(folder, 'bundle.js');
     writeFileSync(file, moduleSource('one'));
+    return { folder, file };
+  }
+
+  it('writes a cache once, then loads from it; the module runs as an ordinary require would', () => {
+    const { folder, file } = bundleIn('once');
 
     const first = loadInChild(file);
     expect(first.value).toBe('one');
@@ -68,10 +74,7 @@ describe("the server's code loaded with V8's code cache", () => {
   });
 
   it('never runs the code of another bundle, even one of the same length', () => {
-    const folder = join(directory.path, 'rebuilt');
-    mkdirSync(folder);
-    const file = join(folder, 'bundle.js');
-    writeFileSync(file, moduleSource('one'));
+    const { folder, file } = bundleIn('rebuilt');
     expect(loadInChild(file).saved.kind).toBe('written');
 
     // V8 itself checks only the source's length: this bundle would pass its check.
@@ -84,10 +87,7 @@ describe("the server's code loaded with V8's code cache", () => {
   });
 
   it('keeps a cache per set of flags (V8 refuses one made under other flags)', () => {
-    const folder = join(directory.path, 'flags');
-    mkdirSync(folder);
-    const file = join(folder, 'bundle.js');
-    writeFileSync(file, moduleSource('one'));
+    const { folder, file } = bundleIn('flags');
     expect(loadInChild(file).saved.kind).toBe('written');
     const small = ['--max-semi-space-size=16'];
     expect(loadInChild(file, small).saved.kind).toBe('written');
@@ -97,10 +97,7 @@ describe("the server's code loaded with V8's code cache", () => {
   });
 
   it('compiles as usual from a torn cache file, and replaces it', () => {
-    const folder = join(directory.path, 'torn');
-    mkdirSync(folder);
-    const file = join(folder, 'bundle.js');
-    writeFileSync(file, moduleSource('one'));
+    const { file } = bundleIn('torn');
     const cache = loadInChild(file).saved.file as string;
     const bytes = readFileSync(cache);
     writeFileSync(cache, bytes.subarray(0, bytes.length >> 1));
@@ -112,10 +109,7 @@ describe("the server's code loaded with V8's code cache", () => {
   });
 
   it('says why it cannot write a cache, leaves no temporary file, and the module still runs', () => {
-    const folder = join(directory.path, 'unwritable');
-    mkdirSync(folder);
-    const file = join(folder, 'bundle.js');
-    writeFileSync(file, moduleSource('one'));
+    const { folder, file } = bundleIn('unwritable');
     const cache = loadInChild(file).saved.file as string;
     // Where the cache would go stands a folder that is not empty: the rename fails.
     rmSync(cache);
