@@ -123,7 +123,9 @@ function removeCodeCaches() {
   }
 }
 
-Promise.all(ENTRIES.map(bundle)).then(removeCodeCaches).catch((error) => {
-  console.error(`bundling the server failed: ${error.message}`);
-  process.exit(1);
-});
+Promise.all(ENTRIES.map(bundle))
+  .then(removeCodeCaches)
+  .catch((error) => {
+    console.error(`bundling the server failed: ${error.message}`);
+    process.exit(1);
+  });
