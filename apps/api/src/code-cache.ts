@@ -18,7 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { Script, constants } from 'node:vm';
 
 /** Names the cache files of a bundle: `<bundle>.<key>.code-cache`. */
-export const CODE_CACHE_SUFFIX = '.code-cache';
+const CODE_CACHE_SUFFIX = '.code-cache';
 const HASH_BYTES = 32;
 
 /** A module loaded; `saveCodeCache` writes its cache when the start had none to use. */
@@ -89,7 +89,7 @@ function cacheWriter(file: string, script: Script): () => SavedCodeCache {
 const NOT_NEEDED: SavedCodeCache = { kind: 'not needed' };
 
 /** The cache file for this bundle's bytes, this Node and this process's flags. */
-export function codeCacheFileOf(file: string, source: Buffer): string {
+function codeCacheFileOf(file: string, source: Buffer): string {
   const key = createHash('sha256')
     .update(source)
     .update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`)

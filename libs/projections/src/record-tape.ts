@@ -23,7 +23,7 @@ import type {
   StreamRecord,
   StreamLog,
 } from './records';
-import { IntList } from './columns';
+import { Int32Column, IntList } from './columns';
 
 /** The tape and its values; v8.serialize round-trips it (the snapshot file writes the tape raw). */
 export interface RecordTape {
@@ -56,21 +56,13 @@ interface Targeted extends StreamLog {
 const NONE = -1;
 
 class TapeWriter {
-  private ints = new Int32Array(1 << 16);
-  private length = 0;
+  private readonly ints = new Int32Column();
+  private readonly lists = new Int32Column();
   private readonly values: unknown[] = [];
   private readonly indexes = new Map<unknown, number>();
 
   int(value: number): void {
-    if ((value | 0) !== value || value < NONE) {
-      throw new RangeError(`${value} is not an index or revision a snapshot can hold`);
-    }
-    if (this.length === this.ints.length) {
-      const grown = new Int32Array(this.ints.length * 2);
-      grown.set(this.ints);
-      this.ints = grown;
-    }
-    this.ints[this.length++] = value;
+    this.ints.push(storable(value, NONE));
   }
 
   optional(value: number | undefined): void {
@@ -87,35 +79,25 @@ class TapeWriter {
     this.int(index);
   }
 
-  private lists = new Int32Array(1 << 16);
-  private listsLength = 0;
-
   /** A list of integers: its length on the tape, its items in `lists`. */
   list(items: IntList): void {
     this.int(items.length);
-    if (this.listsLength + items.length > this.lists.length) {
-      const grown = new Int32Array(
-        Math.max(this.lists.length * 2, this.listsLength + items.length),
-      );
-      grown.set(this.lists.subarray(0, this.listsLength));
-      this.lists = grown;
-    }
     for (let index = 0; index < items.length; index++) {
-      const item = items.at(index);
-      if ((item | 0) !== item || item < 0) {
-        throw new RangeError(`${item} is not an index or revision a snapshot can hold`);
-      }
-      this.lists[this.listsLength++] = item;
+      this.lists.push(storable(items.at(index), 0));
     }
   }
 
   tape(): RecordTape {
-    return {
-      ints: this.ints.slice(0, this.length),
-      values: this.values,
-      lists: this.lists.slice(0, this.listsLength),
-    };
+    return { ints: this.ints.toArray(), values: this.values, lists: this.lists.toArray() };
   }
+}
+
+/** `value`, if it is an integer a tape holds (from `least` on); else a RangeError. */
+function storable(value: number, least: number): number {
+  if ((value | 0) !== value || value < least) {
+    throw new RangeError(`${value} is not an index or revision a snapshot can hold`);
+  }
+  return value;
 }
 
 /** The records of a projection as a tape; it shares nothing with them. */
