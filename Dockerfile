@@ -10,7 +10,7 @@ COPY . .
 # The server's code cache, written now: the server runs as `node` and cannot write dist/.
 # The flags must be those of the CMD below (V8 takes a cache only under the same flags).
 RUN npm run build \
-  && node apps/api/scripts/warm-code-cache.js --max-semi-space-size=64 --min-semi-space-size=64 \
+  && node apps/api/scripts/warm-code-cache.js --max-semi-space-size=64 \
   && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -24,5 +24,6 @@ RUN mkdir /data && chown node:node /data
 VOLUME /data
 EXPOSE 3000
 USER node
-# A larger young generation: rebuilding the read model allocates a lot that lives briefly.
-CMD ["node", "--max-semi-space-size=64", "--min-semi-space-size=64", "dist/apps/api/src/main.js"]
+# A young generation that may grow to 64 MiB, for a rebuild's short-lived garbage; it starts
+# small, since a start from a snapshot allocates mostly what it keeps (README, "P5").
+CMD ["node", "--max-semi-space-size=64", "dist/apps/api/src/main.js"]

@@ -48,22 +48,18 @@ export async function startServer(
   env: Record<string, string> = {},
   entry = SERVER_ENTRY,
 ): Promise<TestServer> {
-  const child = spawn(
-    process.execPath,
-    ['--max-semi-space-size=64', '--min-semi-space-size=64', entry],
-    {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        NO_COLOR: '1',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        EVENT_STORE_URL: `sqlite:${file}`,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', entry], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      NO_COLOR: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      EVENT_STORE_URL: `sqlite:${file}`,
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {

@@ -6,7 +6,7 @@
  * a cache only under the same flags), and stops it once the cache is written.
  *
  * usage: node apps/api/scripts/warm-code-cache.js [node flags...]
- *   e.g. node apps/api/scripts/warm-code-cache.js --max-semi-space-size=64 --min-semi-space-size=64
+ *   e.g. node apps/api/scripts/warm-code-cache.js --max-semi-space-size=64
  */
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');

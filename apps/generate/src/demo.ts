@@ -46,11 +46,7 @@ async function main(): Promise<void> {
   const host = process.env['HOST'] ?? '127.0.0.1';
   const server = spawn(
     process.execPath,
-    [
-      '--max-semi-space-size=64',
-      '--min-semi-space-size=64',
-      join(__dirname, '..', '..', 'api', 'src', 'main.js'),
-    ],
+    ['--max-semi-space-size=64', join(__dirname, '..', '..', 'api', 'src', 'main.js')],
     {
       env: {
         ...process.env,
