@@ -8,7 +8,8 @@
  * - dist/apps/api/src/main.js, the process's entry: only what starts that thread, and a
  *   require of the server's bundle, which it loads while the thread reads;
  * - dist/apps/api/src/server.js, the server (server.ts);
- * - dist/apps/api/src/read-model/start-files-worker.js, the thread.
+ * - dist/apps/api/src/read-model/start-files-worker.js, the thread;
+ * - beside each, its source map, and the licence comments of what it holds (`.LEGAL.txt`).
  *
  * Whitespace and comments are left out and the syntax shortened (names are kept, for stack
  * traces and Nest): 8.5 MB became 5.5 MB, and an empty store was ready 0.13 s sooner
@@ -28,6 +29,7 @@
 const { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join, relative } = require('node:path');
 const esbuild = require('esbuild');
+const { NOT_ASCII, asciiRegExps } = require('./ascii-regexps');
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ENTRIES = [
@@ -36,14 +38,20 @@ const ENTRIES = [
   'dist/apps/api/src/read-model/start-files-worker.js',
 ];
 
-/** Gives each module its own __dirname and __filename, relative to the bundle's. */
+/**
+ * Gives each module its own __dirname and __filename, relative to the bundle's, and writes
+ * the characters beyond ASCII of its regular expressions as escapes (asciiRegExps).
+ */
 function ownDirname(bundleDirectory) {
   return {
     name: 'own-dirname',
     setup(build) {
       build.onLoad({ filter: /\.c?js$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
+        const read = readFileSync(args.path, 'utf8');
+        const text = NOT_ASCII.test(read) ? asciiRegExps(read) : read;
+        const named = /\b__(dirname|filename)\b/.test(text);
+        if (!named && text === read) return undefined;
+        if (!named) return { contents: text, loader: 'js' };
         const directory = JSON.stringify(relative(bundleDirectory, dirname(args.path)));
         const file = JSON.stringify(relative(bundleDirectory, args.path));
         return {
@@ -102,6 +110,8 @@ async function bundle(entry) {
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: 'linked',
+    // Licence comments go to <bundle>.LEGAL.txt, as they were written (some are not ASCII).
+    legalComments: 'external',
     logLevel: 'error',
     banner: { js: 'const __bundle_dirname = __dirname;' },
     // A native addon; and the EventStoreDB client (a fifth of the bundle, with gRPC), which

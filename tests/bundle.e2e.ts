@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+// The build script's helper, plain CommonJS.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { asciiRegExps } = require(join(ROOT, 'apps', 'api', 'scripts', 'ascii-regexps.js')) as {
+  asciiRegExps(text: string): string;
+};
+
+/** The value of a JavaScript expression. */
+function evaluate(expression: string): unknown {
+  return new Function(`return (${expression});`)();
+}
+
+describe('the bundled server', () => {
+  it.each([['main.js'], ['server.js'], [join('read-model', 'start-files-worker.js')]])(
+    '%s is ASCII only, so that V8 holds its source one byte per character',
+    (file) => {
+      const bytes = readFileSync(join(ROOT, 'dist', 'apps', 'api', 'src', file));
+      const beyond = bytes.findIndex((byte) => byte > 0x7f);
+      expect(beyond === -1 ? 'ASCII' : bytes.subarray(beyond - 60, beyond + 20).toString()).toBe(
+        'ASCII',
+      );
+    },
+  );
+});
+
+describe('asciiRegExps (the bundle step that writes regular expressions in ASCII)', () => {
+  const samples = ['°', '12°30′', '‘x“', '😀', 'a😀b', '\ud83d', 'plain', ''];
+
+  it.each([
+    ['/[‘“!%^<>`\\n]/'],
+    ["/^([0-9]{1,3})°\\s*([0-9]{1,3})['′]$/"],
+    ['/😀/'],
+    ['/[😀]/u'],
+    ['/^.$/u'],
+    ['/(?<degrees>°)+/g'],
+  ])('keeps %s the same expression, in ASCII', (literal) => {
+    const escaped = asciiRegExps(`const r = ${literal};`);
+    expect(escaped).not.toMatch(/[\u0080-\uffff]/);
+    const before = evaluate(literal) as RegExp;
+    const after = evaluate(escaped.slice('const r = '.length, -1)) as RegExp;
+    expect(after.flags).toBe(before.flags);
+    for (const sample of samples) {
+      expect([sample, sample.match(after)]).toEqual([sample, sample.match(before)]);
+    }
+  });
+
+  it('leaves everything that is not a regular expression as it is', () => {
+    const text = 'const a = "°" / 2 / 3; // ‘quoted’\nconst b = `“${a}”`; /* ° */ const c = /x/;';
+    expect(asciiRegExps(text)).toBe(text);
+  });
+
+  it('escapes only the literal, in a module that also divides', () => {
+    expect(asciiRegExps('x = a / b; y = /°/.test(s) / 2;')).toBe(
+      'x = a / b; y = /\\u00b0/.test(s) / 2;',
+    );
+  });
+
+  it('leaves a text that does not tokenize as it is', () => {
+    const text = 'const r = /°/; const s = "never closed;';
+    expect(asciiRegExps(text)).toBe(text);
+  });
+});
