@@ -87,13 +87,19 @@ export function httpLogOptions(config: AppConfig): [Options, SonicBoom] {
         }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
-      customProps: (request) => {
-        const { operation, principal } = request as LoggedRequest;
-        return operation === undefined ? {} : { operation, principal: principal ?? null };
-      },
+      // Added to the request's line itself: pino-http's customProps made two more child
+      // loggers per request for them (6 % of the server's thread under mutation load).
+      customSuccessObject: (request, _response, line: object) => withOperation(request, line),
+      customErrorObject: (request, _response, _error, line: object) => withOperation(request, line),
     },
     logDestination(),
   ];
+}
+
+/** A request's log line with its GraphQL operation and principal, once it has them. */
+function withOperation(request: IncomingMessage, line: object): object {
+  const { operation, principal } = request as LoggedRequest;
+  return operation === undefined ? line : { ...line, operation, principal: principal ?? null };
 }
 
 /** `query Dashboard` for a named operation, `query { group }` for an anonymous one. */
