@@ -1,3 +1,4 @@
+import crypto, { UUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,37 @@ describe('CommandRecorder', () => {
         { streamId: 'group-g', fromRevision: 2 },
         { streamId: 'organization-b', fromRevision: 1 },
       ]);
+    });
+
+    it('reads nothing of a stream named by an id it chose just now', async () => {
+      store.reads = [];
+      const result = await recorder.record({
+        name: 'registerOrganization',
+        input: { name: 'New' },
+        actor: null,
+      });
+      expect(store.reads).toEqual([]);
+      expect(await store.readStream(result.streamId)).toHaveLength(1);
+    });
+
+    it('leaves it to the store whether that stream is new: one that is not is read, and the rules refuse', async () => {
+      await other.record({
+        name: 'registerOrganization',
+        input: { id: 'c', name: 'C' },
+        actor: null,
+      });
+      // The id it chooses is taken already (a new UUID never is): it does not know, the store does.
+      const chosen = jest.spyOn(crypto, 'randomUUID').mockReturnValueOnce('c' as UUID);
+      store.reads = [];
+      const appends = store.appends;
+      const refusal = await recorder
+        .record({ name: 'registerOrganization', input: { name: 'Again' }, actor: null })
+        .catch((error: unknown) => error);
+      chosen.mockRestore();
+      expect(refusal).toBeInstanceOf(RuleViolationError);
+      expect(store.reads).toEqual([{ streamId: 'organization-c', fromRevision: undefined }]);
+      expect(store.appends).toBe(appends + 1);
+      expect(await store.readStream('organization-c')).toHaveLength(1);
     });
 
     it('decides on what another writer recorded since', async () => {

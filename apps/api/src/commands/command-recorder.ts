@@ -21,7 +21,7 @@ import {
 } from '@partnerships/event-store/event-store';
 import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { CLOCK, Clock, systemClock } from '../clock';
-import { CommandName, InputOf, idOrNew, parseCommand } from './command-table';
+import { CommandName, InputOf, addressesNewStream, idOrNew, parseCommand } from './command-table';
 import { STREAM_STATES, StreamStateCache } from './stream-states';
 
 /** Enough for every writer of a hot stream to get its turn. */
@@ -111,6 +111,11 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
     }
     const commandId = idOrNew(givenCommandId);
     const streamId = addressedStream(command);
+    // A stream named by an id chosen just now has nothing to read (until a conflict says
+    // otherwise, when it is read like any other).
+    const unborn = addressesNewStream(request.name, request.input)
+      ? new Set([streamId])
+      : undefined;
 
     for (let attempt = 1; ; attempt++) {
       const { decision, version, unchanged } = await this.states.decide(
@@ -126,6 +131,7 @@ export class CommandRecorder implements ICommandHandler<RecordCommand, CommandRe
             version: states.version(read),
           })),
         }),
+        attempt === 1 ? unborn : undefined,
       );
       try {
         const appended = await this.store.append(

@@ -53,14 +53,23 @@ type IdChosenByServer<Input, Key extends keyof Input> = Omit<Input, Key> & {
 export interface CommandRow<Input> {
   readonly inputType: string;
   parse(input: CommandInput<Input>): DomainCommand;
+  /**
+   * Whether the stream the command addresses is named by an id the server chooses for it
+   * now (the client left it out): a new UUID, so no stream of that name can be there yet.
+   */
+  addressesNewStream(input: CommandInput<Input>): boolean;
 }
 
 function row<Input>(
   inputType: string,
   parse: (input: CommandInput<Input>) => DomainCommand,
+  addressesNewStream: (input: CommandInput<Input>) => boolean = () => false,
 ): CommandRow<Input> {
-  return { inputType, parse };
+  return { inputType, parse, addressesNewStream };
 }
+
+/** For a command whose `id`, chosen by the server when left out, names its stream. */
+const idLeftOut = (input: { readonly id?: string | null }): boolean => input.id == null;
 
 /**
  * The one id rule for what a client may name (entities, arrangements, interventions, the
@@ -80,10 +89,13 @@ export const COMMANDS = {
   registerOrganization: row<IdChosenByServer<RegisterOrganizationInput, 'id'>>(
     'RegisterOrganizationInput',
     (input) => parseRegisterOrganization({ ...input, id: idOrNew(input.id) }),
+    idLeftOut,
   ),
   assessCapability: row<AssessCapabilityInput>('AssessCapabilityInput', parseAssessCapability),
-  foundGroup: row<IdChosenByServer<FoundGroupInput, 'id'>>('FoundGroupInput', (input) =>
-    parseFoundGroup({ ...input, id: idOrNew(input.id) }),
+  foundGroup: row<IdChosenByServer<FoundGroupInput, 'id'>>(
+    'FoundGroupInput',
+    (input) => parseFoundGroup({ ...input, id: idOrNew(input.id) }),
+    idLeftOut,
   ),
   joinGroup: row<JoinGroupInput>('JoinGroupInput', parseJoinGroup),
   changePosition: row<ChangePositionInput>('ChangePositionInput', parseChangePosition),
@@ -92,6 +104,7 @@ export const COMMANDS = {
   formPartnership: row<IdChosenByServer<FormPartnershipInput, 'id'>>(
     'FormPartnershipInput',
     (input) => parseFormPartnership({ ...input, id: idOrNew(input.id) }),
+    idLeftOut,
   ),
   agreeArrangement: row<IdChosenByServer<AgreeArrangementInput, 'arrangementId'>>(
     'AgreeArrangementInput',
@@ -131,4 +144,13 @@ export function parseCommand<Name extends CommandName>(
   // the table's union of rows, so the row is read as one that takes any input.
   const row: CommandRow<unknown> = COMMANDS[name];
   return row.parse(input);
+}
+
+/** Whether a mutation with this input creates its stream under an id chosen now (CommandRow). */
+export function addressesNewStream<Name extends CommandName>(
+  name: Name,
+  input: InputOf<Name>,
+): boolean {
+  const row: CommandRow<unknown> = COMMANDS[name];
+  return row.addressesNewStream(input);
 }

@@ -50,22 +50,25 @@ export class StreamStateCache {
    * Decides on the states of `streamIds` as the store has them now, each read from the
    * version cached (or whole). `decide` runs synchronously right after the last read, so the
    * states cannot move under it (they are folded in place, and other decisions advance them
-   * as soon as this one awaits); it gets the version each state was read at.
+   * as soon as this one awaits); it gets the version each state was read at. A stream in
+   * `unborn` (named by an id chosen just now) is taken as empty without asking the store:
+   * the store's expected-version check still refuses the append if it is not.
    */
   async decide<T>(
     store: EventStore,
     streamIds: readonly string[],
     decide: (states: DecisionStates) => T,
+    unborn: ReadonlySet<string> = NONE,
   ): Promise<T> {
     const unique = [...new Set(streamIds)];
     for (;;) {
       const reads = await Promise.all(
         unique.map(async (streamId) => {
           const from = this.folds.get(streamId)?.state.version ?? 0;
-          const events = await store.readStream(
-            streamId,
-            from === 0 ? undefined : { fromRevision: from },
-          );
+          const events =
+            from === 0 && unborn.has(streamId)
+              ? []
+              : await store.readStream(streamId, from === 0 ? undefined : { fromRevision: from });
           return { streamId, from, events };
         }),
       );
@@ -120,6 +123,8 @@ export class StreamStateCache {
     return fold;
   }
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 function foldFor(streamId: string): AnyFold {
   const category = parseStreamId(streamId)?.category;
