@@ -208,6 +208,50 @@ describe('the audit tree as a projection with a checkpoint', () => {
     );
   });
 
+  it('counts the next leaf that needs its whole event as a scan of every leaf finds it', () => {
+    const events = eventsOf(10_000);
+    follow(events.slice(0, 9_000), undefined).tree.saveSync(file);
+    const { tree } = AuditTree.fromCheckpoint(file, logOf(events));
+    const scanned = (from: number, end: number): number => {
+      let index = from;
+      while (index < end && !tree.needsWholeEvent(index)) index++;
+      return index;
+    };
+    const edges = [0, 1, 4_095, 4_096, 4_097, 8_191, 8_192, 8_999, 9_000, 9_001, 10_000];
+    for (const from of edges) {
+      for (const end of edges.filter((edge) => edge >= from)) {
+        expect([from, end, tree.nextWholeEvent(from, end)]).toEqual([
+          from,
+          end,
+          scanned(from, end),
+        ]);
+      }
+    }
+  });
+
+  it('takes a sample it found agreeing as checked only for that same event', () => {
+    const events = eventsOf(10_000);
+    follow(events, undefined).tree.saveSync(file);
+    const changed = [...events];
+    changed[4_096] = { ...events[4_096]!, data: { changed: true } };
+    for (const log of [events, changed]) {
+      const { tree } = AuditTree.fromCheckpoint(file, logOf(log));
+      tree.apply(log[0]!);
+      tree.skipTo(4_096);
+      // Shown the recorded event, then given the log's own at that leaf.
+      expect(tree.agreesWithCheckpoint(4_096, events[4_096]!)).toBe(true);
+      tree.apply(log[4_096]!);
+      for (let index = 4_097; index < log.length;) {
+        const next = tree.nextWholeEvent(index, log.length);
+        if (next > index) tree.skipTo(next);
+        else tree.apply(log[next]!);
+        index = Math.max(next, index + 1);
+      }
+      expect(tree.tree.root().toString('hex')).toBe(freshRoot(log));
+      expect(tree.computedLeaves > 0).toBe(log === changed);
+    }
+  });
+
   it('drops a checkpoint of another log and recomputes every leaf', () => {
     follow(eventsOf(5_000, ' (other)'), undefined).tree.saveSync(file);
     const events = eventsOf(5_000);

@@ -36,8 +36,7 @@ export async function catchUpAuditTree(
   while (index < count) {
     if (!tree.needsWholeEvent(index)) {
       // Up to the next sample, ids only, once that sample is found to agree.
-      let sample = index;
-      while (sample < count && !tree.needsWholeEvent(sample)) sample++;
+      const sample = tree.nextWholeEvent(index, count);
       const [sampled] = sample < count ? await read(sample, 1) : [];
       if (sampled !== undefined && !tree.agreesWithCheckpoint(sample, sampled)) {
         for (const event of await read(index, sample + 1 - index)) feed(event);
