@@ -135,15 +135,20 @@ export function isCommandName(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name);
 }
 
+/**
+ * The row of a mutation. It takes `InputOf<Name>`; TypeScript cannot correlate the two
+ * through the table's union of rows, so the row is read as one that takes any input.
+ */
+function rowOf(name: CommandName): CommandRow<unknown> {
+  return COMMANDS[name];
+}
+
 /** A mutation's input as the domain command its row parses it into. */
 export function parseCommand<Name extends CommandName>(
   name: Name,
   input: InputOf<Name>,
 ): DomainCommand {
-  // The row of `name` takes `InputOf<Name>`; TypeScript cannot correlate the two through
-  // the table's union of rows, so the row is read as one that takes any input.
-  const row: CommandRow<unknown> = COMMANDS[name];
-  return row.parse(input);
+  return rowOf(name).parse(input);
 }
 
 /** Whether a mutation with this input creates its stream under an id chosen now (CommandRow). */
@@ -151,6 +156,5 @@ export function addressesNewStream<Name extends CommandName>(
   name: Name,
   input: InputOf<Name>,
 ): boolean {
-  const row: CommandRow<unknown> = COMMANDS[name];
-  return row.addressesNewStream(input);
+  return rowOf(name).addressesNewStream(input);
 }
