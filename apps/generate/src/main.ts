@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseCommandLine } from '../../admin/src/command-line';
 import { SingleBar } from 'cli-progress';
-import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import type { ImportRow } from '@partnerships/event-store/sqlite/sqlite-schema';
 import type { SimulationOptions, SimulationStats } from './simulation';
 import type { SimulationMessage, SimulationWorkerData } from './simulation-worker';
 
@@ -52,9 +52,9 @@ async function main(): Promise<void> {
   let written = 0;
   let stats: SimulationStats;
   try {
-    stats = await simulate({ events, seed, start, years }, async (batch) => {
-      await store.importRecorded(batch);
-      written += batch.length;
+    stats = await simulate({ events, seed, start, years }, async (rows) => {
+      await store.importRows(rows);
+      written += rows.length;
       bar.update(written);
     });
   } finally {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
  */
 function simulate(
   options: SimulationOptions,
-  write: (batch: readonly RecordedEvent[]) => Promise<void>,
+  write: (rows: readonly ImportRow[]) => Promise<void>,
 ): Promise<SimulationStats> {
   const unwritten = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const counter = new Int32Array(unwritten);
@@ -106,7 +106,7 @@ function simulate(
           resolve(message.stats);
           return;
         }
-        await write(message.events as readonly RecordedEvent[]);
+        await write(message.rows);
         Atomics.sub(counter, 0, 1);
         Atomics.notify(counter, 0);
       });

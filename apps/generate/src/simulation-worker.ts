@@ -1,10 +1,11 @@
 /**
  * The simulation on a thread of its own, so that deciding the next events and writing the
- * previous ones to SQLite run at the same time. Batches go to the parent as messages; the
+ * previous ones to SQLite run at the same time. Batches of rows go to the parent as messages; the
  * shared counter of batches not yet written holds the simulation back when the writer is
  * slower, so that memory stays bounded whatever the history's length.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { ImportRow, importRowOf } from '@partnerships/event-store/sqlite/sqlite-schema';
 import { NetworkSimulation, SimulationOptions } from './simulation';
 
 export interface SimulationWorkerData {
@@ -16,7 +17,7 @@ export interface SimulationWorkerData {
 }
 
 export type SimulationMessage =
-  | { readonly kind: 'batch'; readonly events: readonly unknown[] }
+  | { readonly kind: 'batch'; readonly rows: readonly ImportRow[] }
   | { readonly kind: 'done'; readonly stats: NetworkSimulation['stats'] };
 
 // Refused commands are part of the simulation: thousands of rule errors whose stack traces
@@ -27,13 +28,26 @@ const data = workerData as SimulationWorkerData;
 const port = parentPort!;
 const unwritten = new Int32Array(data.unwritten);
 const simulation = new NetworkSimulation(data.options);
-for (const events of simulation.batches(data.batchSize)) {
+
+function post(rows: ImportRow[]): void {
   for (;;) {
     const waiting = Atomics.load(unwritten, 0);
     if (waiting < data.maxUnwritten) break;
     Atomics.wait(unwritten, 0, waiting);
   }
   Atomics.add(unwritten, 0, 1);
-  port.postMessage({ kind: 'batch', events } satisfies SimulationMessage);
+  port.postMessage({ kind: 'batch', rows } satisfies SimulationMessage);
 }
+
+// Each event becomes its row (plain values, its JSON written) as soon as it is decided: the
+// events die young, and the writer has only to insert.
+let rows: ImportRow[] = [];
+for (const events of simulation.recordedCommands()) {
+  for (const event of events) rows.push(importRowOf(event));
+  if (rows.length >= data.batchSize) {
+    post(rows);
+    rows = [];
+  }
+}
+if (rows.length > 0) post(rows);
 port.postMessage({ kind: 'done', stats: simulation.stats } satisfies SimulationMessage);

@@ -13,6 +13,7 @@ import {
 } from '../event-store';
 import { describeEventStoreContract } from '../event-store-contract';
 import { SqliteEventStore } from './sqlite-event-store';
+import { ImportRow, importRowOf } from './sqlite-schema';
 
 describeEventStoreContract('SQLite on a temporary file', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'event-store-'));
@@ -527,6 +528,55 @@ describe('SqliteEventStore', () => {
           { ...recorded(newStreamId(), 0, '2020-01-01T00:00:00.000Z'), ...change },
         ]),
       ).rejects.toBeInstanceOf(RangeError);
+    });
+
+    describe('as rows made beforehand (importRows)', () => {
+      it('records exactly what importRecorded records of the same events', async () => {
+        const [a, b] = [newStreamId(), newStreamId()];
+        const events = [
+          recorded(a, 0, '2020-01-01T00:00:00.000Z'),
+          recorded(b, 0, '2020-01-01T00:00:01.000Z'),
+          recorded(a, 1, '2020-01-01T00:00:02.123Z'),
+        ];
+        const byEvents = openStore();
+        const byRows = openStore(join(directory, 'rows.db'));
+
+        await byEvents.importRecorded(events);
+        await byRows.importRows(events.map(importRowOf));
+
+        const log = await byRows.readAll({ limit: 10 });
+        expect(log).toEqual(await byEvents.readAll({ limit: 10 }));
+        expect(log.map(({ id }) => id)).toEqual(events.map(({ id }) => id));
+      });
+
+      it('writes a whole call or nothing of it', async () => {
+        const store = openStore();
+        const streamId = newStreamId();
+
+        const failure = await store
+          .importRows([
+            importRowOf(recorded(streamId, 0, '2020-01-01T00:00:00.000Z')),
+            importRowOf(recorded(streamId, 2, '2020-01-01T00:00:01.000Z')),
+          ])
+          .catch((error: unknown) => error);
+
+        expect(failure).toMatchObject({ streamId, expectedVersion: 2, actualVersion: 1 });
+        expect(await store.readAll({ limit: 10 })).toEqual([]);
+      });
+
+      it.each<[string, (row: ImportRow) => void]>([
+        ['a negative revision', (row) => (row[2] = -1)],
+        ['a fractional recordedAt', (row) => (row[6] = 1.5)],
+        ['a fractional schemaVersion', (row) => (row[8] = 1.5)],
+        ['data that is not text', (row) => ((row as unknown[])[4] = { name: 'x' })],
+      ])('refuses %s, writing nothing', async (_case, change) => {
+        const store = openStore();
+        const row = importRowOf(recorded(newStreamId(), 0, '2020-01-01T00:00:00.000Z'));
+        change(row);
+
+        await expect(store.importRows([row])).rejects.toBeInstanceOf(RangeError);
+        expect(await store.readAll({ limit: 10 })).toEqual([]);
+      });
     });
   });
 

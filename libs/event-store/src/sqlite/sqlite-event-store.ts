@@ -29,9 +29,12 @@ import { describeError, isUniqueViolation, translateVendorError } from './sqlite
 import {
   COLUMNS,
   EventRow,
+  ImportRow,
   NewEventRow,
   SqliteSettings,
   assertDurable,
+  assertImportRows,
+  importRowOf,
   migrate,
   parsePosition,
   readSettings,
@@ -98,9 +101,7 @@ export class SqliteEventStore implements EventStore {
       unchanged: readonly StreamCondition[],
     ) => AppendResult
   >;
-  private readonly importInTransaction: Database.Transaction<
-    (events: readonly RecordedEvent[]) => void
-  >;
+  private readonly importInTransaction: Database.Transaction<(rows: readonly ImportRow[]) => void>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -144,7 +145,7 @@ export class SqliteEventStore implements EventStore {
     this.commitGroup = db.transaction((batch: readonly PendingAppend[]) =>
       batch.map((append) => this.appendInGroup(append)),
     );
-    this.importInTransaction = db.transaction((events) => this.importLocked(events));
+    this.importInTransaction = db.transaction((rows) => this.importLocked(rows));
     this.groupCommit = new GroupCommit(
       (batch) => this.use(() => this.commitGroup.immediate(batch)),
       () => this.notify(),
@@ -272,9 +273,21 @@ export class SqliteEventStore implements EventStore {
   async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
     this.use(() => {
       assertRecordedEvents(events);
-      this.importInTransaction.immediate(events);
+      this.importInTransaction.immediate(events.map(importRowOf));
     });
     if (events.length > 0) this.notify();
+  }
+
+  /**
+   * importRecorded of events already made rows (`importRowOf`), with the same checks: for a
+   * writer that prepares them on another thread (the generator).
+   */
+  async importRows(rows: readonly ImportRow[]): Promise<void> {
+    this.use(() => {
+      assertImportRows(rows);
+      this.importInTransaction.immediate(rows);
+    });
+    if (rows.length > 0) this.notify();
   }
 
   async countAll(): Promise<number> {
@@ -412,31 +425,20 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  private importLocked(events: readonly RecordedEvent[]): void {
+  private importLocked(rows: readonly ImportRow[]): void {
     // Under the lock, a stream's version moves only by this call's own inserts: ask the
     // file once per stream, not once per event.
     const versions = new Map<string, StreamVersion>();
-    for (const event of events) {
-      const version = versions.get(event.streamId) ?? this.versionOf(event.streamId);
-      if (event.revision !== version) {
-        throw new WrongExpectedVersionError(event.streamId, event.revision, version);
-      }
-      versions.set(event.streamId, version + 1);
+    for (const row of rows) {
+      const [id, streamId, revision] = row;
+      const version = versions.get(streamId) ?? this.versionOf(streamId);
+      if (revision !== version) throw new WrongExpectedVersionError(streamId, revision, version);
+      versions.set(streamId, version + 1);
       try {
-        this.insertImported.run(
-          event.id,
-          event.streamId,
-          event.revision,
-          event.type,
-          JSON.stringify(event.data),
-          event.effectiveAt.getTime(),
-          event.recordedAt.getTime(),
-          JSON.stringify(event.metadata),
-          event.schemaVersion,
-        );
+        this.insertImported.run(...row);
       } catch (error) {
         // The revision was checked free under the lock, so only the id can collide.
-        if (isUniqueViolation(error)) throw new DuplicateEventIdError(event.id);
+        if (isUniqueViolation(error)) throw new DuplicateEventIdError(id);
         throw error;
       }
     }

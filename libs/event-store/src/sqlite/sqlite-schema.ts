@@ -109,6 +109,58 @@ export function parsePosition(position: string): number {
   return value;
 }
 
+/**
+ * An already-recorded event as an import writes it: the values of one row in the order of
+ * the insert's columns (the position is the file's own), its data and metadata as JSON
+ * text. Plain values, so that a thread can prepare rows and hand them over cheaply.
+ */
+export type ImportRow = [
+  id: string,
+  streamId: string,
+  revision: number,
+  type: string,
+  data: string,
+  effectiveAt: number,
+  recordedAt: number,
+  metadata: string,
+  schemaVersion: number,
+];
+
+/**
+ * assertRecordedEvents for rows: the same checks on the same values, and data and metadata
+ * are text (taken as the JSON they were made from: `importRowOf` wrote them).
+ */
+export function assertImportRows(rows: readonly ImportRow[]): void {
+  for (const [id, , revision, , data, effectiveAt, recordedAt, metadata, schemaVersion] of rows) {
+    if (!Number.isSafeInteger(revision) || revision < 0) {
+      throw new RangeError(`event ${id} has a revision that is not a natural number`);
+    }
+    if (!Number.isSafeInteger(effectiveAt) || !Number.isSafeInteger(recordedAt)) {
+      throw new RangeError(`event ${id} has an invalid effectiveAt or recordedAt`);
+    }
+    if (!Number.isSafeInteger(schemaVersion)) {
+      throw new RangeError(`event ${id} has a schemaVersion that is not an integer`);
+    }
+    if (typeof data !== 'string' || typeof metadata !== 'string') {
+      throw new RangeError(`event ${id} has data or metadata that is not JSON text`);
+    }
+  }
+}
+
+export function importRowOf(event: RecordedEvent): ImportRow {
+  return [
+    event.id,
+    event.streamId,
+    event.revision,
+    event.type,
+    JSON.stringify(event.data),
+    event.effectiveAt.getTime(),
+    event.recordedAt.getTime(),
+    JSON.stringify(event.metadata),
+    event.schemaVersion,
+  ];
+}
+
 export function recordedEventOf(row: EventRow): RecordedEvent {
   return {
     id: row.id,
