@@ -1,8 +1,8 @@
 /**
  * The simulation on a thread of its own, so that deciding the next events and writing the
- * previous ones to SQLite run at the same time. Batches of rows go to the parent as messages; the
- * shared counter of batches not yet written holds the simulation back when the writer is
- * slower, so that memory stays bounded whatever the history's length.
+ * previous ones to SQLite run at the same time. Batches of rows go to the parent as
+ * messages; the shared counter of batches not yet written holds the simulation back when
+ * the writer is slower, so that memory stays bounded whatever the history's length.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ImportRow, importRowOf } from '@partnerships/event-store/sqlite/sqlite-schema';
