@@ -3,6 +3,7 @@
  * every row, and how the store turns it back into events.
  */
 import type { EventMetadata, RecordedEvent } from '../event-store';
+import type { ImportRow } from './sqlite-schema';
 
 /**
  * U+001F, which valid JSON never holds raw: a stored text that holds it anyway (it is not
@@ -22,19 +23,8 @@ export interface PageRequest {
 
 export type PageAnswer = PageRequest & ({ readonly text: string } | { readonly failure: string });
 
-/** A row's values in the order of `COLUMNS`. */
-export type RowValues = [
-  position: number,
-  id: string,
-  streamId: string,
-  revision: number,
-  type: string,
-  data: string,
-  effectiveAt: number,
-  recordedAt: number,
-  metadata: string,
-  schemaVersion: number,
-];
+/** A row's values in the order of `COLUMNS`: its position, then what an import writes. */
+export type RowValues = [position: number, ...row: ImportRow];
 
 const FIELDS_PER_ROW = 10;
 
