@@ -20,7 +20,6 @@ import {
   WrongExpectedVersionError,
 } from '../event-store';
 import { assertAppendable } from '../append-checks';
-import { assertRecordedEvents } from '../recorded-events';
 import { fromRevisionOf } from '../stream-reads';
 import { GroupCommit, Outcome } from './group-commit';
 import { READ_AHEAD_MIN_LIMIT, ReadAhead } from './read-ahead';
@@ -271,16 +270,13 @@ export class SqliteEventStore implements EventStore {
    * of the call is written. Positions are this file's own; the order is the one given.
    */
   async importRecorded(events: readonly RecordedEvent[]): Promise<void> {
-    this.use(() => {
-      assertRecordedEvents(events);
-      this.importInTransaction.immediate(events.map(importRowOf));
-    });
-    if (events.length > 0) this.notify();
+    // The rows' checks are assertRecordedEvents' on the same values.
+    return this.importRows(this.use(() => events.map(importRowOf)));
   }
 
   /**
-   * importRecorded of events already made rows (`importRowOf`), with the same checks: for a
-   * writer that prepares them on another thread (the generator).
+   * importRecorded of events already made rows (`importRowOf`): for a writer that prepares
+   * them on another thread (the generator).
    */
   async importRows(rows: readonly ImportRow[]): Promise<void> {
     this.use(() => {
