@@ -578,6 +578,119 @@ describe('SqliteEventStore', () => {
         expect(await store.readAll({ limit: 10 })).toEqual([]);
       });
     });
+
+    describe('as rows in pieces (importRowPieces)', () => {
+      /** Rows 0..count-1 of one stream, at one second apart. */
+      const rowsOf = (streamId: string, from: number, count: number): ImportRow[] =>
+        Array.from({ length: count }, (_, index) =>
+          importRowOf(
+            recorded(
+              streamId,
+              from + index,
+              new Date(Date.UTC(2020, 0, 1, 0, 0, from + index)).toISOString(),
+            ),
+          ),
+        );
+      /** The rows another connection sees committed. */
+      const committed = (raw: Database.Database): number =>
+        raw.prepare<[], number>('SELECT COUNT(*) FROM events').pluck().get() ?? 0;
+
+      it('records what importRows records, committing every rowsPerCommit rows and at the end', async () => {
+        const streamId = newStreamId();
+        const rows = rowsOf(streamId, 0, 7);
+        const byPieces = openStore();
+        const raw = openRaw();
+        const seen: number[] = [];
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          for (let at = 0; at < rows.length; at += 2) {
+            yield rows.slice(at, at + 2);
+            seen.push(committed(raw));
+          }
+        }
+
+        await expect(byPieces.importRowPieces(pieces(), 4)).resolves.toBe(7);
+
+        // Inserted as they come, committed once four or more wait: after the second piece
+        // (4 rows) and at the end.
+        expect(seen).toEqual([0, 4, 4, 4]);
+        expect(committed(raw)).toBe(7);
+        const byRows = openStore(join(directory, 'rows.db'));
+        await byRows.importRows(rows);
+        expect(await byPieces.readAll({ limit: 10 })).toEqual(await byRows.readAll({ limit: 10 }));
+      });
+
+      it('rolls back to the last commit when a piece fails, keeping what was committed', async () => {
+        const streamId = newStreamId();
+        const store = openStore();
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          yield rowsOf(streamId, 0, 3); // committed: 3 rows wait
+          yield rowsOf(streamId, 3, 2);
+          yield rowsOf(streamId, 6, 1); // revision 5 is missing
+        }
+
+        const failure = await store.importRowPieces(pieces(), 3).catch((error: unknown) => error);
+
+        expect(failure).toMatchObject({ streamId, expectedVersion: 6, actualVersion: 5 });
+        const log = await store.readAll({ limit: 10 });
+        expect(log.map(({ revision }) => revision)).toEqual([0, 1, 2]);
+        // The store serves again, from where the commit left it.
+        await store.importRows(rowsOf(streamId, 3, 1));
+        await expect(store.countAll()).resolves.toBe(4);
+      });
+
+      it('rolls back to the last commit when the pieces themselves fail', async () => {
+        const store = openStore();
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          yield rowsOf(newStreamId(), 0, 2);
+          throw new Error('the simulation stopped');
+        }
+
+        await expect(store.importRowPieces(pieces(), 10)).rejects.toThrow('the simulation stopped');
+        await expect(store.countAll()).resolves.toBe(0);
+      });
+
+      it('serves nothing else meanwhile, and hears of the rows at the end', async () => {
+        const store = openStore();
+        const told = jest.fn();
+        store.onCommit(told);
+        const during: unknown[] = [];
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          yield rowsOf(newStreamId(), 0, 2);
+          during.push(await store.countAll().catch((error: unknown) => error));
+          during.push(
+            await store.append(newStreamId(), [newEvent()], 0).catch((error: unknown) => error),
+          );
+          expect(told).not.toHaveBeenCalled();
+        }
+
+        await store.importRowPieces(pieces(), 1);
+
+        expect(during).toEqual([
+          expect.objectContaining({ message: 'the SQLite event store is busy with an import' }),
+          expect.objectContaining({ message: 'the SQLite event store is busy with an import' }),
+        ]);
+        expect(during[0]).toBeInstanceOf(EventStoreUnavailableError);
+        expect(told).toHaveBeenCalledTimes(1);
+        await expect(store.countAll()).resolves.toBe(2);
+      });
+
+      it.each([0, -1, 1.5])(
+        'refuses %p rows per commit, reading no piece',
+        async (rowsPerCommit) => {
+          const store = openStore();
+          const next = jest.fn();
+          const pieces: AsyncIterable<ImportRow[]> = {
+            [Symbol.asyncIterator]: () => ({ next }),
+          };
+
+          await expect(store.importRowPieces(pieces, rowsPerCommit)).rejects.toBeInstanceOf(
+            RangeError,
+          );
+          expect(next).not.toHaveBeenCalled();
+          await expect(store.countAll()).resolves.toBe(0);
+        },
+      );
+    });
   });
 
   it('counts the events of the log', async () => {

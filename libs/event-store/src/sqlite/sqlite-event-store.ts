@@ -66,6 +66,8 @@ export interface SqliteOpenOptions {
 /** The embedded adapter: one SQLite file (or memory) holding every stream. */
 export class SqliteEventStore implements EventStore {
   private closed = false;
+  /** While importRowPieces holds a transaction open across its pieces: nothing else runs. */
+  private importing = false;
   private readonly listeners = new CommitListeners();
 
   private readonly selectById: Database.Statement<[string], EventRow>;
@@ -286,6 +288,53 @@ export class SqliteEventStore implements EventStore {
     if (rows.length > 0) this.notify();
   }
 
+  /**
+   * importRows of a long import whose rows come in pieces (the generator's, from its
+   * simulation thread): each piece is checked and inserted as it comes, and the rows are
+   * committed together once `rowsPerCommit` of them wait, and at the end. A commit writes
+   * every index page its rows touched, and rows at random places in the indexes touch most
+   * of them, so few commits of many rows cost far less than one per piece. A failure
+   * rolls back the rows since the last commit and is thrown; the rows committed before it
+   * stay. Meanwhile the store serves nothing else: any other call fails as on a closed
+   * store, and its listeners hear of the rows at the end. Resolves to the number of rows
+   * imported.
+   */
+  async importRowPieces(
+    pieces: AsyncIterable<readonly ImportRow[]>,
+    rowsPerCommit: number,
+  ): Promise<number> {
+    this.use(() => {
+      if (!Number.isSafeInteger(rowsPerCommit) || rowsPerCommit < 1) {
+        throw new RangeError(`rowsPerCommit must be a positive integer, not ${rowsPerCommit}`);
+      }
+    });
+    this.importing = true;
+    let imported = 0;
+    let uncommitted = 0;
+    try {
+      for await (const rows of pieces) {
+        this.duringImport(() => {
+          assertImportRows(rows);
+          if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+          this.importLocked(rows);
+        });
+        imported += rows.length;
+        uncommitted += rows.length;
+        if (uncommitted >= rowsPerCommit) {
+          this.duringImport(() => this.db.exec('COMMIT'));
+          uncommitted = 0;
+        }
+      }
+      if (uncommitted > 0) this.duringImport(() => this.db.exec('COMMIT'));
+      return imported;
+    } finally {
+      if (!this.closed && this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.importing = false;
+      // Listeners hear once the store serves them again: they would read at once.
+      if (imported > 0) this.notify();
+    }
+  }
+
   async countAll(): Promise<number> {
     return this.use(() => this.countEvents.get() ?? 0);
   }
@@ -495,6 +544,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   private use<T>(work: () => T): T {
+    if (this.importing) {
+      throw new EventStoreUnavailableError('the SQLite event store is busy with an import');
+    }
+    return this.duringImport(work);
+  }
+
+  /** `use` for the import's own work. */
+  private duringImport<T>(work: () => T): T {
     if (this.closed) throw new EventStoreUnavailableError('the SQLite event store is closed');
     try {
       return work();
