@@ -292,9 +292,11 @@ function timeWithMembers(
   let known = 0;
   while (known < seqs.length && projection.recordedAt(seqs.at(known)) <= knownAt) known++;
   const change = new Int32Array(known + 1);
+  const table = projection.memberships;
   for (const membership of group.memberships) {
-    if (membership.joinRevision < known) change[membership.joinRevision + 1]! += 1;
-    const end = membership.endRevision;
+    const joinRevision = table.joinRevisionOf(membership);
+    if (joinRevision < known) change[joinRevision + 1]! += 1;
+    const end = table.endRevisionOf(membership);
     if (end !== undefined && end < known) change[end + 1]! -= 1;
   }
   const prefixes: number[] = [];

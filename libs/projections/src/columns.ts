@@ -54,6 +54,12 @@ export class Int32Column {
     return this.values[index] as number;
   }
 
+  /** Replaces the value at `index`, which must be below `length`. */
+  set(index: number, value: number): void {
+    if (index < 0 || index >= this.length) throw new RangeError(`no value at ${index}`);
+    this.values[index] = value;
+  }
+
   toArray(): Int32Array {
     return this.values.slice(0, this.length);
   }
@@ -88,6 +94,13 @@ export class IntList {
 
   push(value: number): void {
     (this.more ??= []).push(value);
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    for (let index = 0; index < this.sharedLength; index++) {
+      yield this.shared[this.start + index] as number;
+    }
+    if (this.more !== undefined) yield* this.more;
   }
 
   toArray(): number[] {

@@ -3,7 +3,7 @@ import { ReadAllOptions, RecordedEvent } from '@partnerships/event-store/event-s
 import { NetworkProjection } from './network-projection';
 import { NetworkView } from './network-view';
 import { logPage } from './paging';
-import { openMembershipsOf } from './records';
+import { openMembershipsOf } from './memberships';
 
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.parse('2026-01-01T09:00:00Z');
@@ -352,13 +352,16 @@ describe('NetworkProjection state: long chains of links', () => {
     );
 
     const groupsOf = (p: NetworkProjection, id: string) =>
-      p.organizations.get(id)!.memberships.map((membership) => membership.group.id);
+      [...p.organizations.get(id)!.memberships].map(
+        (membership) => p.groupOrder[p.memberships.groupOf(membership)]!.id,
+      );
     for (const id of ['o0', 'o1', `o${chain / 2}`, `o${chain - 1}`]) {
       expect(groupsOf(copy, id)).toEqual(groupsOf(projection, id));
     }
-    const membersOf = (p: NetworkProjection, id: string) => [
-      ...openMembershipsOf(p.groups.get(id)!).keys(),
-    ];
+    const membersOf = (p: NetworkProjection, id: string) =>
+      [...openMembershipsOf(p.groups.get(id)!, p.memberships).keys()].map(
+        (order) => p.organizationOrder[order]!.id,
+      );
     expect(membersOf(copy, `g${chain / 2}`)).toEqual([`o${chain / 2}`, `o${chain / 2 + 1}`]);
     expect(membersOf(copy, `g${chain / 2}`)).toEqual(membersOf(projection, `g${chain / 2}`));
   });

@@ -11,16 +11,14 @@ import {
   PositionColumn,
   PositionState,
 } from './columns';
+import { MembershipState, MembershipTable, openMembershipsOf, periodsIn } from './memberships';
 import { RecordTape, decodeRecords, encodeRecords } from './record-tape';
 import {
   GroupRecord,
-  MembershipRecord,
   OrganizationRecord,
   PartnershipRecord,
   StreamLog,
   StreamRecord,
-  openMembershipsOf,
-  periodsIn,
 } from './records';
 
 type Target = NonNullable<ReturnType<typeof parseStreamId>>;
@@ -37,7 +35,7 @@ interface FollowedStream extends StreamLog {
  * raw bytes. It shares nothing with the live projection but immutable strings.
  */
 export interface ProjectionState {
-  readonly version: 5;
+  readonly version: 6;
   readonly effective: Float64Array;
   readonly recorded: Float64Array;
   readonly positions: PositionState;
@@ -45,6 +43,7 @@ export interface ProjectionState {
   readonly types: Map<string, Int32Array>;
   readonly latestEffectiveMs: number;
   readonly records: RecordTape;
+  readonly memberships: MembershipState;
 }
 
 /**
@@ -62,8 +61,10 @@ export class NetworkProjection {
   readonly organizationOrder: OrganizationRecord[] = [];
   readonly groupOrder: GroupRecord[] = [];
   readonly partnershipOrder: PartnershipRecord[] = [];
-  /** Every membership in the order it began (its join event's place in the log). */
-  readonly membershipOrder: MembershipRecord[] = [];
+  /** Every membership period, in the order they began (their join events' order in the log). */
+  get memberships(): MembershipTable {
+    return this.membershipTable;
+  }
 
   private effective = new Float64Column();
   private recorded = new Float64Column();
@@ -72,6 +73,7 @@ export class NetworkProjection {
   /** For each event type, the indexes of its events in the log. */
   private types = new Map<string, Int32Column>();
   private latestEffectiveMs = -Infinity;
+  private membershipTable = new MembershipTable();
   /** Short strings that repeat across events (positions, reasons), kept once. */
   private readonly interned = new Map<string, string>();
 
@@ -132,7 +134,7 @@ export class NetworkProjection {
     const types = new Map<string, Int32Array>();
     for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
     return {
-      version: 5,
+      version: 6,
       effective: this.effective.toArray(),
       recorded: this.recorded.toArray(),
       positions: this.positions.state(),
@@ -140,6 +142,7 @@ export class NetworkProjection {
       types,
       latestEffectiveMs: this.latestEffectiveMs,
       records: encodeRecords(this),
+      memberships: this.membershipTable.state(),
     };
   }
 
@@ -151,6 +154,7 @@ export class NetworkProjection {
     projection.ids = new IdColumn(state.ids);
     for (const [type, seqs] of state.types) projection.types.set(type, new Int32Column(seqs));
     projection.latestEffectiveMs = state.latestEffectiveMs;
+    projection.membershipTable = new MembershipTable(state.memberships);
     decodeRecords(state.records, projection, (value) => projection.intern(value));
     return projection;
   }
@@ -192,7 +196,7 @@ export class NetworkProjection {
           ...streamRecord(target.id, seq, this.organizationOrder.length, stream),
           name: decoded.data.name,
           assessments: [],
-          memberships: [],
+          memberships: new IntList(),
           partnerships: [],
         };
         this.organizations.set(target.id, organization);
@@ -215,7 +219,7 @@ export class NetworkProjection {
           name: decoded.data.name,
           purpose: decoded.data.purpose ?? null,
           dissolvedRevision: undefined,
-          memberships: [],
+          memberships: new IntList(),
           partnerships: [],
           openMemberships: undefined,
           membershipsOf: undefined,
@@ -228,30 +232,26 @@ export class NetworkProjection {
         const group = this.groups.get(target.id);
         const organization = this.organizations.get(decoded.data.organizationId);
         if (group === undefined || organization === undefined) return;
-        const membership: MembershipRecord = {
-          group,
-          organization,
-          joinRevision: event.revision,
-          position: this.intern(decoded.data.position),
-          moves: undefined,
-          endRevision: undefined,
-        };
+        const table = this.membershipTable;
         // The group's indexes before its memberships grow: one built now must not count it twice.
-        const open = openMembershipsOf(group);
-        const periods = periodsIn(group);
-        this.membershipOrder.push(membership);
+        const open = openMembershipsOf(group, table);
+        const periods = periodsIn(group, table);
+        const membership = table.add(
+          group.order,
+          organization.order,
+          event.revision,
+          decoded.data.position,
+        );
         group.memberships.push(membership);
-        open.set(organization.id, membership);
-        pushTo(periods, organization, membership);
+        open.set(organization.order, membership);
+        pushTo(periods, organization.order, membership);
         organization.memberships.push(membership);
         return;
       }
       case 'PositionChanged': {
-        const group = this.groups.get(target.id);
-        if (group === undefined) return;
-        const membership = openMembershipsOf(group).get(decoded.data.organizationId);
+        const membership = this.openMembership(target.id, decoded.data.organizationId);
         if (membership === undefined) return;
-        membership.moves = withChange(membership.moves, {
+        this.membershipTable.move(membership, {
           revision: event.revision,
           value: this.intern(decoded.data.position),
         });
@@ -259,20 +259,22 @@ export class NetworkProjection {
       }
       case 'OrganizationLeftGroup': {
         const group = this.groups.get(target.id);
-        if (group === undefined) return;
-        const open = openMembershipsOf(group);
-        const membership = open.get(decoded.data.organizationId);
+        const organization = this.organizations.get(decoded.data.organizationId);
+        if (group === undefined || organization === undefined) return;
+        const open = openMembershipsOf(group, this.membershipTable);
+        const membership = open.get(organization.order);
         if (membership === undefined) return;
-        membership.endRevision = event.revision;
-        open.delete(membership.organization.id);
+        this.membershipTable.end(membership, event.revision);
+        open.delete(organization.order);
         return;
       }
       case 'GroupDissolved': {
         const group = this.groups.get(target.id);
         if (group === undefined) return;
         group.dissolvedRevision = event.revision;
-        const open = openMembershipsOf(group);
-        for (const membership of open.values()) membership.endRevision = event.revision;
+        const open = openMembershipsOf(group, this.membershipTable);
+        for (const membership of open.values())
+          this.membershipTable.end(membership, event.revision);
         open.clear();
         return;
       }
@@ -334,6 +336,14 @@ export class NetworkProjection {
       default:
         return assertNever(decoded);
     }
+  }
+
+  /** The open membership of an organisation in a group, by their ids. */
+  private openMembership(groupId: string, organizationId: string): number | undefined {
+    const group = this.groups.get(groupId);
+    const organization = this.organizations.get(organizationId);
+    if (group === undefined || organization === undefined) return undefined;
+    return openMembershipsOf(group, this.membershipTable).get(organization.order);
   }
 
   /** The one copy of a short string that many events repeat. */

@@ -1,7 +1,7 @@
 import type { NetworkProjection } from './network-projection';
 import type { NetworkView } from './network-view';
 import type { NetworkStatsNode } from './nodes';
-import { isBefore, positionIn } from './revisions';
+import { isBefore, isOpenIn, positionIn } from './revisions';
 
 /** The counts of the network a view sees: one pass over every entity. */
 export function networkStats(projection: NetworkProjection, view: NetworkView): NetworkStatsNode {
@@ -11,14 +11,15 @@ export function networkStats(projection: NetworkProjection, view: NetworkView): 
   let groups = 0;
   let activeGroups = 0;
   const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
+  const table = projection.memberships;
   for (const group of projection.groupOrder) {
     const seen = view.seen(group.stream);
     if (seen === 0) continue;
     groups++;
     if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;
     for (const membership of group.memberships) {
-      if (membership.joinRevision >= seen || isBefore(membership.endRevision, seen)) continue;
-      const position = positionIn(membership, seen);
+      if (!isOpenIn(table, membership, seen)) continue;
+      const position = positionIn(table, membership, seen);
       if (position === 'CORE') membersByPosition.core++;
       else if (position === 'RING') membersByPosition.ring++;
       else if (position === 'FREE_SPACE') membersByPosition.freeSpace++;

@@ -24,16 +24,15 @@ import {
 } from './nodes';
 import { Page, pageOf } from './paging';
 import { decodeEvent } from '@partnerships/domain/decode-event';
+import type { IntList } from './columns';
+import { openMembershipsOf, periodsIn } from './memberships';
 import {
   CapabilityRecord,
   GroupRecord,
-  MembershipRecord,
   OrganizationRecord,
   PartnershipRecord,
   StreamLog,
   StreamRecord,
-  openMembershipsOf,
-  periodsIn,
 } from './records';
 import {
   countWhile,
@@ -166,26 +165,29 @@ export class NetworkView {
       }
     }
 
+    const { memberships: table, groupOrder, organizationOrder } = this.projection;
     const groupsDone = new Set<GroupRecord>();
     for (const membership of self.memberships) {
-      const group = membership.group;
+      const group = groupOrder[table.groupOf(membership)]!;
       if (groupsDone.has(group)) continue;
       const seen = this.seen(group.stream);
-      if (!isOpenIn(membership, seen)) continue;
+      if (!isOpenIn(table, membership, seen)) continue;
       groupsDone.add(group);
       const groupNode = this.groupNode(group);
       if (groupNode === undefined) continue;
       const timeOf = this.timesOf(group.stream);
-      const own = periods(timeOf, periodsIn(group).get(self) ?? [], seen);
+      const periodsOf = periodsIn(group, table);
+      const own = periods(timeOf, table, periodsOf.get(self.order) ?? [], seen);
       // Seeing every event, the group's open memberships are the members at asOf.
-      const members = this.complete ? openMembershipsOf(group).values() : group.memberships;
+      const members = this.complete ? openMembershipsOf(group, table).values() : group.memberships;
       for (const member of members) {
-        const other = member.organization;
-        if (other === self || !isOpenIn(member, seen)) continue;
+        const otherOrder = table.organizationOf(member);
+        if (otherOrder === self.order || !isOpenIn(table, member, seen)) continue;
         // A join this view sees follows the registration it referred to: no check needed.
-        const relation = relationWith(other);
+        const relation = relationWith(organizationOrder[otherOrder]!);
         relation.groups.push(groupNode);
-        const overlap = earliestOverlap(own, timeOf, periodsIn(group).get(other) ?? [], seen);
+        const theirs = periodsOf.get(otherOrder) ?? [];
+        const overlap = earliestOverlap(own, timeOf, table, theirs, seen);
         if (overlap < relation.since) relation.since = overlap;
       }
     }
@@ -433,22 +435,25 @@ export class NetworkView {
     };
   }
 
-  private membershipNodes(
-    memberships: readonly MembershipRecord[],
-    includeEnded: boolean,
-  ): MembershipNode[] {
+  private membershipNodes(memberships: IntList, includeEnded: boolean): MembershipNode[] {
+    const { memberships: table, groupOrder, organizationOrder } = this.projection;
     const nodes: MembershipNode[] = [];
     for (const membership of memberships) {
-      const stream = membership.group.stream;
+      const groupRecord = groupOrder[table.groupOf(membership)]!;
+      const stream = groupRecord.stream;
       const seen = this.seen(stream);
-      if (membership.joinRevision >= seen) continue;
-      const ended = isBefore(membership.endRevision, seen);
+      const joinRevision = table.joinRevisionOf(membership);
+      if (joinRevision >= seen) continue;
+      const endRevision = table.endRevisionOf(membership);
+      const ended = isBefore(endRevision, seen);
       if (ended && !includeEnded) continue;
-      const group = this.groupNode(membership.group);
-      const organization = this.organizationNode(membership.organization);
+      const group = this.groupNode(groupRecord);
+      const organization = this.organizationNode(
+        organizationOrder[table.organizationOf(membership)]!,
+      );
       if (group === undefined || organization === undefined) continue;
-      const leftAt = ended ? this.dateOf(stream, membership.endRevision as number) : null;
-      const positions = positionsIn(membership, seen).map(
+      const leftAt = ended ? this.dateOf(stream, endRevision as number) : null;
+      const positions = positionsIn(table, membership, seen).map(
         ({ revision, value }, index, all): PositionPeriodNode => ({
           position: value,
           from: this.dateOf(stream, revision),
@@ -460,7 +465,7 @@ export class NetworkView {
         organization,
         group,
         position: current.position,
-        joinedAt: this.dateOf(stream, membership.joinRevision),
+        joinedAt: this.dateOf(stream, joinRevision),
         positionSince: current.from,
         leftAt,
         positions,

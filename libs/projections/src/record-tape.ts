@@ -10,13 +10,11 @@
  * Links between records are indexes (into the streams, organisations and groups in their
  * order), never references: the tape is flat however the records link.
  */
-import type { Position } from '@partnerships/domain/group/group';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
 import type {
   CapabilityRecord,
   GroupRecord,
   InterventionRecord,
-  MembershipRecord,
   OrganizationRecord,
   PartnershipRecord,
   Revised,
@@ -24,6 +22,7 @@ import type {
   StreamLog,
 } from './records';
 import { Int32Column, IntList } from './columns';
+import type { MembershipTable } from './memberships';
 
 /** The tape and its values; v8.serialize round-trips it (the snapshot file writes the tape raw). */
 export interface RecordTape {
@@ -38,13 +37,15 @@ export interface RecordTape {
   readonly lists: Int32Array;
 }
 
-/** What the tape holds: the projection's streams and entities, in their orders. */
+/**
+ * What the tape holds: the projection's streams and entities, in their orders (their
+ * memberships are the MembershipTable's, which the snapshot holds as columns).
+ */
 export interface TapedRecords<S extends StreamLog> {
   readonly streams: Map<string, S>;
   readonly organizationOrder: readonly OrganizationRecord[];
   readonly groupOrder: readonly GroupRecord[];
   readonly partnershipOrder: readonly PartnershipRecord[];
-  readonly membershipOrder: readonly MembershipRecord[];
 }
 
 /** A stream's target as the projection keeps it (null: no entity of this version's). */
@@ -125,7 +126,7 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     }
   };
   /** Changes of a value after its first: none is an empty list. */
-  const writeChanges = (changes: readonly Revised<unknown>[] | undefined): void => {
+  const writeChanges = (changes: readonly Revised<number>[] | undefined): void => {
     tape.int(changes?.length ?? 0);
     for (const { revision, value } of changes ?? []) {
       tape.int(revision);
@@ -161,18 +162,6 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.optional(group.dissolvedRevision);
   }
 
-  // Every membership in the order they began (their join events' order in the log): the
-  // order apply adds them to their group, their organisation and the open ones.
-  tape.int(records.membershipOrder.length);
-  for (const membership of records.membershipOrder) {
-    tape.int(membership.group.order);
-    tape.int(membership.organization.order);
-    tape.int(membership.joinRevision);
-    tape.value(membership.position);
-    writeChanges(membership.moves);
-    tape.optional(membership.endRevision);
-  }
-
   tape.int(records.partnershipOrder.length);
   for (const partnership of records.partnershipOrder) {
     writeRecordStart(partnership);
@@ -192,8 +181,9 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
 
 /**
  * Reads a tape back into empty maps and lists, building each record as `apply` does (the
- * same properties in the same order). `intern` is the projection's: the positions and
- * reasons it later applies share the strings read here.
+ * same properties in the same order); each organisation's and group's memberships are
+ * those of `into.memberships`. `intern` is the projection's: the reasons it later applies
+ * share the strings read here.
  */
 export function decodeRecords<S extends Targeted>(
   { ints, values, lists }: RecordTape,
@@ -204,7 +194,7 @@ export function decodeRecords<S extends Targeted>(
     readonly organizationOrder: OrganizationRecord[];
     readonly groupOrder: GroupRecord[];
     readonly partnershipOrder: PartnershipRecord[];
-    readonly membershipOrder: MembershipRecord[];
+    readonly memberships: MembershipTable;
   },
   intern: <T extends string>(value: T) => T,
 ): void {
@@ -276,16 +266,19 @@ export function decodeRecords<S extends Targeted>(
     notes: value(),
   });
 
-  for (let count = int(); into.organizationOrder.length < count;) {
+  const organizationCount = int();
+  const membershipsOfOrganizations = into.memberships.listsBy('organization', organizationCount);
+  while (into.organizationOrder.length < organizationCount) {
+    const order = into.organizationOrder.length;
     const organization: OrganizationRecord = {
       id: value(),
       seq: int(),
-      order: into.organizationOrder.length,
+      order,
       stream: stream(),
       interventions: list(intervention),
       name: value(),
       assessments: list(assessment),
-      memberships: [],
+      memberships: membershipsOfOrganizations[order]!,
       partnerships: [],
     };
     into.organizations.set(organization.id, organization);
@@ -297,17 +290,20 @@ export function decodeRecords<S extends Targeted>(
     return found;
   };
 
-  for (let count = int(); into.groupOrder.length < count;) {
+  const groupCount = int();
+  const membershipsOfGroups = into.memberships.listsBy('group', groupCount);
+  while (into.groupOrder.length < groupCount) {
+    const order = into.groupOrder.length;
     const group: GroupRecord = {
       id: value(),
       seq: int(),
-      order: into.groupOrder.length,
+      order,
       stream: stream(),
       interventions: list(intervention),
       name: value(),
       purpose: value(),
       dissolvedRevision: optional(),
-      memberships: [],
+      memberships: membershipsOfGroups[order]!,
       partnerships: [],
       openMemberships: undefined,
       membershipsOf: undefined,
@@ -320,21 +316,6 @@ export function decodeRecords<S extends Targeted>(
     if (found === undefined) throw new RangeError('the record tape names no group');
     return found;
   };
-
-  const move = (): Revised<Position> => ({ revision: int(), value: intern(value<Position>()) });
-  for (let count = int(); count > 0; count--) {
-    const membership: MembershipRecord = {
-      group: group(int()),
-      organization: organization(),
-      joinRevision: int(),
-      position: intern(value<Position>()),
-      moves: changes(move),
-      endRevision: optional(),
-    };
-    into.membershipOrder.push(membership);
-    membership.group.memberships.push(membership);
-    membership.organization.memberships.push(membership);
-  }
 
   const extension = (): Revised<number> => ({ revision: int(), value: value() });
   for (let count = int(); into.partnershipOrder.length < count;) {

@@ -6,7 +6,6 @@
  * effectiveAt and recordedAt only move forward, so the events visible at a pair of times
  * always form a prefix).
  */
-import type { Position } from '@partnerships/domain/group/group';
 import type { IntList } from './columns';
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
 
@@ -56,7 +55,8 @@ export interface CapabilityRecord {
 export interface OrganizationRecord extends StreamRecord {
   readonly name: string;
   readonly assessments: CapabilityRecord[];
-  readonly memberships: MembershipRecord[];
+  /** Its memberships in the order they began, as indexes into the MembershipTable. */
+  readonly memberships: IntList;
   readonly partnerships: PartnershipRecord[];
 }
 
@@ -64,31 +64,17 @@ export interface GroupRecord extends StreamRecord {
   readonly name: string;
   readonly purpose: string | null;
   dissolvedRevision: number | undefined;
-  readonly memberships: MembershipRecord[];
+  /** Its memberships in the order they began, as indexes into the MembershipTable. */
+  readonly memberships: IntList;
   readonly partnerships: PartnershipRecord[];
   /**
-   * The open membership of each current member: built from `memberships` at the first
-   * question (openMembershipsOf), so that a start from a snapshot builds none.
+   * The open membership of each current member, by the member's place in the order of
+   * organisations: built at the first question (openMembershipsOf in memberships.ts), so
+   * that a start from a snapshot builds none.
    */
-  openMemberships: Map<string, MembershipRecord> | undefined;
+  openMemberships: Map<number, number> | undefined;
   /** Every membership period of each organisation that ever joined, oldest first (periodsIn). */
-  membershipsOf: Map<OrganizationRecord, MembershipRecord[]> | undefined;
-}
-
-/** One period of an organisation's belonging to a group; revisions are the group's. */
-export interface MembershipRecord {
-  readonly group: GroupRecord;
-  readonly organization: OrganizationRecord;
-  readonly joinRevision: number;
-  /** The position taken on joining, at `joinRevision`. */
-  readonly position: Position;
-  /**
-   * Each later change of position, in order; undefined while there is none (as for most
-   * memberships: no list is kept for them).
-   */
-  moves: Revised<Position>[] | undefined;
-  /** The revision of the leaving or of the group's dissolution. */
-  endRevision: number | undefined;
+  membershipsOf: Map<number, number[]> | undefined;
 }
 
 export interface PartnershipRecord extends StreamRecord {
@@ -111,32 +97,4 @@ export interface PartnershipRecord extends StreamRecord {
 export interface EndingRecord {
   readonly revision: number;
   readonly reason: EndReason;
-}
-
-/** The open membership of each current member of a group (a live index: do not keep it). */
-export function openMembershipsOf(group: GroupRecord): Map<string, MembershipRecord> {
-  if (group.openMemberships === undefined) {
-    const open = new Map<string, MembershipRecord>();
-    for (const membership of group.memberships) {
-      if (membership.endRevision === undefined) open.set(membership.organization.id, membership);
-    }
-    group.openMemberships = open;
-  }
-  return group.openMemberships;
-}
-
-/** Every membership period of each organisation in a group, oldest first (a live index). */
-export function periodsIn(group: GroupRecord): Map<OrganizationRecord, MembershipRecord[]> {
-  if (group.membershipsOf === undefined) {
-    const periods = new Map<OrganizationRecord, MembershipRecord[]>();
-    for (const membership of group.memberships) {
-      const list = periods.get(membership.organization);
-      // Most organisations belong to a group once: a list of exactly one, not one pushed
-      // into an empty array (which reserves room for 17).
-      if (list === undefined) periods.set(membership.organization, [membership]);
-      else list.push(membership);
-    }
-    group.membershipsOf = periods;
-  }
-  return group.membershipsOf;
 }

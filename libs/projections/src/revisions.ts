@@ -4,7 +4,8 @@
  * search.
  */
 import type { Position } from '@partnerships/domain/group/group';
-import type { MembershipRecord, PartnershipRecord, Revised } from './records';
+import type { MembershipTable } from './memberships';
+import type { PartnershipRecord, Revised } from './records';
 
 /** The valid time, in milliseconds, of a revision of one stream. */
 export type RevisionTime = (revision: number) => number;
@@ -43,14 +44,22 @@ function latest<T>(first: T, changes: readonly Revised<T>[] | undefined, seen: n
 }
 
 /** The position a membership holds among the first `seen` events of its group (it joined). */
-export function positionIn(membership: MembershipRecord, seen: number): Position {
-  return latest(membership.position, membership.moves, seen);
+export function positionIn(table: MembershipTable, membership: number, seen: number): Position {
+  return latest(table.positionOf(membership), table.movesOf(membership), seen);
 }
 
 /** Every position a membership held among the first `seen` events, oldest first. */
-export function positionsIn(membership: MembershipRecord, seen: number): Revised<Position>[] {
-  const joined = { revision: membership.joinRevision, value: membership.position };
-  return membership.moves === undefined ? [joined] : [joined, ...visible(membership.moves, seen)];
+export function positionsIn(
+  table: MembershipTable,
+  membership: number,
+  seen: number,
+): Revised<Position>[] {
+  const joined = {
+    revision: table.joinRevisionOf(membership),
+    value: table.positionOf(membership),
+  };
+  const moves = table.movesOf(membership);
+  return moves === undefined ? [joined] : [joined, ...visible(moves, seen)];
 }
 
 /** The intended end, in milliseconds, of a partnership among its first `seen` events. */
@@ -72,16 +81,17 @@ export interface Period {
 export function earliestOverlap(
   own: readonly Period[],
   timeOf: RevisionTime,
-  theirs: readonly MembershipRecord[],
+  table: MembershipTable,
+  theirs: readonly number[],
   seen: number,
 ): number {
   let earliest = Infinity;
   for (const membership of theirs) {
-    if (membership.joinRevision >= seen) break;
-    const from = timeOf(membership.joinRevision);
-    const until = isBefore(membership.endRevision, seen)
-      ? timeOf(membership.endRevision as number)
-      : Infinity;
+    const joinRevision = table.joinRevisionOf(membership);
+    if (joinRevision >= seen) break;
+    const from = timeOf(joinRevision);
+    const endRevision = table.endRevisionOf(membership);
+    const until = isBefore(endRevision, seen) ? timeOf(endRevision as number) : Infinity;
     for (const period of own) {
       const start = Math.max(period.from, from);
       if (start < Math.min(period.until, until) && start < earliest) earliest = start;
@@ -91,8 +101,10 @@ export function earliestOverlap(
 }
 
 /** Whether a membership has begun and not ended among the first `seen` events of its group. */
-export function isOpenIn(membership: MembershipRecord, seen: number): boolean {
-  return membership.joinRevision < seen && !isBefore(membership.endRevision, seen);
+export function isOpenIn(table: MembershipTable, membership: number, seen: number): boolean {
+  return (
+    table.joinRevisionOf(membership) < seen && !isBefore(table.endRevisionOf(membership), seen)
+  );
 }
 
 export function isBefore(revision: number | undefined, seen: number): boolean {
@@ -102,16 +114,18 @@ export function isBefore(revision: number | undefined, seen: number): boolean {
 /** Membership periods as a view that sees `seen` of the group's events sees them. */
 export function periods(
   timeOf: RevisionTime,
-  memberships: readonly MembershipRecord[],
+  table: MembershipTable,
+  memberships: readonly number[],
   seen: number,
 ): Period[] {
   const periods: Period[] = [];
   for (const membership of memberships) {
-    if (membership.joinRevision >= seen) break;
-    const ended = isBefore(membership.endRevision, seen);
+    const joinRevision = table.joinRevisionOf(membership);
+    if (joinRevision >= seen) break;
+    const endRevision = table.endRevisionOf(membership);
     periods.push({
-      from: timeOf(membership.joinRevision),
-      until: ended ? timeOf(membership.endRevision as number) : Infinity,
+      from: timeOf(joinRevision),
+      until: isBefore(endRevision, seen) ? timeOf(endRevision as number) : Infinity,
     });
   }
   return periods;

@@ -53,6 +53,7 @@ export class ReadModelListSizes implements ListSizes {
   }
 
   private measure(): Map<string, number> {
+    const { memberships: table, groupOrder } = this.projection;
     let stream = 1;
     for (const { seqs } of this.projection.streams.values()) stream = Math.max(stream, seqs.length);
     let orgMemberships = 0;
@@ -69,7 +70,7 @@ export class ReadModelListSizes implements ListSizes {
       interventions = Math.max(interventions, organization.interventions.length);
       let reach = 0;
       for (const membership of organization.memberships)
-        reach += membership.group.memberships.length;
+        reach += groupOrder[table.groupOf(membership)]!.memberships.length;
       for (const partnership of organization.partnerships) reach += partnership.parties.length;
       relations = Math.max(relations, Math.min(reach, this.projection.organizations.size));
     }
@@ -81,7 +82,7 @@ export class ReadModelListSizes implements ListSizes {
       groupPartnerships = Math.max(groupPartnerships, group.partnerships.length);
       interventions = Math.max(interventions, group.interventions.length);
       for (const membership of group.memberships) {
-        positions = Math.max(positions, 1 + (membership.moves?.length ?? 0));
+        positions = Math.max(positions, 1 + (table.movesOf(membership)?.length ?? 0));
       }
     }
     let parties = 0;
