@@ -85,6 +85,26 @@ describe('MembershipTable', () => {
     expect(plain(copy.state())).toEqual(plain(table.state()));
   });
 
+  it('reads stored moves at the first question, and moves them on from there', () => {
+    const table = filled();
+    table.move(3, { revision: 5, value: 'RING' });
+    const copy = new MembershipTable(table.state());
+
+    expect(copy.state().moves).toEqual(Int32Array.of(0, 3, 1, 0, 4, 2, 3, 5, 1));
+    copy.move(0, { revision: 6, value: 'CORE' });
+    copy.move(2, { revision: 7, value: 'RING' });
+
+    expect(copy.movesOf(0)).toEqual([
+      { revision: 3, value: 'RING' },
+      { revision: 4, value: 'FREE_SPACE' },
+      { revision: 6, value: 'CORE' },
+    ]);
+    expect(copy.movesOf(3)).toEqual([{ revision: 5, value: 'RING' }]);
+    expect(copy.movesOf(1)).toBeUndefined();
+    // By membership, then in order, whether read, moved on or never asked for.
+    expect(copy.state().moves).toEqual(Int32Array.of(0, 3, 1, 0, 4, 2, 0, 6, 0, 2, 7, 1, 3, 5, 1));
+  });
+
   it("lists each group's and organisation's memberships in the order they began", () => {
     const table = filled();
 
@@ -120,6 +140,16 @@ describe('MembershipTable', () => {
       'a move of no membership',
       (state) => ({ ...state, moves: Int32Array.of(9, 1, 0) }),
       'a membership move names no membership',
+    ],
+    [
+      'moves out of order',
+      (state) => ({ ...state, moves: Int32Array.of(1, 1, 0, 0, 2, 0) }),
+      'the membership moves are not in order',
+    ],
+    [
+      'a position that is none',
+      (state) => ({ ...state, positions: Int32Array.of(0, 1, 2, 3, 0) }),
+      '3 names no position',
     ],
     [
       'a move to no position',

@@ -21,7 +21,10 @@ export interface MembershipState {
   readonly positions: Int32Array;
   /** The revision of the leaving or of the group's dissolution; -1 while open. */
   readonly endRevisions: Int32Array;
-  /** Each later change of position as three integers: membership, revision, position. */
+  /**
+   * Each later change of position as three integers: membership, revision, position;
+   * by membership, then in order.
+   */
   readonly moves: Int32Array;
 }
 
@@ -31,7 +34,15 @@ export class MembershipTable {
   private readonly joinRevisions: Int32Column;
   private readonly positions: Int32Column;
   private readonly endRevisions: Int32Column;
-  /** Later changes of position, for the few memberships that have any, in order. */
+  /**
+   * Later changes of position as a snapshot holds them (`MembershipState.moves`): read
+   * into a list for a membership at the first question about it.
+   */
+  private readonly storedMoves: Int32Array;
+  /** The memberships with stored moves, ascending, and where each one's triples start. */
+  private readonly storedMovers: Int32Array;
+  private readonly storedStarts: Int32Array;
+  /** Later changes of position as lists, in order: those applied and those read so far. */
   private readonly moved = new Map<number, Revised<Position>[]>();
 
   constructor(state?: MembershipState) {
@@ -49,15 +60,29 @@ export class MembershipTable {
     ]) {
       if (column.length !== length) throw new RangeError('the membership columns differ in length');
     }
+    for (let membership = 0; membership < length; membership++) {
+      positionOf(this.positions.at(membership));
+    }
     const moves = state?.moves ?? NO_MOVES;
     if (moves.length % 3 !== 0) throw new RangeError('the membership moves are not triples');
+    const movers = new Int32Column();
+    const starts = new Int32Column();
     for (let at = 0; at < moves.length; at += 3) {
       const membership = moves[at]!;
       if (membership < 0 || membership >= length) {
         throw new RangeError('a membership move names no membership');
       }
-      this.move(membership, { revision: moves[at + 1]!, value: positionOf(moves[at + 2]!) });
+      positionOf(moves[at + 2]!);
+      const last = movers.length === 0 ? -1 : movers.at(movers.length - 1);
+      if (membership === last) continue;
+      if (membership < last) throw new RangeError('the membership moves are not in order');
+      movers.push(membership);
+      starts.push(at);
     }
+    starts.push(moves.length);
+    this.storedMoves = moves;
+    this.storedMovers = movers.toArray();
+    this.storedStarts = starts.toArray();
   }
 
   get length(): number {
@@ -98,7 +123,7 @@ export class MembershipTable {
 
   /** Each later change of position, in order; undefined while there is none. */
   movesOf(membership: number): readonly Revised<Position>[] | undefined {
-    return this.moved.get(membership);
+    return this.moved.get(membership) ?? this.readStoredMoves(membership);
   }
 
   /** The revision of the leaving or of the group's dissolution; undefined while open. */
@@ -112,9 +137,36 @@ export class MembershipTable {
   }
 
   move(membership: number, change: Revised<Position>): void {
-    const moves = this.moved.get(membership);
+    const moves = this.movesOf(membership) as Revised<Position>[] | undefined;
     if (moves === undefined) this.moved.set(membership, [change]);
     else moves.push(change);
+  }
+
+  /** A membership's stored moves as a list, kept with those applied; undefined: none. */
+  private readStoredMoves(membership: number): Revised<Position>[] | undefined {
+    const range = this.storedRange(membership);
+    if (range === undefined) return undefined;
+    const moves: Revised<Position>[] = [];
+    const stored = this.storedMoves;
+    for (let at = range[0]; at < range[1]; at += 3) {
+      moves.push({ revision: stored[at + 1]!, value: positionOf(stored[at + 2]!) });
+    }
+    this.moved.set(membership, moves);
+    return moves;
+  }
+
+  /** Where a membership's stored triples lie in `storedMoves`: [start, end), or undefined. */
+  private storedRange(membership: number): [number, number] | undefined {
+    const movers = this.storedMovers;
+    let low = 0;
+    let high = movers.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (movers[middle]! < membership) low = middle + 1;
+      else high = middle;
+    }
+    if (movers[low] !== membership) return undefined;
+    return [this.storedStarts[low]!, this.storedStarts[low + 1]!];
   }
 
   /**
@@ -144,10 +196,20 @@ export class MembershipTable {
   }
 
   state(): MembershipState {
-    const moves: number[] = [];
-    for (const [membership, changes] of this.moved) {
-      for (const { revision, value } of changes) {
-        moves.push(membership, revision, POSITIONS.indexOf(value));
+    const movers = [...new Set([...this.storedMovers, ...this.moved.keys()])].sort((a, b) => a - b);
+    const moves = new Int32Column();
+    for (const membership of movers) {
+      const listed = this.moved.get(membership);
+      if (listed === undefined) {
+        // Never asked for: copied as stored, without making its list.
+        const [start, end] = this.storedRange(membership)!;
+        for (let at = start; at < end; at++) moves.push(this.storedMoves[at]!);
+        continue;
+      }
+      for (const { revision, value } of listed) {
+        moves.push(membership);
+        moves.push(revision);
+        moves.push(POSITIONS.indexOf(value));
       }
     }
     return {
@@ -156,7 +218,7 @@ export class MembershipTable {
       joinRevisions: this.joinRevisions.toArray(),
       positions: this.positions.toArray(),
       endRevisions: this.endRevisions.toArray(),
-      moves: Int32Array.from(moves),
+      moves: moves.toArray(),
     };
   }
 }
