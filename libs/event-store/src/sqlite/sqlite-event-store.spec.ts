@@ -674,6 +674,25 @@ describe('SqliteEventStore', () => {
         await expect(store.countAll()).resolves.toBe(2);
       });
 
+      it('keeps only what was committed when the store is closed in the middle', async () => {
+        const streamId = newStreamId();
+        const store = openStore();
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          yield rowsOf(streamId, 0, 2); // committed
+          yield rowsOf(streamId, 2, 1);
+          await store.close();
+          yield rowsOf(streamId, 3, 1);
+        }
+
+        await expect(store.importRowPieces(pieces(), 2)).rejects.toBeInstanceOf(
+          EventStoreUnavailableError,
+        );
+
+        const reopened = openStore();
+        const log = await reopened.readAll({ limit: 10 });
+        expect(log.map(({ revision }) => revision)).toEqual([0, 1]);
+      });
+
       it.each([0, -1, 1.5])(
         'refuses %p rows per commit, reading no piece',
         async (rowsPerCommit) => {
