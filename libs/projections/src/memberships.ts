@@ -169,6 +169,19 @@ export class MembershipTable {
     return [this.storedStarts[low]!, this.storedStarts[low + 1]!];
   }
 
+  /** The most later changes of position any one membership has had (for the cost estimate). */
+  mostMoves(): number {
+    let most = 0;
+    const starts = this.storedStarts;
+    for (let mover = 0; mover + 1 < starts.length; mover++) {
+      // A list made of stored moves holds them all and any applied since.
+      if (this.moved.has(this.storedMovers[mover]!)) continue;
+      most = Math.max(most, (starts[mover + 1]! - starts[mover]!) / 3);
+    }
+    for (const moves of this.moved.values()) most = Math.max(most, moves.length);
+    return most;
+  }
+
   /**
    * Each group's (or organisation's) memberships in the order they began, for `count` of
    * them: one list each over a single column sorted by owner, as a start from a snapshot
@@ -239,7 +252,9 @@ function positionOf(code: number): Position {
 export function openMembershipsOf(group: GroupRecord, table: MembershipTable): Map<number, number> {
   if (group.openMemberships === undefined) {
     const open = new Map<number, number>();
-    for (const membership of group.memberships) {
+    const memberships = group.memberships;
+    for (let index = 0; index < memberships.length; index++) {
+      const membership = memberships.at(index);
       if (table.endRevisionOf(membership) === undefined) {
         open.set(table.organizationOf(membership), membership);
       }
@@ -256,7 +271,9 @@ export function openMembershipsOf(group: GroupRecord, table: MembershipTable): M
 export function periodsIn(group: GroupRecord, table: MembershipTable): Map<number, number[]> {
   if (group.membershipsOf === undefined) {
     const periods = new Map<number, number[]>();
-    for (const membership of group.memberships) {
+    const memberships = group.memberships;
+    for (let index = 0; index < memberships.length; index++) {
+      const membership = memberships.at(index);
       const organization = table.organizationOf(membership);
       const list = periods.get(organization);
       // Most organisations belong to a group once: a list of exactly one, not one pushed

@@ -17,7 +17,10 @@ export function networkStats(projection: NetworkProjection, view: NetworkView): 
     if (seen === 0) continue;
     groups++;
     if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;
-    for (const membership of group.memberships) {
+    // An index loop: this pass visits every membership of the network.
+    const memberships = group.memberships;
+    for (let index = 0; index < memberships.length; index++) {
+      const membership = memberships.at(index);
       if (!isOpenIn(table, membership, seen)) continue;
       const position = positionIn(table, membership, seen);
       if (position === 'CORE') membersByPosition.core++;

@@ -69,21 +69,21 @@ export class ReadModelListSizes implements ListSizes {
       assessments = Math.max(assessments, organization.assessments.length);
       interventions = Math.max(interventions, organization.interventions.length);
       let reach = 0;
-      for (const membership of organization.memberships)
-        reach += groupOrder[table.groupOf(membership)]!.memberships.length;
+      const memberships = organization.memberships;
+      for (let index = 0; index < memberships.length; index++) {
+        reach += groupOrder[table.groupOf(memberships.at(index))]!.memberships.length;
+      }
       for (const partnership of organization.partnerships) reach += partnership.parties.length;
       relations = Math.max(relations, Math.min(reach, this.projection.organizations.size));
     }
     let groupMemberships = 0;
     let groupPartnerships = 0;
-    let positions = 0;
+    // Every membership's positions: the one taken on joining and each later change.
+    const positions = 1 + table.mostMoves();
     for (const group of this.projection.groups.values()) {
       groupMemberships = Math.max(groupMemberships, group.memberships.length);
       groupPartnerships = Math.max(groupPartnerships, group.partnerships.length);
       interventions = Math.max(interventions, group.interventions.length);
-      for (const membership of group.memberships) {
-        positions = Math.max(positions, 1 + (table.movesOf(membership)?.length ?? 0));
-      }
     }
     let parties = 0;
     let arrangements = 0;
