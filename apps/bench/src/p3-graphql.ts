@@ -14,7 +14,7 @@ import {
   waitForLargeGroup,
   writeLargeGroup,
 } from './p3-join-group';
-import { SERVER_NODE_FLAGS, ServerProcess } from './server-process';
+import { SERVER_NODE_FLAGS, SERVER_START_ENV, ServerProcess } from './server-process';
 import {
   Row,
   formatCount,
@@ -118,7 +118,7 @@ export async function measureGraphql(options: GraphqlOptions): Promise<FigureRes
       `P3: ${conditions}. Mutations are \`registerOrganization(input: { name })\` without id, so each records a new organisation ` +
         `(acknowledged once on disk); group(id) asks for the group and its ${MEMBERS} members with their organisations, ` +
         "the group made through mutations before the run. Latencies are autocannon's, with 1 ms resolution.",
-      `P3, P4 and P5 run the built server as \`npm start\` does (\`${['node', ...SERVER_NODE_FLAGS, 'dist/apps/api/src/main.js'].join(' ')}\`), open (no credentials), LOG_LEVEL=info, ` +
+      `P3, P4 and P5 run the built server as \`npm start\` does (\`${[...Object.entries(SERVER_START_ENV).map(([name, value]) => `${name}=${value}`), 'node', ...SERVER_NODE_FLAGS, 'dist/apps/api/src/main.js'].join(' ')}\`), open (no credentials), LOG_LEVEL=info, ` +
         'its log (a line per request) to a file; autocannon runs in the benchmark process on the same machine, so the two share its cores.',
     ];
     // Mutations in flight when autocannon stops (the warm-up's, the run's) are recorded

@@ -11,12 +11,17 @@ import { settlesWithin, sleep } from './progress';
 export const SERVER_ENTRY = join(__dirname, '..', '..', 'api', 'src', 'main.js');
 
 /**
- * The Node.js flags `npm start` gives the server (`node --flag … dist/apps/api/src/main.js`
- * in package.json), so that the benchmark runs it the same way as they change.
+ * How `npm start` runs the server (`NAME=value … node --flag … dist/apps/api/src/main.js` in
+ * package.json): its environment variables and Node.js flags, so that the benchmark runs it
+ * the same way as they change.
  */
-export const SERVER_NODE_FLAGS: readonly string[] = startScriptFlags(
-  join(__dirname, '..', '..', '..', '..', 'package.json'),
-);
+const START_SCRIPT = startScript(join(__dirname, '..', '..', '..', '..', 'package.json'));
+
+/** The Node.js flags `npm start` gives the server. */
+export const SERVER_NODE_FLAGS: readonly string[] = START_SCRIPT.flags;
+
+/** The environment variables `npm start` sets for the server. */
+export const SERVER_START_ENV: Readonly<Record<string, string>> = START_SCRIPT.env;
 
 const POLL_MS = 10;
 const SERVING = /serving GraphQL at http:\/\/[^:/]+:(\d+)\/graphql/;
@@ -60,6 +65,7 @@ export class ServerProcess {
     const log = openSync(options.logFile, 'w');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      ...SERVER_START_ENV,
       PORT: '0',
       HOST: '127.0.0.1',
       EVENT_STORE_URL: `sqlite:${options.file}`,
@@ -199,17 +205,26 @@ function readLog(file: string, end: 'head' | 'tail', bytes: number): string {
   }
 }
 
-function startScriptFlags(packageJson: string): string[] {
+function startScript(packageJson: string): {
+  env: Record<string, string>;
+  flags: string[];
+} {
   const { scripts } = JSON.parse(readFileSync(packageJson, 'utf8')) as {
     scripts?: Record<string, string>;
   };
-  const match = /\bnode((?:\s+--\S+)*)\s+dist\/apps\/api\/src\/main\.js/.exec(
-    scripts?.['start'] ?? '',
-  );
-  return (
-    match?.[1]
+  const match =
+    /((?:\b[A-Z_]+=\S+\s+)*)\bnode((?:\s+--\S+)*)\s+dist\/apps\/api\/src\/main\.js/.exec(
+      scripts?.['start'] ?? '',
+    );
+  const words = (text: string | undefined): string[] =>
+    text
       ?.trim()
       .split(/\s+/)
-      .filter((flag) => flag !== '') ?? []
-  );
+      .filter((word) => word !== '') ?? [];
+  const env: Record<string, string> = {};
+  for (const assignment of words(match?.[1])) {
+    const equals = assignment.indexOf('=');
+    env[assignment.slice(0, equals)] = assignment.slice(equals + 1);
+  }
+  return { env, flags: words(match?.[2]) };
 }
