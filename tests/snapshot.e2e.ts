@@ -183,9 +183,13 @@ describe('snapshots of the read model', () => {
       } finally {
         await first.close();
       }
-      const second = await startServer(file, env);
+      // Its files read on the second thread, as a large history's are.
+      const second = await startServer(file, { ...env, START_FILES_THREAD_BYTES: '0' });
       let fromSnapshot;
       try {
+        expect(await logged(second, /snapshot .* loaded: 3000 events/)).toMatch(
+          /read on a second thread .*, and checked there while it was decoded/,
+        );
         await logged(second, /read model started from a snapshot of 3000 events, then 3 events/);
         fromSnapshot = await answers(second, pairs);
       } finally {
@@ -235,18 +239,29 @@ describe('snapshots of the read model', () => {
       expect(refused).toMatch(
         /could not start: SNAPSHOT_WRITER must be process or server, not "fork"/,
       );
+      const badThreshold = await startServer(file, { START_FILES_THREAD_BYTES: '32MiB' }).then(
+        async (started) => {
+          await started.close();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(badThreshold).toMatch(
+        /could not start: START_FILES_THREAD_BYTES must be a whole number of bytes \(0 or more\), not "32MiB"/,
+      );
     },
     SLOW,
   );
 
+  const damage = (bytes: Buffer) => {
+    bytes[bytes.length - 100] ^= 0x01;
+  };
+  const damaged =
+    /snapshot .* ignored: damaged, its checksum does not match; rebuilding from the log/;
   it.each([
-    [
-      'damaged',
-      (bytes: Buffer) => {
-        bytes[bytes.length - 100] ^= 0x01;
-      },
-      /snapshot .* ignored: damaged, its checksum does not match; rebuilding from the log/,
-    ],
+    ['damaged', damage, damaged, {}],
+    // Read on the second thread, which takes the checksum while this one decodes it.
+    ['damaged, read on a thread of its own', damage, damaged, { START_FILES_THREAD_BYTES: '0' }],
     [
       'written by other projection code',
       (bytes: Buffer) => {
@@ -255,10 +270,11 @@ describe('snapshots of the read model', () => {
         bytes.write(bytes[at] === 0x30 ? '1' : '0', at, 'latin1');
       },
       /snapshot .* ignored: it does not match this version's projection code, written by other projection code/,
+      {},
     ],
   ])(
     'a snapshot %s is ignored with one log line, and the answers are still right',
-    async (_, spoil, line) => {
+    async (_, spoil, line, env: Record<string, string>) => {
       const { file, snapshot } = copy(`spoilt-${Math.random().toString(36).slice(2)}`);
       const writer = await startServer(file, { SNAPSHOT_EVERY_EVENTS: '1000000' });
       try {
@@ -270,7 +286,11 @@ describe('snapshots of the read model', () => {
       const bytes = readFileSync(snapshot);
       spoil(bytes);
       writeFileSync(snapshot, bytes);
-      const server = await startServer(file, { ...UNLIMITED, SNAPSHOT_EVERY_EVENTS: '1000000' });
+      const server = await startServer(file, {
+        ...UNLIMITED,
+        SNAPSHOT_EVERY_EVENTS: '1000000',
+        ...env,
+      });
       let spoilt;
       try {
         await logged(server, /read model rebuilt from 3003 events/);

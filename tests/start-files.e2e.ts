@@ -64,10 +64,15 @@ describe("a start's files read on a thread of their own while the server's code 
     const aside = StartFiles.readAside(names, 0);
     if (aside === undefined) throw new Error('the built thread is not there: run npm run build');
 
-    const read = aside.snapshot(names.snapshot);
+    const taken = aside.snapshot(names.snapshot);
+    const read = taken?.read;
     const here = readSnapshot(names.snapshot, projectionSchemaHash());
     if (read === undefined || !('snapshot' in read) || !('snapshot' in here)) {
       throw new Error(`no snapshot: ${JSON.stringify(read ?? here)}`);
+    }
+    // Shared with the thread, which takes its checksum meanwhile.
+    for (const view of [read.snapshot.state, ...read.snapshot.sections]) {
+      expect(Object.prototype.toString.call(view.buffer)).toBe('[object SharedArrayBuffer]');
     }
     expect(read.snapshot.header).toEqual(here.snapshot.header);
     expect(Buffer.isBuffer(read.snapshot.state)).toBe(true);
@@ -81,6 +86,7 @@ describe("a start's files read on a thread of their own while the server's code 
     expect(sections(read.snapshot.sections)).toEqual(sections(here.snapshot.sections));
     const loaded = projectionOf(read);
     expect('projection' in loaded).toBe(true);
+    expect(taken!.checksum()).toBeUndefined();
     // Taken once: a second ask is left to the caller.
     expect(aside.snapshot(names.snapshot)).toBeUndefined();
 
@@ -102,6 +108,24 @@ describe("a start's files read on a thread of their own while the server's code 
     expect(restored.tree.root()).toEqual(expected.tree.root());
     expect(restored.tree.inclusionProof(4999)).toEqual(expected.tree.inclusionProof(4999));
     expect(levels[0]!.memory.subarray(0, 32)).toEqual(Buffer.alloc(32, 7));
+  });
+
+  it('hands over a snapshot whose payload was altered, and refuses it once its checksum is taken', async () => {
+    const names = await files('altered');
+    const bytes = readFileSync(names.snapshot);
+    // The last byte of the payload, in its last typed array: the file still reads whole.
+    bytes[bytes.length - 1] ^= 0x01;
+    writeFileSync(names.snapshot, bytes);
+    expect(readSnapshot(names.snapshot, projectionSchemaHash())).toEqual({
+      problem: { kind: 'damaged', detail: 'its checksum does not match' },
+    });
+    const aside = StartFiles.readAside(names, 0)!;
+    const taken = aside.snapshot(names.snapshot);
+    expect(taken !== undefined && 'snapshot' in taken.read).toBe(true);
+    expect(taken!.checksum()).toEqual({ kind: 'damaged', detail: 'its checksum does not match' });
+    // Asked again, the same answer, without waiting.
+    expect(taken!.checksum()).toEqual({ kind: 'damaged', detail: 'its checksum does not match' });
+    expect((await readAside(aside, names.auditTree)).problem).toBeUndefined();
   });
 
   it("is started by an entry that holds none of the server's code, which it loads after", () => {
@@ -128,9 +152,9 @@ describe("a start's files read on a thread of their own while the server's code 
       },
       0,
     )!;
-    expect(missing.snapshot(join(directory.path, 'none.snapshot'))).toEqual({
-      problem: { kind: 'missing' },
-    });
+    const none = missing.snapshot(join(directory.path, 'none.snapshot'));
+    expect(none?.read).toEqual({ problem: { kind: 'missing' } });
+    expect(none?.checksum()).toBeUndefined();
     // A checkpoint that could not be opened is the caller's to read (and to say why).
     expect(missing.checkpoint(join(directory.path, 'none.audit-tree'))).toBeUndefined();
 

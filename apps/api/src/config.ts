@@ -6,7 +6,12 @@ import { DEFAULT_LIMITS, QueryLimits } from './graphql/query-limits';
 import type { WebSocketLimits } from './graphql/websocket-door';
 import { MetricsAccess } from './metrics/metrics-access';
 import { DEFAULT_CACHED_EVENTS } from './commands/stream-states';
-import { auditTreeFileOf, eventStoreUrlOf, snapshotFileOf } from './start-file-names';
+import {
+  auditTreeFileOf,
+  eventStoreUrlOf,
+  snapshotFileOf,
+  startFilesThreadBytesOf,
+} from './start-file-names';
 
 /** Request bodies and WebSocket frames over 1 MB (10^6 bytes) are refused before parsing. */
 export const BODY_LIMIT_BYTES = 1_000_000;
@@ -146,6 +151,16 @@ function auditConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): AuditConfig
 
 /** SNAPSHOT_FILE (snapshotFileOf) and when and by what snapshots are written. */
 export function snapshotConfig(env: NodeJS.ProcessEnv, eventStoreUrl: string): SnapshotConfig {
+  const threadBytes = env['START_FILES_THREAD_BYTES'];
+  if (
+    threadBytes !== undefined &&
+    threadBytes !== '' &&
+    startFilesThreadBytesOf(env) === undefined
+  ) {
+    throw new ConfigurationError(
+      `START_FILES_THREAD_BYTES must be a whole number of bytes (0 or more), not "${threadBytes}"`,
+    );
+  }
   const everyEvents = count(env, 'SNAPSHOT_EVERY_EVENTS', 100_000);
   const everyMinutes = count(env, 'SNAPSHOT_EVERY_MINUTES', 10);
   const writer = env['SNAPSHOT_WRITER'] || 'process';

@@ -6,7 +6,7 @@
  * those files are, starts reading them, and only then loads the server (server.ts).
  */
 import { requireWithCodeCache } from './code-cache';
-import { startFileNames } from './start-file-names';
+import { startFileNames, startFilesThreadBytesOf } from './start-file-names';
 import { StartFiles } from './read-model/start-files';
 
 // A reader of stdout or stderr that went away must not crash the process (EPIPE) before the
@@ -15,7 +15,10 @@ process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 
 async function main(): Promise<void> {
-  const startFiles = StartFiles.readAside(startFileNames(process.env));
+  const startFiles = StartFiles.readAside(
+    startFileNames(process.env),
+    startFilesThreadBytesOf(process.env),
+  );
   const server = requireWithCodeCache<typeof import('./server')>(
     require.resolve('./server'),
     module,

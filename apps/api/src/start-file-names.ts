@@ -34,6 +34,18 @@ export function startFileNames(env: NodeJS.ProcessEnv): StartFileNames {
   return { snapshot: snapshotFileOf(env, url), auditTree: auditTreeFileOf(env, url) };
 }
 
+/**
+ * START_FILES_THREAD_BYTES: from how many bytes in the two files together a start reads
+ * them on a thread of its own (StartFiles); undefined when unset, or when it is not a whole
+ * number of bytes (loadConfig then refuses to start, and says why).
+ */
+export function startFilesThreadBytesOf(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env['START_FILES_THREAD_BYTES'];
+  if (value === undefined || value === '') return undefined;
+  const bytes = Number(value);
+  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined;
+}
+
 /** The file set, none for `off`, else the SQLite file's name with `suffix` (none for other stores). */
 function configuredFile(
   configured: string | undefined,

@@ -21,6 +21,7 @@ import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
 import type { EventStore } from '@partnerships/event-store/event-store';
 import { readFully } from '@partnerships/event-store/file-reads';
 import { NetworkProjection, ProjectionState } from './network-projection';
+import { CHECKSUM_MISMATCH, HASHED_BYTES_PER_READ } from './snapshot-checksum';
 
 const MAGIC = Buffer.from('PTSNAP01', 'latin1');
 /** Bumped when the file layout or the header changes. */
@@ -187,6 +188,20 @@ export function snapshotBytes(
  * own, the checksum taken as they come. The state is returned undecoded.
  */
 export function readSnapshot(file: string, schema: string): SnapshotRead {
+  return readSnapshotFile(file, (fd) => readOpenSnapshot(fd, schema, 'check'));
+}
+
+/**
+ * readSnapshot without the checksum, into memory another thread may share: for a reader
+ * that hands the snapshot over to be decoded while it checks it (checksumProblem).
+ * Everything but the checksum is checked. Nothing may use what is decoded from it until
+ * the checksum agrees.
+ */
+export function readSnapshotUnchecked(file: string, schema: string): SnapshotRead {
+  return readSnapshotFile(file, (fd) => readOpenSnapshot(fd, schema, 'share'));
+}
+
+function readSnapshotFile(file: string, read: (fd: number) => SnapshotRead): SnapshotRead {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -196,7 +211,7 @@ export function readSnapshot(file: string, schema: string): SnapshotRead {
     return { problem: { kind: 'unreadable', detail: `cannot read it (${code})` } };
   }
   try {
-    return readOpenSnapshot(fd, schema);
+    return read(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: { kind: 'unreadable', detail: `cannot read it (${code ?? String(error)})` } };
@@ -205,7 +220,11 @@ export function readSnapshot(file: string, schema: string): SnapshotRead {
   }
 }
 
-function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
+/**
+ * `check`: the checksum is taken as the payload is read, into memory of this thread's own.
+ * `share`: the payload is read into SharedArrayBuffers and not checked.
+ */
+function readOpenSnapshot(fd: number, schema: string, mode: 'check' | 'share'): SnapshotRead {
   const damaged = (detail: string) => ({ problem: { kind: 'damaged' as const, detail } });
   const size = fstatSync(fd).size;
   const start = Buffer.alloc(MAGIC.length + 4);
@@ -252,16 +271,22 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
       `its payload has ${size - headerEnd} bytes, the header says ${header.payloadBytes}`,
     );
   }
+  const shared = mode === 'share';
   // Never a slice of Node's shared pool: it is handed back whole once decoded.
-  const state = Buffer.allocUnsafeSlow(header.stateBytes);
-  const hash = createHash('sha256');
+  const state = shared
+    ? Buffer.from(new SharedArrayBuffer(header.stateBytes))
+    : Buffer.allocUnsafeSlow(header.stateBytes);
+  const hash = shared ? undefined : createHash('sha256');
   readHashing(fd, state, headerEnd, hash);
   let offset = headerEnd + state.length;
   const sections: TypedArray[] = [];
   for (const { type, bytes } of header.sections) {
     const Type = ARRAY_TYPES[type];
     if (bytes % Type.BYTES_PER_ELEMENT !== 0) return damaged(`a ${type} of ${bytes} bytes`);
-    const section = new Type(bytes / Type.BYTES_PER_ELEMENT);
+    // (TypeScript's constructors of a union of array types take no SharedArrayBuffer.)
+    const section = shared
+      ? new Type(new SharedArrayBuffer(bytes) as unknown as ArrayBuffer)
+      : new Type(bytes / Type.BYTES_PER_ELEMENT);
     readHashing(
       fd,
       new Uint8Array(section.buffer, section.byteOffset, section.byteLength),
@@ -271,12 +296,11 @@ function readOpenSnapshot(fd: number, schema: string): SnapshotRead {
     offset += bytes;
     sections.push(section);
   }
-  if (hash.digest('hex') !== header.payloadSha256) return damaged('its checksum does not match');
+  if (hash !== undefined && hash.digest('hex') !== header.payloadSha256) {
+    return { problem: CHECKSUM_MISMATCH };
+  }
   return { snapshot: { header, state, sections } };
 }
-
-/** How much of the payload is read before it is hashed: what the read left in the CPU's cache. */
-const HASHED_BYTES_PER_READ = 256 * 1024;
 
 /**
  * Fills `target` from the file at `position` and adds it to `hash`, a piece at a time, so
@@ -285,11 +309,16 @@ const HASHED_BYTES_PER_READ = 256 * 1024;
  * whole, 6 runs each, alternating). A file that ends first leaves zeros, which the hash
  * refuses.
  */
-function readHashing(fd: number, target: Uint8Array, position: number, hash: Hash): void {
+function readHashing(
+  fd: number,
+  target: Uint8Array,
+  position: number,
+  hash: Hash | undefined,
+): void {
   for (let done = 0; done < target.length; done += HASHED_BYTES_PER_READ) {
     const piece = target.subarray(done, done + HASHED_BYTES_PER_READ);
     readFully(fd, piece, position + done);
-    hash.update(piece);
+    hash?.update(piece);
   }
 }
 
@@ -513,7 +542,9 @@ export function projectionOf(
  * here and leaves its memory to a new, young, unreferenced owner.
  */
 function release(view: ArrayBufferView): void {
-  // Only memory the view has to itself: a shared buffer may hold other live views.
+  // Only memory the view has to itself: a shared buffer may hold other live views, and a
+  // SharedArrayBuffer cannot be transferred (its memory goes when no thread holds it).
+  if (Object.prototype.toString.call(view.buffer) === '[object SharedArrayBuffer]') return;
   if (view.byteOffset !== 0 || view.byteLength !== view.buffer.byteLength) return;
   structuredClone(view.buffer, { transfer: [view.buffer] });
 }

@@ -240,7 +240,11 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     if (file === undefined) return undefined;
     const started = Date.now();
     const readAside = this.startFiles?.snapshot(file);
-    const loaded = projectionOf(readAside ?? readSnapshot(file, projectionSchemaHash()));
+    const decoded = projectionOf(readAside?.read ?? readSnapshot(file, projectionSchemaHash()));
+    // Read aside, its checksum was taken meanwhile: a payload it refuses explains any
+    // failure to decode, and nothing decoded from it is used.
+    const refused = readAside?.checksum();
+    const loaded = refused === undefined ? decoded : { problem: refused };
     if ('problem' in loaded) {
       if (loaded.problem.kind !== 'missing') {
         this.logger.warn(`${describeProblem(file, loaded.problem)}; rebuilding from the log`);
@@ -253,7 +257,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
         `${header.payloadBytes} bytes in ${Date.now() - started} ms` +
         (readAside === undefined
           ? ''
-          : " (read and checked on a second thread while the server's code loaded)"),
+          : " (read on a second thread while the server's code loaded, and checked there while it was decoded)"),
     );
     return { projection: loaded.projection, header };
   }

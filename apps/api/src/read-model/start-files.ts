@@ -1,7 +1,8 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { builtWorker } from '@partnerships/event-store/built-worker';
-import type { SnapshotRead } from '@partnerships/projections/snapshot-file';
+import type { SnapshotProblem, SnapshotRead } from '@partnerships/projections/snapshot-file';
+import { CHECKSUM_MISMATCH, checksumProblem } from '@partnerships/projections/snapshot-checksum';
 import type { VerifiedCheckpoint } from '@partnerships/audit/audit-tree';
 
 /** The StartFiles of this process, injected by this token (absent: the files are read when needed). */
@@ -18,7 +19,10 @@ export interface StartFilesData {
   readonly files: StartFileNames;
   /** Where it posts the two messages below, in this order. */
   readonly port: MessagePort;
-  /** Set to 1 once the snapshot's message is posted. */
+  /**
+   * Two flags: the first set to 1 once the snapshot's message is posted; the second once
+   * its checksum is taken, to one of CHECKSUM.
+   */
   readonly posted: SharedArrayBuffer;
   /**
    * The checkpoint, opened by the thread that started it (a file a thread opens is closed
@@ -27,10 +31,29 @@ export interface StartFilesData {
   readonly checkpointFd: number | undefined;
 }
 
-/** The first message: the snapshot read (its buffers moved, not copied), or why the thread could not. */
+/**
+ * The first message: the snapshot read but not yet checked (its memory shared, not copied),
+ * or why the thread could not.
+ */
 export type SnapshotMessage =
   | { readonly kind: 'snapshot'; readonly read: SnapshotRead | undefined }
   | { readonly kind: 'failed'; readonly message: string };
+
+/**
+ * The second flag: what the thread found of the checksum of the snapshot it posted
+ * (`failed`: it could not take it, and the starting thread takes it itself).
+ */
+export const CHECKSUM = { pending: 0, agrees: 1, differs: 2, failed: 3 } as const;
+
+/** The snapshot as the thread read it, and the check of its checksum it goes on with. */
+export interface SnapshotAside {
+  readonly read: SnapshotRead;
+  /**
+   * Waits for the thread's check of the checksum: why the snapshot must not be used, or
+   * undefined when it may. Nothing decoded from `read` may be used before.
+   */
+  checksum(): SnapshotProblem | undefined;
+}
 
 /**
  * The second: the checkpoint found whole (its file left open, for checkpointLevels), or why
@@ -89,14 +112,14 @@ export class StartFiles {
 
   static readAside(
     files: StartFileNames,
-    asideFromBytes = ASIDE_FROM_BYTES,
+    asideFromBytes: number = ASIDE_FROM_BYTES,
   ): StartFiles | undefined {
     const script = builtWorker(__dirname, 'start-files-worker');
     if (script === undefined || sizeOf(files.snapshot) + sizeOf(files.auditTree) < asideFromBytes) {
       return undefined;
     }
     const { port1, port2 } = new MessageChannel();
-    const posted = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    const posted = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     let checkpointFd: number | undefined;
     try {
       if (files.auditTree !== undefined) checkpointFd = openSync(files.auditTree, 'r');
@@ -111,23 +134,35 @@ export class StartFiles {
   /**
    * The snapshot at `file` as the thread read it, waiting for it if need be; undefined when
    * the thread read another file or none, or failed: the caller then reads it itself.
-   * Taken once.
+   * Taken once. The thread goes on to check its checksum while the caller decodes it.
    */
-  snapshot(file: string | undefined): SnapshotRead | undefined {
+  snapshot(file: string | undefined): SnapshotAside | undefined {
     if (this.snapshotTaken) return undefined;
     this.snapshotTaken = true;
     if (Atomics.wait(this.posted, 0, 0, SNAPSHOT_WAIT_MS) === 'timed-out') return undefined;
     const message = receiveMessageOnPort(this.port)?.message as SnapshotMessage | undefined;
     if (message?.kind !== 'snapshot' || message.read === undefined) return undefined;
     if (file !== this.files.snapshot) return undefined;
-    if ('problem' in message.read) return message.read;
+    if ('problem' in message.read) return { read: message.read, checksum: () => undefined };
     const { header, state, sections } = message.read.snapshot;
     // A Buffer crosses threads as a plain Uint8Array over the same memory.
+    const snapshot = {
+      header,
+      state: Buffer.from(state.buffer, state.byteOffset, state.length),
+      sections,
+    };
     return {
-      snapshot: {
-        header,
-        state: Buffer.from(state.buffer, state.byteOffset, state.length),
-        sections,
+      read: { snapshot },
+      checksum: () => {
+        Atomics.wait(this.posted, 1, CHECKSUM.pending, SNAPSHOT_WAIT_MS);
+        switch (Atomics.load(this.posted, 1)) {
+          case CHECKSUM.agrees:
+            return undefined;
+          case CHECKSUM.differs:
+            return CHECKSUM_MISMATCH;
+          default:
+            return checksumProblem(snapshot);
+        }
       },
     };
   }
