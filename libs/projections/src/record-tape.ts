@@ -11,10 +11,11 @@
  * order), never references: the tape is flat however the records link.
  */
 import type { EndReason } from '@partnerships/domain/partnership/partnership';
-import type {
+import {
   CapabilityRecord,
   GroupRecord,
   InterventionRecord,
+  NO_INTERVENTIONS,
   OrganizationRecord,
   PartnershipRecord,
   Revised,
@@ -48,9 +49,12 @@ export interface TapedRecords<S extends StreamLog> {
   readonly partnershipOrder: readonly PartnershipRecord[];
 }
 
-/** A stream's target as the projection keeps it (null: no entity of this version's). */
+/**
+ * A stream as the projection keeps it: what its id names is read from the id at its next
+ * event (undefined until then), so the tape holds only the id.
+ */
 interface Targeted extends StreamLog {
-  readonly target: { readonly category: string; readonly id: string } | null;
+  target: unknown;
 }
 
 /** Marks an absent revision, group or target: every real one is 0 or more. */
@@ -107,12 +111,6 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
   tape.int(records.streams.size);
   for (const stream of records.streams.values()) {
     tape.value(stream.streamId);
-    if (stream.target === null) {
-      tape.int(NONE);
-    } else {
-      tape.value(stream.target.category);
-      tape.value(stream.target.id);
-    }
     tape.list(stream.seqs);
   }
   const writeStream = (stream: StreamLog): void => tape.int(stream.index);
@@ -218,6 +216,9 @@ export function decodeRecords<S extends Targeted>(
     for (let index = 0; index < count; index++) items[index] = read();
     return items;
   };
+  /** A record's interventions: the shared empty list when there are none. */
+  const interventions = (): InterventionRecord[] =>
+    ints[at] === 0 ? (at++, NO_INTERVENTIONS) : list(intervention);
 
   /** A list of integers as `TapeWriter.list` wrote it, read where it lies in `lists`. */
   let listsAt = 0;
@@ -241,10 +242,8 @@ export function decodeRecords<S extends Targeted>(
   const streams: S[] = [];
   for (let count = int(); streams.length < count;) {
     const streamId = value<string>();
-    const category = int();
-    const target = category === NONE ? null : { category: valueAt(category), id: value() };
     const seqs = intList();
-    const stream = { streamId, index: streams.length, seqs, target } as unknown as S;
+    const stream = { streamId, index: streams.length, seqs, target: undefined } as S;
     streams.push(stream);
     into.streams.set(streamId, stream);
   }
@@ -275,7 +274,7 @@ export function decodeRecords<S extends Targeted>(
       seq: int(),
       order,
       stream: stream(),
-      interventions: list(intervention),
+      interventions: interventions(),
       name: value(),
       assessments: list(assessment),
       memberships: membershipsOfOrganizations[order]!,
@@ -299,7 +298,7 @@ export function decodeRecords<S extends Targeted>(
       seq: int(),
       order,
       stream: stream(),
-      interventions: list(intervention),
+      interventions: interventions(),
       name: value(),
       purpose: value(),
       dissolvedRevision: optional(),
@@ -326,7 +325,7 @@ export function decodeRecords<S extends Targeted>(
       seq,
       order: into.partnershipOrder.length,
       stream: stream(),
-      interventions: list(intervention),
+      interventions: interventions(),
       name: value(),
       purpose: value(),
       parties: list(organization),

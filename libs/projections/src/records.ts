@@ -24,9 +24,15 @@ export interface StreamRecord {
   /** Its place in the list of its kind (organisations, groups, partnerships) in that order. */
   readonly order: number;
   readonly stream: StreamLog;
-  /** The interventions aimed at the entity, in its stream's order. */
-  readonly interventions: InterventionRecord[];
+  /**
+   * The interventions aimed at the entity, in its stream's order: NO_INTERVENTIONS, shared
+   * and frozen, until the first (most entities have none: 388k of 465k at 10M events).
+   */
+  interventions: InterventionRecord[];
 }
+
+/** The interventions of every entity that has none. */
+export const NO_INTERVENTIONS: InterventionRecord[] = Object.freeze([]) as unknown as InterventionRecord[];
 
 /** A value as a revision of its stream set it (a position moved, an intended end extended). */
 export interface Revised<T> {
