@@ -300,7 +300,8 @@ export class NetworkProjection {
           intendedEnd: Date.parse(decoded.data.intendedEndAt),
           extensions: undefined,
           arrangements: new IntList(),
-          ending: undefined,
+          endRevision: undefined,
+          endReason: undefined,
         };
         this.partnerships.set(target.id, partnership);
         this.partnershipOrder.push(partnership);
@@ -323,10 +324,8 @@ export class NetworkProjection {
       case 'PartnershipEnded': {
         const partnership = this.partnerships.get(target.id);
         if (partnership !== undefined) {
-          partnership.ending = {
-            revision: event.revision,
-            reason: this.intern(decoded.data.reason),
-          };
+          partnership.endRevision = event.revision;
+          partnership.endReason = this.intern(decoded.data.reason);
         }
         return;
       }

@@ -479,9 +479,9 @@ export class NetworkView {
     const version = this.seen(record.stream);
     if (version === 0) return undefined;
     const intendedEndAt = new Date(intendedEndIn(record, version));
-    const ending =
-      record.ending !== undefined && record.ending.revision < version ? record.ending : undefined;
-    const endedAt = ending === undefined ? null : this.dateOf(record.stream, ending.revision);
+    const { endRevision } = record;
+    const ended = endRevision !== undefined && endRevision < version;
+    const endedAt = ended ? this.dateOf(record.stream, endRevision) : null;
     return {
       view: this,
       record,
@@ -492,9 +492,9 @@ export class NetworkView {
       startedAt: this.dateOf(record.stream, 0),
       intendedEndAt,
       endedAt,
-      endReason: ending?.reason ?? null,
-      status: ending === undefined ? 'ACTIVE' : 'ENDED',
-      termStatus: this.termStatus(intendedEndAt, ending !== undefined),
+      endReason: ended ? (record.endReason ?? null) : null,
+      status: ended ? 'ENDED' : 'ACTIVE',
+      termStatus: this.termStatus(intendedEndAt, ended),
     };
   }
 

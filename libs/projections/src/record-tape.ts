@@ -171,8 +171,8 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     tape.value(partnership.intendedEnd);
     writeChanges(partnership.extensions);
     tape.list(partnership.arrangements);
-    tape.optional(partnership.ending?.revision);
-    if (partnership.ending !== undefined) tape.value(partnership.ending.reason);
+    tape.optional(partnership.endRevision);
+    if (partnership.endRevision !== undefined) tape.value(partnership.endReason);
   }
   return tape.tape();
 }
@@ -320,6 +320,7 @@ export function decodeRecords<S extends Targeted>(
   for (let count = int(); into.partnershipOrder.length < count;) {
     const id = value<string>();
     const seq = int();
+    let endRevision: number | undefined;
     const partnership: PartnershipRecord = {
       id,
       seq,
@@ -333,10 +334,9 @@ export function decodeRecords<S extends Targeted>(
       intendedEnd: value(),
       extensions: changes(extension),
       arrangements: intList(),
-      ending: ((revision) =>
-        revision === undefined ? undefined : { revision, reason: intern(value<EndReason>()) })(
-        optional(),
-      ),
+      // In the tape's order: the reason follows the revision when there is one.
+      endRevision: (endRevision = optional()),
+      endReason: endRevision === undefined ? undefined : intern(value<EndReason>()),
     };
     into.partnerships.set(id, partnership);
     into.partnershipOrder.push(partnership);
