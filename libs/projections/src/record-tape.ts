@@ -57,7 +57,7 @@ interface Targeted extends StreamLog {
   target: unknown;
 }
 
-/** Marks an absent revision, group or target: every real one is 0 or more. */
+/** Marks an absent revision or group: every real one is 0 or more. */
 const NONE = -1;
 
 class TapeWriter {

@@ -32,7 +32,9 @@ export interface StreamRecord {
 }
 
 /** The interventions of every entity that has none. */
-export const NO_INTERVENTIONS: InterventionRecord[] = Object.freeze([]) as unknown as InterventionRecord[];
+export const NO_INTERVENTIONS: InterventionRecord[] = Object.freeze(
+  [],
+) as unknown as InterventionRecord[];
 
 /** A value as a revision of its stream set it (a position moved, an intended end extended). */
 export interface Revised<T> {
