@@ -14,8 +14,8 @@ RUN npm run build \
   && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-# glibc's malloc asks for transparent huge pages, as `npm start` does (README, "Running at
-# scale"): a start touches hundreds of MB of fresh memory at once (a 10M-event snapshot).
+# glibc's malloc asks for transparent huge pages, as `npm start` does (README, Performance,
+# "This machine"): a start touches hundreds of MB of fresh memory at once (a large snapshot).
 ENV NODE_ENV=production PORT=3000 EVENT_STORE_URL=sqlite:/data/events.db \
     GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 WORKDIR /app
