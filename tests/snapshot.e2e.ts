@@ -229,24 +229,19 @@ describe('snapshots of the read model', () => {
         env: { ...process.env, EVENT_STORE_URL: `sqlite:${file}` },
       });
       expect(stdout).toMatch(/^matches: .*3003 events/m);
-      const refused = await startServer(file, { SNAPSHOT_WRITER: 'fork' }).then(
-        async (started) => {
-          await started.close();
-          return 'started';
-        },
-        (error: Error) => error.message,
-      );
-      expect(refused).toMatch(
+      /** Why a server with `env` does not start ('started' if it does). */
+      const refusal = (env: Record<string, string>): Promise<string> =>
+        startServer(file, env).then(
+          async (started) => {
+            await started.close();
+            return 'started';
+          },
+          (error: Error) => error.message,
+        );
+      expect(await refusal({ SNAPSHOT_WRITER: 'fork' })).toMatch(
         /could not start: SNAPSHOT_WRITER must be process or server, not "fork"/,
       );
-      const badThreshold = await startServer(file, { START_FILES_THREAD_BYTES: '32MiB' }).then(
-        async (started) => {
-          await started.close();
-          return 'started';
-        },
-        (error: Error) => error.message,
-      );
-      expect(badThreshold).toMatch(
+      expect(await refusal({ START_FILES_THREAD_BYTES: '32MiB' })).toMatch(
         /could not start: START_FILES_THREAD_BYTES must be a whole number of bytes \(0 or more\), not "32MiB"/,
       );
     },
