@@ -11,6 +11,7 @@ import {
   PositionColumn,
   PositionState,
 } from './columns';
+import { ExtensionState, ExtensionTable } from './extensions';
 import { MembershipState, MembershipTable, openMembershipsOf, periodsIn } from './memberships';
 import { RecordTape, decodeRecords, encodeRecords } from './record-tape';
 import {
@@ -41,7 +42,7 @@ interface FollowedStream extends StreamLog {
  * raw bytes. It shares nothing with the live projection but immutable strings.
  */
 export interface ProjectionState {
-  readonly version: 7;
+  readonly version: 8;
   readonly effective: Float64Array;
   readonly recorded: Float64Array;
   readonly positions: PositionState;
@@ -50,6 +51,7 @@ export interface ProjectionState {
   readonly latestEffectiveMs: number;
   readonly records: RecordTape;
   readonly memberships: MembershipState;
+  readonly extensions: ExtensionState;
 }
 
 /**
@@ -72,6 +74,11 @@ export class NetworkProjection {
     return this.membershipTable;
   }
 
+  /** The extensions of the partnerships' intended ends. */
+  get extensions(): ExtensionTable {
+    return this.extensionTable;
+  }
+
   private effective = new Float64Column();
   private recorded = new Float64Column();
   private positions = new PositionColumn();
@@ -80,6 +87,7 @@ export class NetworkProjection {
   private types = new Map<string, Int32Column>();
   private latestEffectiveMs = -Infinity;
   private membershipTable = new MembershipTable();
+  private extensionTable = new ExtensionTable();
   /** Short strings that repeat across events (positions, reasons), kept once. */
   private readonly interned = new Map<string, string>();
 
@@ -140,7 +148,7 @@ export class NetworkProjection {
     const types = new Map<string, Int32Array>();
     for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
     return {
-      version: 7,
+      version: 8,
       effective: this.effective.toArray(),
       recorded: this.recorded.toArray(),
       positions: this.positions.state(),
@@ -149,6 +157,7 @@ export class NetworkProjection {
       latestEffectiveMs: this.latestEffectiveMs,
       records: encodeRecords(this),
       memberships: this.membershipTable.state(),
+      extensions: this.extensionTable.state(),
     };
   }
 
@@ -161,6 +170,7 @@ export class NetworkProjection {
     for (const [type, seqs] of state.types) projection.types.set(type, new Int32Column(seqs));
     projection.latestEffectiveMs = state.latestEffectiveMs;
     projection.membershipTable = new MembershipTable(state.memberships);
+    projection.extensionTable = new ExtensionTable(state.extensions);
     decodeRecords(state.records, projection, (value) => projection.intern(value));
     return projection;
   }
@@ -298,7 +308,6 @@ export class NetworkProjection {
           parties,
           group,
           intendedEnd: Date.parse(decoded.data.intendedEndAt),
-          extensions: undefined,
           arrangements: new IntList(),
           endRevision: undefined,
           endReason: undefined,
@@ -315,7 +324,7 @@ export class NetworkProjection {
       case 'PartnershipExtended': {
         const partnership = this.partnerships.get(target.id);
         if (partnership === undefined) return;
-        partnership.extensions = withChange(partnership.extensions, {
+        this.extensionTable.extend(partnership.order, {
           revision: event.revision,
           value: Date.parse(decoded.data.intendedEndAt),
         });
@@ -391,13 +400,6 @@ function withIntervention(
   if (interventions === NO_INTERVENTIONS) return [intervention];
   interventions.push(intervention);
   return interventions;
-}
-
-/** A record's changes with one more: a list is made only at the first change. */
-function withChange<T>(changes: T[] | undefined, change: T): T[] {
-  if (changes === undefined) return [change];
-  changes.push(change);
-  return changes;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): V[] {

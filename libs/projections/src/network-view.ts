@@ -478,7 +478,7 @@ export class NetworkView {
   partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
     const version = this.seen(record.stream);
     if (version === 0) return undefined;
-    const intendedEndAt = new Date(intendedEndIn(record, version));
+    const intendedEndAt = new Date(intendedEndIn(record, this.projection.extensions, version));
     const { endRevision } = record;
     const ended = endRevision !== undefined && endRevision < version;
     const endedAt = ended ? this.dateOf(record.stream, endRevision) : null;

@@ -18,7 +18,6 @@ import {
   NO_INTERVENTIONS,
   OrganizationRecord,
   PartnershipRecord,
-  Revised,
   StreamRecord,
   StreamLog,
 } from './records';
@@ -123,14 +122,6 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
       tape.value(aim);
     }
   };
-  /** Changes of a value after its first: none is an empty list. */
-  const writeChanges = (changes: readonly Revised<number>[] | undefined): void => {
-    tape.int(changes?.length ?? 0);
-    for (const { revision, value } of changes ?? []) {
-      tape.int(revision);
-      tape.value(value);
-    }
-  };
   /** What every entity's record begins with, as `decodeRecords` reads it back. */
   const writeRecordStart = (record: StreamRecord): void => {
     tape.value(record.id);
@@ -169,7 +160,6 @@ export function encodeRecords(records: TapedRecords<Targeted>): RecordTape {
     for (const party of partnership.parties) tape.int(party.order);
     tape.int(partnership.group === null ? NONE : partnership.group.order);
     tape.value(partnership.intendedEnd);
-    writeChanges(partnership.extensions);
     tape.list(partnership.arrangements);
     tape.optional(partnership.endRevision);
     if (partnership.endRevision !== undefined) tape.value(partnership.endReason);
@@ -230,13 +220,6 @@ export function decodeRecords<S extends Targeted>(
     const items = new IntList(lists, listsAt, length);
     listsAt += length;
     return items;
-  };
-
-  /** A list of changes as `writeChanges` wrote it: none is no list at all. */
-  const changes = <T>(read: () => Revised<T>): Revised<T>[] | undefined => {
-    if (ints[at] !== 0) return list(read);
-    at++;
-    return undefined;
   };
 
   const streams: S[] = [];
@@ -316,7 +299,6 @@ export function decodeRecords<S extends Targeted>(
     return found;
   };
 
-  const extension = (): Revised<number> => ({ revision: int(), value: value() });
   for (let count = int(); into.partnershipOrder.length < count;) {
     const id = value<string>();
     const seq = int();
@@ -332,7 +314,6 @@ export function decodeRecords<S extends Targeted>(
       parties: list(organization),
       group: ((index) => (index === NONE ? null : group(index)))(int()),
       intendedEnd: value(),
-      extensions: changes(extension),
       arrangements: intList(),
       // In the tape's order: the reason follows the revision when there is one.
       endRevision: (endRevision = optional()),

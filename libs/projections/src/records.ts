@@ -90,10 +90,8 @@ export interface PartnershipRecord extends StreamRecord {
   readonly purpose: string | null;
   readonly parties: OrganizationRecord[];
   readonly group: GroupRecord | null;
-  /** The intended end as formed (revision 0). */
+  /** The intended end as formed (revision 0); extensions move it (the ExtensionTable's). */
   readonly intendedEnd: number;
-  /** The intended end as each extension moved it, in order; undefined while never extended. */
-  extensions: Revised<number>[] | undefined;
   /**
    * The revisions of the arrangements agreed, in order. Their titles, terms and commitments
    * (most of a history's text) are read from the store when asked for.

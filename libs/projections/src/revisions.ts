@@ -4,6 +4,7 @@
  * search.
  */
 import type { Position } from '@partnerships/domain/group/group';
+import type { ExtensionTable } from './extensions';
 import type { MembershipTable } from './memberships';
 import type { PartnershipRecord, Revised } from './records';
 
@@ -63,8 +64,12 @@ export function positionsIn(
 }
 
 /** The intended end, in milliseconds, of a partnership among its first `seen` events. */
-export function intendedEndIn(partnership: PartnershipRecord, seen: number): number {
-  return latest(partnership.intendedEnd, partnership.extensions, seen);
+export function intendedEndIn(
+  partnership: PartnershipRecord,
+  extensions: ExtensionTable,
+  seen: number,
+): number {
+  return latest(partnership.intendedEnd, extensions.of(partnership.order), seen);
 }
 
 /** A membership period in valid time, in milliseconds: [from, until). */
