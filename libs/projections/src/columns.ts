@@ -305,3 +305,15 @@ export interface IdState {
   readonly count: number;
   readonly others: Map<number, string>;
 }
+
+/** The first index of an ascending array whose value is `value` or more (its length if none). */
+export function firstAtLeast(values: Int32Array, value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

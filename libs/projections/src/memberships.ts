@@ -5,7 +5,7 @@
  * without making anything (at a million events, 234k memberships).
  */
 import { POSITIONS, Position } from '@partnerships/domain/group/group';
-import { Int32Column, IntList } from './columns';
+import { Int32Column, IntList, firstAtLeast } from './columns';
 import type { GroupRecord, Revised } from './records';
 
 /** Marks an open membership's end. */
@@ -157,15 +157,8 @@ export class MembershipTable {
 
   /** Where a membership's stored triples lie in `storedMoves`: [start, end), or undefined. */
   private storedRange(membership: number): [number, number] | undefined {
-    const movers = this.storedMovers;
-    let low = 0;
-    let high = movers.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (movers[middle]! < membership) low = middle + 1;
-      else high = middle;
-    }
-    if (movers[low] !== membership) return undefined;
+    const low = firstAtLeast(this.storedMovers, membership);
+    if (this.storedMovers[low] !== membership) return undefined;
     return [this.storedStarts[low]!, this.storedStarts[low + 1]!];
   }
 
