@@ -1,9 +1,15 @@
 import { Effective } from '@partnerships/domain/common/command';
-import { GroupEvent, evolveGroup, initialGroupState } from '@partnerships/domain/group/group';
+import { evolveGroup, initialGroupState } from '@partnerships/domain/group/group';
+import {
+  evolveOrganization,
+  initialOrganizationState,
+} from '@partnerships/domain/organization/organization';
+import {
+  evolvePartnership,
+  initialPartnershipState,
+} from '@partnerships/domain/partnership/partnership';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { NetworkSimulation } from './simulation';
-
-const GROUP_STREAM = 'group-';
 
 function generate(
   events: number,
@@ -19,24 +25,46 @@ function generate(
   return { simulation, log };
 }
 
-describe('NetworkSimulation', () => {
-  it('decides on group states equal to the domain evolveGroup fold of what it recorded', () => {
-    const { simulation, log } = generate(20_000, 3);
-    const streams = new Map<string, Effective<GroupEvent>[]>();
-    for (const event of log) {
-      if (!event.streamId.startsWith(GROUP_STREAM)) continue;
-      const events = streams.get(event.streamId) ?? [];
-      events.push({ type: event.type, data: event.data, effectiveAt: event.effectiveAt } as never);
-      streams.set(event.streamId, events);
+/** Each stream's events folded by the domain's evolve functions, the values the folds keep in place. */
+function evolvedStates(log: readonly RecordedEvent[]): Map<string, unknown> {
+  const states = new Map<string, unknown>();
+  for (const { streamId, type, data, effectiveAt } of log) {
+    const event = { type, data, effectiveAt } as Effective<never>;
+    const category = streamId.slice(0, streamId.indexOf('-'));
+    const state = states.get(streamId);
+    if (category === 'organization') {
+      states.set(streamId, evolveOrganization((state ?? initialOrganizationState) as never, event));
+    } else if (category === 'group') {
+      states.set(streamId, evolveGroup((state ?? initialGroupState) as never, event));
+    } else {
+      states.set(streamId, evolvePartnership((state ?? initialPartnershipState) as never, event));
     }
-    // Enough groups, members who left and dissolutions for the comparison to mean something.
-    expect(streams.size).toBeGreaterThan(5);
+  }
+  return states;
+}
+
+describe('NetworkSimulation', () => {
+  it('decides on stream states equal to the domain evolve functions fold of what it recorded', () => {
+    const { simulation, log } = generate(20_000, 3);
+    const states = evolvedStates(log);
+    // Enough streams of each kind and events of each sort for the comparison to mean something.
+    const categories = [...states.keys()].map((streamId) => streamId.split('-')[0]);
+    for (const category of ['organization', 'group', 'partnership']) {
+      expect(categories.filter((each) => each === category).length).toBeGreaterThan(5);
+    }
     const types = new Set(log.map((event) => event.type));
-    expect(types).toContain('OrganizationLeftGroup');
-    expect(types).toContain('PositionChanged');
-    for (const [streamId, events] of streams) {
-      const folded = events.reduce(evolveGroup, initialGroupState);
-      expect(simulation.groupState(streamId.slice(GROUP_STREAM.length))).toEqual(folded);
+    for (const type of [
+      'OrganizationLeftGroup',
+      'PositionChanged',
+      'ArrangementAgreed',
+      'PartnershipExtended',
+      'PartnershipEnded',
+      'InterventionRecorded',
+    ]) {
+      expect(types).toContain(type);
+    }
+    for (const [streamId, evolved] of states) {
+      expect(simulation.stateOf(streamId)).toEqual(evolved);
     }
   });
 

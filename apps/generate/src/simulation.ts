@@ -18,16 +18,17 @@ import {
   initialGroupState,
 } from '@partnerships/domain/group/group';
 import {
+  OrganizationEvent,
   OrganizationState,
-  evolveOrganization,
   initialOrganizationState,
 } from '@partnerships/domain/organization/organization';
 import {
   END_REASONS,
+  PartnershipEvent,
   PartnershipState,
-  evolvePartnership,
   initialPartnershipState,
 } from '@partnerships/domain/partnership/partnership';
+import { StreamFold, organizationFold, partnershipFold } from '@partnerships/domain/stream-folds';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { envelopesOf } from '@partnerships/event-store/event-envelope';
 import { GroupFold } from './group-fold';
@@ -58,11 +59,14 @@ export interface SimulationStats {
   refused: number;
 }
 
-/** The simulated world: the state of every stream, as the deciders fold it. */
+/**
+ * The simulated world: the state of every stream, folded in place by the domain's stream
+ * folds (the evolve functions copy a partnership's sets of arrangements at every event).
+ */
 class World {
-  readonly organizations = new Map<string, OrganizationState>();
+  readonly organizations = new Map<string, StreamFold<OrganizationState, OrganizationEvent>>();
   readonly groups = new Map<string, GroupFold>();
-  readonly partnerships = new Map<string, PartnershipState>();
+  readonly partnerships = new Map<string, StreamFold<PartnershipState, PartnershipEvent>>();
   readonly organizationIds = new PickList();
   readonly openGroupIds = new PickList();
   readonly activePartnershipIds = new PickList();
@@ -72,17 +76,22 @@ class World {
   }
 
   organization = (id: string): OrganizationState =>
-    this.organizations.get(id) ?? initialOrganizationState;
+    this.organizations.get(id)?.state ?? initialOrganizationState;
   group = (id: string): GroupState => this.groups.get(id)?.state ?? initialGroupState;
   partnership = (id: string): PartnershipState =>
-    this.partnerships.get(id) ?? initialPartnershipState;
+    this.partnerships.get(id)?.state ?? initialPartnershipState;
 
-  apply(streamId: string, event: Effective<DomainEvent>): void {
-    const [category, id] = splitStreamId(streamId);
+  apply(category: string, id: string, event: Effective<DomainEvent>): void {
     switch (category) {
-      case 'organization':
-        this.organizations.set(id, evolveOrganization(this.organization(id), event as never));
+      case 'organization': {
+        let fold = this.organizations.get(id);
+        if (fold === undefined) {
+          fold = organizationFold();
+          this.organizations.set(id, fold);
+        }
+        fold.apply(event as Effective<OrganizationEvent>);
         return;
+      }
       case 'group': {
         let fold = this.groups.get(id);
         if (fold === undefined) {
@@ -92,13 +101,18 @@ class World {
         fold.apply(event as Effective<GroupEvent>);
         return;
       }
-      default:
-        this.partnerships.set(id, evolvePartnership(this.partnership(id), event as never));
+      default: {
+        let fold = this.partnerships.get(id);
+        if (fold === undefined) {
+          fold = partnershipFold();
+          this.partnerships.set(id, fold);
+        }
+        fold.apply(event as Effective<PartnershipEvent>);
+      }
     }
   }
 
-  version(streamId: string): number {
-    const [category, id] = splitStreamId(streamId);
+  version(category: string, id: string): number {
     if (category === 'organization') return this.organization(id).version;
     if (category === 'group') return this.group(id).version;
     return this.partnership(id).version;
@@ -132,9 +146,12 @@ export class NetworkSimulation {
     this.step = (options.years * YEAR) / Math.max(options.events, 1);
   }
 
-  /** A group's state as the simulation decides on it now. */
-  groupState(groupId: string): GroupState {
-    return this.world.group(groupId);
+  /** A stream's state as the simulation decides on it now. */
+  stateOf(streamId: string): OrganizationState | GroupState | PartnershipState {
+    const [category, id] = splitStreamId(streamId);
+    if (category === 'organization') return this.world.organization(id);
+    if (category === 'group') return this.world.group(id);
+    return this.world.partnership(id);
   }
 
   /** Yields the history in batches, in commit order, until the requested size is reached. */
@@ -187,7 +204,8 @@ export class NetworkSimulation {
     }
     this.recorded = recordedAt;
     const streamId = addressedStream(command);
-    const version = this.world.version(streamId);
+    const [category, entityId] = splitStreamId(streamId);
+    const version = this.world.version(category, entityId);
     const commandId = `generated-${this.options.seed}-${this.commands++}`;
     const effectiveAt = decided.effectiveAt ?? new Date(recordedAt);
     const envelopes = envelopesOf(decided.events, {
@@ -197,7 +215,7 @@ export class NetworkSimulation {
       effectiveAt,
     });
     return decided.events.map((event, index) => {
-      this.world.apply(streamId, { ...event, effectiveAt } as Effective<DomainEvent>);
+      this.world.apply(category, entityId, { ...event, effectiveAt } as Effective<DomainEvent>);
       this.track(event);
       this.produced++;
       const { id, type, data, metadata, schemaVersion } = envelopes[index]!;

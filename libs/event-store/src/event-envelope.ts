@@ -1,13 +1,16 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { hash } from 'node:crypto';
+import { parse as parseUuid } from 'uuid';
 import type { DomainEvent } from '@partnerships/domain/commands';
 import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
 import type { EventToAppend } from './event-store';
+import { UUID_BYTES, uuidText } from './uuid-bytes';
 
-/**
- * Event ids are UUIDv5 of the commandId and the event's index, in this namespace (parsed
- * once: the generator derives an id for every event it writes).
- */
+/** Event ids are UUIDv5 (RFC 9562) of the commandId and the event's index, in this namespace. */
 const EVENT_ID_NAMESPACE = parseUuid('6f1c1a52-3b0e-4c39-9a57-1f0b8f3e2d71');
+
+/** The namespace's bytes, then a name: rewritten for each id (names longer than it get their own). */
+const nameBytes = Buffer.alloc(1024);
+nameBytes.set(EVENT_ID_NAMESPACE, 0);
 
 /** What a command's events carry besides their own type and data. */
 export interface CommandEnvelope {
@@ -20,10 +23,23 @@ export interface CommandEnvelope {
 
 /**
  * The one id rule for events: derived from the commandId, so that the same command sent
- * again carries the same ids and the store recognises it.
+ * again carries the same ids and the store recognises it. The generator derives one for
+ * every event it writes: node's one-shot hash, with no Hash object per id (the uuid
+ * library's v5 makes one, and a million of them held V8's young-generation collections up
+ * as well); event-envelope.spec.ts holds it equal to the library's v5.
  */
 export function eventIdOf(commandId: string, index: number): string {
-  return uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE);
+  const name = `${commandId}/${index}`;
+  let bytes = nameBytes;
+  if (UUID_BYTES + Buffer.byteLength(name) > bytes.length) {
+    bytes = Buffer.alloc(UUID_BYTES + Buffer.byteLength(name));
+    bytes.set(EVENT_ID_NAMESPACE, 0);
+  }
+  const end = UUID_BYTES + bytes.write(name, UUID_BYTES);
+  const digest = hash('sha1', bytes.subarray(0, end), 'buffer');
+  digest[6] = (digest[6]! & 0x0f) | 0x50; // version 5
+  digest[8] = (digest[8]! & 0x3f) | 0x80; // the RFC's variant
+  return uuidText(digest, 0);
 }
 
 /** A decision's events as the store appends them, written by the current schema versions. */
