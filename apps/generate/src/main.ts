@@ -69,6 +69,8 @@ async function main(): Promise<void> {
         }
       })(),
       ROWS_PER_COMMIT,
+      // The file is new and of no use unless whole: forced to disk once, at the end.
+      { syncAtEndOnly: true },
     );
   } finally {
     bar.stop();

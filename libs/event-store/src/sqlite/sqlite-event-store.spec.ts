@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -691,6 +691,38 @@ describe('SqliteEventStore', () => {
         const reopened = openStore();
         const log = await reopened.readAll({ limit: 10 });
         expect(log.map(({ revision }) => revision)).toEqual([0, 1]);
+      });
+
+      it('with syncAtEndOnly, ends with every row in the file itself and synchronous FULL again', async () => {
+        const streamId = newStreamId();
+        const rows = rowsOf(streamId, 0, 5);
+        const store = openStore();
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          yield rows.slice(0, 3);
+          // Committed and in the log (the -wal file), not yet in the file itself.
+          expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+          yield rows.slice(3);
+        }
+
+        await expect(store.importRowPieces(pieces(), 2, { syncAtEndOnly: true })).resolves.toBe(5);
+
+        expect(statSync(`${file}-wal`).size).toBe(0);
+        expect(store.settings()).toMatchObject({ journalMode: 'wal', synchronous: 2 });
+        expect(committed(openRaw())).toBe(5);
+      });
+
+      it('with syncAtEndOnly, is back at synchronous FULL after a failure', async () => {
+        const store = openStore();
+        async function* pieces(): AsyncGenerator<ImportRow[]> {
+          yield rowsOf(newStreamId(), 0, 2);
+          throw new Error('the simulation stopped');
+        }
+
+        await expect(store.importRowPieces(pieces(), 1, { syncAtEndOnly: true })).rejects.toThrow(
+          'the simulation stopped',
+        );
+        expect(store.settings()).toMatchObject({ synchronous: 2 });
+        await expect(store.countAll()).resolves.toBe(2);
       });
 
       it.each([0, -1, 1.5])(

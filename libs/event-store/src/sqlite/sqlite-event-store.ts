@@ -298,10 +298,16 @@ export class SqliteEventStore implements EventStore {
    * stay. Meanwhile the store serves nothing else: any other call fails as on a closed
    * store, and its listeners hear of the rows at the end. Resolves to the number of rows
    * imported.
+   *
+   * `syncAtEndOnly` is for a new file that is of no use until the import is whole (the
+   * generator's): its commits are not forced to disk one by one (a power loss in the
+   * middle may lose or damage them; a crash of the process loses nothing committed), and
+   * the end forces every row to disk, the log folded into the file, before it resolves.
    */
   async importRowPieces(
     pieces: AsyncIterable<readonly ImportRow[]>,
     rowsPerCommit: number,
+    { syncAtEndOnly = false }: { readonly syncAtEndOnly?: boolean } = {},
   ): Promise<number> {
     this.use(() => {
       if (!Number.isSafeInteger(rowsPerCommit) || rowsPerCommit < 1) {
@@ -311,24 +317,38 @@ export class SqliteEventStore implements EventStore {
     this.importing = true;
     let imported = 0;
     let uncommitted = 0;
+    // Under the write lock a stream's version moves only by this import's own rows: each
+    // stream's is asked of the file once per transaction, not once per piece.
+    const versions = new Map<string, StreamVersion>();
+    const commit = (): void => {
+      this.duringImport(() => this.db.exec('COMMIT'));
+      versions.clear();
+      uncommitted = 0;
+    };
     try {
+      if (syncAtEndOnly) this.duringImport(() => this.db.pragma('synchronous = OFF'));
       for await (const rows of pieces) {
         this.duringImport(() => {
           assertImportRows(rows);
           if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
-          this.importLocked(rows);
+          this.importLocked(rows, versions);
         });
         imported += rows.length;
         uncommitted += rows.length;
-        if (uncommitted >= rowsPerCommit) {
-          this.duringImport(() => this.db.exec('COMMIT'));
-          uncommitted = 0;
-        }
+        if (uncommitted >= rowsPerCommit) commit();
       }
-      if (uncommitted > 0) this.duringImport(() => this.db.exec('COMMIT'));
+      if (uncommitted > 0) commit();
+      if (syncAtEndOnly) {
+        this.duringImport(() => {
+          this.db.pragma('synchronous = FULL');
+          const [{ busy }] = this.db.pragma('wal_checkpoint(TRUNCATE)') as [{ busy: number }];
+          if (busy !== 0) throw new EventStoreUnavailableError('the SQLite file is in use');
+        });
+      }
       return imported;
     } finally {
       if (!this.closed && this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (!this.closed && syncAtEndOnly) this.db.pragma('synchronous = FULL');
       this.importing = false;
       // Listeners hear once the store serves them again: they would read at once.
       if (imported > 0) this.notify();
@@ -470,10 +490,12 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  private importLocked(rows: readonly ImportRow[]): void {
-    // Under the lock, a stream's version moves only by this call's own inserts: ask the
-    // file once per stream, not once per event.
-    const versions = new Map<string, StreamVersion>();
+  private importLocked(
+    rows: readonly ImportRow[],
+    versions = new Map<string, StreamVersion>(),
+  ): void {
+    // Under the lock, a stream's version moves only by this transaction's own inserts: ask
+    // the file once per stream, not once per event.
     for (const row of rows) {
       const [id, streamId, revision] = row;
       const version = versions.get(streamId) ?? this.versionOf(streamId);
