@@ -9,7 +9,7 @@ import { parseCommandLine } from '../../admin/src/command-line';
 import { SingleBar } from 'cli-progress';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import type { ImportRow } from '@partnerships/event-store/sqlite/sqlite-schema';
-import type { SimulationOptions, SimulationStats } from './simulation';
+import { SimulationOptions, SimulationStats, stampedRow } from './simulation';
 import type { SimulationMessage, SimulationWorkerData } from './simulation-worker';
 
 /**
@@ -151,7 +151,7 @@ class SimulationThread {
         continue;
       }
       if (message.kind === 'done') return;
-      yield message.rows;
+      yield message.rows.map(stampedRow);
       Atomics.sub(this.counter, 0, 1);
       Atomics.notify(this.counter, 0);
     }

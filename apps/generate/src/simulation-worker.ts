@@ -5,8 +5,7 @@
  * the writer is slower, so that memory stays bounded whatever the history's length.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ImportRow, importRowOf } from '@partnerships/event-store/sqlite/sqlite-schema';
-import { NetworkSimulation, SimulationOptions } from './simulation';
+import { NetworkSimulation, SimulationOptions, UnstampedRow, unstampedRowsOf } from './simulation';
 
 export interface SimulationWorkerData {
   readonly options: SimulationOptions;
@@ -17,7 +16,7 @@ export interface SimulationWorkerData {
 }
 
 export type SimulationMessage =
-  | { readonly kind: 'batch'; readonly rows: readonly ImportRow[] }
+  | { readonly kind: 'batch'; readonly rows: readonly UnstampedRow[] }
   | { readonly kind: 'done'; readonly stats: NetworkSimulation['stats'] };
 
 // Refused commands are part of the simulation: thousands of rule errors whose stack traces
@@ -29,7 +28,7 @@ const port = parentPort!;
 const unwritten = new Int32Array(data.unwritten);
 const simulation = new NetworkSimulation(data.options);
 
-function post(rows: ImportRow[]): void {
+function post(rows: UnstampedRow[]): void {
   for (;;) {
     const waiting = Atomics.load(unwritten, 0);
     if (waiting < data.maxUnwritten) break;
@@ -39,11 +38,11 @@ function post(rows: ImportRow[]): void {
   port.postMessage({ kind: 'batch', rows } satisfies SimulationMessage);
 }
 
-// Each event becomes its row (plain values, its JSON written) as soon as it is decided: the
-// events die young, and the writer has only to insert.
-let rows: ImportRow[] = [];
-for (const events of simulation.recordedCommands()) {
-  for (const event of events) rows.push(importRowOf(event));
+// Each event becomes its row (plain values, its data written as JSON) as soon as it is
+// decided: the events die young, and the writer has only to stamp and insert.
+let rows: UnstampedRow[] = [];
+for (const command of simulation.decidedCommands()) {
+  for (const row of unstampedRowsOf(command)) rows.push(row);
   if (rows.length >= data.batchSize) {
     post(rows);
     rows = [];

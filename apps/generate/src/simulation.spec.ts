@@ -9,7 +9,8 @@ import {
   initialPartnershipState,
 } from '@partnerships/domain/partnership/partnership';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
-import { NetworkSimulation } from './simulation';
+import { importRowOf } from '@partnerships/event-store/sqlite/sqlite-schema';
+import { NetworkSimulation, recordedEventsOf, stampedRow, unstampedRowsOf } from './simulation';
 
 function generate(
   events: number,
@@ -66,6 +67,22 @@ describe('NetworkSimulation', () => {
     for (const [streamId, evolved] of states) {
       expect(simulation.stateOf(streamId)).toEqual(evolved);
     }
+  });
+
+  it('makes the same rows on its two paths: stamped by the writer, and as recorded events', () => {
+    const simulation = new NetworkSimulation({
+      events: 5_000,
+      seed: 4,
+      start: new Date('2016-01-01T00:00:00Z'),
+      years: 10,
+    });
+    let rows = 0;
+    for (const command of simulation.decidedCommands()) {
+      const recorded = recordedEventsOf(command).map(importRowOf);
+      expect(unstampedRowsOf(command).map(stampedRow)).toEqual(recorded);
+      rows += recorded.length;
+    }
+    expect(rows).toBe(5_000);
   });
 
   it('is reproducible: the same seed gives the same events', () => {

@@ -30,7 +30,14 @@ import {
 } from '@partnerships/domain/partnership/partnership';
 import { StreamFold, organizationFold, partnershipFold } from '@partnerships/domain/stream-folds';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
-import { envelopesOf } from '@partnerships/event-store/event-envelope';
+import {
+  CommandEnvelope,
+  envelopesOf,
+  eventIdOf,
+  metadataOf,
+} from '@partnerships/event-store/event-envelope';
+import type { ImportRow } from '@partnerships/event-store/sqlite/sqlite-schema';
+import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
 import { GroupFold } from './group-fold';
 import { PickList } from './pick-list';
 
@@ -157,8 +164,8 @@ export class NetworkSimulation {
   /** Yields the history in batches, in commit order, until the requested size is reached. */
   *batches(size: number): Generator<RecordedEvent[]> {
     let batch: RecordedEvent[] = [];
-    for (const events of this.recordedCommands()) {
-      batch.push(...events);
+    for (const command of this.decidedCommands()) {
+      batch.push(...recordedEventsOf(command));
       if (batch.length >= size) {
         yield batch;
         batch = [];
@@ -167,23 +174,23 @@ export class NetworkSimulation {
     if (batch.length > 0) yield batch;
   }
 
-  /** Yields each recorded command's events, in commit order, until the requested size is reached. */
-  *recordedCommands(): Generator<RecordedEvent[]> {
+  /** Yields each command the rules accepted, in commit order, until the requested size is reached. */
+  *decidedCommands(): Generator<DecidedCommand> {
     while (this.produced < this.options.events) yield this.next();
   }
 
-  private next(): RecordedEvent[] {
+  private next(): DecidedCommand {
     // Time moves on by what is recorded, not by what is tried: the history ends on time.
     this.clock += this.int(1, Math.max(2, Math.round(this.step * 2)));
     for (;;) {
       const command = this.choose();
       if (command === undefined) continue;
-      const events = this.record(command);
-      if (events.length > 0) return events;
+      const decided = this.record(command);
+      if (decided !== undefined) return decided;
     }
   }
 
-  private record(command: DomainCommand): RecordedEvent[] {
+  private record(command: DomainCommand): DecidedCommand | undefined {
     // Facts are mostly recorded the same day, some weeks late: the two times differ.
     const delay = this.int(0, 10) === 0 ? this.int(DAY, 30 * DAY) : this.int(0, 4 * 60 * 60 * 1000);
     const recordedAt = Math.max(this.recorded, this.clock + delay);
@@ -200,39 +207,28 @@ export class NetworkSimulation {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.stats.refused++;
-      return [];
+      return undefined;
     }
     this.recorded = recordedAt;
+    const commandId = `generated-${this.options.seed}-${this.commands++}`;
+    if (decided.events.length === 0) return undefined;
     const streamId = addressedStream(command);
     const [category, entityId] = splitStreamId(streamId);
     const version = this.world.version(category, entityId);
-    const commandId = `generated-${this.options.seed}-${this.commands++}`;
     const effectiveAt = decided.effectiveAt ?? new Date(recordedAt);
-    const envelopes = envelopesOf(decided.events, {
-      commandId,
-      actor: 'generator',
-      commandDigest: 'generated',
-      effectiveAt,
-    });
-    return decided.events.map((event, index) => {
+    for (const event of decided.events) {
       this.world.apply(category, entityId, { ...event, effectiveAt } as Effective<DomainEvent>);
       this.track(event);
       this.produced++;
-      const { id, type, data, metadata, schemaVersion } = envelopes[index]!;
-      // Written out rather than spread: a million spreads of the envelope took seconds.
-      return {
-        id,
-        streamId,
-        revision: version + index,
-        position: '',
-        type,
-        data,
-        effectiveAt,
-        recordedAt: new Date(recordedAt),
-        metadata,
-        schemaVersion,
-      };
-    });
+    }
+    return {
+      commandId,
+      streamId,
+      version,
+      events: decided.events,
+      effectiveAt,
+      recordedAt: new Date(recordedAt),
+    };
   }
 
   private track(event: DomainEvent): void {
@@ -416,6 +412,93 @@ export class NetworkSimulation {
     while (chosen.size < count) chosen.add(items[this.int(0, items.length - 1)]);
     return [...chosen];
   }
+}
+
+/**
+ * A command the rules accepted, with its events as decided: each event becomes a row once
+ * it is stamped with its id and metadata, which derive from the commandId alone.
+ */
+export interface DecidedCommand {
+  readonly commandId: string;
+  readonly streamId: string;
+  /** The stream's version before the command: its first event's revision. */
+  readonly version: number;
+  readonly events: readonly DomainEvent[];
+  readonly effectiveAt: Date;
+  readonly recordedAt: Date;
+}
+
+/**
+ * An event's row before its stamp: the simulation's thread makes these (its data written as
+ * JSON) and the writer's thread stamps them ({@link stampedRow}), so that deriving the ids
+ * and writing the metadata run beside the simulation rather than in it.
+ */
+export type UnstampedRow = readonly [
+  commandId: string,
+  index: number,
+  streamId: string,
+  revision: number,
+  type: string,
+  data: string,
+  effectiveAt: number,
+  recordedAt: number,
+];
+
+/** Whose commands these are: what the service would write for a command of the generator. */
+function generatedEnvelope(commandId: string, effectiveAt: Date | undefined): CommandEnvelope {
+  return { commandId, actor: 'generator', commandDigest: 'generated', effectiveAt };
+}
+
+/** A decided command's events as the store records them. */
+export function recordedEventsOf(command: DecidedCommand): RecordedEvent[] {
+  const { commandId, streamId, version, effectiveAt, recordedAt } = command;
+  const envelopes = envelopesOf(command.events, generatedEnvelope(commandId, effectiveAt));
+  // Written out rather than spread: a million spreads of the envelope took seconds.
+  return envelopes.map(({ id, type, data, metadata, schemaVersion }, index) => ({
+    id,
+    streamId,
+    revision: version + index,
+    position: '',
+    type,
+    data,
+    effectiveAt,
+    recordedAt,
+    metadata,
+    schemaVersion,
+  }));
+}
+
+/** A decided command's events as rows to stamp. */
+export function unstampedRowsOf(command: DecidedCommand): UnstampedRow[] {
+  const { commandId, streamId, version } = command;
+  const effectiveAt = command.effectiveAt.getTime();
+  const recordedAt = command.recordedAt.getTime();
+  return command.events.map((event, index) => [
+    commandId,
+    index,
+    streamId,
+    version + index,
+    event.type,
+    JSON.stringify(event.data),
+    effectiveAt,
+    recordedAt,
+  ]);
+}
+
+/** The row of {@link recordedEventsOf}'s event, value for value (simulation.spec.ts). */
+export function stampedRow(row: UnstampedRow): ImportRow {
+  const [commandId, index, streamId, revision, type, data, effectiveAt, recordedAt] = row;
+  return [
+    eventIdOf(commandId, index),
+    streamId,
+    revision,
+    type,
+    data,
+    effectiveAt,
+    recordedAt,
+    JSON.stringify(metadataOf(generatedEnvelope(commandId, undefined))),
+    currentSchemaVersion(type),
+  ];
 }
 
 const COMMITMENTS = [

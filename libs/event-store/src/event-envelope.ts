@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { parse as parseUuid } from 'uuid';
 import type { DomainEvent } from '@partnerships/domain/commands';
 import { currentSchemaVersion } from '@partnerships/domain/common/upcasters';
-import type { EventToAppend } from './event-store';
+import type { EventMetadata, EventToAppend } from './event-store';
 import { UUID_BYTES, uuidText } from './uuid-bytes';
 
 /** Event ids are UUIDv5 (RFC 9562) of the commandId and the event's index, in this namespace. */
@@ -42,18 +42,23 @@ export function eventIdOf(commandId: string, index: number): string {
   return uuidText(digest, 0);
 }
 
+/** The metadata every event of a command carries. */
+export function metadataOf({ commandId, actor, commandDigest }: CommandEnvelope): EventMetadata {
+  return { actor, commandId, correlationId: commandId, causationId: commandId, commandDigest };
+}
+
 /** A decision's events as the store appends them, written by the current schema versions. */
 export function envelopesOf(
   events: readonly DomainEvent[],
-  { commandId, actor, commandDigest, effectiveAt }: CommandEnvelope,
+  envelope: CommandEnvelope,
 ): EventToAppend[] {
   return events.map((event, index) => ({
-    id: eventIdOf(commandId, index),
+    id: eventIdOf(envelope.commandId, index),
     type: event.type,
     // Event data is plain JSON by construction (dates as RFC 3339 strings).
     data: event.data as unknown as Readonly<Record<string, unknown>>,
-    effectiveAt,
+    effectiveAt: envelope.effectiveAt,
     schemaVersion: currentSchemaVersion(event.type),
-    metadata: { actor, commandId, correlationId: commandId, causationId: commandId, commandDigest },
+    metadata: metadataOf(envelope),
   }));
 }
