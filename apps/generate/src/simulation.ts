@@ -119,10 +119,10 @@ class World {
     }
   }
 
-  version(category: string, id: string): number {
-    if (category === 'organization') return this.organization(id).version;
-    if (category === 'group') return this.group(id).version;
-    return this.partnership(id).version;
+  stateOf(category: string, id: string): OrganizationState | GroupState | PartnershipState {
+    if (category === 'organization') return this.organization(id);
+    if (category === 'group') return this.group(id);
+    return this.partnership(id);
   }
 }
 
@@ -155,10 +155,7 @@ export class NetworkSimulation {
 
   /** A stream's state as the simulation decides on it now. */
   stateOf(streamId: string): OrganizationState | GroupState | PartnershipState {
-    const [category, id] = splitStreamId(streamId);
-    if (category === 'organization') return this.world.organization(id);
-    if (category === 'group') return this.world.group(id);
-    return this.world.partnership(id);
+    return this.world.stateOf(...splitStreamId(streamId));
   }
 
   /** Yields the history in batches, in commit order, until the requested size is reached. */
@@ -214,7 +211,7 @@ export class NetworkSimulation {
     if (decided.events.length === 0) return undefined;
     const streamId = addressedStream(command);
     const [category, entityId] = splitStreamId(streamId);
-    const version = this.world.version(category, entityId);
+    const version = this.world.stateOf(category, entityId).version;
     const effectiveAt = decided.effectiveAt ?? new Date(recordedAt);
     for (const event of decided.events) {
       this.world.apply(category, entityId, { ...event, effectiveAt } as Effective<DomainEvent>);
