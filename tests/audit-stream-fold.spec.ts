@@ -1,28 +1,8 @@
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import { parseStreamId } from '@partnerships/domain/commands';
-import { evolveGroup, initialGroupState } from '@partnerships/domain/group/group';
-import {
-  evolveOrganization,
-  initialOrganizationState,
-} from '@partnerships/domain/organization/organization';
-import {
-  evolvePartnership,
-  initialPartnershipState,
-} from '@partnerships/domain/partnership/partnership';
 import { StreamFold, applyTo, foldFor } from '@partnerships/audit/stream-fold';
 import { NetworkSimulation } from '../apps/generate/src/simulation';
-
-/** The domain's evolve for a stream category, as `audit verify` used to replay with it. */
-function evolve(category: string, state: unknown, event: ReturnType<typeof decodeEvent>): unknown {
-  switch (category) {
-    case 'organization':
-      return evolveOrganization((state ?? initialOrganizationState) as never, event as never);
-    case 'group':
-      return evolveGroup((state ?? initialGroupState) as never, event as never);
-    default:
-      return evolvePartnership((state ?? initialPartnershipState) as never, event as never);
-  }
-}
+import { evolveStream } from './support/evolve-stream';
 
 describe("audit verify's in-place stream folds on a generated history", () => {
   it('reach the states the domain evolve functions reach, stream by stream', () => {
@@ -44,7 +24,7 @@ describe("audit verify's in-place stream folds on a generated history", () => {
       const fold = folds.get(recorded.streamId) ?? foldFor(category);
       folds.set(recorded.streamId, fold);
       applyTo(fold, event);
-      const state = evolve(category, states.get(recorded.streamId), event);
+      const state = evolveStream(category, states.get(recorded.streamId), event);
       states.set(recorded.streamId, state);
       // Every event of the first thousand, then every stream at the end: comparing a large
       // group's state at each of its events would make the test quadratic.

@@ -1,13 +1,4 @@
-import { Effective } from '@partnerships/domain/common/command';
-import { evolveGroup, initialGroupState } from '@partnerships/domain/group/group';
-import {
-  evolveOrganization,
-  initialOrganizationState,
-} from '@partnerships/domain/organization/organization';
-import {
-  evolvePartnership,
-  initialPartnershipState,
-} from '@partnerships/domain/partnership/partnership';
+import { evolveStream } from '../../../tests/support/evolve-stream';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { importRowOf } from '@partnerships/event-store/sqlite/sqlite-schema';
 import { NetworkSimulation, recordedEventsOf, stampedRow, unstampedRowsOf } from './simulation';
@@ -30,16 +21,8 @@ function generate(
 function evolvedStates(log: readonly RecordedEvent[]): Map<string, unknown> {
   const states = new Map<string, unknown>();
   for (const { streamId, type, data, effectiveAt } of log) {
-    const event = { type, data, effectiveAt } as Effective<never>;
     const category = streamId.slice(0, streamId.indexOf('-'));
-    const state = states.get(streamId);
-    if (category === 'organization') {
-      states.set(streamId, evolveOrganization((state ?? initialOrganizationState) as never, event));
-    } else if (category === 'group') {
-      states.set(streamId, evolveGroup((state ?? initialGroupState) as never, event));
-    } else {
-      states.set(streamId, evolvePartnership((state ?? initialPartnershipState) as never, event));
-    }
+    states.set(streamId, evolveStream(category, states.get(streamId), { type, data, effectiveAt }));
   }
   return states;
 }
