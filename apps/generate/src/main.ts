@@ -95,8 +95,9 @@ async function main(): Promise<void> {
 }
 
 /**
- * The simulation on a worker thread: its batches of rows, in order. The worker waits while
- * {@link MAX_UNWRITTEN} batches are not yet taken and written.
+ * The simulation on a worker thread: its batches of rows, in order, stamped here with their
+ * ids and metadata. The worker waits while {@link MAX_UNWRITTEN} batches are not yet taken
+ * and written.
  */
 class SimulationThread {
   /** The simulation's figures, once it has posted its last batch. */

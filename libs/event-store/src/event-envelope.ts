@@ -30,9 +30,10 @@ export interface CommandEnvelope {
  */
 export function eventIdOf(commandId: string, index: number): string {
   const name = `${commandId}/${index}`;
+  const length = UUID_BYTES + Buffer.byteLength(name);
   let bytes = nameBytes;
-  if (UUID_BYTES + Buffer.byteLength(name) > bytes.length) {
-    bytes = Buffer.alloc(UUID_BYTES + Buffer.byteLength(name));
+  if (length > bytes.length) {
+    bytes = Buffer.alloc(length);
     bytes.set(EVENT_ID_NAMESPACE, 0);
   }
   const end = UUID_BYTES + bytes.write(name, UUID_BYTES);
