@@ -235,6 +235,7 @@ async function main(): Promise<number> {
         requests: plan.lookups,
         warmup: plan.lookupWarmup,
         seed,
+        starts: plan.starts,
         tempDir,
       }),
     P8: async () =>
@@ -338,7 +339,7 @@ function describePlan(plan: Plan): string {
     `P4 ${small} and ${large} events, ${plan.lookups} lookups each; ` +
     `P5 ${large} events, ${plan.starts} start${plan.starts > 1 ? 's' : ''}; ` +
     `P6 ${large} events, ${plan.lookups} requests; ` +
-    `P7 ${large} events, ${plan.lookups} requests of each kind; ` +
+    `P7 ${large} events, ${plan.lookups} requests of each kind, ${plan.starts} rebuild${plan.starts > 1 ? 's' : ''} of each start-up kind; ` +
     `P8 ${large} events in Chromium, ${plan.slides} slider moves, ${plan.liveS} s of live events` +
     (plan.mode === 'quick' ? ` (full mode: 100k/1M events, 10 s runs)` : '')
   );
