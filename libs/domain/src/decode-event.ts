@@ -5,7 +5,7 @@
  */
 import type { DomainEvent } from './commands';
 import type { Effective } from './common/command';
-import { isEventType, upcast } from './common/upcasters';
+import { assertUpcastable, isEventType, upcast } from './common/upcasters';
 
 /** What decoding reads of a stored event. */
 export interface StoredEvent {
@@ -27,13 +27,44 @@ export class UnknownEventTypeError extends Error {
 }
 
 export function decodeEvent(stored: StoredEvent): Effective<DomainEvent> {
-  if (!isEventType(stored.type)) throw new UnknownEventTypeError(stored.type);
+  const { type, schemaVersion } = stored;
+  if (!isEventType(type)) throw new UnknownEventTypeError(type);
   // The data is what a decider of this type wrote, in the shape of its schema version; the
   // upcasters bring it to the current shape. Checking every member on every read would
   // cost each rebuild for what the auditor checks once (event-data.ts, `audit verify`).
-  return {
-    type: stored.type,
-    data: upcast(stored.type, stored.schemaVersion, stored.data),
-    effectiveAt: stored.effectiveAt,
-  } as Effective<DomainEvent>;
+  // Whether it can be brought there is known from the version alone and fails here; the
+  // data itself is read and upcast only by a reader that reads it (a read model that
+  // counts an event's kind reads none of it).
+  assertUpcastable(type, schemaVersion);
+  return new DecodedEvent(type, schemaVersion, stored) as unknown as Effective<DomainEvent>;
+}
+
+/**
+ * A decoded event whose data is upcast when first read. `data` is an own, enumerable property
+ * (one accessor shared by every event, so that V8 keeps one shape for all) between `type` and
+ * `effectiveAt`, and the rest is private: a spread or a deep comparison sees the plain
+ * `{ type, data, effectiveAt }`.
+ */
+class DecodedEvent {
+  declare readonly type: string;
+  declare readonly data: Readonly<Record<string, unknown>>;
+  declare readonly effectiveAt: Date;
+  readonly #schemaVersion: number;
+  readonly #stored: StoredEvent;
+  #data: Readonly<Record<string, unknown>> | undefined;
+
+  static readonly #dataProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: DecodedEvent): Readonly<Record<string, unknown>> {
+      return (this.#data ??= upcast(this.type, this.#schemaVersion, this.#stored.data));
+    },
+  };
+
+  constructor(type: string, schemaVersion: number, stored: StoredEvent) {
+    this.#schemaVersion = schemaVersion;
+    this.#stored = stored;
+    this.type = type;
+    Object.defineProperty(this, 'data', DecodedEvent.#dataProperty);
+    this.effectiveAt = stored.effectiveAt;
+  }
 }

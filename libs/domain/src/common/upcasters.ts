@@ -43,14 +43,31 @@ export function currentSchemaVersion(type: string): number {
  */
 export function upcast(type: string, schemaVersion: number, data: Data): Data {
   if (!isEventType(type)) return data;
-  const steps = UPCASTERS[type];
   let current = data;
-  for (let version = schemaVersion; version < CURRENT_SCHEMA_VERSIONS[type]; version++) {
-    const step = steps?.[version];
+  for (const step of upcastSteps(type, schemaVersion)) current = step(current);
+  return current;
+}
+
+/**
+ * Throws what `upcast` would for data of this type and version, without the data: whether
+ * it can be brought to the current shape does not depend on it.
+ */
+export function assertUpcastable(type: EventType, schemaVersion: number): void {
+  upcastSteps(type, schemaVersion);
+}
+
+const NO_STEPS: readonly ((data: Data) => Data)[] = [];
+
+function upcastSteps(type: EventType, schemaVersion: number): readonly ((data: Data) => Data)[] {
+  const current = CURRENT_SCHEMA_VERSIONS[type];
+  if (schemaVersion >= current) return NO_STEPS;
+  const steps: ((data: Data) => Data)[] = [];
+  for (let version = schemaVersion; version < current; version++) {
+    const step = UPCASTERS[type]?.[version];
     if (step === undefined) {
       throw new RangeError(`no upcaster for ${type} from schema version ${version}`);
     }
-    current = step(current);
+    steps.push(step);
   }
-  return current;
+  return steps;
 }

@@ -1,16 +1,27 @@
 /**
- * A page of the log as the read-ahead's thread hands it over: one text of every column of
- * every row, and how the store turns it back into events.
+ * A page of the log as the read-ahead's thread hands it over, and how the store turns it
+ * back into events.
+ *
+ * The thread does what it can of the work on its side of the machine: it steps SQLite, checks
+ * every row the way a direct read would fail on it (a page it cannot vouch for is refused
+ * and read directly instead, failing as it would have), and sends the rows as columns:
+ *
+ * - the numbers (position, revision, times, schema version) as typed arrays, moved and not
+ *   copied;
+ * - each stream id and type as an index into a table of names that grows across the pages
+ *   of one read-ahead, so that an id the caller has seen is the same string again (its
+ *   hash already known to every map keyed by it) and is never sent twice;
+ * - the event ids as strings;
+ * - every event's data and metadata as one text with their boundaries.
+ *
+ * The events made of it parse their data and metadata when they are first read: a rebuild
+ * that never reads an event's metadata, nor the data of most of its types, does not pay for
+ * them. Both were parsed by the thread already, so reading them cannot fail. An event keeps
+ * its page's text alive until it is dropped: a page is the caller's to work through, not to
+ * keep.
  */
 import type { EventMetadata, RecordedEvent } from '../event-store';
 import type { ImportRow } from './sqlite-schema';
-
-/**
- * U+001F, which valid JSON never holds raw: a stored text that holds it anyway (it is not
- * JSON then, or it is an id or type of a damaged file) adds a field, and the page, with
- * one field too many, is refused and read directly instead, failing as it would have.
- */
-export const FIELD_SEPARATOR = '\u001f';
 
 export interface ReadAheadData {
   readonly file: string;
@@ -19,54 +30,177 @@ export interface ReadAheadData {
 export interface PageRequest {
   readonly after: number;
   readonly limit: number;
+  /** How many names the caller holds: the answer sends those after them. */
+  readonly known: number;
 }
 
-export type PageAnswer = PageRequest & ({ readonly text: string } | { readonly failure: string });
+export interface PageColumns {
+  /** Names from `known` on: the stream ids and types this page or a page not taken added. */
+  readonly names: readonly string[];
+  readonly positions: Float64Array;
+  readonly revisions: Float64Array;
+  readonly effectiveAts: Float64Array;
+  readonly recordedAts: Float64Array;
+  readonly schemaVersions: Float64Array;
+  /** Per row the index of its stream id, then of its type, in the names. */
+  readonly nameRefs: Int32Array;
+  readonly ids: readonly string[];
+  /** Every row's data, then its metadata, as JSON text. */
+  readonly text: string;
+  /** Where each data and metadata begins in the text, and where the last one ends. */
+  readonly bounds: Int32Array;
+}
+
+export type PageAnswer = PageRequest & (PageColumns | { readonly failure: string });
 
 /** A row's values in the order of `COLUMNS`: its position, then what an import writes. */
 export type RowValues = [position: number, ...row: ImportRow];
 
-const FIELDS_PER_ROW = 10;
-
-/*
- * V8 makes a part of a long string (what split gives, and the strings JSON.parse reads) a
- * view into it: one name kept from an event would keep its whole page of text alive. Each
- * field therefore becomes a string of its own first; joined to a character, the field is
- * copied, and the view cut from that copy holds only it. (A memory matter alone: every
+/**
+ * V8 makes a part of a long string (what slice gives, and the strings JSON.parse reads) a
+ * view into it: one name kept from an event would keep its whole page of text alive. The
+ * text to parse therefore becomes a string of its own first. (A memory matter alone: every
  * value is the same either way.)
  */
-
-function ownCopy(field: string): string {
-  return `${field}\u0000`.slice(0, -1);
-}
-
-function parseOnItsOwn(field: string): unknown {
+function parseOnItsOwn(text: string, from: number, to: number): unknown {
   // The trailing space is valid JSON.
-  return JSON.parse(`${field} `);
+  return JSON.parse(`${text.slice(from, to)} `);
 }
 
 /**
- * The page's events, each the same as `recordedEventOf` makes of its row; undefined when
- * the text does not hold exactly `rows` rows.
+ * Whether the columns hold exactly `rows` rows naming only names the caller holds, with
+ * `names` the caller's table once the page's new names are added to it.
  */
-export function eventsOfPage(text: string, rows: number): RecordedEvent[] | undefined {
-  const fields = text.split(FIELD_SEPARATOR);
-  if (fields.length !== rows * FIELDS_PER_ROW) return undefined;
+function wellFormed(page: PageColumns, rows: number, names: readonly string[]): boolean {
+  if (
+    page.ids.length !== rows ||
+    [page.positions, page.revisions, page.effectiveAts, page.recordedAts, page.schemaVersions].some(
+      (column) => column.length !== rows,
+    ) ||
+    page.nameRefs.length !== rows * 2 ||
+    page.bounds.length !== rows * 2 + 1 ||
+    page.bounds[rows * 2] !== page.text.length
+  ) {
+    return false;
+  }
+  for (const ref of page.nameRefs) if (ref < 0 || ref >= names.length) return false;
+  return true;
+}
+
+/**
+ * The page's events, each the same as `recordedEventOf` makes of its row, or undefined when
+ * the columns do not hold exactly `rows` rows. `names` is the caller's table of names; the
+ * page's new ones are added to it.
+ */
+export function eventsOfPage(
+  page: PageColumns,
+  rows: number,
+  names: string[],
+): RecordedEvent[] | undefined {
+  const known = names.length;
+  for (const name of page.names) names.push(name);
+  if (!wellFormed(page, rows, names)) {
+    names.length = known;
+    return undefined;
+  }
+  const { positions, revisions, effectiveAts, recordedAts, schemaVersions } = page;
+  const { nameRefs, ids, text, bounds } = page;
   const events: RecordedEvent[] = new Array(rows);
-  for (let row = 0, at = 0; row < rows; row++, at += FIELDS_PER_ROW) {
-    events[row] = {
-      id: ownCopy(fields[at + 1]!),
-      streamId: ownCopy(fields[at + 2]!),
-      revision: Number(fields[at + 3]),
+  for (let row = 0; row < rows; row++) {
+    events[row] = new PageEvent(
+      ids[row]!,
+      names[nameRefs[row * 2]!]!,
+      revisions[row]!,
       // The decimal text of the integer, as String() writes it.
-      position: fields[at]!,
-      type: ownCopy(fields[at + 4]!),
-      data: parseOnItsOwn(fields[at + 5]!) as Record<string, unknown>,
-      effectiveAt: new Date(Number(fields[at + 6])),
-      recordedAt: new Date(Number(fields[at + 7])),
-      metadata: parseOnItsOwn(fields[at + 8]!) as EventMetadata,
-      schemaVersion: Number(fields[at + 9]),
-    };
+      String(positions[row]),
+      names[nameRefs[row * 2 + 1]!]!,
+      new Date(effectiveAts[row]!),
+      new Date(recordedAts[row]!),
+      schemaVersions[row]!,
+      text,
+      bounds[row * 2]!,
+      bounds[row * 2 + 1]!,
+      bounds[row * 2 + 2]!,
+    );
   }
   return events;
+}
+
+/**
+ * An event whose data and metadata are parsed from the page's text when first read. Both are
+ * own, enumerable properties in the order a direct read gives them (accessors shared by every
+ * event, so that V8 keeps one shape for all), and the rest of its state is private: a spread,
+ * `JSON.stringify`, `Object.keys` or a deep comparison sees exactly the plain event a direct
+ * read makes.
+ */
+class PageEvent implements RecordedEvent {
+  declare readonly id: string;
+  declare readonly streamId: string;
+  declare readonly revision: number;
+  declare readonly position: string;
+  declare readonly type: string;
+  declare readonly data: Record<string, unknown>;
+  declare readonly effectiveAt: Date;
+  declare readonly recordedAt: Date;
+  declare readonly metadata: EventMetadata;
+  declare readonly schemaVersion: number;
+  readonly #text: string;
+  readonly #dataFrom: number;
+  readonly #metadataFrom: number;
+  readonly #metadataTo: number;
+  #data: Record<string, unknown> | undefined;
+  #metadata: EventMetadata | undefined;
+
+  static readonly #dataProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: PageEvent): Record<string, unknown> {
+      return (this.#data ??= parseOnItsOwn(
+        this.#text,
+        this.#dataFrom,
+        this.#metadataFrom,
+      ) as Record<string, unknown>);
+    },
+  };
+
+  static readonly #metadataProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: PageEvent): EventMetadata {
+      return (this.#metadata ??= parseOnItsOwn(
+        this.#text,
+        this.#metadataFrom,
+        this.#metadataTo,
+      ) as EventMetadata);
+    },
+  };
+
+  constructor(
+    id: string,
+    streamId: string,
+    revision: number,
+    position: string,
+    type: string,
+    effectiveAt: Date,
+    recordedAt: Date,
+    schemaVersion: number,
+    text: string,
+    dataFrom: number,
+    metadataFrom: number,
+    metadataTo: number,
+  ) {
+    this.#text = text;
+    this.#dataFrom = dataFrom;
+    this.#metadataFrom = metadataFrom;
+    this.#metadataTo = metadataTo;
+    // In the order of `recordedEventOf`'s object.
+    this.id = id;
+    this.streamId = streamId;
+    this.revision = revision;
+    this.position = position;
+    this.type = type;
+    Object.defineProperty(this, 'data', PageEvent.#dataProperty);
+    this.effectiveAt = effectiveAt;
+    this.recordedAt = recordedAt;
+    Object.defineProperty(this, 'metadata', PageEvent.#metadataProperty);
+    this.schemaVersion = schemaVersion;
+  }
 }

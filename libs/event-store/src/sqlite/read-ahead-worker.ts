@@ -1,17 +1,10 @@
 /**
  * The read-ahead's thread (read-ahead.ts): reads a page of the log from a connection of its
- * own and hands it over as one text, every column of every row joined by FIELD_SEPARATOR,
- * which the other thread copies at once and splits.
+ * own, checks every row and hands the page over as columns (read-ahead-page.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import {
-  FIELD_SEPARATOR,
-  PageAnswer,
-  PageRequest,
-  ReadAheadData,
-  RowValues,
-} from './read-ahead-page';
+import { PageAnswer, PageColumns, PageRequest, ReadAheadData, RowValues } from './read-ahead-page';
 import { COLUMNS } from './sqlite-schema';
 
 const { file } = workerData as ReadAheadData;
@@ -20,20 +13,125 @@ const selectPage = db
   .prepare<[number, number], RowValues>(
     `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
   )
-  // Rows as arrays of their values, ready to be joined.
   .raw(true);
 
-parentPort?.on('message', ({ after, limit }: PageRequest) => {
+/** Every stream id and type seen so far, in the order first seen, and each one's index. */
+const names: string[] = [];
+const indexes = new Map<string, number>();
+
+function nameIndex(name: string): number {
+  let index = indexes.get(name);
+  if (index === undefined) {
+    index = names.length;
+    names.push(name);
+    indexes.set(name, index);
+  }
+  return index;
+}
+
+/** Something a direct read would make differently, or fail on: the page is refused. */
+class RowRefused extends Error {}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number';
+}
+
+/** The page as columns, and the buffers to move rather than copy. */
+function columnsOf(
+  rows: RowValues[],
+  known: number,
+): { columns: PageColumns; buffers: ArrayBuffer[] } {
+  const positions = new Float64Array(rows.length);
+  const revisions = new Float64Array(rows.length);
+  const effectiveAts = new Float64Array(rows.length);
+  const recordedAts = new Float64Array(rows.length);
+  const schemaVersions = new Float64Array(rows.length);
+  const nameRefs = new Int32Array(rows.length * 2);
+  const ids: string[] = new Array(rows.length);
+  const texts: string[] = new Array(rows.length * 2);
+  const bounds = new Int32Array(rows.length * 2 + 1);
+  let length = 0;
+  for (let row = 0; row < rows.length; row++) {
+    const [
+      position,
+      id,
+      streamId,
+      revision,
+      type,
+      data,
+      effectiveAt,
+      recordedAt,
+      metadata,
+      schemaVersion,
+    ] = rows[row]!;
+    if (
+      typeof id !== 'string' ||
+      typeof streamId !== 'string' ||
+      typeof type !== 'string' ||
+      typeof data !== 'string' ||
+      typeof metadata !== 'string' ||
+      ![position, revision, effectiveAt, recordedAt, schemaVersion].every(isNumber)
+    ) {
+      throw new RowRefused(`the row at position ${String(position)} is not as written`);
+    }
+    // Parsed here so that the other thread's parse, when it wants the value, cannot fail.
+    JSON.parse(data);
+    JSON.parse(metadata);
+    positions[row] = position;
+    revisions[row] = revision;
+    effectiveAts[row] = effectiveAt;
+    recordedAts[row] = recordedAt;
+    schemaVersions[row] = schemaVersion;
+    nameRefs[row * 2] = nameIndex(streamId);
+    nameRefs[row * 2 + 1] = nameIndex(type);
+    ids[row] = id;
+    texts[row * 2] = data;
+    bounds[row * 2] = length;
+    length += data.length;
+    texts[row * 2 + 1] = metadata;
+    bounds[row * 2 + 1] = length;
+    length += metadata.length;
+  }
+  bounds[rows.length * 2] = length;
+  return {
+    columns: {
+      names: names.slice(known),
+      positions,
+      revisions,
+      effectiveAts,
+      recordedAts,
+      schemaVersions,
+      nameRefs,
+      ids,
+      text: texts.join(''),
+      bounds,
+    },
+    buffers: [
+      positions,
+      revisions,
+      effectiveAts,
+      recordedAts,
+      schemaVersions,
+      nameRefs,
+      bounds,
+    ].map((column) => column.buffer),
+  };
+}
+
+parentPort?.on('message', ({ after, limit, known }: PageRequest) => {
   let answer: PageAnswer;
   try {
-    const rows = selectPage.all(after, limit);
+    const { columns, buffers } = columnsOf(selectPage.all(after, limit), known);
+    answer = { after, limit, known, ...columns };
+    parentPort?.postMessage(answer, buffers);
+    return;
+  } catch (error) {
     answer = {
       after,
       limit,
-      text: rows.map((row) => row.join(FIELD_SEPARATOR)).join(FIELD_SEPARATOR),
+      known,
+      failure: error instanceof Error ? error.message : String(error),
     };
-  } catch (error) {
-    answer = { after, limit, failure: error instanceof Error ? error.message : String(error) };
   }
   parentPort?.postMessage(answer);
 });

@@ -20,6 +20,8 @@ export class ReadAhead {
     { readonly request: PageRequest; readonly answer: Promise<PageAnswer> } | undefined;
   private readonly answers: ((answer: PageAnswer) => void)[] = [];
   private failed = false;
+  /** The worker's table of stream ids and types, as far as pages taken brought it. */
+  private readonly names: string[] = [];
   /** Pages the worker read that a caller took. */
   taken = 0;
 
@@ -58,7 +60,10 @@ export class ReadAhead {
       return undefined;
     }
     const answer = await pending.answer;
-    const events = 'text' in answer ? eventsOfPage(answer.text, limit) : undefined;
+    const events =
+      'failure' in answer || answer.known !== this.names.length
+        ? undefined
+        : eventsOfPage(answer, limit, this.names);
     if (events !== undefined) this.taken++;
     return events;
   }
@@ -66,7 +71,7 @@ export class ReadAhead {
   /** Asks the worker for the page after `after`, to be taken by the next call that wants it. */
   prefetch(after: number, limit: number): void {
     if (this.failed) return;
-    const request = { after, limit };
+    const request = { after, limit, known: this.names.length };
     const answer = new Promise<PageAnswer>((resolve) => this.answers.push(resolve));
     this.worker.ref();
     this.worker.postMessage(request);
@@ -81,7 +86,12 @@ export class ReadAhead {
   private stop(): void {
     this.failed = true;
     this.pending = undefined;
-    const refused: PageAnswer = { after: -1, limit: 0, failure: 'the read-ahead has stopped' };
+    const refused: PageAnswer = {
+      after: -1,
+      limit: 0,
+      known: 0,
+      failure: 'the read-ahead has stopped',
+    };
     for (const answer of this.answers.splice(0)) answer(refused);
   }
 }
