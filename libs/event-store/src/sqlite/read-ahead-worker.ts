@@ -32,10 +32,6 @@ function nameIndex(name: string): number {
 /** Something a direct read would make differently, or fail on: the page is refused. */
 class RowRefused extends Error {}
 
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number';
-}
-
 /** The page as columns, and the buffers to move rather than copy. */
 function columnsOf(
   rows: RowValues[],
@@ -70,7 +66,11 @@ function columnsOf(
       typeof type !== 'string' ||
       typeof data !== 'string' ||
       typeof metadata !== 'string' ||
-      ![position, revision, effectiveAt, recordedAt, schemaVersion].every(isNumber)
+      typeof position !== 'number' ||
+      typeof revision !== 'number' ||
+      typeof effectiveAt !== 'number' ||
+      typeof recordedAt !== 'number' ||
+      typeof schemaVersion !== 'number'
     ) {
       throw new RowRefused(`the row at position ${String(position)} is not as written`);
     }
@@ -93,29 +93,23 @@ function columnsOf(
     length += metadata.length;
   }
   bounds[rows.length * 2] = length;
-  return {
-    columns: {
-      names: names.slice(known),
-      positions,
-      revisions,
-      effectiveAts,
-      recordedAts,
-      schemaVersions,
-      nameRefs,
-      ids,
-      text: texts.join(''),
-      bounds,
-    },
-    buffers: [
-      positions,
-      revisions,
-      effectiveAts,
-      recordedAts,
-      schemaVersions,
-      nameRefs,
-      bounds,
-    ].map((column) => column.buffer),
+  const columns: PageColumns = {
+    names: names.slice(known),
+    positions,
+    revisions,
+    effectiveAts,
+    recordedAts,
+    schemaVersions,
+    nameRefs,
+    ids,
+    text: texts.join(''),
+    bounds,
   };
+  // Every typed array's memory is moved to the other thread, not copied.
+  const buffers = Object.values(columns)
+    .filter((value): value is Float64Array | Int32Array => ArrayBuffer.isView(value))
+    .map((column) => column.buffer as ArrayBuffer);
+  return { columns, buffers };
 }
 
 parentPort?.on('message', ({ after, limit, known }: PageRequest) => {
