@@ -13,15 +13,26 @@ interface EventRecordedArgs {
   readonly types?: readonly string[] | null;
 }
 
+/** The in-process PubSub, which can tell whether anyone listens for a trigger. */
+class EventPubSub extends PubSub {
+  /** Whether a subscription is listening: a publish without one reaches nobody. */
+  listening(trigger: string): boolean {
+    return this.ee.listenerCount(trigger) > 0;
+  }
+}
+
 /** Publishes every event once it is committed and applied to the read model. */
 @Injectable()
 export class EventPublisher implements OnModuleDestroy {
-  readonly pubSub = new PubSub();
+  readonly pubSub = new EventPubSub();
   private readonly unsubscribe: () => void;
 
   constructor(readModel: ReadModel) {
     this.unsubscribe = readModel.follower.onEvent((event) => {
-      void this.pubSub.publish(EVENT_RECORDED, toRecordedEventNode(event));
+      // Nobody subscribed (a start catching up with the log, mostly): nothing to make.
+      if (this.pubSub.listening(EVENT_RECORDED)) {
+        void this.pubSub.publish(EVENT_RECORDED, toRecordedEventNode(event));
+      }
     });
   }
 

@@ -13,7 +13,7 @@ import {
   readAuditCheckpoint,
 } from '@partnerships/audit/audit-tree';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
-import { EVENT_STORE, EventStore } from '@partnerships/event-store/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { NetworkView } from '@partnerships/projections/network-view';
@@ -63,8 +63,12 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
   /** Events the snapshot it started from holds; the audit tree takes them at start. */
   private fromSnapshot: number;
   private readonly snapshotHeader: SnapshotHeader | undefined;
-  /** The last event applied, named in the next snapshot so that a start can find it. */
-  private lastEvent: LastEvent | undefined;
+  /**
+   * The last event applied, named in the next snapshot so that a start can find it: the
+   * snapshot's until an event is applied, then that event (named only when a snapshot is
+   * taken, so that following the log reads no event's metadata for it).
+   */
+  private lastEvent: LastEvent | RecordedEvent | undefined;
   private readonly snapshots: SnapshotWriter | undefined;
   private readonly snapshotFile: string | undefined;
   /** The events the audit tree asks for by leaf index (the projection keeps only their ids). */
@@ -106,7 +110,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
         snapshotConfig.writer === 'process'
           ? writtenByProcess(new SnapshotProcess(file, snapshotConfig.storeUrl))
           : writtenByServer(file, () =>
-              takeSnapshot(this.projection, this.applied, this.lastEvent),
+              takeSnapshot(this.projection, this.applied, this.lastEventNamed()),
             ),
         () => this.applied,
         {
@@ -129,9 +133,16 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
       this.auditEvents.push(event);
       this.audit.apply(event);
       this.applied++;
-      this.lastEvent = { id: event.id, commandId: event.metadata.commandId };
+      this.lastEvent = event;
       this.snapshots?.eventApplied();
     });
+  }
+
+  private lastEventNamed(): LastEvent | undefined {
+    const last = this.lastEvent;
+    return last === undefined || !('metadata' in last)
+      ? last
+      : { id: last.id, commandId: last.metadata.commandId };
   }
 
   /** The log's Merkle tree; there from the start of onModuleInit on. */
