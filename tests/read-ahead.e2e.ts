@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
 import type { SqliteEventStore as Store } from '@partnerships/event-store/sqlite/sqlite-event-store';
@@ -18,6 +20,12 @@ const { SqliteEventStore } = require(
 ) as { SqliteEventStore: typeof Store };
 
 const PAGE = 1_000;
+
+/** A full collection, through the flag set at run time (the suite's process has no --expose-gc). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 function event(name: string): EventToAppend {
   const commandId = randomUUID();
@@ -124,6 +132,44 @@ describe('the SQLite read-ahead', () => {
       expect(await failure(direct)).toMatch(/JSON/);
     } finally {
       await Promise.all([ahead.close(), direct.close()]);
+    }
+  });
+
+  it('keeps no page alive through the values the reader keeps', async () => {
+    // Pages of about 8 MB of text; a name kept from every event of each page. Were a name a
+    // view into its page's text, the five pages read ahead would stay alive (about 40 MB).
+    const writer = SqliteEventStore.open(file);
+    const padded = (index: number): EventToAppend => ({
+      ...event(`organisation ${index} with a name long enough to be sliced`),
+      data: {
+        name: `organisation ${index} with a name long enough to be sliced`,
+        padding: 'x'.repeat(8_000),
+      },
+    });
+    for (let index = 0; index < 6_000; index += 100) {
+      const batch = Array.from({ length: 100 }, (_, offset) => padded(index + offset));
+      await writer.append(`organization-org-${index}`, batch, 0);
+    }
+    await writer.close();
+    const ahead = SqliteEventStore.open(file);
+    try {
+      const kept: unknown[] = [];
+      collectGarbage();
+      const before = process.memoryUsage().heapUsed;
+      let after: string | undefined;
+      for (;;) {
+        const page = await ahead.readAll({ after, limit: PAGE });
+        for (const read of page) kept.push(read.data.name);
+        if (page.length < PAGE) break;
+        after = page.at(-1)!.position;
+      }
+      collectGarbage();
+      const grown = process.memoryUsage().heapUsed - before;
+      expect(kept).toHaveLength(6_000);
+      expect(ahead.pagesReadAheadSoFar()).toBe(5);
+      expect(grown).toBeLessThan(16 * 2 ** 20);
+    } finally {
+      await ahead.close();
     }
   });
 
