@@ -10,8 +10,12 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
+import { NetworkSimulation } from '../apps/generate/src/simulation';
 import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
+import type { LogPage } from '@partnerships/event-store/log-page';
 import type { SqliteEventStore as Store } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import { LogFollower } from '@partnerships/projections/log-follower';
+import { NetworkProjection } from '@partnerships/projections/network-projection';
 
 // The built module, not the sources jest would load: only it has its worker beside it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,6 +97,88 @@ describe('the SQLite read-ahead', () => {
       expect(direct.pagesReadAheadSoFar()).toBe(0);
     } finally {
       await Promise.all([writer.close(), ahead.close(), direct.close()]);
+    }
+  });
+
+  it('gives every page by rows as its events, the pages read ahead sharing one table of names', async () => {
+    const writer = SqliteEventStore.open(file);
+    await appendEvents(writer, 3_500);
+    const ahead = SqliteEventStore.open(file);
+    const direct = SqliteEventStore.open(file, { readAhead: false });
+    try {
+      const events = await readLog(direct);
+      const pages: LogPage[] = [];
+      for (let after: string | undefined; ;) {
+        const page = await ahead.readPage({ after, limit: PAGE });
+        pages.push(page);
+        if (page.length < PAGE) break;
+        after = String(page.position(PAGE - 1));
+      }
+      const rows = pages.flatMap((page) =>
+        Array.from({ length: page.length }, (_, row) => ({
+          id: page.id(row),
+          streamId: page.streamId(row),
+          streamName: page.names[page.streamRef(row)],
+          revision: page.revision(row),
+          position: String(page.position(row)),
+          type: page.type(row),
+          typeName: page.names[page.typeRef(row)],
+          data: page.data(row),
+          effectiveAt: page.effectiveAt(row),
+          recordedAt: page.recordedAt(row),
+          schemaVersion: page.schemaVersion(row),
+          event: page.event(row),
+        })),
+      );
+      expect(rows).toEqual(
+        events.map((event) => ({
+          id: event.id,
+          streamId: event.streamId,
+          streamName: event.streamId,
+          revision: event.revision,
+          position: event.position,
+          type: event.type,
+          typeName: event.type,
+          data: event.data,
+          effectiveAt: event.effectiveAt.getTime(),
+          recordedAt: event.recordedAt.getTime(),
+          schemaVersion: event.schemaVersion,
+          event,
+        })),
+      );
+      // Pages 2 and 3 came from the worker with the same table; the first was read directly.
+      expect(ahead.pagesReadAheadSoFar()).toBe(2);
+      expect(pages[2]!.names).toBe(pages[1]!.names);
+      expect(pages[1]!.names).not.toBe(pages[0]!.names);
+    } finally {
+      await Promise.all([writer.close(), ahead.close(), direct.close()]);
+    }
+  });
+
+  it('rebuilds the read model from pages read ahead as from the events read directly', async () => {
+    const simulation = new NetworkSimulation({
+      events: 12_000,
+      seed: 7,
+      start: new Date('2016-01-01T00:00:00Z'),
+      years: 10,
+    });
+    const writer = SqliteEventStore.open(file);
+    for (const batch of simulation.batches(1_000)) await writer.importRecorded(batch);
+    await writer.close();
+    const ahead = SqliteEventStore.open(file);
+    const direct = SqliteEventStore.open(file, { readAhead: false });
+    try {
+      const fromPages = new NetworkProjection();
+      const follower = new LogFollower(ahead, fromPages, PAGE);
+      await follower.start();
+      follower.stop();
+      const fromEvents = new NetworkProjection();
+      for (const event of await readLog(direct)) fromEvents.apply(event);
+      expect(ahead.pagesReadAheadSoFar()).toBe(11);
+      expect(fromPages.length).toBe(12_000);
+      expect(fromPages.exportState()).toEqual(fromEvents.exportState());
+    } finally {
+      await Promise.all([ahead.close(), direct.close()]);
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import type { DomainEvent } from './commands';
 import type { Effective } from './common/command';
-import { assertUpcastable, isEventType, upcast } from './common/upcasters';
+import { EventType, assertUpcastable, isEventType, upcast } from './common/upcasters';
 
 /** What decoding reads of a stored event. */
 export interface StoredEvent {
@@ -27,7 +27,16 @@ export class UnknownEventTypeError extends Error {
 }
 
 export function decodeEvent(stored: StoredEvent): Effective<DomainEvent> {
-  const { type, schemaVersion } = stored;
+  const type = decodeType(stored.type, stored.schemaVersion);
+  return new DecodedEvent(type, stored.schemaVersion, stored) as unknown as Effective<DomainEvent>;
+}
+
+/**
+ * What decodeEvent checks of a stored event before its data: the type, known to this build,
+ * and that data of its schema version can be upcast. For a reader that reads the data of
+ * few events (the read model's rebuild), which then reads it through `decodeData`.
+ */
+export function decodeType(type: string, schemaVersion: number): EventType {
   if (!isEventType(type)) throw new UnknownEventTypeError(type);
   // The data is what a decider of this type wrote, in the shape of its schema version; the
   // upcasters bring it to the current shape. Checking every member on every read would
@@ -36,7 +45,19 @@ export function decodeEvent(stored: StoredEvent): Effective<DomainEvent> {
   // data itself is read and upcast only by a reader that reads it (a read model that
   // counts an event's kind reads none of it).
   assertUpcastable(type, schemaVersion);
-  return new DecodedEvent(type, schemaVersion, stored) as unknown as Effective<DomainEvent>;
+  return type;
+}
+
+/** The data of an event of the type. */
+export type EventData<T extends EventType> = Extract<DomainEvent, { type: T }>['data'];
+
+/** The stored data of an event of a type `decodeType` passed, in the type's current shape. */
+export function decodeData<T extends EventType>(
+  type: T,
+  schemaVersion: number,
+  data: Readonly<Record<string, unknown>>,
+): EventData<T> {
+  return upcast(type, schemaVersion, data) as unknown as EventData<T>;
 }
 
 /**

@@ -3,6 +3,7 @@
  * clusters). Streams are append-only; the global log orders every event of every
  * stream in commit order.
  */
+import type { LogPage } from './log-page';
 
 /** The number of events a stream holds; 0 means the stream does not exist. */
 export type StreamVersion = number;
@@ -135,6 +136,12 @@ export interface EventStore {
 
   /** One page of the global log in commit order, starting after `options.after`. */
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
+
+  /**
+   * The same page as `readAll`, with each event's fields by row (log-page.ts): for a reader
+   * that keeps columns of its own and reads few events' data.
+   */
+  readPage(options: ReadAllOptions): Promise<LogPage>;
 
   /**
    * Calls `listener` after each commit (its events are then readable through readAll).

@@ -302,6 +302,7 @@ function adapterMethods(store: SqliteEventStore): EventStore {
     readStream: (...args) => store.readStream(...args),
     readCommand: (...args) => store.readCommand(...args),
     readAll: (...args) => store.readAll(...args),
+    readPage: (...args) => store.readPage(...args),
     onCommit: (...args) => store.onCommit(...args),
     close: () => store.close(),
     importRecorded: (...args) => store.importRecorded(...args),

@@ -155,10 +155,11 @@ export class PositionColumn {
       : (this.strings as string[]).length;
   }
 
-  push(position: string): void {
+  /** Adds a position: a number is an integer position the store issued as one. */
+  push(position: string | number): void {
     const numbers = this.numbers;
     if (numbers !== undefined) {
-      if (INTEGER.test(position)) {
+      if (typeof position === 'number' || INTEGER.test(position)) {
         const value = Number(position);
         if (this.dense === 0) {
           this.first = value;
@@ -175,7 +176,7 @@ export class PositionColumn {
       this.numbers = undefined;
       this.strings = strings;
     }
-    (this.strings as string[]).push(position);
+    (this.strings as string[]).push(String(position));
   }
 
   at(index: number): string {

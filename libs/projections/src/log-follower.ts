@@ -69,14 +69,14 @@ export class LogFollower {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const page = await this.store.readAll({
+      const page = await this.store.readPage({
         after: this.projection.checkpoint,
         limit: this.pageSize,
       });
       if (page.length === 0) return;
-      for (const event of page) {
+      for (let row = 0; row < page.length; row++) {
         try {
-          this.projection.apply(event);
+          this.projection.applyRow(page, row);
         } catch (error) {
           // An event this version cannot read is kept in the log (applied up to its
           // decoding) and reported; the events after it are still followed.
@@ -84,6 +84,9 @@ export class LogFollower {
           this.onError(error);
         }
         const listeners = this.listeners;
+        if (listeners.length === 0) continue;
+        // Made only for listeners: a page's row is not an object until it is asked for.
+        const event = page.event(row);
         for (let index = 0; index < listeners.length; index++) {
           const listener = listeners[index]!;
           try {

@@ -1,7 +1,9 @@
 import { parseStreamId } from '@partnerships/domain/commands';
 import { assertNever } from '@partnerships/domain/common/command';
-import { decodeEvent } from '@partnerships/domain/decode-event';
+import type { EventType } from '@partnerships/domain/common/upcasters';
+import { EventData, decodeData, decodeType } from '@partnerships/domain/decode-event';
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import { LogPage } from '@partnerships/event-store/log-page';
 import {
   Float64Column,
   IdColumn,
@@ -33,6 +35,8 @@ type Target = NonNullable<ReturnType<typeof parseStreamId>>;
  */
 interface FollowedStream extends StreamLog {
   target: Target | null | undefined;
+  /** The entity the stream created, once an event of it found it (kept: no lookup by id). */
+  record: StreamRecord | undefined;
 }
 
 /**
@@ -90,6 +94,8 @@ export class NetworkProjection {
   private extensionTable = new ExtensionTable();
   /** Short strings that repeat across events (positions, reasons), kept once. */
   private readonly interned = new Map<string, string>();
+  /** What the names of the last page's table found, by their index in it. */
+  private byName: ByName = { names: [], streams: [], types: [] };
 
   /** The number of events applied: the length of the log as this projection knows it. */
   get length(): number {
@@ -175,55 +181,58 @@ export class NetworkProjection {
     return projection;
   }
 
+  /** Applies one event read as an object. */
   apply(event: RecordedEvent): void {
+    this.applyRow(LogPage.ofEvents([event]), 0);
+  }
+
+  /** Applies the event at a row of a page of the log, the next after those applied. */
+  applyRow(page: LogPage, row: number): void {
     const seq = this.length;
-    const effectiveMs = event.effectiveAt.getTime();
+    const effectiveMs = page.effectiveAt(row);
     this.effective.push(effectiveMs);
-    this.recorded.push(event.recordedAt.getTime());
-    this.positions.push(event.position);
-    this.ids.push(event.id);
+    this.recorded.push(page.recordedAt(row));
+    this.positions.push(page.position(row));
+    this.ids.push(page.id(row));
     if (effectiveMs > this.latestEffectiveMs) this.latestEffectiveMs = effectiveMs;
-    let seqs = this.types.get(event.type);
-    if (seqs === undefined) {
-      seqs = new Int32Column();
-      this.types.set(event.type, seqs);
-    }
+    const byName = this.byNameOf(page.names);
+    const typeRef = page.typeRef(row);
+    let seqs = byName.types[typeRef];
+    if (seqs === undefined) seqs = byName.types[typeRef] = this.seqsOfType(page.type(row));
     seqs.push(seq);
-    let stream = this.streams.get(event.streamId);
-    if (stream === undefined) {
-      stream = {
-        streamId: event.streamId,
-        index: this.streams.size,
-        seqs: new IntList(),
-        target: parseStreamId(event.streamId) ?? null,
-      };
-      this.streams.set(event.streamId, stream);
-    }
+    const streamRef = page.streamRef(row);
+    let stream = byName.streams[streamRef];
+    if (stream === undefined)
+      stream = byName.streams[streamRef] = this.streamOf(page.streamId(row));
     stream.seqs.push(seq);
 
     let target = stream.target;
-    if (target === undefined) target = stream.target = parseStreamId(event.streamId) ?? null;
+    if (target === undefined) target = stream.target = parseStreamId(stream.streamId) ?? null;
     if (target === null) return;
     // Decoded after the event is in the log: an event this version cannot read stays in
     // the log and its stream's history, and the error says which it is.
-    const decoded = decodeEvent(event);
-    switch (decoded.type) {
+    const type = decodeType(page.type(row), page.schemaVersion(row));
+    const revision = page.revision(row);
+    switch (type) {
       case 'OrganizationRegistered': {
+        const data = dataAt(type, page, row);
         const organization: OrganizationRecord = {
           ...streamRecord(target.id, seq, this.organizationOrder.length, stream),
-          name: decoded.data.name,
+          name: data.name,
           assessments: [],
           memberships: new IntList(),
           partnerships: [],
         };
         this.organizations.set(target.id, organization);
+        stream.record = organization;
         this.organizationOrder.push(organization);
         return;
       }
       case 'CapabilityAssessed': {
-        const { ambition, realized, notes } = decoded.data;
-        this.organizations.get(target.id)?.assessments.push({
-          revision: event.revision,
+        const data = dataAt(type, page, row);
+        const { ambition, realized, notes } = data;
+        this.organizationOf(stream, target)?.assessments.push({
+          revision: revision,
           ambition,
           realized,
           notes: notes ?? null,
@@ -231,10 +240,11 @@ export class NetworkProjection {
         return;
       }
       case 'GroupFounded': {
+        const data = dataAt(type, page, row);
         const group: GroupRecord = {
           ...streamRecord(target.id, seq, this.groupOrder.length, stream),
-          name: decoded.data.name,
-          purpose: decoded.data.purpose ?? null,
+          name: data.name,
+          purpose: data.purpose ?? null,
           dissolvedRevision: undefined,
           memberships: new IntList(),
           partnerships: [],
@@ -242,23 +252,20 @@ export class NetworkProjection {
           membershipsOf: undefined,
         };
         this.groups.set(target.id, group);
+        stream.record = group;
         this.groupOrder.push(group);
         return;
       }
       case 'OrganizationJoinedGroup': {
-        const group = this.groups.get(target.id);
-        const organization = this.organizations.get(decoded.data.organizationId);
+        const data = dataAt(type, page, row);
+        const group = this.groupOf(stream, target);
+        const organization = this.organizations.get(data.organizationId);
         if (group === undefined || organization === undefined) return;
         const table = this.membershipTable;
         // The group's indexes before its memberships grow: one built now must not count it twice.
         const open = openMembershipsOf(group, table);
         const periods = periodsIn(group, table);
-        const membership = table.add(
-          group.order,
-          organization.order,
-          event.revision,
-          decoded.data.position,
-        );
+        const membership = table.add(group.order, organization.order, revision, data.position);
         group.memberships.push(membership);
         open.set(organization.order, membership);
         pushTo(periods, organization.order, membership);
@@ -266,84 +273,90 @@ export class NetworkProjection {
         return;
       }
       case 'PositionChanged': {
-        const membership = this.openMembership(target.id, decoded.data.organizationId);
+        const data = dataAt(type, page, row);
+        const membership = this.openMembership(stream, target, data.organizationId);
         if (membership === undefined) return;
         this.membershipTable.move(membership, {
-          revision: event.revision,
-          value: this.intern(decoded.data.position),
+          revision: revision,
+          value: this.intern(data.position),
         });
         return;
       }
       case 'OrganizationLeftGroup': {
-        const group = this.groups.get(target.id);
-        const organization = this.organizations.get(decoded.data.organizationId);
+        const data = dataAt(type, page, row);
+        const group = this.groupOf(stream, target);
+        const organization = this.organizations.get(data.organizationId);
         if (group === undefined || organization === undefined) return;
         const open = openMembershipsOf(group, this.membershipTable);
         const membership = open.get(organization.order);
         if (membership === undefined) return;
-        this.membershipTable.end(membership, event.revision);
+        this.membershipTable.end(membership, revision);
         open.delete(organization.order);
         return;
       }
       case 'GroupDissolved': {
-        const group = this.groups.get(target.id);
+        const group = this.groupOf(stream, target);
         if (group === undefined) return;
-        group.dissolvedRevision = event.revision;
+        group.dissolvedRevision = revision;
         const open = openMembershipsOf(group, this.membershipTable);
-        for (const membership of open.values())
-          this.membershipTable.end(membership, event.revision);
+        for (const membership of open.values()) this.membershipTable.end(membership, revision);
         open.clear();
         return;
       }
       case 'PartnershipFormed': {
-        const { groupId, partyIds } = decoded.data;
+        const data = dataAt(type, page, row);
+        const { groupId, partyIds } = data;
         const group = groupId === null ? null : (this.groups.get(groupId) ?? null);
         const parties = partyIds
           .map((id) => this.organizations.get(id))
           .filter((party): party is OrganizationRecord => party !== undefined);
         const partnership: PartnershipRecord = {
           ...streamRecord(target.id, seq, this.partnershipOrder.length, stream),
-          name: decoded.data.name,
-          purpose: decoded.data.purpose ?? null,
+          name: data.name,
+          purpose: data.purpose ?? null,
           parties,
           group,
-          intendedEnd: Date.parse(decoded.data.intendedEndAt),
+          intendedEnd: Date.parse(data.intendedEndAt),
           arrangements: new IntList(),
           endRevision: undefined,
           endReason: undefined,
         };
         this.partnerships.set(target.id, partnership);
+        stream.record = partnership;
         this.partnershipOrder.push(partnership);
         for (const party of parties) party.partnerships.push(partnership);
         group?.partnerships.push(partnership);
         return;
       }
       case 'ArrangementAgreed':
-        this.partnerships.get(target.id)?.arrangements.push(event.revision);
+        this.partnershipOf(stream, target)?.arrangements.push(revision);
         return;
       case 'PartnershipExtended': {
-        const partnership = this.partnerships.get(target.id);
+        const data = dataAt(type, page, row);
+        const partnership = this.partnershipOf(stream, target);
         if (partnership === undefined) return;
         this.extensionTable.extend(partnership.order, {
-          revision: event.revision,
-          value: Date.parse(decoded.data.intendedEndAt),
+          revision: revision,
+          value: Date.parse(data.intendedEndAt),
         });
         return;
       }
       case 'PartnershipEnded': {
-        const partnership = this.partnerships.get(target.id);
+        const data = dataAt(type, page, row);
+        const partnership = this.partnershipOf(stream, target);
         if (partnership !== undefined) {
-          partnership.endRevision = event.revision;
-          partnership.endReason = this.intern(decoded.data.reason);
+          partnership.endRevision = revision;
+          partnership.endReason = this.intern(data.reason);
         }
         return;
       }
       case 'InterventionRecorded': {
-        const { interventionId, title, aim } = decoded.data;
-        const record = this.recordOf(target);
+        const data = dataAt(type, page, row);
+        const { interventionId, title, aim } = data;
+        const record = this.entityOf(stream, target);
         if (record === undefined) return;
         record.interventions = withIntervention(record.interventions, {
-          revision: event.revision,
+          revision: revision,
           id: interventionId,
           title,
           aim: aim ?? null,
@@ -351,16 +364,85 @@ export class NetworkProjection {
         return;
       }
       default:
-        return assertNever(decoded);
+        return assertNever(type);
     }
   }
 
-  /** The open membership of an organisation in a group, by their ids. */
-  private openMembership(groupId: string, organizationId: string): number | undefined {
-    const group = this.groups.get(groupId);
+  /**
+   * The streams and types found for a table of names, by index. A page of a table not seen
+   * before starts them afresh (pages read ahead share one table; any other page has its
+   * own), and they are filled as far as the table goes, so that V8 keeps them packed.
+   */
+  private byNameOf(names: readonly string[]): ByName {
+    let byName = this.byName;
+    if (byName.names !== names) byName = this.byName = { names, streams: [], types: [] };
+    const { streams, types } = byName;
+    while (streams.length < names.length) {
+      streams.push(undefined);
+      types.push(undefined);
+    }
+    return byName;
+  }
+
+  /** The log indexes of a type's events, made at its first event. */
+  private seqsOfType(type: string): Int32Column {
+    let seqs = this.types.get(type);
+    if (seqs === undefined) {
+      seqs = new Int32Column();
+      this.types.set(type, seqs);
+    }
+    return seqs;
+  }
+
+  /** A stream by its id, made at its first event. */
+  private streamOf(streamId: string): FollowedStream {
+    let stream = this.streams.get(streamId);
+    if (stream === undefined) {
+      stream = {
+        streamId,
+        index: this.streams.size,
+        seqs: new IntList(),
+        target: parseStreamId(streamId) ?? null,
+        record: undefined,
+      };
+      this.streams.set(streamId, stream);
+    }
+    return stream;
+  }
+
+  /** The open membership of an organisation, by its id, in the group a stream created. */
+  private openMembership(
+    stream: FollowedStream,
+    target: Target,
+    organizationId: string,
+  ): number | undefined {
+    const group = this.groupOf(stream, target);
     const organization = this.organizations.get(organizationId);
     if (group === undefined || organization === undefined) return undefined;
     return openMembershipsOf(group, this.membershipTable).get(organization.order);
+  }
+
+  /** The entity a stream created (found by its id once, then kept on the stream). */
+  private entityOf(stream: FollowedStream, target: Target): StreamRecord | undefined {
+    return (stream.record ??= this.recordOf(target));
+  }
+
+  private organizationOf(stream: FollowedStream, target: Target): OrganizationRecord | undefined {
+    return target.category === 'organization'
+      ? (this.entityOf(stream, target) as OrganizationRecord | undefined)
+      : undefined;
+  }
+
+  private groupOf(stream: FollowedStream, target: Target): GroupRecord | undefined {
+    return target.category === 'group'
+      ? (this.entityOf(stream, target) as GroupRecord | undefined)
+      : undefined;
+  }
+
+  private partnershipOf(stream: FollowedStream, target: Target): PartnershipRecord | undefined {
+    return target.category === 'partnership'
+      ? (this.entityOf(stream, target) as PartnershipRecord | undefined)
+      : undefined;
   }
 
   /** The one copy of a short string that many events repeat. */
@@ -386,6 +468,19 @@ export class NetworkProjection {
 }
 
 const EMPTY = { length: 0, at: (): number => NaN };
+
+/** See `byNameOf`. */
+interface ByName {
+  readonly names: readonly string[];
+  readonly streams: (FollowedStream | undefined)[];
+  readonly types: (Int32Column | undefined)[];
+}
+
+/** What every entity keeps of the stream that created it. */
+/** The data of the event at a row of a page, of a type `decodeType` passed. */
+function dataAt<T extends EventType>(type: T, page: LogPage, row: number): EventData<T> {
+  return decodeData(type, page.schemaVersion(row), page.data(row));
+}
 
 /** What every entity keeps of the stream that created it. */
 function streamRecord(id: string, seq: number, order: number, stream: StreamLog): StreamRecord {

@@ -50,10 +50,11 @@ export interface TapedRecords<S extends StreamLog> {
 
 /**
  * A stream as the projection keeps it: what its id names is read from the id at its next
- * event (undefined until then), so the tape holds only the id.
+ * event (undefined until then), as is the entity it created, so the tape holds only the id.
  */
 interface Targeted extends StreamLog {
   target: unknown;
+  record: unknown;
 }
 
 /** Marks an absent revision or group: every real one is 0 or more. */
@@ -226,7 +227,13 @@ export function decodeRecords<S extends Targeted>(
   for (let count = int(); streams.length < count;) {
     const streamId = value<string>();
     const seqs = intList();
-    const stream = { streamId, index: streams.length, seqs, target: undefined } as S;
+    const stream = {
+      streamId,
+      index: streams.length,
+      seqs,
+      target: undefined,
+      record: undefined,
+    } as S;
     streams.push(stream);
     into.streams.set(streamId, stream);
   }

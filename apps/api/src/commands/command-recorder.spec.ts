@@ -49,6 +49,7 @@ class ContendedStore implements EventStore {
   };
   readCommand = (commandId: string) => this.store.readCommand(commandId);
   readAll = (options: Parameters<EventStore['readAll']>[0]) => this.store.readAll(options);
+  readPage = (options: Parameters<EventStore['readPage']>[0]) => this.store.readPage(options);
   onCommit = (listener: () => void) => this.store.onCommit(listener);
   close = () => this.store.close();
 }

@@ -43,6 +43,7 @@ import {
   WrongExpectedVersionError,
 } from '../event-store';
 import { assertAppendable } from '../append-checks';
+import { LogPage } from '../log-page';
 import { assertRecordedEvents } from '../recorded-events';
 import { fromRevisionOf } from '../stream-reads';
 import { findEarlierRecording } from './earlier-recording';
@@ -240,6 +241,10 @@ export class EventStoreDbEventStore implements EventStore {
   async readCommand(commandId: string): Promise<readonly RecordedEvent[]> {
     this.assertOpen();
     return this.recordedUnder(commandId, await this.reservationOf(commandId));
+  }
+
+  async readPage(options: ReadAllOptions): Promise<LogPage> {
+    return LogPage.ofEvents(await this.readAll(options));
   }
 
   async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {

@@ -9,8 +9,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { builtWorker } from '../built-worker';
-import type { RecordedEvent } from '../event-store';
-import { PageAnswer, PageRequest, ReadAheadData, eventsOfPage } from './read-ahead-page';
+import type { LogPage } from '../log-page';
+import { PageAnswer, PageRequest, ReadAheadData, logPageOf } from './read-ahead-page';
 
 /** Pages smaller than this are read directly: the worker would cost more than it saves. */
 export const READ_AHEAD_MIN_LIMIT = 1_000;
@@ -49,7 +49,7 @@ export class ReadAhead {
    * The full page after `after` if the worker read it; undefined when the caller must read
    * it itself (not asked for, ended early, refused).
    */
-  async take(after: number, limit: number): Promise<RecordedEvent[] | undefined> {
+  async take(after: number, limit: number): Promise<LogPage | undefined> {
     const pending = this.pending;
     this.pending = undefined;
     if (
@@ -60,12 +60,12 @@ export class ReadAhead {
       return undefined;
     }
     const answer = await pending.answer;
-    const events =
+    const page =
       'failure' in answer || answer.known !== this.names.length
         ? undefined
-        : eventsOfPage(answer, limit, this.names);
-    if (events !== undefined) this.taken++;
-    return events;
+        : logPageOf(answer, limit, this.names);
+    if (page !== undefined) this.taken++;
+    return page;
   }
 
   /** Asks the worker for the page after `after`, to be taken by the next call that wants it. */

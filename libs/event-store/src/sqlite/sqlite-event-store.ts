@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CommitListeners } from '../commit-listeners';
+import { LogPage } from '../log-page';
 import {
   AppendOptions,
   AppendResult,
@@ -232,7 +233,11 @@ export class SqliteEventStore implements EventStore {
     return this.use(() => this.selectByCommand.all(commandId).map(this.toRecordedEvent));
   }
 
-  async readAll({ after, limit }: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+  async readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]> {
+    return (await this.readPage(options)).events();
+  }
+
+  async readPage({ after, limit }: ReadAllOptions): Promise<LogPage> {
     const from = this.use(() => {
       if (!Number.isSafeInteger(limit) || limit < 1) {
         throw new RangeError(`readAll limit must be a positive integer, not ${limit}`);
@@ -241,13 +246,13 @@ export class SqliteEventStore implements EventStore {
     });
     const readAhead = await this.readAhead?.take(from, limit);
     const page = this.use(
-      () => readAhead ?? this.selectPage.all(from, limit).map(this.toRecordedEvent),
+      () =>
+        readAhead ?? LogPage.ofEvents(this.selectPage.all(from, limit).map(this.toRecordedEvent)),
     );
-    const last = page.at(-1);
     if (!this.readsAhead(limit)) return page;
-    if (last !== undefined && page.length === limit) {
+    if (page.length === limit) {
       this.readAhead ??= ReadAhead.start(this.location);
-      this.readAhead?.prefetch(Number(last.position), limit);
+      this.readAhead?.prefetch(Number(page.position(limit - 1)), limit);
     } else if (this.readAhead !== undefined) {
       // The end of the log: the worker's memory is given back until the next long read.
       this.pagesReadAhead += this.readAhead.taken;
