@@ -10,12 +10,16 @@
  * same object; any other page has a table of its own.
  */
 import type { EventMetadata, RecordedEvent } from './event-store';
+import { UUID_BYTES, uuidText, writeUuid } from './uuid-bytes';
 
 /** A page's events as the read-ahead's thread hands them over (sqlite/read-ahead-page.ts). */
 export interface PageText {
   /** The integer positions. */
   readonly positions: Float64Array;
-  readonly ids: readonly string[];
+  /** Each event id that is a lowercase UUID as its 16 bytes (zeros for any other)... */
+  readonly uuids: Uint8Array;
+  /** ...and any other by its row. */
+  readonly otherIds: ReadonlyMap<number, string>;
   readonly schemaVersions: Float64Array;
   /** Every row's data, then its metadata, as JSON text. */
   readonly text: string;
@@ -138,7 +142,24 @@ export class LogPage {
   }
 
   id(row: number): string {
-    return this.texts !== undefined ? this.texts.ids[row]! : this.objects![row]!.id;
+    const texts = this.texts;
+    if (texts === undefined) return this.objects![row]!.id;
+    return texts.otherIds.get(row) ?? uuidText(texts.uuids, row * UUID_BYTES);
+  }
+
+  /**
+   * Writes the event id's 16 bytes at `offset` of `bytes` when it is a lowercase UUID (as
+   * `writeUuid` does), else returns false: a reader that keeps ids as bytes takes them
+   * without their text.
+   */
+  copyUuid(row: number, bytes: Uint8Array, offset: number): boolean {
+    const texts = this.texts;
+    if (texts === undefined) return writeUuid(this.objects![row]!.id, bytes, offset);
+    if (texts.otherIds.size !== 0 && texts.otherIds.has(row)) return false;
+    const uuids = texts.uuids;
+    const from = row * UUID_BYTES;
+    for (let index = 0; index < UUID_BYTES; index++) bytes[offset + index] = uuids[from + index]!;
+    return true;
   }
 
   schemaVersion(row: number): number {
@@ -160,7 +181,7 @@ export class LogPage {
     if (texts === undefined) return this.objects![row]!;
     const { text, bounds } = texts;
     return new PageEvent(
-      texts.ids[row]!,
+      this.id(row),
       this.streamId(row),
       this.revisions[row]!,
       // The decimal text of the integer, as String() writes it.

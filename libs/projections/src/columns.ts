@@ -240,16 +240,33 @@ export class IdColumn {
   }
 
   push(id: string): void {
+    const index = this.next();
+    this.placed(index, writeUuid(id, this.bytes, index * UUID_BYTES), id);
+  }
+
+  /** Adds the id at a row of a page of the log, taking a UUID's bytes without its text. */
+  pushRow(page: IdRows, row: number): void {
+    const index = this.next();
+    const uuid = page.copyUuid(row, this.bytes, index * UUID_BYTES);
+    this.placed(index, uuid, uuid ? undefined : page.id(row));
+  }
+
+  /** The index of the next id, with room for its bytes. */
+  private next(): number {
     if (this.count * UUID_BYTES === this.bytes.length) this.bytes = grow(this.bytes, Uint8Array);
-    const index = this.count++;
-    const offset = index * UUID_BYTES;
-    if (writeUuid(id, this.bytes, offset)) {
+    return this.count++;
+  }
+
+  /** Indexes the id just written at `index`: its bytes if a UUID, else `other` itself. */
+  private placed(index: number, uuid: boolean, other: string | undefined): void {
+    if (uuid) {
       if (this.slots !== undefined) this.insert(index);
-    } else {
-      this.bytes.fill(0, offset, offset + UUID_BYTES);
-      this.others.set(index, id);
-      if (this.otherIndexes?.has(id) === false) this.otherIndexes.set(id, index);
+      return;
     }
+    const offset = index * UUID_BYTES;
+    this.bytes.fill(0, offset, offset + UUID_BYTES);
+    this.others.set(index, other!);
+    if (this.otherIndexes?.has(other!) === false) this.otherIndexes.set(other!, index);
   }
 
   at(index: number): string {
@@ -300,6 +317,12 @@ export class IdColumn {
 }
 
 const ID_SCRATCH = new Uint8Array(UUID_BYTES);
+
+/** A page's ids by row (the log's `LogPage`). */
+export interface IdRows {
+  id(row: number): string;
+  copyUuid(row: number, bytes: Uint8Array, offset: number): boolean;
+}
 
 export interface IdState {
   readonly bytes: Uint8Array;

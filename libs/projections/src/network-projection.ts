@@ -193,7 +193,7 @@ export class NetworkProjection {
     this.effective.push(effectiveMs);
     this.recorded.push(page.recordedAt(row));
     this.positions.push(page.position(row));
-    this.ids.push(page.id(row));
+    this.ids.pushRow(page, row);
     if (effectiveMs > this.latestEffectiveMs) this.latestEffectiveMs = effectiveMs;
     const byName = this.byNameOf(page.names);
     const typeRef = page.typeRef(row);

@@ -11,16 +11,18 @@
  * - each stream id and type as an index into a table of names that grows across the pages
  *   of one read-ahead, so that an id the caller has seen is the same string again (its
  *   hash already known to every map keyed by it) and is never sent twice;
- * - the event ids as strings;
+ * - the event ids as the 16 bytes of their UUIDs (any other id as its string), so that a
+ *   reader keeping ids as bytes takes no string for them;
  * - every event's data and metadata as one text with their boundaries.
  *
  * It becomes a `LogPage` (log-page.ts) whose events parse their data and metadata when they
  * are first read: a rebuild that never reads an event's metadata, nor the data of most of its
- * types, does not pay for them. Both were parsed by the thread already, so reading them cannot
- * fail. An event keeps its page's text alive until it is dropped: a page is the caller's to
+ * types, does not pay for them. The thread had SQLite check that both are JSON (its
+ * json_valid), so reading them does not fail. An event keeps its page's text alive until it is dropped: a page is the caller's to
  * work through, not to keep.
  */
 import { LogPage, PageRows, PageText } from '../log-page';
+import { UUID_BYTES } from '../uuid-bytes';
 import type { ImportRow } from './sqlite-schema';
 
 export interface ReadAheadData {
@@ -51,7 +53,8 @@ export type RowValues = [position: number, ...row: ImportRow];
  */
 function wellFormed(page: PageColumns, rows: number, names: readonly string[]): boolean {
   if (
-    page.ids.length !== rows ||
+    page.uuids.length !== rows * UUID_BYTES ||
+    [...page.otherIds.keys()].some((row) => !Number.isInteger(row) || row < 0 || row >= rows) ||
     [page.positions, page.revisions, page.effectiveAts, page.recordedAts, page.schemaVersions].some(
       (column) => column.length !== rows,
     ) ||
