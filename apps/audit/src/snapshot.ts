@@ -1,4 +1,5 @@
 import type { EventStore } from '@partnerships/event-store/event-store';
+import { LogPage } from '@partnerships/event-store/log-page';
 import { Connection, MAX_PAGE_SIZE } from '@partnerships/projections/cursor';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
 import { EventReader, NetworkView } from '@partnerships/projections/network-view';
@@ -58,7 +59,17 @@ export async function snapshotOf(
   stderr: NodeJS.WritableStream,
 ): Promise<Json> {
   const projection = new NetworkProjection();
-  await readLog(store, 'snapshot', stderr, (event) => projection.apply(event));
+  // Applied a page at a time, by row, as the server's rebuild applies them.
+  await readLog(
+    store,
+    'snapshot',
+    stderr,
+    () => undefined,
+    (_after, events) => {
+      const page = LogPage.ofEvents(events);
+      for (let row = 0; row < page.length; row++) projection.applyRow(page, row);
+    },
+  );
   return networkOf(projection, store, asOf, knownAt);
 }
 
