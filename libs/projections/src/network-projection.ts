@@ -229,10 +229,9 @@ export class NetworkProjection {
         return;
       }
       case 'CapabilityAssessed': {
-        const data = dataAt(type, page, row);
-        const { ambition, realized, notes } = data;
+        const { ambition, realized, notes } = dataAt(type, page, row);
         this.organizationOf(stream, target)?.assessments.push({
-          revision: revision,
+          revision,
           ambition,
           realized,
           notes: notes ?? null,
@@ -277,7 +276,7 @@ export class NetworkProjection {
         const membership = this.openMembership(stream, target, data.organizationId);
         if (membership === undefined) return;
         this.membershipTable.move(membership, {
-          revision: revision,
+          revision,
           value: this.intern(data.position),
         });
         return;
@@ -336,7 +335,7 @@ export class NetworkProjection {
         const partnership = this.partnershipOf(stream, target);
         if (partnership === undefined) return;
         this.extensionTable.extend(partnership.order, {
-          revision: revision,
+          revision,
           value: Date.parse(data.intendedEndAt),
         });
         return;
@@ -351,12 +350,11 @@ export class NetworkProjection {
         return;
       }
       case 'InterventionRecorded': {
-        const data = dataAt(type, page, row);
-        const { interventionId, title, aim } = data;
+        const { interventionId, title, aim } = dataAt(type, page, row);
         const record = this.entityOf(stream, target);
         if (record === undefined) return;
         record.interventions = withIntervention(record.interventions, {
-          revision: revision,
+          revision,
           id: interventionId,
           title,
           aim: aim ?? null,

@@ -18,8 +18,8 @@
  * It becomes a `LogPage` (log-page.ts) whose events parse their data and metadata when they
  * are first read: a rebuild that never reads an event's metadata, nor the data of most of its
  * types, does not pay for them. The thread had SQLite check that both are JSON (its
- * json_valid), so reading them does not fail. An event keeps its page's text alive until it is dropped: a page is the caller's to
- * work through, not to keep.
+ * json_valid), so reading them does not fail. An event keeps its page's text alive until it
+ * is dropped: a page is the caller's to work through, not to keep.
  */
 import { LogPage, PageRows, PageText } from '../log-page';
 import { UUID_BYTES } from '../uuid-bytes';
