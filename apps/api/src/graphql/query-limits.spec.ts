@@ -44,3 +44,24 @@ describe('the cost of a connection page', () => {
     expect(refusal(sizes(400))).toBeInstanceOf(QueryLimitError);
   });
 });
+
+describe('a remembered cost', () => {
+  it('is estimated again when a list size it read has changed since', () => {
+    let members = 10;
+    const growing: ListSizes = {
+      longest: (type, field) => (type === 'Group' && field === 'members' ? members : 10),
+      total: (_type, field) => (field === 'groups' ? 5 : undefined),
+    };
+    const document = parse(`{
+      network { groups(first: 500) { edges { node { members { organization { name } } } } } }
+    }`);
+    const check = (): void => checkCost(limits, growing, schema, document, undefined, undefined);
+    expect(check).not.toThrow();
+    expect(check).not.toThrow();
+    // 5 groups of up to 20,000 members: far past the limit, though the text is the same.
+    members = 20_000;
+    expect(check).toThrow(QueryLimitError);
+    members = 10;
+    expect(check).not.toThrow();
+  });
+});

@@ -91,10 +91,10 @@ export function validationRules(limits: QueryLimits): ValidationRule[] {
 }
 
 /**
- * The cost depends on the variables (`first: $n`) and on the list sizes now, so it is
- * estimated for each request, unless the estimate read no list size: then it is a function
- * of the document and its variables alone, and is remembered for them (a mutation, or
- * `{ __typename }`, is estimated once, not at every request).
+ * The cost depends on the variables (`first: $n`) and on the list sizes now. The estimate
+ * is a function of the document, its variables and the sizes it read, so it is remembered
+ * with the sizes it read and reused while each of them is still what it was: a repeated
+ * query pays a few size lookups, not a walk of its document.
  */
 export function checkCost(
   limits: QueryLimits,
@@ -113,10 +113,35 @@ export function checkCost(
   }
 }
 
-/** Per document (Mercurius parses a query text once), the costs that read no list size. */
-const sizeFreeCosts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+/** A size the estimate read, and what it was. */
+interface SizeRead {
+  readonly total: boolean;
+  readonly typeName: string;
+  readonly fieldName: string;
+  readonly size: number | undefined;
+}
+
+interface RememberedCost {
+  readonly cost: number;
+  readonly reads: readonly SizeRead[];
+}
+
+/** Per document (Mercurius parses a query text once), its estimates by variables. */
+const rememberedCosts = new WeakMap<
+  GraphQLSchema,
+  WeakMap<DocumentNode, Map<string, RememberedCost>>
+>();
 /** Distinct variables and operation names remembered per document. */
-const SIZE_FREE_COSTS_PER_DOCUMENT = 32;
+const COSTS_PER_DOCUMENT = 32;
+
+function sizeNow(
+  sizes: ListSizes,
+  total: boolean,
+  typeName: string,
+  fieldName: string,
+): number | undefined {
+  return total ? sizes.total?.(typeName, fieldName) : sizes.longest(typeName, fieldName);
+}
 
 function costOf(
   sizes: ListSizes,
@@ -125,21 +150,29 @@ function costOf(
   variables: Record<string, unknown>,
   operationName: string | undefined,
 ): number {
-  let documents = sizeFreeCosts.get(schema);
-  if (documents === undefined) sizeFreeCosts.set(schema, (documents = new WeakMap()));
+  let documents = rememberedCosts.get(schema);
+  if (documents === undefined) rememberedCosts.set(schema, (documents = new WeakMap()));
+  let costs = documents.get(document);
+  if (costs === undefined) documents.set(document, (costs = new Map()));
   const key = JSON.stringify([operationName ?? null, variables]);
-  const remembered = documents.get(document)?.get(key);
-  if (remembered !== undefined) return remembered;
-  let sizesRead = false;
+  const remembered = costs.get(key);
+  const unchanged = (read: SizeRead): boolean =>
+    sizeNow(sizes, read.total, read.typeName, read.fieldName) === read.size;
+  if (remembered?.reads.every(unchanged)) {
+    return remembered.cost;
+  }
+  const reads = new Map<string, SizeRead>();
+  const read = (total: boolean, typeName: string, fieldName: string): number | undefined => {
+    const name = `${total ? 'total' : 'longest'} ${typeName}.${fieldName}`;
+    const known = reads.get(name);
+    if (known !== undefined) return known.size;
+    const size = sizeNow(sizes, total, typeName, fieldName);
+    reads.set(name, { total, typeName, fieldName, size });
+    return size;
+  };
   const watched: ListSizes = {
-    longest: (typeName, fieldName) => {
-      sizesRead = true;
-      return sizes.longest(typeName, fieldName);
-    },
-    total: (typeName, fieldName) => {
-      sizesRead = true;
-      return sizes.total?.(typeName, fieldName);
-    },
+    longest: (typeName, fieldName) => read(false, typeName, fieldName) as number,
+    total: (typeName, fieldName) => read(true, typeName, fieldName),
   };
   const cost = getComplexity({
     schema,
@@ -148,10 +181,8 @@ function costOf(
     operationName,
     estimators: [connectionsMultiply(watched)],
   });
-  if (!sizesRead) {
-    let costs = documents.get(document);
-    if (costs === undefined) documents.set(document, (costs = new Map()));
-    if (costs.size < SIZE_FREE_COSTS_PER_DOCUMENT) costs.set(key, cost);
+  if (remembered !== undefined || costs.size < COSTS_PER_DOCUMENT) {
+    costs.set(key, { cost, reads: [...reads.values()] });
   }
   return cost;
 }
