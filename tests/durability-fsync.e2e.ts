@@ -18,22 +18,43 @@ function hasStrace(): boolean {
 }
 
 /**
- * Which acknowledgements were written to stdout with no fsync/fdatasync of the WAL since the
- * previous one: read from an strace of the writer (openat, the syncs, and writes to fd 1).
+ * The trace's calls one per line with the thread that made each: strace splits a call that
+ * another thread's call interrupts into `<unfinished ...>` and `<... resumed>`.
+ */
+function wholeCalls(trace: string): { readonly thread: string; readonly call: string }[] {
+  const started = new Map<string, string>();
+  const calls: { thread: string; call: string }[] = [];
+  for (const line of trace.split('\n')) {
+    const [, thread = '', call = line] = /^(\d+)\s+(.*)$/.exec(line) ?? [];
+    if (call.endsWith(' <unfinished ...>')) {
+      started.set(thread, call.slice(0, -' <unfinished ...>'.length));
+      continue;
+    }
+    const resumed = /^<\.\.\. \w+ resumed>(.*)$/.exec(call);
+    calls.push({ thread, call: resumed ? `${started.get(thread) ?? ''}${resumed[1]}` : call });
+    if (resumed) started.delete(thread);
+  }
+  return calls;
+}
+
+/**
+ * Which acknowledgements were written to stdout with no fsync/fdatasync of the WAL by the
+ * same thread since its previous one (another thread's checkpoint syncs the WAL too): read
+ * from an strace of the writer (openat, the syncs, and writes to fd 1).
  */
 function acksWithoutWalSync(trace: string): number[] {
   const walFds = new Set<string>();
-  let syncedSinceAck = false;
+  const syncedSinceAck = new Set<string>();
   const unsynced: number[] = [];
-  for (const line of trace.split('\n')) {
-    const opened = /openat\(.*"([^"]+)-wal".*\)\s*=\s*(\d+)/.exec(line);
+  for (const { thread, call } of wholeCalls(trace)) {
+    const opened = /openat\(.*"([^"]+)-wal".*\)\s*=\s*(\d+)/.exec(call);
     if (opened) walFds.add(opened[2]);
-    const synced = /\b(?:fsync|fdatasync)\((\d+)\)\s*=\s*0/.exec(line);
-    if (synced && walFds.has(synced[1])) syncedSinceAck = true;
-    const ack = /write\(1, "ack (\d+)\\n"/.exec(line);
+    const synced = /\b(?:fsync|fdatasync)\((\d+)\)\s*=\s*0/.exec(call);
+    if (synced && walFds.has(synced[1])) syncedSinceAck.add(thread);
+    const ack = /write\(1, "ack (\d+)\\n"/.exec(call);
     if (ack) {
-      if (!syncedSinceAck) unsynced.push(Number(ack[1]));
-      syncedSinceAck = false;
+      if (!syncedSinceAck.has(thread)) unsynced.push(Number(ack[1]));
+      syncedSinceAck.delete(thread);
     }
   }
   return unsynced;

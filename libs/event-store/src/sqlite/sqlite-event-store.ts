@@ -26,6 +26,7 @@ import { GroupCommit, Outcome } from './group-commit';
 import { READ_AHEAD_MIN_LIMIT, ReadAhead } from './read-ahead';
 import type { RowValues } from './read-ahead-page';
 import { describeError, isUniqueViolation, translateVendorError } from './sqlite-errors';
+import { CheckpointReport, WalCheckpoints } from './wal-checkpoints';
 import {
   COLUMNS,
   EventRow,
@@ -62,6 +63,11 @@ export interface SqliteOpenOptions {
    * (read-ahead.ts); on by default for a file.
    */
   readonly readAhead?: boolean;
+  /**
+   * Whether a worker thread checkpoints the write-ahead log (wal-checkpoints.ts), so that
+   * no commit waits for a checkpoint; on by default for a file.
+   */
+  readonly checkpointThread?: boolean;
 }
 
 /** The embedded adapter: one SQLite file (or memory) holding every stream. */
@@ -91,6 +97,7 @@ export class SqliteEventStore implements EventStore {
   private watch: NodeJS.Timeout | undefined;
   private readAhead: ReadAhead | undefined;
   private pagesReadAhead = 0;
+  private checkpoints: WalCheckpoints | undefined;
   private readonly dataVersion: Database.Statement<[], number>;
   private readonly commitGroup: Database.Transaction<
     (batch: readonly PendingAppend[]) => Outcome[]
@@ -183,7 +190,11 @@ export class SqliteEventStore implements EventStore {
       }
       assertDurable(readSettings(db), memory);
       migrate(db);
-      return new SqliteEventStore(db, location, options.readAhead ?? true);
+      const store = new SqliteEventStore(db, location, options.readAhead ?? true);
+      if (!memory && (options.checkpointThread ?? true)) {
+        store.checkpoints = WalCheckpoints.start(location, db);
+      }
+      return store;
     } catch (error) {
       db?.close();
       if (error instanceof EventStoreUnavailableError) throw error;
@@ -331,7 +342,11 @@ export class SqliteEventStore implements EventStore {
       uncommitted = 0;
     };
     try {
-      if (syncAtEndOnly) this.duringImport(() => this.db.pragma('synchronous = OFF'));
+      if (syncAtEndOnly) {
+        // The end's TRUNCATE checkpoint must not meet the thread's.
+        await this.stopCheckpointThread();
+        this.duringImport(() => this.db.pragma('synchronous = OFF'));
+      }
       for await (const rows of pieces) {
         this.duringImport(() => {
           assertImportRows(rows);
@@ -402,6 +417,17 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /** What the checkpoint thread last found; undefined without the thread or before. */
+  checkpointThreadReport(): CheckpointReport | undefined {
+    return this.checkpoints?.last;
+  }
+
+  private async stopCheckpointThread(): Promise<void> {
+    const checkpoints = this.checkpoints;
+    this.checkpoints = undefined;
+    await checkpoints?.stop();
+  }
+
   private stopWatching(): void {
     clearInterval(this.watch);
     this.watch = undefined;
@@ -414,6 +440,8 @@ export class SqliteEventStore implements EventStore {
     this.groupCommit.flush();
     this.closed = true;
     this.listeners.clear();
+    // The store's connection closes last, and so folds the log into the file and removes it.
+    await this.stopCheckpointThread();
     this.db.close();
     await this.readAhead?.close();
   }
