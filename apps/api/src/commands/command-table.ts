@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { DomainCommand } from '@partnerships/domain/commands';
 import {
   RecordInterventionInput,
@@ -75,9 +75,14 @@ const idLeftOut = (input: { readonly id?: string | null }): boolean => input.id 
  * The one id rule for what a client may name (entities, arrangements, interventions, the
  * command itself): the client's id when given, otherwise a new UUID. Event ids derive from
  * the commandId (libs/event-store/src/event-envelope.ts).
+ *
+ * A new id is a UUIDv7 (RFC 9562): it begins with the moment it was made, so the ids the
+ * server chooses follow one another in the store's indexes (streams, commandIds), and a
+ * group commit writes the index pages at their end instead of one page at a random place
+ * per id. The moment it shows is recorded with the event anyway (`recordedAt`).
  */
 export function idOrNew(id: string | null | undefined): string {
-  return id ?? randomUUID();
+  return id ?? timeOrderedUuid();
 }
 
 /**
