@@ -1,8 +1,8 @@
-import crypto, { UUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import * as uuid from 'uuid';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
 import {
   AppendOptions,
@@ -16,6 +16,13 @@ import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-
 import { CommandRecorder, CommandRequest } from './command-recorder';
 import { InputOf } from './command-table';
 import { StreamStateCache } from './stream-states';
+
+// The ids the server chooses, made to collide once in the test that needs it.
+jest.mock('uuid', () => {
+  const actual = jest.requireActual<typeof import('uuid')>('uuid');
+  return { ...actual, v7: jest.fn(actual.v7) };
+});
+const chooseId = jest.mocked(uuid.v7 as () => string);
 
 /**
  * A real SQLite store in which another writer gets in first: just before the recorder's
@@ -159,13 +166,12 @@ describe('CommandRecorder', () => {
         actor: null,
       });
       // The id it chooses is taken already (a new UUID never is): it does not know, the store does.
-      const chosen = jest.spyOn(crypto, 'randomUUID').mockReturnValueOnce('c' as UUID);
+      chooseId.mockReturnValueOnce('c');
       store.reads = [];
       const appends = store.appends;
       const refusal = await recorder
         .record({ name: 'registerOrganization', input: { name: 'Again' }, actor: null })
         .catch((error: unknown) => error);
-      chosen.mockRestore();
       expect(refusal).toBeInstanceOf(RuleViolationError);
       expect(store.reads).toEqual([{ streamId: 'organization-c', fromRevision: undefined }]);
       expect(store.appends).toBe(appends + 1);
