@@ -102,6 +102,16 @@ describe('/metrics', () => {
       expect(valueOf(after, 'partnerships_projection_lag_events')).toBe(0);
       expect(valueOf(after, 'partnerships_projection_lag_seconds')).toBe(0);
       expect(valueOf(after, 'partnerships_audit_tree_leaves')).toBe(4);
+      // The checkpoint thread (every 50 ms) copies the store's log into its file.
+      const pending = async (): Promise<number | undefined> =>
+        (await samples(server)).find(
+          (sample) => sample.name === 'partnerships_event_store_wal_frames_pending',
+        )?.value;
+      const deadline = Date.now() + 5_000;
+      while ((await pending()) !== 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await pending()).toBe(0);
       // The process: memory and Node's default metrics.
       expect(valueOf(after, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
       expect(valueOf(after, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);

@@ -182,6 +182,13 @@ export interface EventStore {
   onGroupCommit?(observer: (appends: number) => void): Unsubscribe;
 
   /**
+   * Optional, for stores whose write-ahead log a thread of their own checkpoints (SQLite):
+   * the log's frames and how many of them the database file holds, after the thread's last
+   * checkpoint; undefined before the first or without the thread.
+   */
+  checkpointThreadReport?(): { readonly log: number; readonly checkpointed: number } | undefined;
+
+  /**
    * Optional: checks once, at start, that this process may do what the API does with the
    * store (read the whole log). Fails with {@link EventStoreAccessDeniedError} when it may
    * not; a store that cannot be reached now is left for the first read to report.

@@ -19,9 +19,10 @@ const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription']);
 
 /**
  * What an operator needs to see what the bench measures, in the Prometheus text format:
- * request and command latencies, group-commit sizes, how far the read model is behind the
- * log, the audit tree's size, and the process (memory, event loop, GC). Every label has a
- * bounded set of values: operation types, route patterns, command and rule names.
+ * request and command latencies, group-commit sizes, the SQLite log not yet checkpointed,
+ * how far the read model is behind the log, the audit tree's size, and the process (memory,
+ * event loop, GC). Every label has a bounded set of values: operation types, route
+ * patterns, command and rule names.
  */
 @Injectable()
 export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShutdown {
@@ -134,6 +135,17 @@ export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShut
         const bytes = model.snapshotStatus?.lastBytes;
         if (bytes === undefined) this.reset();
         else this.set(bytes);
+      },
+    });
+    const eventStore = this.store;
+    new Gauge({
+      name: 'partnerships_event_store_wal_frames_pending',
+      help: "Frames of the SQLite write-ahead log not yet copied into the database file, at the checkpoint thread's last checkpoint; absent without the thread.",
+      registers: [this.registry],
+      collect() {
+        const report = eventStore.checkpointThreadReport?.();
+        if (report === undefined) this.reset();
+        else this.set(report.log - report.checkpointed);
       },
     });
     new Gauge({
