@@ -18,7 +18,7 @@ const checkpoint = db.prepare<[], { busy: number; log: number; checkpointed: num
 let last: CheckpointReport = { log: -1, checkpointed: -1 };
 const timer = setInterval(() => {
   try {
-    const [result] = checkpoint.all();
+    const result = checkpoint.get();
     if (result === undefined || result.busy !== 0) return;
     const { log, checkpointed } = result;
     if (log === last.log && checkpointed === last.checkpointed) return;
