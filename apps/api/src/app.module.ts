@@ -16,6 +16,7 @@ import { CLOCK, systemClock } from './clock';
 import { CommandRecorder } from './commands/command-recorder';
 import { STREAM_STATES, StreamStateCache } from './commands/stream-states';
 import { AccessGuard, RequestAuth, authenticateRequest } from './auth/access.guard';
+import { fieldAccesses, guardedFields } from './auth/field-access';
 import { Credentials } from './auth/credentials';
 import { AppConfig } from './config';
 import { toClientErrors } from './graphql/client-errors';
@@ -41,6 +42,9 @@ import { MetricsController } from './metrics/metrics.controller';
 export const SCHEMA_FILE = join(__dirname, 'graphql', 'schema.graphql');
 
 const typeDefs = readFileSync(SCHEMA_FILE, 'utf8');
+
+/** The role each entity field's resolver declares. */
+const FIELD_ACCESSES = fieldAccesses(resolvers);
 
 /** How long a query may hold the event loop before it lets other requests be served. */
 const SLICE_MS = 20;
@@ -106,7 +110,8 @@ export class AppModule {
           // Subscriptions have a door of their own (graphql/websocket-door.ts), through the
           // same gate: Mercurius' WebSocket server knows none of the limits.
           subscription: false,
-          fieldResolverEnhancers: ['guards', 'filters'],
+          // Entity fields' roles are checked in the schema (transformSchema below), not by a
+          // guard and filter pipeline around every field resolver.
           graphql: { parseOptions: { maxTokens: config.limits.tokens } },
           // With graphql-js' own rules, these are operation-gate.ts' requestRules.
           validationRules: validationRules(config.limits),
@@ -147,7 +152,7 @@ export class AppModule {
             },
           },
           jit: 1,
-          transformSchema: budgetedSchema,
+          transformSchema: (schema) => guardedFields(budgetedSchema(schema), FIELD_ACCESSES),
           // GraphiQL is served from the project's own bundle (apps/dashboard), not a CDN.
           graphiql: false,
           errorFormatter: (execution, context) => {

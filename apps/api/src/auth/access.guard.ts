@@ -44,11 +44,20 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenError(`${describe(context)}: only GraphQL resolvers take credentials`);
     }
     const graphql = GqlExecutionContext.create(context);
-    const auth = graphql.getContext<RequestAuth>();
-    if (auth.principal === undefined && auth.authError !== undefined) throw auth.authError;
-    requireRole(auth.principal, access, describe(context));
+    requireAccess(graphql.getContext<RequestAuth>(), access, describe(context));
     return true;
   }
+}
+
+/**
+ * Lets a request through to what needs `access` (a role, or `public`), or refuses it: with
+ * the reason its credentials were refused when they were, else as unauthenticated or
+ * forbidden. `what` names the field or route in the message.
+ */
+export function requireAccess(auth: RequestAuth, access: Access, what: string): void {
+  if (access === 'public') return;
+  if (auth.principal === undefined && auth.authError !== undefined) throw auth.authError;
+  requireRole(auth.principal, access, what);
 }
 
 /** The GraphQL field (Query.history) or the route handler a check is about. */

@@ -1,4 +1,4 @@
-import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { ResolveField, Resolver } from '@nestjs/graphql';
 import type { Position } from '@partnerships/domain/group/group';
 import {
   ArrangementNode,
@@ -17,45 +17,48 @@ import { Allow } from '../auth/allow.decorator';
 
 type PositionCountsNode = NetworkStatsNode['membersByPosition'];
 
-/** The fields of an entity that are lists; each is seen at its view's pair of times. */
+/**
+ * The fields of an entity that are lists; each is seen at its view's pair of times. Like
+ * network.resolver.ts, they take GraphQL's (parent, args) without parameter decorators.
+ */
 @Resolver('Organization')
 @Allow('viewer')
 export class OrganizationResolver {
   @ResolveField()
   memberships(
-    @Parent() organization: OrganizationNode,
-    @Args('includeEnded') includeEnded: boolean | null,
+    organization: OrganizationNode,
+    { includeEnded }: { includeEnded?: boolean | null },
   ): MembershipNode[] {
     return organization.view.memberships(organization, includeEnded === true);
   }
 
   @ResolveField()
   partnerships(
-    @Parent() organization: OrganizationNode,
-    @Args('status') status: PartnershipStatus | null,
+    organization: OrganizationNode,
+    { status }: { status?: PartnershipStatus | null },
   ): PartnershipNode[] {
-    return organization.view.partnershipsOfOrganization(organization, status);
+    return organization.view.partnershipsOfOrganization(organization, status ?? null);
   }
 
   @ResolveField()
   @Allow('auditor')
-  capabilityHistory(@Parent() organization: OrganizationNode): CapabilityAssessmentNode[] {
+  capabilityHistory(organization: OrganizationNode): CapabilityAssessmentNode[] {
     return organization.view.capabilityHistory(organization);
   }
 
   @ResolveField()
-  interventions(@Parent() organization: OrganizationNode): InterventionNode[] {
+  interventions(organization: OrganizationNode): InterventionNode[] {
     return organization.view.interventions(organization);
   }
 
   @ResolveField()
-  relations(@Parent() organization: OrganizationNode): RelationNode[] {
+  relations(organization: OrganizationNode): RelationNode[] {
     return organization.view.relations(organization);
   }
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() organization: OrganizationNode): Promise<RecordedEventNode[]> {
+  history(organization: OrganizationNode): Promise<RecordedEventNode[]> {
     return organization.view.history(organization);
   }
 }
@@ -65,16 +68,15 @@ export class OrganizationResolver {
 export class GroupResolver {
   @ResolveField()
   members(
-    @Parent() group: GroupNode,
-    @Args('position') position: Position | null,
-    @Args('includeEnded') includeEnded: boolean | null,
+    group: GroupNode,
+    { position, includeEnded }: { position?: Position | null; includeEnded?: boolean | null },
   ): MembershipNode[] {
-    return group.view.members(group, position, includeEnded === true);
+    return group.view.members(group, position ?? null, includeEnded === true);
   }
 
   /** Counted from the same members the list serves, so the two never disagree. */
   @ResolveField()
-  membersByPosition(@Parent() group: GroupNode): PositionCountsNode {
+  membersByPosition(group: GroupNode): PositionCountsNode {
     const counts = { core: 0, ring: 0, freeSpace: 0 };
     for (const member of group.view.members(group, null, false)) {
       if (member.position === 'CORE') counts.core++;
@@ -86,20 +88,20 @@ export class GroupResolver {
 
   @ResolveField()
   partnerships(
-    @Parent() group: GroupNode,
-    @Args('status') status: PartnershipStatus | null,
+    group: GroupNode,
+    { status }: { status?: PartnershipStatus | null },
   ): PartnershipNode[] {
-    return group.view.partnershipsOfGroup(group, status);
+    return group.view.partnershipsOfGroup(group, status ?? null);
   }
 
   @ResolveField()
-  interventions(@Parent() group: GroupNode): InterventionNode[] {
+  interventions(group: GroupNode): InterventionNode[] {
     return group.view.interventions(group);
   }
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() group: GroupNode): Promise<RecordedEventNode[]> {
+  history(group: GroupNode): Promise<RecordedEventNode[]> {
     return group.view.history(group);
   }
 }
@@ -108,28 +110,28 @@ export class GroupResolver {
 @Allow('viewer')
 export class PartnershipResolver {
   @ResolveField()
-  parties(@Parent() partnership: PartnershipNode): OrganizationNode[] {
+  parties(partnership: PartnershipNode): OrganizationNode[] {
     return partnership.view.parties(partnership);
   }
 
   @ResolveField()
-  group(@Parent() partnership: PartnershipNode): GroupNode | null {
+  group(partnership: PartnershipNode): GroupNode | null {
     return partnership.view.groupOf(partnership);
   }
 
   @ResolveField()
-  arrangements(@Parent() partnership: PartnershipNode): Promise<ArrangementNode[]> {
+  arrangements(partnership: PartnershipNode): Promise<ArrangementNode[]> {
     return partnership.view.arrangements(partnership);
   }
 
   @ResolveField()
-  interventions(@Parent() partnership: PartnershipNode): InterventionNode[] {
+  interventions(partnership: PartnershipNode): InterventionNode[] {
     return partnership.view.interventions(partnership);
   }
 
   @ResolveField()
   @Allow('auditor')
-  history(@Parent() partnership: PartnershipNode): Promise<RecordedEventNode[]> {
+  history(partnership: PartnershipNode): Promise<RecordedEventNode[]> {
     return partnership.view.history(partnership);
   }
 }

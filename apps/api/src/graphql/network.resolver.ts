@@ -1,5 +1,6 @@
-import { Args, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { ResolveField, Resolver } from '@nestjs/graphql';
 import { Connection } from '@partnerships/projections/cursor';
+import { Page } from '@partnerships/projections/paging';
 import { NetworkView } from '@partnerships/projections/network-view';
 import {
   GroupNode,
@@ -10,57 +11,60 @@ import {
 } from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
 
-/** Everything under `network` is seen at the view's pair of times. */
+/**
+ * Everything under `network` is seen at the view's pair of times. Field resolvers take
+ * GraphQL's (parent, args) as they are: no parameter decorators, so Nest calls them
+ * directly; their roles are checked in the schema (auth/field-access.ts).
+ */
 @Resolver('Network')
 @Allow('viewer')
 export class NetworkResolver {
   @ResolveField()
-  organization(@Parent() view: NetworkView, @Args('id') id: string): OrganizationNode | null {
+  organization(view: NetworkView, { id }: { id: string }): OrganizationNode | null {
     return view.organization(id);
   }
 
   @ResolveField()
-  organizations(
-    @Parent() view: NetworkView,
-    @Args('first') first: number,
-    @Args('after') after: string | null,
-  ): Connection<OrganizationNode> {
-    return view.organizations({ first, after });
+  organizations(view: NetworkView, page: Page): Connection<OrganizationNode> {
+    return view.organizations(page);
   }
 
   @ResolveField()
-  group(@Parent() view: NetworkView, @Args('id') id: string): GroupNode | null {
+  group(view: NetworkView, { id }: { id: string }): GroupNode | null {
     return view.group(id);
   }
 
   @ResolveField()
-  groups(
-    @Parent() view: NetworkView,
-    @Args('first') first: number,
-    @Args('after') after: string | null,
-  ): Connection<GroupNode> {
-    return view.groups({ first, after });
+  groups(view: NetworkView, page: Page): Connection<GroupNode> {
+    return view.groups(page);
   }
 
   @ResolveField()
-  partnership(@Parent() view: NetworkView, @Args('id') id: string): PartnershipNode | null {
+  partnership(view: NetworkView, { id }: { id: string }): PartnershipNode | null {
     return view.partnership(id);
   }
 
   @ResolveField()
   partnerships(
-    @Parent() view: NetworkView,
-    @Args('status') status: PartnershipStatus | null,
-    @Args('organizationId') organizationId: string | null,
-    @Args('groupId') groupId: string | null,
-    @Args('first') first: number,
-    @Args('after') after: string | null,
+    view: NetworkView,
+    args: Page & {
+      status?: PartnershipStatus | null;
+      organizationId?: string | null;
+      groupId?: string | null;
+    },
   ): Connection<PartnershipNode> {
-    return view.partnerships({ status, organizationId, groupId }, { first, after });
+    return view.partnerships(
+      {
+        status: args.status ?? null,
+        organizationId: args.organizationId ?? null,
+        groupId: args.groupId ?? null,
+      },
+      args,
+    );
   }
 
   @ResolveField()
-  stats(@Parent() view: NetworkView): NetworkStatsNode {
+  stats(view: NetworkView): NetworkStatsNode {
     return view.stats();
   }
 }
