@@ -50,9 +50,10 @@ export async function generatedFile(
 
 /** Where the history of this size and seed is cached. */
 export function historyFile(root: string, events: number, seed: number): string {
-  // v3: the generator's third version (commitments and interventions since v2; since v3
-  // picks that make the same seed give another history): an older file is not what it makes.
-  return join(root, 'data', 'bench', `events-${events}-seed-${seed}-v3.db`);
+  // v4: the generator's fourth version (commitments and interventions since v2; since v3
+  // picks that make the same seed give another history; since v4 commandIds that are
+  // UUIDv7s of the moment recorded): an older file is not what it makes.
+  return join(root, 'data', 'bench', `events-${events}-seed-${seed}-v4.db`);
 }
 
 /** A copy to run on, so that the cached file is never written (a server appends, migrates). */

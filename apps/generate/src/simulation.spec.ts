@@ -1,7 +1,14 @@
 import { evolveStream } from '../../../tests/support/evolve-stream';
 import { RecordedEvent } from '@partnerships/event-store/event-store';
 import { importRowOf } from '@partnerships/event-store/sqlite/sqlite-schema';
-import { NetworkSimulation, recordedEventsOf, stampedRow, unstampedRowsOf } from './simulation';
+import { validate, version } from 'uuid';
+import {
+  NetworkSimulation,
+  generatedCommandId,
+  recordedEventsOf,
+  stampedRow,
+  unstampedRowsOf,
+} from './simulation';
 
 function generate(
   events: number,
@@ -66,6 +73,36 @@ describe('NetworkSimulation', () => {
       rows += recorded.length;
     }
     expect(rows).toBe(5_000);
+  });
+
+  it('gives each command a UUIDv7 of its moment, in the order recorded, and ids that follow', () => {
+    const { log } = generate(3_000, 7);
+    const commandIds = [...new Set(log.map((event) => event.metadata.commandId))];
+    for (const commandId of commandIds) {
+      expect({ commandId, valid: validate(commandId), version: version(commandId) }).toEqual({
+        commandId,
+        valid: true,
+        version: 7,
+      });
+    }
+    // The log's order is the commandIds' order, and the event ids' time prefixes'.
+    expect([...commandIds].sort()).toEqual(commandIds);
+    const prefixes = log.map((event) => event.id.slice(0, 13));
+    expect([...prefixes].sort()).toEqual(prefixes);
+    expect(new Set(log.map((event) => event.id)).size).toBe(log.length);
+    for (const event of log) {
+      expect(event.id.slice(0, 13)).toBe(event.metadata.commandId.slice(0, 13));
+      expect(parseInt(event.id.slice(0, 8) + event.id.slice(9, 13), 16)).toBe(
+        event.recordedAt.getTime(),
+      );
+    }
+    // Past 2^48 commands, the count goes on in the bits before the last twelve digits.
+    expect(generatedCommandId(0x1234, 2 ** 48 + 5, 0x0123_4567_89ab)).toBe(
+      '01234567-89ab-7234-8001-000000000005',
+    );
+    expect(generatedCommandId(42, 0xa1b2_c3d4_e5f6, 0xfedc_ba98_7654)).toBe(
+      'fedcba98-7654-702a-8000-a1b2c3d4e5f6',
+    );
   });
 
   it('is reproducible: the same seed gives the same events', () => {

@@ -207,7 +207,7 @@ export class NetworkSimulation {
       return undefined;
     }
     this.recorded = recordedAt;
-    const commandId = `generated-${this.options.seed}-${this.commands++}`;
+    const commandId = generatedCommandId(this.options.seed, this.commands++, recordedAt);
     if (decided.events.length === 0) return undefined;
     const streamId = addressedStream(command);
     const [category, entityId] = splitStreamId(streamId);
@@ -440,6 +440,40 @@ export type UnstampedRow = readonly [
   effectiveAt: number,
   recordedAt: number,
 ];
+
+/**
+ * The commandId of the generator's `n`th command: a UUIDv7 (RFC 9562) of the moment it is
+ * recorded whose other bits are the seed's low 12 and `n`, instead of random ones. The same
+ * seed gives the same history, and, as with the ids the server chooses, the commandIds and
+ * the event ids derived from them (event-envelope.ts) follow one another in the store's
+ * indexes rather than landing at a random page each.
+ */
+export function generatedCommandId(seed: number, n: number, recordedAt: number): string {
+  const time = hex48(recordedAt);
+  const seedBits = (seed & 0xfff).toString(16).padStart(3, '0');
+  const high = (0x8000 | (Math.floor(n / 2 ** 48) & 0x3fff)).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${seedBits}-${high}-${hex48(n % 2 ** 48)}`;
+}
+
+/** Each byte's two hex digits. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/**
+ * The 12 hex digits of a number below 2^48, byte by byte: it runs once per command, and
+ * `toString(16)` with `padStart` took 2.6 % of the simulation's thread.
+ */
+function hex48(value: number): string {
+  const high = Math.floor(value / 2 ** 24);
+  const low = value % 2 ** 24;
+  return (
+    HEX_BYTES[high >>> 16]! +
+    HEX_BYTES[(high >>> 8) & 0xff]! +
+    HEX_BYTES[high & 0xff]! +
+    HEX_BYTES[low >>> 16]! +
+    HEX_BYTES[(low >>> 8) & 0xff]! +
+    HEX_BYTES[low & 0xff]!
+  );
+}
 
 /** Whose commands these are: what the service would write for a command of the generator. */
 function generatedEnvelope(commandId: string, effectiveAt: Date | undefined): CommandEnvelope {
