@@ -87,67 +87,46 @@ export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShut
       },
     });
     const model = this.readModel;
-    new Gauge({
-      name: 'partnerships_snapshot_age_seconds',
-      help: "Seconds since the read model's newest snapshot (loaded at start or written since) was taken; absent while there is none.",
-      registers: [this.registry],
-      collect() {
-        const takenAt = model.snapshotStatus?.takenAt;
-        if (takenAt === undefined) this.reset();
-        else this.set((Date.now() - takenAt) / 1000);
-      },
-    });
-    new Gauge({
-      name: 'partnerships_snapshot_events',
-      help: "Events of the log the read model's newest snapshot holds.",
-      registers: [this.registry],
-      collect() {
-        const status = model.snapshotStatus;
-        if (status?.takenAt === undefined) this.reset();
-        else this.set(status.events);
-      },
-    });
-    new Gauge({
-      name: 'partnerships_snapshot_last_write_seconds',
-      help: 'How long the last snapshot written by this process took, from taking the state to the file on disk.',
-      registers: [this.registry],
-      collect() {
-        const ms = model.snapshotStatus?.lastDurationMs;
-        if (ms === undefined) this.reset();
-        else this.set(ms / 1000);
-      },
-    });
-    new Gauge({
-      name: 'partnerships_snapshot_last_blocked_seconds',
-      help: 'How long taking the last snapshot held the event loop (exporting and serialising the state).',
-      registers: [this.registry],
-      collect() {
-        const ms = model.snapshotStatus?.lastBlockedMs;
-        if (ms === undefined) this.reset();
-        else this.set(ms / 1000);
-      },
-    });
-    new Gauge({
-      name: 'partnerships_snapshot_last_bytes',
-      help: 'Size of the last snapshot file written by this process.',
-      registers: [this.registry],
-      collect() {
-        const bytes = model.snapshotStatus?.lastBytes;
-        if (bytes === undefined) this.reset();
-        else this.set(bytes);
-      },
-    });
     const eventStore = this.store;
-    new Gauge({
-      name: 'partnerships_event_store_wal_frames_pending',
-      help: "Frames of the SQLite write-ahead log not yet copied into the database file, at the checkpoint thread's last checkpoint; absent without the thread.",
-      registers: [this.registry],
-      collect() {
-        const report = eventStore.checkpointThreadReport?.();
-        if (report === undefined) this.reset();
-        else this.set(report.log - report.checkpointed);
+    this.optionalGauge(
+      'partnerships_snapshot_age_seconds',
+      "Seconds since the read model's newest snapshot (loaded at start or written since) was taken; absent while there is none.",
+      () => {
+        const takenAt = model.snapshotStatus?.takenAt;
+        return takenAt === undefined ? undefined : (Date.now() - takenAt) / 1000;
       },
-    });
+    );
+    this.optionalGauge(
+      'partnerships_snapshot_events',
+      "Events of the log the read model's newest snapshot holds.",
+      () => {
+        const status = model.snapshotStatus;
+        return status?.takenAt === undefined ? undefined : status.events;
+      },
+    );
+    this.optionalGauge(
+      'partnerships_snapshot_last_write_seconds',
+      'How long the last snapshot written by this process took, from taking the state to the file on disk.',
+      () => seconds(model.snapshotStatus?.lastDurationMs),
+    );
+    this.optionalGauge(
+      'partnerships_snapshot_last_blocked_seconds',
+      'How long taking the last snapshot held the event loop (exporting and serialising the state).',
+      () => seconds(model.snapshotStatus?.lastBlockedMs),
+    );
+    this.optionalGauge(
+      'partnerships_snapshot_last_bytes',
+      'Size of the last snapshot file written by this process.',
+      () => model.snapshotStatus?.lastBytes,
+    );
+    this.optionalGauge(
+      'partnerships_event_store_wal_frames_pending',
+      "Frames of the SQLite write-ahead log not yet copied into the database file, at the checkpoint thread's last checkpoint; absent without the thread.",
+      () => {
+        const report = eventStore.checkpointThreadReport?.();
+        return report === undefined ? undefined : report.log - report.checkpointed;
+      },
+    );
     new Gauge({
       name: 'partnerships_audit_tree_leaves',
       help: 'Leaves of the audit tree: the events of the log it covers.',
@@ -219,6 +198,25 @@ export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShut
     }
     return Math.min(counted, LAG_COUNT_LIMIT);
   }
+
+  /** A gauge read at each scrape; absent from the answer while `read` has no value. */
+  private optionalGauge(name: string, help: string, read: () => number | undefined): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        const value = read();
+        if (value === undefined) this.reset();
+        else this.set(value);
+      },
+    });
+  }
+}
+
+/** Milliseconds as seconds, when there are any. */
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 export function outcomeOf(error: unknown): CommandOutcome {
