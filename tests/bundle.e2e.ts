@@ -25,6 +25,12 @@ describe('the bundled server', () => {
       );
     },
   );
+
+  it("holds graphql's instanceOf in its production form, without the check for a second copy", () => {
+    const server = readFileSync(join(ROOT, 'dist', 'apps', 'api', 'src', 'server.js'), 'utf8');
+    // graphql decides once, at load: the development form reads NODE_ENV there.
+    expect(server.match(/isProduction=[^,;]*/g)).toEqual(['isProduction=!0']);
+  });
 });
 
 describe('asciiRegExps (the bundle step that writes regular expressions in ASCII)', () => {

@@ -82,6 +82,31 @@ const notInstalled = {
   },
 };
 
+/**
+ * graphql's instanceOf in its production form. Outside NODE_ENV=production (which the
+ * server cannot take: it would refuse to run open) graphql checks every instanceof that
+ * fails for a second copy of graphql by its class names, a cost on each input value a
+ * mutation coerces. The bundle holds one copy of graphql, so the check can never fire.
+ */
+const GRAPHQL_INSTANCE_OF = /[\\/]node_modules[\\/]graphql[\\/]jsutils[\\/]instanceOf\.js$/;
+const DEVELOPMENT_CHECK =
+  /const isProduction =\s*globalThis\.process &&[^\n]*\n\s*process\.env\.NODE_ENV === 'production';/;
+const graphqlProduction = {
+  name: 'graphql-production',
+  setup(build) {
+    build.onLoad({ filter: GRAPHQL_INSTANCE_OF }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!DEVELOPMENT_CHECK.test(text)) {
+        throw new Error(`${args.path} no longer reads NODE_ENV as this build expects`);
+      }
+      return {
+        contents: text.replace(DEVELOPMENT_CHECK, 'const isProduction = true;'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** main.ts's require of the server (server.ts) stays a require: its bundle is another file. */
 const serverApart = {
   name: 'server-apart',
@@ -117,7 +142,7 @@ async function bundle(entry) {
     // A native addon; and the EventStoreDB client (a fifth of the bundle, with gRPC), which
     // only an esdb:// store loads.
     external: ['better-sqlite3', '@eventstore/db-client'],
-    plugins: [serverApart, notInstalled, ownDirname(dirname(input))],
+    plugins: [serverApart, notInstalled, graphqlProduction, ownDirname(dirname(input))],
   });
   for (const { path, contents } of outputFiles) {
     writeFileSync(`${path}.partial`, contents);

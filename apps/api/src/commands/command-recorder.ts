@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyConflictError, RuleViolationError } from '@partnerships/domain/common/errors';
@@ -210,9 +210,7 @@ function reused(commandId: string): RuleViolationError {
 
 /** A digest of the mutation's name and its input as given, independent of key order. */
 export function digestOf(name: string, input: unknown): string {
-  return createHash('sha256')
-    .update(canonical([name, input]))
-    .digest('base64url');
+  return hash('sha256', canonical([name, input]), 'base64url');
 }
 
 function canonical(value: unknown): string {
