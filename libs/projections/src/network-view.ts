@@ -40,6 +40,7 @@ import {
   intendedEndIn,
   isBefore,
   isOpenIn,
+  joinedAmongFirst,
   periods,
   positionsIn,
   visible,
@@ -178,17 +179,23 @@ export class NetworkView {
       const timeOf = this.timesOf(group.stream);
       const periodsOf = periodsIn(group, table);
       const own = periods(timeOf, table, periodsOf.get(self.order) ?? [], seen);
-      // Seeing every event, the group's open memberships are the members at asOf.
-      const members = this.complete ? openMembershipsOf(group, table).values() : group.memberships;
-      for (const member of members) {
+      const relate = (member: number): void => {
         const otherOrder = table.organizationOf(member);
-        if (otherOrder === self.order || !isOpenIn(table, member, seen)) continue;
+        if (otherOrder === self.order || !isOpenIn(table, member, seen)) return;
         // A join this view sees follows the registration it referred to: no check needed.
         const relation = relationWith(organizationOrder[otherOrder]!);
         relation.groups.push(groupNode);
         const theirs = periodsOf.get(otherOrder) ?? [];
         const overlap = earliestOverlap(own, timeOf, table, theirs, seen);
         if (overlap < relation.since) relation.since = overlap;
+      };
+      // Seeing every event, the group's open memberships are the members at asOf; otherwise
+      // the members are among those joined in the events seen.
+      if (this.complete) {
+        for (const member of openMembershipsOf(group, table).values()) relate(member);
+      } else {
+        const joined = joinedAmongFirst(table, group.memberships, seen);
+        for (let index = 0; index < joined; index++) relate(group.memberships.at(index));
       }
     }
 
@@ -232,7 +239,10 @@ export class NetworkView {
     position: Position | null | undefined,
     includeEnded: boolean,
   ): MembershipNode[] {
-    const members = this.membershipNodes(node.record.memberships, includeEnded);
+    const { memberships, stream } = node.record;
+    const seen = this.seen(stream);
+    const count = joinedAmongFirst(this.projection.memberships, memberships, seen);
+    const members = this.membershipNodes(memberships, includeEnded, count);
     return position ? members.filter((member) => member.position === position) : members;
   }
 
@@ -435,10 +445,16 @@ export class NetworkView {
     };
   }
 
-  private membershipNodes(memberships: IntList, includeEnded: boolean): MembershipNode[] {
+  /** The nodes of the first `count` memberships of a list, as this view sees them. */
+  private membershipNodes(
+    memberships: IntList,
+    includeEnded: boolean,
+    count = memberships.length,
+  ): MembershipNode[] {
     const { memberships: table, groupOrder, organizationOrder } = this.projection;
     const nodes: MembershipNode[] = [];
-    for (const membership of memberships) {
+    for (let index = 0; index < count; index++) {
+      const membership = memberships.at(index);
       const groupRecord = groupOrder[table.groupOf(membership)]!;
       const stream = groupRecord.stream;
       const seen = this.seen(stream);

@@ -4,6 +4,7 @@
  * search.
  */
 import type { Position } from '@partnerships/domain/group/group';
+import type { IntList } from './columns';
 import type { ExtensionTable } from './extensions';
 import type { MembershipTable } from './memberships';
 import type { PartnershipRecord, Revised } from './records';
@@ -103,6 +104,18 @@ export function earliestOverlap(
     }
   }
   return earliest;
+}
+
+/**
+ * How many of a group's memberships (its own list, in the order they were joined in its
+ * stream) were joined among the first `seen` events of the group: those come first.
+ */
+export function joinedAmongFirst(
+  table: MembershipTable,
+  memberships: IntList,
+  seen: number,
+): number {
+  return countWhile(memberships, (membership) => table.joinRevisionOf(membership) < seen);
 }
 
 /** Whether a membership has begun and not ended among the first `seen` events of its group. */
