@@ -2,6 +2,7 @@
  * P2: rebuilding the read model from a generated history through the port, against a raw
  * scan of the same table that parses every event's JSON and builds nothing.
  */
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
@@ -20,6 +21,14 @@ export interface RebuildOptions {
   readonly tempDir: string;
 }
 
+/** What P2's child process (p2-child.ts) is asked to measure, and its answer. */
+export interface P2Request {
+  readonly kind: 'scan' | 'rebuild';
+  readonly file: string;
+  readonly events: number;
+}
+export type P2Answer = { readonly rate: number } | { readonly error: string };
+
 interface ScanRow {
   readonly data: string;
   readonly metadata: string;
@@ -34,10 +43,10 @@ export async function measureRebuild(options: RebuildOptions): Promise<FigureRes
     for (let run = 1; run <= options.repetitions; run++) {
       const of = `run ${run} of ${options.repetitions}`;
       say(`P2 raw scan of ${size} events, ${of}`);
-      raw.push(scan(file, options.events));
+      raw.push(await inChild({ kind: 'scan', file, events: options.events }));
       say(`P2 raw scan: ${formatRate(raw.at(-1) ?? 0, ' events/s')}`);
       say(`P2 rebuild of ${size} events through LogFollower + NetworkProjection, ${of}`);
-      ours.push(await rebuild(file, options.events));
+      ours.push(await inChild({ kind: 'rebuild', file, events: options.events }));
       say(`P2 rebuild: ${formatRate(ours.at(-1) ?? 0, ' events/s')}`);
     }
   } finally {
@@ -59,7 +68,8 @@ export async function measureRebuild(options: RebuildOptions): Promise<FigureRes
     ],
     notes: [
       `P2 ours is \`new LogFollower(store, new NetworkProjection()).start()\` on a store opened beforehand (opening is not timed); ` +
-        'the raw scan is `SELECT * FROM events ORDER BY position` with `JSON.parse` of every data and metadata. Same file, warm page cache.',
+        'the raw scan is `SELECT * FROM events ORDER BY position` with `JSON.parse` of every data and metadata. Same file, warm page cache. ' +
+        "Each run is in a process of its own, with the benchmark's Node.js flags, as a server's start rebuilds in a fresh process.",
     ],
   };
 }
@@ -90,8 +100,33 @@ export function scan(file: string, expected: number): number {
   }
 }
 
+/** Events per second of one run, measured by a child process (p2-child.ts). */
+async function inChild(request: P2Request): Promise<number> {
+  // The child inherits this process's Node.js flags; its progress lines go to stderr.
+  const child = fork(join(__dirname, 'p2-child.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const answer = await new Promise<P2Answer>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as P2Answer));
+      child.once('error', reject);
+      child.once('exit', (code, signal) =>
+        reject(new Error(`P2's process ended (${signal ?? code}) without an answer`)),
+      );
+      child.send(request);
+    });
+    if ('error' in answer) throw new Error(answer.error);
+    return answer.rate;
+  } finally {
+    // The next run starts once this one's process, and its memory, are gone.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+}
+
 /** Events per second of a full rebuild through the port. */
-async function rebuild(file: string, expected: number): Promise<number> {
+export async function rebuild(file: string, expected: number): Promise<number> {
   const store = SqliteEventStore.open(file);
   try {
     const projection = new NetworkProjection();
