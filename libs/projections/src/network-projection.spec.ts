@@ -4,6 +4,7 @@ import { NetworkProjection } from './network-projection';
 import { NetworkView } from './network-view';
 import { logPage } from './paging';
 import { openMembershipsOf } from './memberships';
+import { measureLists } from './list-maxima';
 
 const DAY = 24 * 60 * 60 * 1000;
 const START = Date.parse('2026-01-01T09:00:00Z');
@@ -19,7 +20,8 @@ class History {
 
   random(below: number): number {
     this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
-    return this.seed % below;
+    // The high bits: the low bits of a power-of-two LCG repeat with short periods.
+    return (this.seed >>> 16) % below;
   }
 
   record(streamId: string, type: string, data: Record<string, unknown>, backdateDays = 0): void {
@@ -364,5 +366,37 @@ describe('NetworkProjection state: long chains of links', () => {
       );
     expect(membersOf(copy, `g${chain / 2}`)).toEqual([`o${chain / 2}`, `o${chain / 2 + 1}`]);
     expect(membersOf(copy, `g${chain / 2}`)).toEqual(membersOf(projection, `g${chain / 2}`));
+  });
+});
+
+describe('NetworkProjection list maxima', () => {
+  const history = generate((index) => String(index + 1));
+
+  it.each([0, 57, 230, history.events.length])(
+    'kept from event %i on, equal a walk over every record after each event',
+    (from) => {
+      const projection = new NetworkProjection();
+      history.events.forEach((event, index) => {
+        if (index === from) projection.listMaxima();
+        projection.apply(event);
+        if (index >= from) expect(projection.listMaxima()).toEqual(measureLists(projection));
+      });
+      expect(projection.listMaxima()).toEqual(measureLists(projection));
+    },
+  );
+
+  it('cover every kind of list in the generated history', () => {
+    const projection = new NetworkProjection();
+    for (const event of history.events) projection.apply(event);
+    for (const [list, longest] of Object.entries(projection.listMaxima())) {
+      expect([list, longest > 0]).toEqual([list, true]);
+    }
+  });
+
+  it('are walked afresh for a projection restored from its state', () => {
+    const original = new NetworkProjection();
+    original.listMaxima();
+    for (const event of history.events) original.apply(event);
+    expect(roundTrip(original).listMaxima()).toEqual(original.listMaxima());
   });
 });

@@ -14,6 +14,7 @@ import {
   PositionState,
 } from './columns';
 import { ExtensionState, ExtensionTable } from './extensions';
+import { ListMaxima, measureLists } from './list-maxima';
 import { MembershipState, MembershipTable, openMembershipsOf, periodsIn } from './memberships';
 import { RecordTape, decodeRecords, encodeRecords } from './record-tape';
 import {
@@ -94,10 +95,26 @@ export class NetworkProjection {
   private extensionTable = new ExtensionTable();
   /** Short strings that repeat across events (positions, reasons), kept once. */
   private readonly interned = new Map<string, string>();
+  /** The longest lists, kept as the records grow once asked for (`listMaxima`). */
+  private maxima: ListMaxima | undefined;
   /** What the names of the last page's table found, by their index in it. */
   private byName: ByName = { names: [], streams: [], types: [] };
 
   /** The number of events applied: the length of the log as this projection knows it. */
+  /**
+   * The longest list of each kind the records hold. The first call walks every record;
+   * from then on each event applied keeps the figures, so a call costs nothing.
+   */
+  listMaxima(): Readonly<ListMaxima> {
+    return (this.maxima ??= measureLists(this));
+  }
+
+  /** Notes a list's new length, once the maxima are kept. */
+  private grew(list: keyof ListMaxima, length: number): void {
+    const maxima = this.maxima;
+    if (maxima !== undefined && length > maxima[list]) maxima[list] = length;
+  }
+
   get length(): number {
     return this.effective.length;
   }
@@ -205,6 +222,7 @@ export class NetworkProjection {
     if (stream === undefined)
       stream = byName.streams[streamRef] = this.streamOf(page.streamId(row));
     stream.seqs.push(seq);
+    this.grew('history', stream.seqs.length);
 
     let target = stream.target;
     if (target === undefined) target = stream.target = parseStreamId(stream.streamId) ?? null;
@@ -230,12 +248,10 @@ export class NetworkProjection {
       }
       case 'CapabilityAssessed': {
         const { ambition, realized, notes } = dataAt(type, page, row);
-        this.organizationOf(stream, target)?.assessments.push({
-          revision,
-          ambition,
-          realized,
-          notes: notes ?? null,
-        });
+        const assessments = this.organizationOf(stream, target)?.assessments;
+        if (assessments === undefined) return;
+        assessments.push({ revision, ambition, realized, notes: notes ?? null });
+        this.grew('assessments', assessments.length);
         return;
       }
       case 'GroupFounded': {
@@ -269,6 +285,8 @@ export class NetworkProjection {
         open.set(organization.order, membership);
         pushTo(periods, organization.order, membership);
         organization.memberships.push(membership);
+        this.grew('groupMemberships', group.memberships.length);
+        this.grew('organizationMemberships', organization.memberships.length);
         return;
       }
       case 'PositionChanged': {
@@ -279,6 +297,7 @@ export class NetworkProjection {
           revision,
           value: this.intern(data.position),
         });
+        this.grew('moves', this.membershipTable.movesOf(membership)?.length ?? 0);
         return;
       }
       case 'OrganizationLeftGroup': {
@@ -323,13 +342,24 @@ export class NetworkProjection {
         this.partnerships.set(target.id, partnership);
         stream.record = partnership;
         this.partnershipOrder.push(partnership);
-        for (const party of parties) party.partnerships.push(partnership);
-        group?.partnerships.push(partnership);
+        this.grew('parties', parties.length);
+        for (const party of parties) {
+          party.partnerships.push(partnership);
+          this.grew('organizationPartnerships', party.partnerships.length);
+        }
+        if (group !== null) {
+          group.partnerships.push(partnership);
+          this.grew('groupPartnerships', group.partnerships.length);
+        }
         return;
       }
-      case 'ArrangementAgreed':
-        this.partnershipOf(stream, target)?.arrangements.push(revision);
+      case 'ArrangementAgreed': {
+        const arrangements = this.partnershipOf(stream, target)?.arrangements;
+        if (arrangements === undefined) return;
+        arrangements.push(revision);
+        this.grew('arrangements', arrangements.length);
         return;
+      }
       case 'PartnershipExtended': {
         const data = dataAt(type, page, row);
         const partnership = this.partnershipOf(stream, target);
@@ -359,6 +389,7 @@ export class NetworkProjection {
           title,
           aim: aim ?? null,
         });
+        this.grew('interventions', record.interventions.length);
         return;
       }
       default:
