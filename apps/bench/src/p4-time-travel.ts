@@ -19,10 +19,10 @@ import type { GroupRecord } from '@partnerships/projections/records';
 import { countWhile } from '@partnerships/projections/revisions';
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
-import { Ticker, percentile, say } from './progress';
+import { Ticker, percentile, say, sleep } from './progress';
 import { ServerProcess } from './server-process';
 import { START_TIMEOUT_MS } from './p5-startup';
-import { formatMs, formatSize, formatTimes, verdict } from './table';
+import { formatCount, formatMs, formatSize, formatTimes, verdict } from './table';
 
 export interface History {
   readonly file: string;
@@ -58,6 +58,13 @@ const MEMBERS = 8;
 const ARRANGEMENTS = 1;
 /** Draws tried per lookup wanted before giving up on finding that many of the answer size. */
 const DRAWS_PER_LOOKUP = 20;
+/**
+ * Mutations per second recorded during the second run at the larger size: a manager's
+ * pace, as P8's live feed. Each new event is recorded now, after every drawn knownAt, so
+ * the answers stay those of the first run.
+ */
+const WRITES_PER_SECOND = 50;
+const WRITE = 'mutation { registerOrganization(input: { name: "P4 live organisation" }) { id } }';
 
 interface Bounds {
   readonly groups: string[];
@@ -75,8 +82,8 @@ interface Latencies {
 }
 
 export async function measureTimeTravel(options: TimeTravelOptions): Promise<FigureResult> {
-  const small = await lookups(options.small, options);
-  const large = await lookups(options.large, options);
+  const [small] = await lookups(options.small, options, false);
+  const [large, whileWriting] = await lookups(options.large, options, true);
   const smallSize = formatSize(options.small.events);
   const largeSize = formatSize(options.large.events);
   const describe = (l: Latencies): string =>
@@ -100,6 +107,14 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
         target: '≤ 1.3×',
         met: verdict(large.p95 / small.p95, '<=', 1.3),
       },
+      {
+        figure: `P4 time-travel lookups at ${largeSize} events while ${WRITES_PER_SECOND} mutations/s are recorded, against none (information)`,
+        ours: `${describe(whileWriting!)}; ${formatCount(whileWriting!.writes)} mutations recorded`,
+        baseline: `no writes: ${describe(large)}`,
+        ratio: formatTimes(whileWriting!.p95 / large.p95),
+        target: '—',
+        met: '—',
+      },
     ],
     notes: [
       `P4: \`network(asOf, knownAt) { group(id) { members { organization } } partnership(id) { parties termStatus arrangements } }\`, ` +
@@ -110,11 +125,23 @@ export async function measureTimeTravel(options: TimeTravelOptions): Promise<Fig
         `and from a random place the first partnership with ${ARRANGEMENTS} arrangement at those times (seeded; the same work at both sizes; checked on every answer); ` +
         `${percent(small.drawnShare)} of the draws at ${smallSize} and ${percent(large.drawnShare)} at ${largeSize} gave such a lookup. ` +
         'Latency is measured in the benchmark process around fetch and reading the body.',
+      `P4 at ${largeSize} then asks the same lookups again on the same server while another loop records a new organisation every ` +
+        `${1000 / WRITES_PER_SECOND} ms through the API (the events are recorded after every drawn knownAt, so every answer stays the same, and is checked): ` +
+        'each lookup after a write meets a read model that has grown, as on a live server.',
     ],
   };
 }
 
-async function lookups(history: History, options: TimeTravelOptions): Promise<Latencies> {
+interface WhileWriting extends Latencies {
+  readonly writes: number;
+}
+
+/** The lookups' latencies on a quiet server and, with `alsoWhileWriting`, during writes. */
+async function lookups(
+  history: History,
+  options: TimeTravelOptions,
+  alsoWhileWriting: boolean,
+): Promise<[Latencies, WhileWriting | undefined]> {
   const size = formatSize(history.events);
   const file = copyDatabase(history.file, join(options.tempDir, `p4-${history.events}.db`));
   try {
@@ -134,48 +161,97 @@ async function lookups(history: History, options: TimeTravelOptions): Promise<La
     });
     try {
       await server.waitUntilReady(START_TIMEOUT_MS);
-      const samples: number[] = [];
-      const ticker = new Ticker(`P4 at ${size}`, 2_000);
-      for (let i = 0; i < total; i++) {
-        const variables = chosen[i]!;
-        const started = performance.now();
-        const answer = await server.gql<{
-          network: {
-            group: { members: unknown[] } | null;
-            partnership: { arrangements: unknown[] } | null;
-          };
-        }>(LOOKUP, variables);
-        const elapsed = performance.now() - started;
-        const { group, partnership } = answer.network;
-        if (
-          group?.members.length !== MEMBERS ||
-          partnership?.arrangements.length !== ARRANGEMENTS
-        ) {
-          throw new Error(
-            `P4: the server's answer to ${JSON.stringify(variables)} is not of the chosen size`,
-          );
-        }
-        if (i < options.warmup) continue;
-        samples.push(elapsed);
-        ticker.tick(() => `${samples.length}/${options.requests} lookups`);
+      const quiet = await measureLookups(server, chosen, options, `P4 at ${size}`, share);
+      if (!alsoWhileWriting) return [quiet, undefined];
+      const writer = new PacedWriter(server);
+      let writing: Latencies;
+      try {
+        writing = await measureLookups(
+          server,
+          chosen,
+          options,
+          `P4 at ${size} while writing`,
+          share,
+        );
+      } finally {
+        await writer.stop();
       }
-      samples.sort((a, b) => a - b);
-      const latencies: Latencies = {
-        p50: percentile(samples, 50),
-        p95: percentile(samples, 95),
-        p99: percentile(samples, 99),
-        drawnShare: share,
-      };
-      say(
-        `P4 at ${size}: p50 ${formatMs(latencies.p50)}, p95 ${formatMs(latencies.p95)}, p99 ${formatMs(latencies.p99)}`,
-      );
-      return latencies;
+      return [quiet, { ...writing, writes: writer.written }];
     } finally {
       await server.stop();
     }
   } finally {
     removeDatabase(file);
   }
+}
+
+/** Records a new organisation every 1/WRITES_PER_SECOND s until stopped; throws what failed. */
+class PacedWriter {
+  written = 0;
+  private stopped = false;
+  private readonly done: Promise<void>;
+
+  constructor(server: ServerProcess) {
+    this.done = (async () => {
+      const started = performance.now();
+      while (!this.stopped) {
+        await server.gql(WRITE);
+        this.written++;
+        const due = started + (this.written * 1000) / WRITES_PER_SECOND;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+    })();
+    this.done.catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.done;
+  }
+}
+
+async function measureLookups(
+  server: ServerProcess,
+  chosen: readonly Record<string, unknown>[],
+  options: TimeTravelOptions,
+  label: string,
+  share: number,
+): Promise<Latencies> {
+  const total = options.warmup + options.requests;
+  const samples: number[] = [];
+  const ticker = new Ticker(label, 2_000);
+  for (let i = 0; i < total; i++) {
+    const variables = chosen[i]!;
+    const started = performance.now();
+    const answer = await server.gql<{
+      network: {
+        group: { members: unknown[] } | null;
+        partnership: { arrangements: unknown[] } | null;
+      };
+    }>(LOOKUP, variables);
+    const elapsed = performance.now() - started;
+    const { group, partnership } = answer.network;
+    if (group?.members.length !== MEMBERS || partnership?.arrangements.length !== ARRANGEMENTS) {
+      throw new Error(
+        `P4: the server's answer to ${JSON.stringify(variables)} is not of the chosen size`,
+      );
+    }
+    if (i < options.warmup) continue;
+    samples.push(elapsed);
+    ticker.tick(() => `${samples.length}/${options.requests} lookups`);
+  }
+  samples.sort((a, b) => a - b);
+  const latencies: Latencies = {
+    p50: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    p99: percentile(samples, 99),
+    drawnShare: share,
+  };
+  say(
+    `${label}: p50 ${formatMs(latencies.p50)}, p95 ${formatMs(latencies.p95)}, p99 ${formatMs(latencies.p99)}`,
+  );
+  return latencies;
 }
 
 function readBounds(file: string): Bounds {
