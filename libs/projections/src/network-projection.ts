@@ -100,7 +100,6 @@ export class NetworkProjection {
   /** What the names of the last page's table found, by their index in it. */
   private byName: ByName = { names: [], streams: [], types: [] };
 
-  /** The number of events applied: the length of the log as this projection knows it. */
   /**
    * The longest list of each kind the records hold. The first call walks every record;
    * from then on each event applied keeps the figures, so a call costs nothing.
@@ -115,6 +114,7 @@ export class NetworkProjection {
     if (maxima !== undefined && length > maxima[list]) maxima[list] = length;
   }
 
+  /** The number of events applied: the length of the log as this projection knows it. */
   get length(): number {
     return this.effective.length;
   }
