@@ -2,7 +2,8 @@ import { deserialize, serialize } from 'node:v8';
 import { ReadAllOptions, RecordedEvent } from '@partnerships/event-store/event-store';
 import { NetworkProjection } from './network-projection';
 import { NetworkView } from './network-view';
-import { logPage } from './paging';
+import { Page, logPage } from './paging';
+import type { Connection } from './cursor';
 import { openMembershipsOf } from './memberships';
 import { measureLists } from './list-maxima';
 
@@ -296,6 +297,80 @@ describe.each([
       expect(await answers(resumed, history, asOf, knownAt)).toBe(
         await answers(original, history, asOf, knownAt),
       );
+    }
+  });
+});
+
+describe('NetworkView connections', () => {
+  const history = generate((index) => String(index + 1));
+  const projection = new NetworkProjection();
+  for (const event of history.events) projection.apply(event);
+  const last = history.events.at(-1)!.recordedAt.getTime();
+  const json = (value: unknown) =>
+    JSON.stringify(value, (key, item: unknown) =>
+      key === 'view' || key === 'record' ? undefined : item,
+    );
+
+  /** Every page of a connection, `first` at a time, each checked against the whole. */
+  function walk<N>(
+    pageAt: (page: Page) => Connection<N>,
+    first: number,
+    expected: readonly unknown[],
+  ): void {
+    const nodes: N[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const connection = pageAt({ first, after });
+      expect(connection.totalCount).toBe(expected.length);
+      nodes.push(...connection.edges.map((edge) => edge.node));
+      expect(connection.pageInfo.hasNextPage).toBe(nodes.length < expected.length);
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(json(nodes)).toBe(json(expected));
+  }
+
+  // The instant a partnership's first event took effect and was recorded: the boundary.
+  const formed = history.events[projection.partnershipOrder[10]!.seq]!;
+
+  it.each([
+    ['the instant one was formed', formed.effectiveAt.getTime(), formed.recordedAt.getTime()],
+    ['a past pair of times', START + 10 * DAY, START + 10 * DAY],
+    ['a backdated past', START + 40 * DAY, START + 60 * DAY],
+    ['late knowledge', START + 60 * DAY, START + 45 * DAY],
+    ['every event', START + 300 * DAY, last],
+  ])('pages every list as the single lookups see it, at %s', (_name, asOf, knownAt) => {
+    const view = new NetworkView(projection, new Date(asOf), new Date(knownAt), history);
+    const organizations = projection.organizationOrder.flatMap(
+      ({ id }) => view.organization(id) ?? [],
+    );
+    const groups = projection.groupOrder.flatMap(({ id }) => view.group(id) ?? []);
+    const partnerships = projection.partnershipOrder.flatMap(
+      ({ id }) => view.partnership(id) ?? [],
+    );
+    expect(organizations.length).toBeGreaterThan(0);
+    expect(partnerships.length).toBeGreaterThan(0);
+    for (const first of [1, 3, 500]) {
+      walk((page) => view.organizations(page), first, organizations);
+      walk((page) => view.groups(page), first, groups);
+      for (const status of [null, 'ACTIVE', 'ENDED'] as const) {
+        for (const organizationId of [null, 'o3', 'unknown']) {
+          for (const groupId of [null, 'g1', 'unknown']) {
+            const expected = partnerships.filter(
+              (node) =>
+                (status === null || node.status === status) &&
+                (organizationId === null ||
+                  node.record.parties.some((party) => party.id === organizationId)) &&
+                (groupId === null || node.record.group?.id === groupId),
+            );
+            walk(
+              (page) => view.partnerships({ status, organizationId, groupId }, page),
+              first,
+              expected,
+            );
+          }
+        }
+      }
     }
   });
 });

@@ -111,8 +111,12 @@ export class NetworkView {
   }
 
   organizations(page: Page): Connection<OrganizationNode> {
-    return pageOf(this.projection.organizationOrder, page, this.projection.length, (record) =>
-      this.organizationNode(record),
+    return pageOf(
+      this.projection.organizationOrder,
+      page,
+      this.projection.length,
+      this.seesAll(),
+      (record) => this.organizationNodeAt(record, this.seen(record.stream)),
     );
   }
 
@@ -229,8 +233,12 @@ export class NetworkView {
   }
 
   groups(page: Page): Connection<GroupNode> {
-    return pageOf(this.projection.groupOrder, page, this.projection.length, (record) =>
-      this.groupNode(record),
+    return pageOf(
+      this.projection.groupOrder,
+      page,
+      this.projection.length,
+      this.seesAll(),
+      (record) => this.groupNodeAt(record, this.seen(record.stream)),
     );
   }
 
@@ -269,13 +277,24 @@ export class NetworkView {
       candidates = organization?.partnerships ?? [];
     }
     if (filter.groupId != null) {
-      const groupId = checkId('groupId', filter.groupId);
-      candidates = candidates.filter((record) => record.group?.id === groupId);
+      const group = this.projection.groups.get(checkId('groupId', filter.groupId));
+      // Both lists are in the order the partnerships were formed, as the whole list is.
+      if (group === undefined) candidates = [];
+      else if (filter.organizationId != null) {
+        candidates = candidates.filter((record) => record.group === group);
+      } else candidates = group.partnerships;
     }
-    return pageOf(candidates, page, this.projection.length, (record) => {
-      const node = this.partnershipNode(record);
-      return node && (!filter.status || node.status === filter.status) ? node : undefined;
-    });
+    const status = filter.status;
+    return pageOf(
+      candidates,
+      page,
+      this.projection.length,
+      status
+        ? (record) =>
+            this.sees(record) && partnershipStatus(record, this.seen(record.stream)) === status
+        : this.seesAll(),
+      (record) => this.partnershipNodeAt(record, this.seen(record.stream)),
+    );
   }
 
   parties(node: PartnershipNode): OrganizationNode[] {
@@ -400,9 +419,31 @@ export class NetworkView {
 
   // Nodes
 
+  /**
+   * Whether this view sees the record: the event that created it, its stream's first (within
+   * a stream both times only move forward, so a view that sees none of it sees nothing after).
+   */
+  private sees(record: StreamRecord): boolean {
+    if (this.complete) return true;
+    const { projection } = this;
+    return (
+      projection.effectiveAt(record.seq) <= this.asOfMs &&
+      projection.recordedAt(record.seq) <= this.knownAtMs
+    );
+  }
+
+  /** For a list of records: undefined when this view sees every record, else `sees`. */
+  private seesAll(): ((record: StreamRecord) => boolean) | undefined {
+    return this.complete ? undefined : (record) => this.sees(record);
+  }
+
   private organizationNode(record: OrganizationRecord): OrganizationNode | undefined {
     const version = this.seen(record.stream);
-    if (version === 0) return undefined;
+    return version === 0 ? undefined : this.organizationNodeAt(record, version);
+  }
+
+  /** The organisation as a view that sees the first `version` (≥ 1) of its events. */
+  private organizationNodeAt(record: OrganizationRecord, version: number): OrganizationNode {
     const latest = visible(record.assessments, version).at(-1);
     return {
       view: this,
@@ -430,7 +471,11 @@ export class NetworkView {
 
   private groupNode(record: GroupRecord): GroupNode | undefined {
     const version = this.seen(record.stream);
-    if (version === 0) return undefined;
+    return version === 0 ? undefined : this.groupNodeAt(record, version);
+  }
+
+  /** The group as a view that sees the first `version` (≥ 1) of its events. */
+  private groupNodeAt(record: GroupRecord, version: number): GroupNode {
     return {
       view: this,
       record,
@@ -493,11 +538,15 @@ export class NetworkView {
   /** The partnership as this view sees it; undefined when it sees none of its events. */
   partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
     const version = this.seen(record.stream);
-    if (version === 0) return undefined;
+    return version === 0 ? undefined : this.partnershipNodeAt(record, version);
+  }
+
+  /** The partnership as a view that sees the first `version` (≥ 1) of its events. */
+  private partnershipNodeAt(record: PartnershipRecord, version: number): PartnershipNode {
     const intendedEndAt = new Date(intendedEndIn(record, this.projection.extensions, version));
-    const { endRevision } = record;
-    const ended = endRevision !== undefined && endRevision < version;
-    const endedAt = ended ? this.dateOf(record.stream, endRevision) : null;
+    const status = partnershipStatus(record, version);
+    const ended = status === 'ENDED';
+    const endedAt = ended ? this.dateOf(record.stream, record.endRevision as number) : null;
     return {
       view: this,
       record,
@@ -509,7 +558,7 @@ export class NetworkView {
       intendedEndAt,
       endedAt,
       endReason: ended ? (record.endReason ?? null) : null,
-      status: ended ? 'ENDED' : 'ACTIVE',
+      status,
       termStatus: this.termStatus(intendedEndAt, ended),
     };
   }
@@ -533,4 +582,9 @@ export class NetworkView {
     }
     return nodes;
   }
+}
+
+/** A partnership's status for a view that sees the first `version` of its events. */
+function partnershipStatus(record: PartnershipRecord, version: number): PartnershipStatus {
+  return isBefore(record.endRevision, version) ? 'ENDED' : 'ACTIVE';
 }

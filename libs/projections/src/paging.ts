@@ -10,33 +10,60 @@ export interface Page {
 }
 
 /**
- * A page of the records a view sees, in the order they were first recorded: `see` gives
- * the node of a record the view sees, undefined for one it does not.
+ * A page of the records a view sees, in the order they were first recorded: `sees` tells a
+ * record the view sees (every one is counted), undefined when it sees them all; `node`
+ * builds the node of one on the page. Only the page's records get a node, so a page costs
+ * the count, and a view that sees every record costs the page alone.
  */
 export function pageOf<R extends StreamRecord, N>(
   records: readonly R[],
   page: Page,
   logLength: number,
-  see: (record: R) => N | undefined,
+  sees: ((record: R) => boolean) | undefined,
+  node: (record: R) => N,
 ): Connection<N> {
   const first = checkPageSize(page.first);
   const afterSeq = page.after == null ? -1 : decodeCursor(page.after, logLength);
   const edges: Edge<N>[] = [];
   let totalCount = 0;
   let hasNextPage = false;
-  for (const record of records) {
-    const node = see(record);
-    if (node === undefined) continue;
-    totalCount++;
-    if (record.seq <= afterSeq) continue;
-    if (edges.length < first) edges.push({ cursor: encodeCursor(record.seq), node });
-    else hasNextPage = true;
+  if (sees === undefined) {
+    totalCount = records.length;
+    const start = countThrough(records, afterSeq);
+    const end = Math.min(records.length, start + first);
+    for (let index = start; index < end; index++) edges.push(edgeOf(records[index]!, node));
+    hasNextPage = end < records.length;
+  } else {
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      if (!sees(record)) continue;
+      totalCount++;
+      if (record.seq <= afterSeq) continue;
+      if (edges.length < first) edges.push(edgeOf(record, node));
+      else hasNextPage = true;
+    }
   }
   return {
     edges,
     totalCount,
     pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
   };
+}
+
+function edgeOf<R extends StreamRecord, N>(record: R, node: (record: R) => N): Edge<N> {
+  return { cursor: encodeCursor(record.seq), node: node(record) };
+}
+
+/** How many of the records (in ascending `seq`) come at or before `seq`: a binary search. */
+function countThrough(records: readonly StreamRecord[], seq: number): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (records[middle]!.seq <= seq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Where the `events` connection reads the log: the store, at the projection's positions. */
