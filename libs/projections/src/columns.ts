@@ -30,6 +30,12 @@ export class Float64Column {
     return this.values[index] as number;
   }
 
+  /** Replaces the value at `index`, which must be below `length`. */
+  set(index: number, value: number): void {
+    if (index < 0 || index >= this.length) throw new RangeError(`no value at ${index}`);
+    this.values[index] = value;
+  }
+
   /** A copy holding exactly the values pushed. */
   toArray(): Float64Array {
     return this.values.slice(0, this.length);

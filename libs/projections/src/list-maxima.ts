@@ -1,5 +1,3 @@
-import type { NetworkProjection } from './network-projection';
-
 /**
  * The longest list of each kind the read model's records hold (events of one stream, an
  * organisation's memberships, a partnership's parties, …): what a query's cost estimate
@@ -22,9 +20,9 @@ export interface ListMaxima {
   moves: number;
 }
 
-/** The figures of every record, walked once (NetworkProjection keeps them from then on). */
-export function measureLists(projection: NetworkProjection): ListMaxima {
-  const maxima: ListMaxima = {
+/** No list yet: the figures of an empty projection. */
+export function noLists(): ListMaxima {
+  return {
     history: 0,
     organizationMemberships: 0,
     organizationPartnerships: 0,
@@ -34,32 +32,6 @@ export function measureLists(projection: NetworkProjection): ListMaxima {
     groupPartnerships: 0,
     parties: 0,
     arrangements: 0,
-    moves: projection.memberships.mostMoves(),
+    moves: 0,
   };
-  for (const { seqs } of projection.streams.values()) {
-    maxima.history = Math.max(maxima.history, seqs.length);
-  }
-  for (const organization of projection.organizationOrder) {
-    maxima.organizationMemberships = Math.max(
-      maxima.organizationMemberships,
-      organization.memberships.length,
-    );
-    maxima.organizationPartnerships = Math.max(
-      maxima.organizationPartnerships,
-      organization.partnerships.length,
-    );
-    maxima.assessments = Math.max(maxima.assessments, organization.assessments.length);
-    maxima.interventions = Math.max(maxima.interventions, organization.interventions.length);
-  }
-  for (const group of projection.groupOrder) {
-    maxima.groupMemberships = Math.max(maxima.groupMemberships, group.memberships.length);
-    maxima.groupPartnerships = Math.max(maxima.groupPartnerships, group.partnerships.length);
-    maxima.interventions = Math.max(maxima.interventions, group.interventions.length);
-  }
-  for (const partnership of projection.partnershipOrder) {
-    maxima.parties = Math.max(maxima.parties, partnership.parties.length);
-    maxima.arrangements = Math.max(maxima.arrangements, partnership.arrangements.length);
-    maxima.interventions = Math.max(maxima.interventions, partnership.interventions.length);
-  }
-  return maxima;
 }

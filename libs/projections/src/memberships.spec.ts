@@ -105,21 +105,6 @@ describe('MembershipTable', () => {
     expect(copy.state().moves).toEqual(Int32Array.of(0, 3, 1, 0, 4, 2, 0, 6, 0, 2, 7, 1, 3, 5, 1));
   });
 
-  it('counts the most changes of position of one membership, stored, read or applied', () => {
-    const table = filled();
-    expect(table.mostMoves()).toBe(2);
-    expect(new MembershipTable().mostMoves()).toBe(0);
-
-    const copy = new MembershipTable(table.state());
-    expect(copy.mostMoves()).toBe(2);
-    copy.move(3, { revision: 5, value: 'RING' });
-    expect(copy.mostMoves()).toBe(2);
-    copy.move(0, { revision: 6, value: 'CORE' });
-    expect(copy.mostMoves()).toBe(3);
-    // Answered without reading the stored moves into lists.
-    expect(new MembershipTable(copy.state()).mostMoves()).toBe(3);
-  });
-
   it("lists each group's and organisation's memberships in the order they began", () => {
     const table = filled();
 

@@ -162,19 +162,6 @@ export class MembershipTable {
     return [this.storedStarts[low]!, this.storedStarts[low + 1]!];
   }
 
-  /** The most later changes of position any one membership has had (for the cost estimate). */
-  mostMoves(): number {
-    let most = 0;
-    const starts = this.storedStarts;
-    for (let mover = 0; mover + 1 < starts.length; mover++) {
-      // A list made of stored moves holds them all and any applied since.
-      if (this.moved.has(this.storedMovers[mover]!)) continue;
-      most = Math.max(most, (starts[mover + 1]! - starts[mover]!) / 3);
-    }
-    for (const moves of this.moved.values()) most = Math.max(most, moves.length);
-    return most;
-  }
-
   /**
    * Each group's (or organisation's) memberships in the order they began, for `count` of
    * them: one list each over a single column sorted by owner, as a start from a snapshot

@@ -14,7 +14,8 @@ import {
   PositionState,
 } from './columns';
 import { ExtensionState, ExtensionTable } from './extensions';
-import { ListMaxima, measureLists } from './list-maxima';
+import { ListMaxima, noLists } from './list-maxima';
+import { EntityColumnState, EntityColumns } from './entity-columns';
 import { MembershipState, MembershipTable, openMembershipsOf, periodsIn } from './memberships';
 import { RecordTape, decodeRecords, encodeRecords } from './record-tape';
 import {
@@ -47,7 +48,7 @@ interface FollowedStream extends StreamLog {
  * raw bytes. It shares nothing with the live projection but immutable strings.
  */
 export interface ProjectionState {
-  readonly version: 8;
+  readonly version: 9;
   readonly effective: Float64Array;
   readonly recorded: Float64Array;
   readonly positions: PositionState;
@@ -57,6 +58,8 @@ export interface ProjectionState {
   readonly records: RecordTape;
   readonly memberships: MembershipState;
   readonly extensions: ExtensionState;
+  readonly columns: EntityColumnState;
+  readonly maxima: ListMaxima;
 }
 
 /**
@@ -84,6 +87,11 @@ export class NetworkProjection {
     return this.extensionTable;
   }
 
+  /** What a pass over every entity reads, as columns. */
+  get columns(): EntityColumns {
+    return this.entityColumns;
+  }
+
   private effective = new Float64Column();
   private recorded = new Float64Column();
   private positions = new PositionColumn();
@@ -93,25 +101,23 @@ export class NetworkProjection {
   private latestEffectiveMs = -Infinity;
   private membershipTable = new MembershipTable();
   private extensionTable = new ExtensionTable();
+  private entityColumns = new EntityColumns();
   /** Short strings that repeat across events (positions, reasons), kept once. */
   private readonly interned = new Map<string, string>();
-  /** The longest lists, kept as the records grow once asked for (`listMaxima`). */
-  private maxima: ListMaxima | undefined;
+  /** The longest lists, kept as the records grow. */
+  private maxima = noLists();
   /** What the names of the last page's table found, by their index in it. */
   private byName: ByName = { names: [], streams: [], types: [] };
 
-  /**
-   * The longest list of each kind the records hold. The first call walks every record;
-   * from then on each event applied keeps the figures, so a call costs nothing.
-   */
+  /** The longest list of each kind the records hold, kept as each event is applied. */
   listMaxima(): Readonly<ListMaxima> {
-    return (this.maxima ??= measureLists(this));
+    return this.maxima;
   }
 
-  /** Notes a list's new length, once the maxima are kept. */
+  /** Notes a list's new length. */
   private grew(list: keyof ListMaxima, length: number): void {
     const maxima = this.maxima;
-    if (maxima !== undefined && length > maxima[list]) maxima[list] = length;
+    if (length > maxima[list]) maxima[list] = length;
   }
 
   /** The number of events applied: the length of the log as this projection knows it. */
@@ -171,7 +177,7 @@ export class NetworkProjection {
     const types = new Map<string, Int32Array>();
     for (const [type, seqs] of this.types) types.set(type, seqs.toArray());
     return {
-      version: 8,
+      version: 9,
       effective: this.effective.toArray(),
       recorded: this.recorded.toArray(),
       positions: this.positions.state(),
@@ -181,6 +187,8 @@ export class NetworkProjection {
       records: encodeRecords(this),
       memberships: this.membershipTable.state(),
       extensions: this.extensionTable.state(),
+      columns: this.entityColumns.state(),
+      maxima: { ...this.maxima },
     };
   }
 
@@ -195,6 +203,16 @@ export class NetworkProjection {
     projection.membershipTable = new MembershipTable(state.memberships);
     projection.extensionTable = new ExtensionTable(state.extensions);
     decodeRecords(state.records, projection, (value) => projection.intern(value));
+    const columns = new EntityColumns(state.columns);
+    if (
+      columns.organizationSeqs.length !== projection.organizationOrder.length ||
+      columns.groupSeqs.length !== projection.groupOrder.length ||
+      columns.partnershipSeqs.length !== projection.partnershipOrder.length
+    ) {
+      throw new RangeError('the entity columns do not match the records');
+    }
+    projection.entityColumns = columns;
+    projection.maxima = { ...state.maxima };
     return projection;
   }
 
@@ -244,6 +262,7 @@ export class NetworkProjection {
         this.organizations.set(target.id, organization);
         stream.record = organization;
         this.organizationOrder.push(organization);
+        this.entityColumns.organizationSeqs.push(seq);
         return;
       }
       case 'CapabilityAssessed': {
@@ -269,6 +288,7 @@ export class NetworkProjection {
         this.groups.set(target.id, group);
         stream.record = group;
         this.groupOrder.push(group);
+        this.entityColumns.groupSeqs.push(seq);
         return;
       }
       case 'OrganizationJoinedGroup': {
@@ -342,6 +362,7 @@ export class NetworkProjection {
         this.partnerships.set(target.id, partnership);
         stream.record = partnership;
         this.partnershipOrder.push(partnership);
+        this.entityColumns.partnershipFormed(seq, partnership.intendedEnd);
         this.grew('parties', parties.length);
         for (const party of parties) {
           party.partnerships.push(partnership);
@@ -364,10 +385,9 @@ export class NetworkProjection {
         const data = dataAt(type, page, row);
         const partnership = this.partnershipOf(stream, target);
         if (partnership === undefined) return;
-        this.extensionTable.extend(partnership.order, {
-          revision,
-          value: Date.parse(data.intendedEndAt),
-        });
+        const intendedEnd = Date.parse(data.intendedEndAt);
+        this.extensionTable.extend(partnership.order, { revision, value: intendedEnd });
+        this.entityColumns.partnershipExtended(partnership.order, seq, intendedEnd);
         return;
       }
       case 'PartnershipEnded': {
@@ -376,6 +396,7 @@ export class NetworkProjection {
         if (partnership !== undefined) {
           partnership.endRevision = revision;
           partnership.endReason = this.intern(data.reason);
+          this.entityColumns.partnershipEnded(partnership.order, seq);
         }
         return;
       }

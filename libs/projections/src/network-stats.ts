@@ -3,11 +3,17 @@ import type { NetworkView } from './network-view';
 import type { NetworkStatsNode } from './nodes';
 import { isBefore, isOpenIn, positionIn } from './revisions';
 
-/** The counts of the network a view sees: one pass over every entity. */
+/**
+ * The counts of the network a view sees: one pass over every entity, the organisations and
+ * partnerships through their columns.
+ */
 export function networkStats(projection: NetworkProjection, view: NetworkView): NetworkStatsNode {
+  const columns = projection.columns;
   let organizations = 0;
-  for (const record of projection.organizationOrder)
-    if (view.seen(record.stream) > 0) organizations++;
+  const organizationSeqs = columns.organizationSeqs;
+  for (let order = 0; order < organizationSeqs.length; order++) {
+    if (view.seesEvent(organizationSeqs.at(order))) organizations++;
+  }
   let groups = 0;
   let activeGroups = 0;
   const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
@@ -31,12 +37,15 @@ export function networkStats(projection: NetworkProjection, view: NetworkView): 
   let activePartnerships = 0;
   let endedPartnerships = 0;
   let overduePartnerships = 0;
-  for (const record of projection.partnershipOrder) {
-    const node = view.partnershipNode(record);
-    if (node === undefined) continue;
-    if (node.status === 'ENDED') endedPartnerships++;
-    else activePartnerships++;
-    if (node.termStatus === 'OVERDUE') overduePartnerships++;
+  for (let order = 0; order < columns.partnershipSeqs.length; order++) {
+    const status = view.partnershipStatusOf(order);
+    if (status === undefined) continue;
+    if (status === 'ENDED') {
+      endedPartnerships++;
+      continue;
+    }
+    activePartnerships++;
+    if (view.isOverdue(view.intendedEndOf(order))) overduePartnerships++;
   }
   return {
     organizations,

@@ -22,7 +22,7 @@ import {
   TermStatus,
   toRecordedEventNode,
 } from './nodes';
-import { Page, pageOf } from './paging';
+import { CreationSeqs, Page, pageOf } from './paging';
 import { decodeEvent } from '@partnerships/domain/decode-event';
 import type { IntList } from './columns';
 import { openMembershipsOf, periodsIn } from './memberships';
@@ -111,13 +111,12 @@ export class NetworkView {
   }
 
   organizations(page: Page): Connection<OrganizationNode> {
-    return pageOf(
-      this.projection.organizationOrder,
-      page,
-      this.projection.length,
-      this.seesAll(),
-      (record) => this.organizationNodeAt(record, this.seen(record.stream)),
-    );
+    const { organizationOrder, columns } = this.projection;
+    const seqs = columns.organizationSeqs;
+    return pageOf(seqs, page, this.projection.length, this.seesAll(seqs), (index) => {
+      const record = organizationOrder[index]!;
+      return this.organizationNodeAt(record, this.seen(record.stream));
+    });
   }
 
   capabilityHistory(node: OrganizationNode): CapabilityAssessmentNode[] {
@@ -233,13 +232,12 @@ export class NetworkView {
   }
 
   groups(page: Page): Connection<GroupNode> {
-    return pageOf(
-      this.projection.groupOrder,
-      page,
-      this.projection.length,
-      this.seesAll(),
-      (record) => this.groupNodeAt(record, this.seen(record.stream)),
-    );
+    const { groupOrder, columns } = this.projection;
+    const seqs = columns.groupSeqs;
+    return pageOf(seqs, page, this.projection.length, this.seesAll(seqs), (index) => {
+      const record = groupOrder[index]!;
+      return this.groupNodeAt(record, this.seen(record.stream));
+    });
   }
 
   members(
@@ -269,7 +267,9 @@ export class NetworkView {
   }
 
   partnerships(filter: PartnershipFilter, page: Page): Connection<PartnershipNode> {
-    let candidates: readonly PartnershipRecord[] = this.projection.partnershipOrder;
+    const { partnershipOrder, columns } = this.projection;
+    // Those of an organisation or a group: its own list, in the order they were formed.
+    let candidates: readonly PartnershipRecord[] | undefined;
     if (filter.organizationId != null) {
       const organization = this.projection.organizations.get(
         checkId('organizationId', filter.organizationId),
@@ -278,22 +278,32 @@ export class NetworkView {
     }
     if (filter.groupId != null) {
       const group = this.projection.groups.get(checkId('groupId', filter.groupId));
-      // Both lists are in the order the partnerships were formed, as the whole list is.
       if (group === undefined) candidates = [];
-      else if (filter.organizationId != null) {
+      else if (candidates !== undefined) {
         candidates = candidates.filter((record) => record.group === group);
       } else candidates = group.partnerships;
     }
     const status = filter.status;
+    if (candidates === undefined) {
+      const seqs = columns.partnershipSeqs;
+      return pageOf(
+        seqs,
+        page,
+        this.projection.length,
+        status ? (order) => this.partnershipStatusOf(order) === status : this.seesAll(seqs),
+        (order) => this.partnershipNodeAt(partnershipOrder[order]!),
+      );
+    }
+    const listed = candidates;
     return pageOf(
-      candidates,
+      { length: listed.length, at: (index) => listed[index]!.seq },
       page,
       this.projection.length,
-      status
-        ? (record) =>
-            this.sees(record) && partnershipStatus(record, this.seen(record.stream)) === status
-        : this.seesAll(),
-      (record) => this.partnershipNodeAt(record, this.seen(record.stream)),
+      (index) => {
+        const seen = this.partnershipStatusOf(listed[index]!.order);
+        return seen !== undefined && (!status || seen === status);
+      },
+      (index) => this.partnershipNodeAt(listed[index]!),
     );
   }
 
@@ -420,21 +430,45 @@ export class NetworkView {
   // Nodes
 
   /**
-   * Whether this view sees the record: the event that created it, its stream's first (within
-   * a stream both times only move forward, so a view that sees none of it sees nothing after).
+   * Whether this view sees the event at a log index. Within a stream both times only move
+   * forward, so it sees a stream's event exactly when it sees every one before it.
    */
-  private sees(record: StreamRecord): boolean {
+  seesEvent(seq: number): boolean {
     if (this.complete) return true;
     const { projection } = this;
     return (
-      projection.effectiveAt(record.seq) <= this.asOfMs &&
-      projection.recordedAt(record.seq) <= this.knownAtMs
+      projection.effectiveAt(seq) <= this.asOfMs && projection.recordedAt(seq) <= this.knownAtMs
     );
   }
 
-  /** For a list of records: undefined when this view sees every record, else `sees`. */
-  private seesAll(): ((record: StreamRecord) => boolean) | undefined {
-    return this.complete ? undefined : (record) => this.sees(record);
+  /**
+   * For a list of records by the events that created them: undefined when this view sees
+   * every record, else whether it sees the one at an index.
+   */
+  private seesAll(seqs: CreationSeqs): ((index: number) => boolean) | undefined {
+    return this.complete ? undefined : (index) => this.seesEvent(seqs.at(index));
+  }
+
+  /** The status of the partnership at a place in their order; undefined when unseen. */
+  partnershipStatusOf(order: number): PartnershipStatus | undefined {
+    const columns = this.projection.columns;
+    if (!this.seesEvent(columns.partnershipSeqs.at(order))) return undefined;
+    const ended = columns.partnershipEndSeqs.at(order);
+    return ended >= 0 && this.seesEvent(ended) ? 'ENDED' : 'ACTIVE';
+  }
+
+  /** Whether a running partnership with this intended end is overdue at asOf. */
+  isOverdue(intendedEnd: number): boolean {
+    return this.asOfMs >= intendedEnd;
+  }
+
+  /** The intended end of a partnership this view sees, by its place in their order. */
+  intendedEndOf(order: number): number {
+    const columns = this.projection.columns;
+    const extended = columns.partnershipExtensionSeqs.at(order);
+    if (extended < 0 || this.seesEvent(extended)) return columns.partnershipIntendedEnds.at(order);
+    const record = this.projection.partnershipOrder[order]!;
+    return intendedEndIn(record, this.projection.extensions, this.seen(record.stream));
   }
 
   private organizationNode(record: OrganizationRecord): OrganizationNode | undefined {
@@ -537,12 +571,12 @@ export class NetworkView {
 
   /** The partnership as this view sees it; undefined when it sees none of its events. */
   partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
-    const version = this.seen(record.stream);
-    return version === 0 ? undefined : this.partnershipNodeAt(record, version);
+    return this.seesEvent(record.seq) ? this.partnershipNodeAt(record) : undefined;
   }
 
-  /** The partnership as a view that sees the first `version` (≥ 1) of its events. */
-  private partnershipNodeAt(record: PartnershipRecord, version: number): PartnershipNode {
+  /** The partnership as this view sees it, when it sees the event that formed it. */
+  private partnershipNodeAt(record: PartnershipRecord): PartnershipNode {
+    const version = this.seen(record.stream);
     const intendedEndAt = new Date(intendedEndIn(record, this.projection.extensions, version));
     const status = partnershipStatus(record, version);
     const ended = status === 'ENDED';
@@ -566,7 +600,7 @@ export class NetworkView {
   private termStatus(intendedEndAt: Date, ended: boolean): TermStatus {
     if (ended) return 'ENDED';
     const end = intendedEndAt.getTime();
-    if (this.asOfMs >= end) return 'OVERDUE';
+    if (this.isOverdue(end)) return 'OVERDUE';
     if (end - ENDING_SOON_MS <= this.asOfMs) return 'ENDING_SOON';
     return 'RUNNING';
   }

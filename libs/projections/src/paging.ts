@@ -2,44 +2,53 @@ import { Connection, Edge, checkPageSize, decodeCursor, encodeCursor } from './c
 import type { EventStore, RecordedEvent } from '@partnerships/event-store/event-store';
 import type { NetworkProjection } from './network-projection';
 import { RecordedEventNode, toRecordedEventNode } from './nodes';
-import type { StreamRecord } from './records';
 
 export interface Page {
   readonly first: number;
   readonly after?: string | null;
 }
 
+/** The log index of the event that created each record of a list, ascending. */
+export interface CreationSeqs {
+  readonly length: number;
+  at(index: number): number;
+}
+
 /**
- * A page of the records a view sees, in the order they were first recorded: `sees` tells a
- * record the view sees (every one is counted), undefined when it sees them all; `node`
- * builds the node of one on the page. Only the page's records get a node, so a page costs
- * the count, and a view that sees every record costs the page alone.
+ * A page of the records a view sees, in the order they were first recorded: `sees` tells
+ * whether the view sees the record at an index of the list (every one is counted),
+ * undefined when it sees them all; `node` builds the node of one on the page. Only the
+ * page's records get a node, so a page costs the count, and a view that sees every record
+ * costs the page alone.
  */
-export function pageOf<R extends StreamRecord, N>(
-  records: readonly R[],
+export function pageOf<N>(
+  seqs: CreationSeqs,
   page: Page,
   logLength: number,
-  sees: ((record: R) => boolean) | undefined,
-  node: (record: R) => N,
+  sees: ((index: number) => boolean) | undefined,
+  node: (index: number) => N,
 ): Connection<N> {
   const first = checkPageSize(page.first);
   const afterSeq = page.after == null ? -1 : decodeCursor(page.after, logLength);
   const edges: Edge<N>[] = [];
+  const length = seqs.length;
   let totalCount = 0;
   let hasNextPage = false;
   if (sees === undefined) {
-    totalCount = records.length;
-    const start = countThrough(records, afterSeq);
-    const end = Math.min(records.length, start + first);
-    for (let index = start; index < end; index++) edges.push(edgeOf(records[index]!, node));
-    hasNextPage = end < records.length;
+    totalCount = length;
+    const start = countThrough(seqs, afterSeq);
+    const end = Math.min(length, start + first);
+    for (let index = start; index < end; index++) {
+      edges.push({ cursor: encodeCursor(seqs.at(index)), node: node(index) });
+    }
+    hasNextPage = end < length;
   } else {
-    for (let index = 0; index < records.length; index++) {
-      const record = records[index]!;
-      if (!sees(record)) continue;
+    for (let index = 0; index < length; index++) {
+      if (!sees(index)) continue;
       totalCount++;
-      if (record.seq <= afterSeq) continue;
-      if (edges.length < first) edges.push(edgeOf(record, node));
+      const seq = seqs.at(index);
+      if (seq <= afterSeq) continue;
+      if (edges.length < first) edges.push({ cursor: encodeCursor(seq), node: node(index) });
       else hasNextPage = true;
     }
   }
@@ -50,17 +59,13 @@ export function pageOf<R extends StreamRecord, N>(
   };
 }
 
-function edgeOf<R extends StreamRecord, N>(record: R, node: (record: R) => N): Edge<N> {
-  return { cursor: encodeCursor(record.seq), node: node(record) };
-}
-
-/** How many of the records (in ascending `seq`) come at or before `seq`: a binary search. */
-function countThrough(records: readonly StreamRecord[], seq: number): number {
+/** How many of the ascending seqs are at or below `seq`: a binary search. */
+function countThrough(seqs: CreationSeqs, seq: number): number {
   let low = 0;
-  let high = records.length;
+  let high = seqs.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (records[middle]!.seq <= seq) low = middle + 1;
+    if (seqs.at(middle) <= seq) low = middle + 1;
     else high = middle;
   }
   return low;

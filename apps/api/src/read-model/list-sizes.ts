@@ -5,8 +5,8 @@ import { ListSizes } from '../graphql/query-limits';
 /**
  * The longest list of each kind in the read model, for the cost estimate. Records only
  * grow (an ended membership is kept), so the current lengths bound every view of the past
- * too. The projection keeps them as events are applied (`listMaxima`: a walk over every
- * record once, at the first question), so each answer is current and costs nothing.
+ * too. The projection keeps them as events are applied, and its snapshot holds them
+ * (`listMaxima`), so each answer is current and costs nothing.
  */
 export class ReadModelListSizes implements ListSizes {
   constructor(private readonly projection: NetworkProjection) {}
