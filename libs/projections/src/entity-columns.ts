@@ -6,8 +6,10 @@ export interface EntityColumnState {
   readonly groupSeqs: Int32Array;
   readonly partnershipSeqs: Int32Array;
   readonly partnershipEndSeqs: Int32Array;
-  readonly partnershipExtensionSeqs: Int32Array;
-  readonly partnershipIntendedEnds: Float64Array;
+  readonly partnershipFirstExtensionSeqs: Int32Array;
+  readonly partnershipLastExtensionSeqs: Int32Array;
+  readonly partnershipFormedEnds: Float64Array;
+  readonly partnershipLatestEnds: Float64Array;
 }
 
 /**
@@ -25,23 +27,31 @@ export class EntityColumns {
   readonly partnershipSeqs: Int32Column;
   /** The log index of the event that ended each partnership; -1 while it runs. */
   readonly partnershipEndSeqs: Int32Column;
-  /** The log index of each partnership's last extension; -1 when it has none. */
-  readonly partnershipExtensionSeqs: Int32Column;
-  /** Each partnership's intended end after its last extension, in milliseconds. */
-  readonly partnershipIntendedEnds: Float64Column;
+  /** The log index of each partnership's first and last extension; -1 when it has none. */
+  readonly partnershipFirstExtensionSeqs: Int32Column;
+  readonly partnershipLastExtensionSeqs: Int32Column;
+  /** Each partnership's intended end as formed and after its last extension, in ms. */
+  readonly partnershipFormedEnds: Float64Column;
+  readonly partnershipLatestEnds: Float64Column;
 
   constructor(state?: EntityColumnState) {
     this.organizationSeqs = new Int32Column(state?.organizationSeqs);
     this.groupSeqs = new Int32Column(state?.groupSeqs);
     this.partnershipSeqs = new Int32Column(state?.partnershipSeqs);
     this.partnershipEndSeqs = new Int32Column(state?.partnershipEndSeqs);
-    this.partnershipExtensionSeqs = new Int32Column(state?.partnershipExtensionSeqs);
-    this.partnershipIntendedEnds = new Float64Column(state?.partnershipIntendedEnds);
+    this.partnershipFirstExtensionSeqs = new Int32Column(state?.partnershipFirstExtensionSeqs);
+    this.partnershipLastExtensionSeqs = new Int32Column(state?.partnershipLastExtensionSeqs);
+    this.partnershipFormedEnds = new Float64Column(state?.partnershipFormedEnds);
+    this.partnershipLatestEnds = new Float64Column(state?.partnershipLatestEnds);
     const partnerships = this.partnershipSeqs.length;
     if (
-      this.partnershipEndSeqs.length !== partnerships ||
-      this.partnershipExtensionSeqs.length !== partnerships ||
-      this.partnershipIntendedEnds.length !== partnerships
+      [
+        this.partnershipEndSeqs,
+        this.partnershipFirstExtensionSeqs,
+        this.partnershipLastExtensionSeqs,
+        this.partnershipFormedEnds,
+        this.partnershipLatestEnds,
+      ].some((column) => column.length !== partnerships)
     ) {
       throw new RangeError('the partnership columns differ in length');
     }
@@ -50,13 +60,18 @@ export class EntityColumns {
   partnershipFormed(seq: number, intendedEnd: number): void {
     this.partnershipSeqs.push(seq);
     this.partnershipEndSeqs.push(-1);
-    this.partnershipExtensionSeqs.push(-1);
-    this.partnershipIntendedEnds.push(intendedEnd);
+    this.partnershipFirstExtensionSeqs.push(-1);
+    this.partnershipLastExtensionSeqs.push(-1);
+    this.partnershipFormedEnds.push(intendedEnd);
+    this.partnershipLatestEnds.push(intendedEnd);
   }
 
   partnershipExtended(order: number, seq: number, intendedEnd: number): void {
-    this.partnershipExtensionSeqs.set(order, seq);
-    this.partnershipIntendedEnds.set(order, intendedEnd);
+    if (this.partnershipFirstExtensionSeqs.at(order) < 0) {
+      this.partnershipFirstExtensionSeqs.set(order, seq);
+    }
+    this.partnershipLastExtensionSeqs.set(order, seq);
+    this.partnershipLatestEnds.set(order, intendedEnd);
   }
 
   partnershipEnded(order: number, seq: number): void {
@@ -69,8 +84,10 @@ export class EntityColumns {
       groupSeqs: this.groupSeqs.toArray(),
       partnershipSeqs: this.partnershipSeqs.toArray(),
       partnershipEndSeqs: this.partnershipEndSeqs.toArray(),
-      partnershipExtensionSeqs: this.partnershipExtensionSeqs.toArray(),
-      partnershipIntendedEnds: this.partnershipIntendedEnds.toArray(),
+      partnershipFirstExtensionSeqs: this.partnershipFirstExtensionSeqs.toArray(),
+      partnershipLastExtensionSeqs: this.partnershipLastExtensionSeqs.toArray(),
+      partnershipFormedEnds: this.partnershipFormedEnds.toArray(),
+      partnershipLatestEnds: this.partnershipLatestEnds.toArray(),
     };
   }
 }

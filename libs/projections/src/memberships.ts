@@ -44,6 +44,13 @@ export class MembershipTable {
   private readonly storedStarts: Int32Array;
   /** Later changes of position as lists, in order: those applied and those read so far. */
   private readonly moved = new Map<number, Revised<Position>[]>();
+  /**
+   * Each membership's position after its last move and that move's revision (-1: never
+   * moved), made from the moves at a start: a count over every membership reads these in
+   * order instead of each one's list of moves.
+   */
+  private readonly latestPositions: Int32Column;
+  private readonly lastMoves: Int32Column;
 
   constructor(state?: MembershipState) {
     this.groups = new Int32Column(state?.groups);
@@ -67,12 +74,17 @@ export class MembershipTable {
     if (moves.length % 3 !== 0) throw new RangeError('the membership moves are not triples');
     const movers = new Int32Column();
     const starts = new Int32Column();
+    this.latestPositions = new Int32Column(this.positions.toArray());
+    this.lastMoves = new Int32Column(new Int32Array(length).fill(-1));
     for (let at = 0; at < moves.length; at += 3) {
       const membership = moves[at]!;
       if (membership < 0 || membership >= length) {
         throw new RangeError('a membership move names no membership');
       }
       positionOf(moves[at + 2]!);
+      // In order within a membership: its last triple is its latest move.
+      this.latestPositions.set(membership, moves[at + 2]!);
+      this.lastMoves.set(membership, moves[at + 1]!);
       const last = movers.length === 0 ? -1 : movers.at(movers.length - 1);
       if (membership === last) continue;
       if (membership < last) throw new RangeError('the membership moves are not in order');
@@ -97,6 +109,8 @@ export class MembershipTable {
     this.organizations.push(organization);
     this.joinRevisions.push(joinRevision);
     this.positions.push(code);
+    this.latestPositions.push(code);
+    this.lastMoves.push(-1);
     this.endRevisions.push(OPEN);
     return this.groups.length - 1;
   }
@@ -140,6 +154,18 @@ export class MembershipTable {
     const moves = this.movesOf(membership) as Revised<Position>[] | undefined;
     if (moves === undefined) this.moved.set(membership, [change]);
     else moves.push(change);
+    this.latestPositions.set(membership, POSITIONS.indexOf(change.value));
+    this.lastMoves.set(membership, change.revision);
+  }
+
+  /**
+   * The position held after the first `seen` events of the group when they hold every move
+   * of the membership (its latest position); undefined when a later move is not among them.
+   */
+  latestPositionWithin(membership: number, seen: number): Position | undefined {
+    return this.lastMoves.at(membership) < seen
+      ? POSITIONS[this.latestPositions.at(membership)]
+      : undefined;
   }
 
   /** A membership's stored moves as a list, kept with those applied; undefined: none. */

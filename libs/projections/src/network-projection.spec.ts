@@ -351,9 +351,20 @@ describe('NetworkView connections', () => {
     expect(organizations.length).toBeGreaterThan(0);
     expect(partnerships.length).toBeGreaterThan(0);
     const active = partnerships.filter((node) => node.status === 'ACTIVE');
-    expect(view.stats()).toMatchObject({
+    const members = groups.flatMap((node) => view.members(node, null, false));
+    const holding = (position: string) =>
+      members.filter((member) => member.position === position).length;
+    expect(members.length).toBeGreaterThan(0);
+    expect(view.stats()).toEqual({
       organizations: organizations.length,
       groups: groups.length,
+      activeGroups: groups.filter((node) => node.dissolvedAt === null).length,
+      activeMemberships: members.length,
+      membersByPosition: {
+        core: holding('CORE'),
+        ring: holding('RING'),
+        freeSpace: holding('FREE_SPACE'),
+      },
       activePartnerships: active.length,
       endedPartnerships: partnerships.length - active.length,
       overduePartnerships: active.filter((node) => node.termStatus === 'OVERDUE').length,

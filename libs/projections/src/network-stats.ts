@@ -16,23 +16,26 @@ export function networkStats(projection: NetworkProjection, view: NetworkView): 
   }
   let groups = 0;
   let activeGroups = 0;
-  const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
-  const table = projection.memberships;
-  for (const group of projection.groupOrder) {
+  const { groupOrder, memberships: table } = projection;
+  // How many of each group's events the view sees: 0 for one it does not see.
+  const seenOf = new Int32Array(groupOrder.length);
+  for (let order = 0; order < groupOrder.length; order++) {
+    const group = groupOrder[order]!;
     const seen = view.seen(group.stream);
+    seenOf[order] = seen;
     if (seen === 0) continue;
     groups++;
     if (!isBefore(group.dissolvedRevision, seen)) activeGroups++;
-    // An index loop: this pass visits every membership of the network.
-    const memberships = group.memberships;
-    for (let index = 0; index < memberships.length; index++) {
-      const membership = memberships.at(index);
-      if (!isOpenIn(table, membership, seen)) continue;
-      const position = positionIn(table, membership, seen);
-      if (position === 'CORE') membersByPosition.core++;
-      else if (position === 'RING') membersByPosition.ring++;
-      else if (position === 'FREE_SPACE') membersByPosition.freeSpace++;
-    }
+  }
+  // Every membership of the network, in the table's order: its columns are read in order.
+  const membersByPosition = { core: 0, ring: 0, freeSpace: 0 };
+  for (let membership = 0; membership < table.length; membership++) {
+    const seen = seenOf[table.groupOf(membership)]!;
+    if (!isOpenIn(table, membership, seen)) continue;
+    const position = positionIn(table, membership, seen);
+    if (position === 'CORE') membersByPosition.core++;
+    else if (position === 'RING') membersByPosition.ring++;
+    else if (position === 'FREE_SPACE') membersByPosition.freeSpace++;
   }
   let activePartnerships = 0;
   let endedPartnerships = 0;

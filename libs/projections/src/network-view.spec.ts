@@ -224,6 +224,30 @@ describe('NetworkView', () => {
     expect(status('2026-07-01T00:00:00Z')).toBe('OVERDUE');
   });
 
+  it('counts a partnership overdue by the extensions the view sees, none, some or all', () => {
+    const log = network();
+    const extend = (to: string, day: string) =>
+      log.record(
+        'partnership-p',
+        'PartnershipExtended',
+        { partnershipId: 'p', intendedEndAt: to, previousIntendedEndAt: '2026-06-01T00:00:00Z' },
+        at(day),
+      );
+    // Formed to end on 1 June; extended on 1 March to 1 August, on 1 April to 1 October.
+    extend('2026-08-01T00:00:00Z', '03-01');
+    extend('2026-10-01T00:00:00Z', '04-01');
+    const overdue = (asOf: string, knownAt: string) => {
+      const view = log.view(asOf, knownAt);
+      return [view.partnership('p')!.termStatus === 'OVERDUE', view.stats().overduePartnerships];
+    };
+    // 1 September: overdue by the first extension, not by the second.
+    expect(overdue('2026-09-01T00:00:00Z', '2026-12-31T00:00:00Z')).toEqual([false, 0]);
+    expect(overdue('2026-09-01T00:00:00Z', '2026-03-15T00:00:00Z')).toEqual([true, 1]);
+    // 1 July: overdue by the end as formed only.
+    expect(overdue('2026-07-01T00:00:00Z', '2026-02-15T00:00:00Z')).toEqual([true, 1]);
+    expect(overdue('2026-07-01T00:00:00Z', '2026-03-15T00:00:00Z')).toEqual([false, 0]);
+  });
+
   it('ends every membership when the group is dissolved; its partnerships go on', () => {
     const log = network();
     log.record('group-g', 'GroupDissolved', { groupId: 'g', reason: null }, at('04-01'));

@@ -465,8 +465,12 @@ export class NetworkView {
   /** The intended end of a partnership this view sees, by its place in their order. */
   intendedEndOf(order: number): number {
     const columns = this.projection.columns;
-    const extended = columns.partnershipExtensionSeqs.at(order);
-    if (extended < 0 || this.seesEvent(extended)) return columns.partnershipIntendedEnds.at(order);
+    const last = columns.partnershipLastExtensionSeqs.at(order);
+    if (last < 0 || this.seesEvent(last)) return columns.partnershipLatestEnds.at(order);
+    if (!this.seesEvent(columns.partnershipFirstExtensionSeqs.at(order))) {
+      return columns.partnershipFormedEnds.at(order);
+    }
+    // Some of its extensions but not all: the latest among them.
     const record = this.projection.partnershipOrder[order]!;
     return intendedEndIn(record, this.projection.extensions, this.seen(record.stream));
   }

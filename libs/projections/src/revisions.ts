@@ -47,7 +47,10 @@ function latest<T>(first: T, changes: readonly Revised<T>[] | undefined, seen: n
 
 /** The position a membership holds among the first `seen` events of its group (it joined). */
 export function positionIn(table: MembershipTable, membership: number, seen: number): Position {
-  return latest(table.positionOf(membership), table.movesOf(membership), seen);
+  return (
+    table.latestPositionWithin(membership, seen) ??
+    latest(table.positionOf(membership), table.movesOf(membership), seen)
+  );
 }
 
 /** Every position a membership held among the first `seen` events, oldest first. */
