@@ -355,6 +355,15 @@ describe('NetworkView connections', () => {
     const holding = (position: string) =>
       members.filter((member) => member.position === position).length;
     expect(members.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      const listed = view.members(group, null, false);
+      const of = (position: string) => listed.filter((member) => member.position === position);
+      expect(view.membersByPosition(group)).toEqual({
+        core: of('CORE').length,
+        ring: of('RING').length,
+        freeSpace: of('FREE_SPACE').length,
+      });
+    }
     expect(view.stats()).toEqual({
       organizations: organizations.length,
       groups: groups.length,

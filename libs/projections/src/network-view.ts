@@ -15,6 +15,7 @@ import {
   PartnershipFilter,
   PartnershipNode,
   PartnershipStatus,
+  PositionCounts,
   PositionPeriodNode,
   RecordedEventNode,
   RelationNode,
@@ -42,6 +43,7 @@ import {
   isOpenIn,
   joinedAmongFirst,
   periods,
+  positionIn,
   positionsIn,
   visible,
 } from './revisions';
@@ -250,6 +252,30 @@ export class NetworkView {
     const count = joinedAmongFirst(this.projection.memberships, memberships, seen);
     const members = this.membershipNodes(memberships, includeEnded, count);
     return position ? members.filter((member) => member.position === position) : members;
+  }
+
+  /**
+   * How many of the group's members (those `members` lists, without the ended) hold each
+   * position, counted from the membership table without making their nodes.
+   */
+  membersByPosition(node: GroupNode): PositionCounts {
+    const { memberships, stream } = node.record;
+    const table = this.projection.memberships;
+    const organizationSeqs = this.projection.columns.organizationSeqs;
+    const seen = this.seen(stream);
+    const count = joinedAmongFirst(table, memberships, seen);
+    const counts = { core: 0, ring: 0, freeSpace: 0 };
+    for (let index = 0; index < count; index++) {
+      const membership = memberships.at(index);
+      if (!isOpenIn(table, membership, seen)) continue;
+      // As `members` does: a member whose registration the view does not see is left out.
+      if (!this.seesEvent(organizationSeqs.at(table.organizationOf(membership)))) continue;
+      const position = positionIn(table, membership, seen);
+      if (position === 'CORE') counts.core++;
+      else if (position === 'RING') counts.ring++;
+      else counts.freeSpace++;
+    }
+    return counts;
   }
 
   partnershipsOfGroup(

@@ -112,12 +112,19 @@ export interface CommitmentNode {
   readonly commitment: string;
 }
 
+/** How many members hold each position. */
+export interface PositionCounts {
+  core: number;
+  ring: number;
+  freeSpace: number;
+}
+
 export interface NetworkStatsNode {
   readonly organizations: number;
   readonly groups: number;
   readonly activeGroups: number;
   readonly activeMemberships: number;
-  readonly membersByPosition: { core: number; ring: number; freeSpace: number };
+  readonly membersByPosition: PositionCounts;
   readonly activePartnerships: number;
   readonly endedPartnerships: number;
   readonly overduePartnerships: number;

@@ -6,16 +6,14 @@ import {
   GroupNode,
   InterventionNode,
   MembershipNode,
-  NetworkStatsNode,
   OrganizationNode,
   PartnershipNode,
   PartnershipStatus,
+  PositionCounts,
   RecordedEventNode,
   RelationNode,
 } from '@partnerships/projections/nodes';
 import { Allow } from '../auth/allow.decorator';
-
-type PositionCountsNode = NetworkStatsNode['membersByPosition'];
 
 /**
  * The fields of an entity that are lists; each is seen at its view's pair of times. Like
@@ -74,16 +72,9 @@ export class GroupResolver {
     return group.view.members(group, position ?? null, includeEnded === true);
   }
 
-  /** Counted from the same members the list serves, so the two never disagree. */
   @ResolveField()
-  membersByPosition(group: GroupNode): PositionCountsNode {
-    const counts = { core: 0, ring: 0, freeSpace: 0 };
-    for (const member of group.view.members(group, null, false)) {
-      if (member.position === 'CORE') counts.core++;
-      else if (member.position === 'RING') counts.ring++;
-      else counts.freeSpace++;
-    }
-    return counts;
+  membersByPosition(group: GroupNode): PositionCounts {
+    return group.view.membersByPosition(group);
   }
 
   @ResolveField()
