@@ -317,7 +317,7 @@ export class NetworkView {
         page,
         this.projection.length,
         status ? (order) => this.partnershipStatusOf(order) === status : this.seesAll(seqs),
-        (order) => this.partnershipNodeAt(partnershipOrder[order]!),
+        (order) => this.partnershipNodeOf(partnershipOrder[order]!),
       );
     }
     const listed = candidates;
@@ -326,10 +326,10 @@ export class NetworkView {
       page,
       this.projection.length,
       (index) => {
-        const seen = this.partnershipStatusOf(listed[index]!.order);
-        return seen !== undefined && (!status || seen === status);
+        const found = this.partnershipStatusOf(listed[index]!.order);
+        return found !== undefined && (!status || found === status);
       },
-      (index) => this.partnershipNodeAt(listed[index]!),
+      (index) => this.partnershipNodeOf(listed[index]!),
     );
   }
 
@@ -601,12 +601,17 @@ export class NetworkView {
 
   /** The partnership as this view sees it; undefined when it sees none of its events. */
   partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
-    return this.seesEvent(record.seq) ? this.partnershipNodeAt(record) : undefined;
+    const version = this.seen(record.stream);
+    return version === 0 ? undefined : this.partnershipNodeAt(record, version);
   }
 
-  /** The partnership as this view sees it, when it sees the event that formed it. */
-  private partnershipNodeAt(record: PartnershipRecord): PartnershipNode {
-    const version = this.seen(record.stream);
+  /** The partnership of a page: one this view sees. */
+  private partnershipNodeOf(record: PartnershipRecord): PartnershipNode {
+    return this.partnershipNodeAt(record, this.seen(record.stream));
+  }
+
+  /** The partnership as a view that sees the first `version` (≥ 1) of its events. */
+  private partnershipNodeAt(record: PartnershipRecord, version: number): PartnershipNode {
     const intendedEndAt = new Date(intendedEndIn(record, this.projection.extensions, version));
     const status = partnershipStatus(record, version);
     const ended = status === 'ENDED';
