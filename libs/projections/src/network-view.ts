@@ -600,7 +600,7 @@ export class NetworkView {
   }
 
   /** The partnership as this view sees it; undefined when it sees none of its events. */
-  partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
+  private partnershipNode(record: PartnershipRecord): PartnershipNode | undefined {
     const version = this.seen(record.stream);
     return version === 0 ? undefined : this.partnershipNodeAt(record, version);
   }
