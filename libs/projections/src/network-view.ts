@@ -496,9 +496,11 @@ export class NetworkView {
     if (!this.seesEvent(columns.partnershipFirstExtensionSeqs.at(order))) {
       return columns.partnershipFormedEnds.at(order);
     }
-    // Some of its extensions but not all: the latest among them.
-    const record = this.projection.partnershipOrder[order]!;
-    return intendedEndIn(record, this.projection.extensions, this.seen(record.stream));
+    // Some of its extensions but not all: the latest of those it sees, a prefix of them.
+    const seqs = this.projection.partnershipOrder[order]!.stream.seqs;
+    const extensions = this.projection.extensions.of(order) ?? [];
+    const count = countWhile(extensions, ({ revision }) => this.seesEvent(seqs.at(revision)));
+    return count === 0 ? columns.partnershipFormedEnds.at(order) : extensions[count - 1]!.value;
   }
 
   private organizationNode(record: OrganizationRecord): OrganizationNode | undefined {
