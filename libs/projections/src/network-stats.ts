@@ -4,8 +4,9 @@ import type { NetworkStatsNode } from './nodes';
 import { isBefore, isOpenIn, positionIn } from './revisions';
 
 /**
- * The counts of the network a view sees: one pass over every entity, the organisations and
- * partnerships through their columns.
+ * The counts of the network a view sees: one pass over the columns of every organisation,
+ * membership and partnership (entity-columns.ts, the membership table), and over the
+ * groups' records.
  */
 export function networkStats(projection: NetworkProjection, view: NetworkView): NetworkStatsNode {
   const columns = projection.columns;
