@@ -3,12 +3,12 @@
  * it knows, durable (WAL, synchronous=FULL), through the store port; against raw
  * better-sqlite3 inserting the same rows, and against Emmett's SQLite event store.
  */
-import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { EmmettRequest, EmmettResult, benchEvent, benchStream } from './append-payload';
+import { askChild } from './child-run';
 import { countEvents, removeDatabase } from './generated-files';
 import { Ticker, say } from './progress';
 import { FigureResult } from './figure';
@@ -284,26 +284,15 @@ async function appendThroughEmmett(
   request: Omit<EmmettRequest, 'file'>,
 ): Promise<EmmettRun> {
   removeDatabase(file);
-  const child = fork(join(__dirname, 'p1-emmett-child.js'), [], {
-    // Emmett logs its errors with console.log: keep them out of the table on stdout.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    const answer = await new Promise<{ result?: EmmettResult; error?: string }>(
-      (resolve, reject) => {
-        child.once('message', (message) => resolve(message as { result?: EmmettResult }));
-        child.once('error', reject);
-        child.once('exit', (code, signal) =>
-          reject(new Error(`the Emmett process ended (${signal ?? code}) without an answer`)),
-        );
-        child.send({ ...request, file } satisfies EmmettRequest);
-      },
+    // Emmett logs its errors with console.log: the child's stdout is kept out of the table.
+    // Appends still pending are ended with the process, before the file is counted.
+    const answer = await askChild<{ result?: EmmettResult; error?: string }>(
+      'p1-emmett-child.js',
+      { ...request, file } satisfies EmmettRequest,
+      'the Emmett process',
     );
     if (answer.result === undefined) throw new Error(answer.error ?? 'no answer');
-    // Appends still pending must not go on writing while the file is counted.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
     const committed = countRows(file, 'emt_messages') - 1;
     // Every resolved append must be in the file; a failed one may or may not be.
     if (request.mode === 'queued' && committed < answer.result.appended) {
@@ -317,8 +306,6 @@ async function appendThroughEmmett(
       perSecond: answer.result.appended / answer.result.seconds,
     };
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
     removeDatabase(file);
   }
 }

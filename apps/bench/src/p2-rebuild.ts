@@ -2,12 +2,12 @@
  * P2: rebuilding the read model from a generated history through the port, against a raw
  * scan of the same table that parses every event's JSON and builds nothing.
  */
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
+import { askChild } from './child-run';
 import { FigureResult } from './figure';
 import { copyDatabase, removeDatabase } from './generated-files';
 import { Ticker, say } from './progress';
@@ -102,27 +102,10 @@ export function scan(file: string, expected: number): number {
 
 /** Events per second of one run, measured by a child process (p2-child.ts). */
 async function inChild(request: P2Request): Promise<number> {
-  // The child inherits this process's Node.js flags; its progress lines go to stderr.
-  const child = fork(join(__dirname, 'p2-child.js'), [], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    const answer = await new Promise<P2Answer>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as P2Answer));
-      child.once('error', reject);
-      child.once('exit', (code, signal) =>
-        reject(new Error(`P2's process ended (${signal ?? code}) without an answer`)),
-      );
-      child.send(request);
-    });
-    if ('error' in answer) throw new Error(answer.error);
-    return answer.rate;
-  } finally {
-    // The next run starts once this one's process, and its memory, are gone.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  }
+  // The next run starts once this one's process, and its memory, are gone.
+  const answer = await askChild<P2Answer>('p2-child.js', request, "P2's process");
+  if ('error' in answer) throw new Error(answer.error);
+  return answer.rate;
 }
 
 /** Events per second of a full rebuild through the port. */

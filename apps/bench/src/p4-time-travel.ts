@@ -263,6 +263,13 @@ class PacedWriter {
   }
 }
 
+interface LookupAnswer {
+  readonly network: {
+    readonly group: { readonly members: unknown[] } | null;
+    readonly partnership: { readonly arrangements: unknown[] } | null;
+  };
+}
+
 async function measureLookups(
   server: ServerProcess,
   chosen: readonly Record<string, unknown>[],
@@ -270,29 +277,16 @@ async function measureLookups(
   label: string,
   share: number,
 ): Promise<Latencies> {
-  const total = options.warmup + options.requests;
-  const samples: number[] = [];
-  const ticker = new Ticker(label, 2_000);
-  for (let i = 0; i < total; i++) {
-    const variables = chosen[i]!;
-    const started = performance.now();
-    const answer = await server.gql<{
-      network: {
-        group: { members: unknown[] } | null;
-        partnership: { arrangements: unknown[] } | null;
-      };
-    }>(LOOKUP, variables);
-    const elapsed = performance.now() - started;
-    const { group, partnership } = answer.network;
-    if (group?.members.length !== MEMBERS || partnership?.arrangements.length !== ARRANGEMENTS) {
-      throw new Error(
-        `P4: the server's answer to ${JSON.stringify(variables)} is not of the chosen size`,
-      );
-    }
-    if (i < options.warmup) continue;
-    samples.push(elapsed);
-    ticker.tick(() => `${samples.length}/${options.requests} lookups`);
-  }
+  const samples = await timed(chosen, options, label, 'lookups', {
+    ask: (variables) => server.gql<LookupAnswer>(LOOKUP, variables),
+    check: ({ network: { group, partnership } }, variables) => {
+      if (group?.members.length !== MEMBERS || partnership?.arrangements.length !== ARRANGEMENTS) {
+        throw new Error(
+          `P4: the server's answer to ${JSON.stringify(variables)} is not of the chosen size`,
+        );
+      }
+    },
+  });
   return latenciesOf(samples, share, label);
 }
 
@@ -303,25 +297,46 @@ async function measureOverview(
   options: TimeTravelOptions,
   label: string,
 ): Promise<Latencies> {
+  const samples = await timed(chosen, options, label, 'overviews', {
+    ask: ({ asOf, knownAt }) =>
+      server.gql<{ network: { groups: { edges: unknown[] } } }>(OVERVIEW, { asOf, knownAt }),
+    check: (answer, { asOf, knownAt }) => {
+      if (answer.network.groups.edges.length === 0) {
+        throw new Error(`P4: the overview at ${JSON.stringify({ asOf, knownAt })} has no group`);
+      }
+    },
+  });
+  return latenciesOf(samples, 1, label);
+}
+
+/**
+ * Asks with each drawn lookup's variables in turn, one request at a time, and times each
+ * request (its answer checked after); the warm-up's times are not kept.
+ */
+async function timed<Answer>(
+  chosen: readonly Record<string, unknown>[],
+  options: TimeTravelOptions,
+  label: string,
+  unit: string,
+  request: {
+    readonly ask: (variables: Record<string, unknown>) => Promise<Answer>;
+    readonly check: (answer: Answer, variables: Record<string, unknown>) => void;
+  },
+): Promise<number[]> {
   const total = options.warmup + options.requests;
   const samples: number[] = [];
   const ticker = new Ticker(label, 2_000);
   for (let i = 0; i < total; i++) {
-    const { asOf, knownAt } = chosen[i]!;
+    const variables = chosen[i]!;
     const started = performance.now();
-    const answer = await server.gql<{ network: { groups: { edges: unknown[] } } }>(OVERVIEW, {
-      asOf,
-      knownAt,
-    });
+    const answer = await request.ask(variables);
     const elapsed = performance.now() - started;
-    if (answer.network.groups.edges.length === 0) {
-      throw new Error(`P4: the overview at ${JSON.stringify({ asOf, knownAt })} has no group`);
-    }
+    request.check(answer, variables);
     if (i < options.warmup) continue;
     samples.push(elapsed);
-    ticker.tick(() => `${samples.length}/${options.requests} overviews`);
+    ticker.tick(() => `${samples.length}/${options.requests} ${unit}`);
   }
-  return latenciesOf(samples, 1, label);
+  return samples;
 }
 
 /** The network's partnerships and active memberships now, as the overview counts them. */
