@@ -146,6 +146,89 @@ describe('SqliteEventStore', () => {
       expect(seenAtAcknowledgement).toEqual(Array.from({ length: 10 }, () => 1));
     });
 
+    describe('reads of the log right after its commits', () => {
+      /** Every page from `after` on, `limit` at a time, as plain data. */
+      const pagesFrom = async (
+        store: SqliteEventStore,
+        after: string | undefined,
+        limit: number,
+      ): Promise<unknown[]> => {
+        const pages: unknown[] = [];
+        for (let from = after; ;) {
+          const page = await store.readAll({ after: from, limit });
+          pages.push(JSON.parse(JSON.stringify(page)));
+          if (page.length === 0) return pages;
+          from = page[page.length - 1].position;
+        }
+      };
+
+      it('gives the events of its latest commit as recorded, the same as the file has them', async () => {
+        const store = openStore();
+        // Opened first: opening writes to the file (its schema version), which another
+        // connection's latest commit would no longer be the end of the log after.
+        const fromFile = openStore();
+        const { events: first } = await store.append(newStreamId(), [newEvent()], 0);
+        const contested = newStreamId();
+        const outcomes = await Promise.allSettled([
+          store.append(contested, [newEvent(), newEvent()], 0),
+          store.append(contested, [newEvent()], 0),
+          store.append(newStreamId(), [newEvent(), newEvent(), newEvent()], 0),
+        ]);
+        expect(outcomes.map((outcome) => outcome.status)).toEqual([
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+        ]);
+        const recorded = outcomes.flatMap((outcome) =>
+          outcome.status === 'fulfilled' ? outcome.value.events : [],
+        );
+        // The events of the commit, not the same rows read back: the objects the appends got.
+        const page = await store.readPage({ after: first[0].position, limit: 10 });
+        expect(page.length).toBe(recorded.length);
+        recorded.forEach((event, row) => expect(page.event(row)).toBe(event));
+
+        // A commit that recorded nothing (refused) leaves the latest commit the log's end.
+        await expect(store.append(contested, [newEvent()], 0)).rejects.toBeInstanceOf(
+          WrongExpectedVersionError,
+        );
+        for (const after of [undefined, first[0].position, ...recorded.map((e) => e.position)]) {
+          for (const limit of [1, 2, 100]) {
+            expect(await pagesFrom(store, after, limit)).toEqual(
+              await pagesFrom(fromFile, after, limit),
+            );
+          }
+        }
+      });
+
+      it('reads from the file what another connection committed after its latest commit', async () => {
+        const store = openStore();
+        const other = openStore();
+        const before = (await store.append(newStreamId(), [newEvent()], 0)).events[0];
+        const { events: mine } = await store.append(newStreamId(), [newEvent(), newEvent()], 0);
+        const { events: theirs } = await other.append(newStreamId(), [newEvent()], 0);
+        const ids = (events: readonly RecordedEvent[]) => events.map((event) => event.id);
+        expect(ids(await store.readAll({ after: before.position, limit: 10 }))).toEqual(
+          ids([...mine, ...theirs]),
+        );
+        expect(ids(await store.readAll({ after: mine[1].position, limit: 10 }))).toEqual(
+          ids(theirs),
+        );
+      });
+
+      it('reads from the file what an import wrote after its latest commit', async () => {
+        const store = openStore();
+        const { events: mine } = await store.append(newStreamId(), [newEvent()], 0);
+        const source = SqliteEventStore.open(':memory:');
+        opened.push(source);
+        await source.append(newStreamId(), [newEvent()], 0);
+        const imported = await source.readAll({ limit: 10 });
+        await store.importRecorded(imported);
+        expect(
+          (await store.readAll({ after: mine[0].position, limit: 10 })).map((event) => event.id),
+        ).toEqual(imported.map((event) => event.id));
+      });
+    });
+
     it('commits appends still waiting when the store is closed', async () => {
       const store = SqliteEventStore.open(file);
       const pending = store.append(newStreamId(), [newEvent()], 0);

@@ -111,6 +111,16 @@ export class SqliteEventStore implements EventStore {
     ) => AppendResult
   >;
   private readonly importInTransaction: Database.Transaction<(rows: readonly ImportRow[]) => void>;
+  /**
+   * The events of this connection's latest commit that recorded any, and SQLite's
+   * data_version as that commit found it: while no other connection has committed since
+   * (the same data_version), they are the end of the log. The read model reads them as soon as the
+   * commit is answered, and is given these instead of the same rows read back from the file
+   * and parsed again (`readPage`).
+   */
+  private lastCommit: LastCommit | undefined;
+  /** data_version as read under the latest group's write lock. */
+  private dataVersionAtCommit = Number.NaN;
 
   private constructor(
     private readonly db: Database.Database,
@@ -151,12 +161,25 @@ export class SqliteEventStore implements EventStore {
     this.appendInSavepoint = db.transaction((streamId, events, expectedVersion, unchanged) =>
       this.appendLocked(streamId, events, expectedVersion, unchanged),
     );
-    this.commitGroup = db.transaction((batch: readonly PendingAppend[]) =>
-      batch.map((append) => this.appendInGroup(append)),
-    );
+    this.commitGroup = db.transaction((batch: readonly PendingAppend[]) => {
+      // Under the write lock: no other connection commits between this read and the COMMIT,
+      // and this connection's own commits do not move it.
+      this.dataVersionAtCommit = this.dataVersion.get() ?? Number.NaN;
+      return batch.map((append) => this.appendInGroup(append));
+    });
     this.importInTransaction = db.transaction((rows) => this.importLocked(rows));
     this.groupCommit = new GroupCommit(
-      (batch) => this.use(() => this.commitGroup.immediate(batch)),
+      (batch) =>
+        this.use(() => {
+          const outcomes = this.commitGroup.immediate(batch);
+          const events = eventsRecordedBy(outcomes);
+          // A commit that recorded nothing leaves the log's end where it was.
+          if (events?.length !== 0) {
+            this.lastCommit =
+              events === undefined ? undefined : { events, dataVersion: this.dataVersionAtCommit };
+          }
+          return outcomes;
+        }),
       () => this.notify(),
       (appends) => {
         for (const observer of this.groupCommitObservers) {
@@ -255,6 +278,8 @@ export class SqliteEventStore implements EventStore {
       }
       return after === undefined ? 0 : parsePosition(after);
     });
+    const committed = this.use(() => this.lastCommitAfter(from, limit));
+    if (committed !== undefined) return LogPage.ofEvents(committed);
     const readAhead = await this.readAhead?.take(from, limit);
     const page = this.use(
       () =>
@@ -278,6 +303,18 @@ export class SqliteEventStore implements EventStore {
     return this.pagesReadAhead + (this.readAhead?.taken ?? 0);
   }
 
+  /**
+   * The page after `from` when it begins within the latest commit, or right after it, and
+   * that commit is still the end of the log; undefined when the file must be read.
+   */
+  private lastCommitAfter(from: number, limit: number): readonly RecordedEvent[] | undefined {
+    const last = this.lastCommit;
+    if (last === undefined || from + 1 < Number(last.events[0].position)) return undefined;
+    if (this.dataVersion.get() !== last.dataVersion) return undefined;
+    const index = from + 1 - Number(last.events[0].position);
+    return last.events.slice(index, index + limit);
+  }
+
   /** A caller reading the log page by page in large pages gets the next one read ahead. */
   private readsAhead(limit: number): boolean {
     return this.readAheadAllowed && this.location !== MEMORY && limit >= READ_AHEAD_MIN_LIMIT;
@@ -299,6 +336,8 @@ export class SqliteEventStore implements EventStore {
   async importRows(rows: readonly ImportRow[]): Promise<void> {
     this.use(() => {
       assertImportRows(rows);
+      // The log's end moves without a commit of appends.
+      this.lastCommit = undefined;
       this.importInTransaction.immediate(rows);
     });
     if (rows.length > 0) this.notify();
@@ -331,6 +370,7 @@ export class SqliteEventStore implements EventStore {
       }
     });
     this.importing = true;
+    this.lastCommit = undefined;
     let imported = 0;
     let uncommitted = 0;
     // Under the write lock a stream's version moves only by this import's own rows: each
@@ -628,4 +668,28 @@ class RevisionTaken extends Error {
   constructor(readonly version: StreamVersion) {
     super('the revision was taken by another writer');
   }
+}
+
+interface LastCommit {
+  readonly events: readonly RecordedEvent[];
+  readonly dataVersion: number;
+}
+
+/**
+ * The events a commit recorded, in log order; undefined when their positions do not follow
+ * one another (each insert takes the position after the file's last, so they do).
+ */
+function eventsRecordedBy(outcomes: readonly Outcome[]): readonly RecordedEvent[] | undefined {
+  const events: RecordedEvent[] = [];
+  for (const outcome of outcomes) {
+    if (!('result' in outcome) || outcome.result.repeated) continue;
+    for (const event of outcome.result.events) {
+      const previous = events[events.length - 1];
+      if (previous !== undefined && Number(event.position) !== Number(previous.position) + 1) {
+        return undefined;
+      }
+      events.push(event);
+    }
+  }
+  return events;
 }
