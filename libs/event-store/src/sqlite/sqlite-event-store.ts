@@ -31,7 +31,6 @@ import {
   COLUMNS,
   EventRow,
   ImportRow,
-  NewEventRow,
   SqliteSettings,
   assertDurable,
   assertImportRows,
@@ -47,7 +46,7 @@ const MEMORY = ':memory:';
 const OTHER_WRITERS_POLL_MS = 100;
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
-/** A NewEventRow's values in the order of the insert's columns: a row's, without its position. */
+/** An event row's values in the order of the insert's columns: a row's, without its position. */
 type ImportedRow = RowValues extends [position: number, ...rest: infer Rest] ? Rest : never;
 
 export interface SqliteOpenOptions {
@@ -86,12 +85,11 @@ export class SqliteEventStore implements EventStore {
   private readonly countEvents: Database.Statement<[], number>;
   private readonly countEventsAfter: Database.Statement<[number], number>;
   private readonly groupCommitObservers = new Set<(appends: number) => void>();
-  private readonly insert: Database.Statement<[NewEventRow], EventRow>;
   /**
-   * The same insert without RETURNING (an import has nothing to build from the rows) and
-   * with positional parameters, which bind faster than named ones.
+   * An event's row, with positional parameters (they bind faster than named ones) and
+   * without RETURNING: its position is the rowid, and the rest is what was written.
    */
-  private readonly insertImported: Database.Statement<ImportedRow>;
+  private readonly insertRow: Database.Statement<ImportedRow>;
   private readonly groupCommit: GroupCommit<PendingAppend>;
   private readonly toRecordedEvent = recordedEventOf;
   private watch: NodeJS.Timeout | undefined;
@@ -148,12 +146,7 @@ export class SqliteEventStore implements EventStore {
     this.countEventsAfter = db
       .prepare<[number], number>('SELECT COUNT(*) FROM events WHERE position > ?')
       .pluck();
-    this.insert = db.prepare(
-      `INSERT INTO events (id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version)
-       VALUES (@id, @stream_id, @revision, @type, @data, @effective_at, @recorded_at, @metadata, @schema_version)
-       RETURNING ${COLUMNS}`,
-    );
-    this.insertImported = db.prepare(
+    this.insertRow = db.prepare(
       `INSERT INTO events (id, stream_id, revision, type, data, effective_at, recorded_at, metadata, schema_version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -537,17 +530,35 @@ export class SqliteEventStore implements EventStore {
 
     const recorded = events.map((event, index) => {
       try {
-        return this.insert.get({
+        const revision = version + index;
+        const data = JSON.stringify(event.data);
+        const effectiveAt = event.effectiveAt?.getTime() ?? recordedAt;
+        const metadata = JSON.stringify(event.metadata);
+        // The position is the rowid; the rest of the row is what was written.
+        const { lastInsertRowid } = this.insertRow.run(
+          event.id,
+          streamId,
+          revision,
+          event.type,
+          data,
+          effectiveAt,
+          recordedAt,
+          metadata,
+          event.schemaVersion,
+        );
+        const row: EventRow = {
+          position: Number(lastInsertRowid),
           id: event.id,
           stream_id: streamId,
-          revision: version + index,
+          revision,
           type: event.type,
-          data: JSON.stringify(event.data),
-          effective_at: event.effectiveAt?.getTime() ?? recordedAt,
+          data,
+          effective_at: effectiveAt,
           recorded_at: recordedAt,
-          metadata: JSON.stringify(event.metadata),
+          metadata,
           schema_version: event.schemaVersion,
-        }) as EventRow;
+        };
+        return row;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // The constraint does not say which column it guards without parsing its message,
@@ -575,7 +586,7 @@ export class SqliteEventStore implements EventStore {
       if (revision !== version) throw new WrongExpectedVersionError(streamId, revision, version);
       versions.set(streamId, version + 1);
       try {
-        this.insertImported.run(...row);
+        this.insertRow.run(...row);
       } catch (error) {
         // The revision was checked free under the lock, so only the id can collide.
         if (isUniqueViolation(error)) throw new DuplicateEventIdError(id);

@@ -53,8 +53,6 @@ export interface EventRow {
   readonly schema_version: number;
 }
 
-export type NewEventRow = Omit<EventRow, 'position'>;
-
 export interface SqliteSettings {
   /** `wal` for a file; `memory` for `:memory:`, which cannot be WAL. */
   readonly journalMode: string;
