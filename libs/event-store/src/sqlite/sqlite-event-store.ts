@@ -112,9 +112,9 @@ export class SqliteEventStore implements EventStore {
   /**
    * The events of this connection's latest commit that recorded any, and SQLite's
    * data_version as that commit found it: while no other connection has committed since
-   * (the same data_version), they are the end of the log. The read model reads them as soon as the
-   * commit is answered, and is given these instead of the same rows read back from the file
-   * and parsed again (`readPage`).
+   * (the same data_version), they are the end of the log. The read model reads them as soon
+   * as the commit is answered, and is given these instead of the same rows read back from
+   * the file and parsed again (`readPage`).
    */
   private lastCommit: LastCommit | undefined;
   /** data_version as read under the latest group's write lock. */
