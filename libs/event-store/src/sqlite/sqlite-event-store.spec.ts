@@ -164,8 +164,8 @@ describe('SqliteEventStore', () => {
 
       it('gives the events of its latest commit as recorded, the same as the file has them', async () => {
         const store = openStore();
-        // Opened first: opening writes to the file (its schema version), which another
-        // connection's latest commit would no longer be the end of the log after.
+        // Opened first: opening a store writes to the file (its schema version), and a write
+        // by another connection after this store's commits sends its reads to the file.
         const fromFile = openStore();
         const { events: first } = await store.append(newStreamId(), [newEvent()], 0);
         const contested = newStreamId();
