@@ -98,7 +98,7 @@ export class SqliteEventStore implements EventStore {
   private checkpoints: WalCheckpoints | undefined;
   private readonly dataVersion: Database.Statement<[], number>;
   private readonly commitGroup: Database.Transaction<
-    (batch: readonly PendingAppend[]) => Outcome[]
+    (batch: readonly PendingAppend[]) => { outcomes: Outcome[]; dataVersion: number }
   >;
   private readonly appendInSavepoint: Database.Transaction<
     (
@@ -117,8 +117,6 @@ export class SqliteEventStore implements EventStore {
    * the file and parsed again (`readPage`).
    */
   private lastCommit: LastCommit | undefined;
-  /** data_version as read under the latest group's write lock. */
-  private dataVersionAtCommit = Number.NaN;
 
   private constructor(
     private readonly db: Database.Database,
@@ -157,19 +155,18 @@ export class SqliteEventStore implements EventStore {
     this.commitGroup = db.transaction((batch: readonly PendingAppend[]) => {
       // Under the write lock: no other connection commits between this read and the COMMIT,
       // and this connection's own commits do not move it.
-      this.dataVersionAtCommit = this.dataVersion.get() ?? Number.NaN;
-      return batch.map((append) => this.appendInGroup(append));
+      const dataVersion = this.dataVersion.get() ?? Number.NaN;
+      return { outcomes: batch.map((append) => this.appendInGroup(append)), dataVersion };
     });
     this.importInTransaction = db.transaction((rows) => this.importLocked(rows));
     this.groupCommit = new GroupCommit(
       (batch) =>
         this.use(() => {
-          const outcomes = this.commitGroup.immediate(batch);
+          const { outcomes, dataVersion } = this.commitGroup.immediate(batch);
           const events = eventsRecordedBy(outcomes);
           // A commit that recorded nothing leaves the log's end where it was.
           if (events?.length !== 0) {
-            this.lastCommit =
-              events === undefined ? undefined : { events, dataVersion: this.dataVersionAtCommit };
+            this.lastCommit = events === undefined ? undefined : { events, dataVersion };
           }
           return outcomes;
         }),
@@ -546,7 +543,7 @@ export class SqliteEventStore implements EventStore {
           metadata,
           event.schemaVersion,
         );
-        const row: EventRow = {
+        return {
           position: Number(lastInsertRowid),
           id: event.id,
           stream_id: streamId,
@@ -557,8 +554,7 @@ export class SqliteEventStore implements EventStore {
           recorded_at: recordedAt,
           metadata,
           schema_version: event.schemaVersion,
-        };
-        return row;
+        } satisfies EventRow;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // The constraint does not say which column it guards without parsing its message,
