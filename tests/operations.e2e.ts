@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { TestServer, startServer, temporaryDirectory } from './support/test-server';
 
 const KEY = 'operations-manager-key-5Tq';
@@ -68,4 +69,28 @@ describe('operations', () => {
     expect(line()).toMatchObject({ operation: 'mutation Onboard', principal: 'olga' });
     expect(server.output()).not.toContain(KEY);
   });
+
+  it('logs every request of a burst on 64 connections, none dropped', async () => {
+    const REQUESTS = 30_000;
+    const logged = () => server.output().split('"url":"/graphql"').length - 1;
+    const before = logged();
+    const result = await autocannon({
+      url: server.url,
+      method: 'POST',
+      connections: 64,
+      amount: REQUESTS,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(result['2xx']).toBe(REQUESTS);
+    // The last lines are written after their answers: wait until the log stops growing.
+    let count = logged() - before;
+    for (let quiet = 0; quiet < 10 && count < REQUESTS; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = logged() - before;
+      quiet = now === count ? quiet + 1 : 0;
+      count = now;
+    }
+    expect(count).toBe(REQUESTS);
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-/** The part of autocannon 8's programmatic API the benchmark uses (it ships no types). */
+/** The part of autocannon 8's programmatic API the benchmark and tests use (it ships no types). */
 declare module 'autocannon' {
   import { EventEmitter } from 'node:events';
 
@@ -12,6 +12,8 @@ declare module 'autocannon' {
       pipelining?: number;
       /** Seconds. */
       duration?: number;
+      /** Requests to send in all, instead of a duration. */
+      amount?: number;
       /** Seconds a request may take before it counts as a timeout. */
       timeout?: number;
     }
