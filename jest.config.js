@@ -14,7 +14,15 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/tests'],
   testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swc],
+    // ESM in a package Mercurius requires (Node 20 requires ES modules; jest does not).
+    '/node_modules/content-disposition/.+\\.js$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@partnerships/audit/(.*)$': '<rootDir>/libs/audit/src/$1',
     '^@partnerships/domain/(.*)$': '<rootDir>/libs/domain/src/$1',

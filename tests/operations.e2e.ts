@@ -85,7 +85,7 @@ describe('operations', () => {
     expect(result['2xx']).toBe(REQUESTS);
     // The last lines are written after their answers: wait until the log stops growing.
     let count = logged() - before;
-    for (let quiet = 0; quiet < 10 && count < REQUESTS; ) {
+    for (let quiet = 0; quiet < 10 && count < REQUESTS;) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const now = logged() - before;
       quiet = now === count ? quiet + 1 : 0;

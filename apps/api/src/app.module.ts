@@ -23,6 +23,7 @@ import { toClientErrors } from './graphql/client-errors';
 import { ListSizes, validationRules } from './graphql/query-limits';
 import { admitOperation } from './graphql/operation-gate';
 import { BudgetedContext, RequestBudget, budgetedSchema } from './graphql/request-budget';
+import { requestContext } from './graphql/request-context';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
@@ -105,7 +106,7 @@ export class AppModule {
           context: (request: FastifyRequest) => {
             const auth = authenticate(request.headers.authorization);
             (request.raw as LoggedRequest).principal = auth.principal?.id ?? null;
-            return auth;
+            return requestContext(auth);
           },
           // Subscriptions have a door of their own (graphql/websocket-door.ts), through the
           // same gate: Mercurius' WebSocket server knows none of the limits.
