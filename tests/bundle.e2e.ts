@@ -31,6 +31,30 @@ describe('the bundled server', () => {
     // graphql decides once, at load: the development form reads NODE_ENV there.
     expect(server.match(/isProduction=[^,;]*/g)).toEqual(['isProduction=!0']);
   });
+
+  it.each([['main.js'], ['server.js'], [join('read-model', 'start-files-worker.js')]])(
+    "%s names a function only when its own name is another (esbuild's keepNames helper)",
+    (file) => {
+      const text = readFileSync(join(ROOT, 'dist', 'apps', 'api', 'src', file), 'utf8');
+      const helpers = text.match(/var __name=[^;]*;/g) ?? [];
+      expect(helpers).toHaveLength(1);
+      const defined: string[] = [];
+      const defineProperty = (target: object, key: string, descriptor: PropertyDescriptor) => {
+        defined.push(String(descriptor.value));
+        return Object.defineProperty(target, key, descriptor);
+      };
+      const name = new Function('__defProp', `${helpers[0]} return __name;`)(defineProperty) as (
+        target: object,
+        value: string,
+      ) => { name: string };
+
+      const kept = function handler() {};
+      expect(name(kept, 'handler')).toBe(kept);
+      const renamed = class Logger2 {};
+      expect(name(renamed, 'Logger')).toBe(renamed);
+      expect([renamed.name, kept.name, defined]).toEqual(['Logger', 'handler', ['Logger']]);
+    },
+  );
 });
 
 describe('asciiRegExps (the bundle step that writes regular expressions in ASCII)', () => {
