@@ -7,6 +7,7 @@ import { AppConfig } from './config';
 
 /** Log lines that may wait for a slow reader of stdout; past it, new lines are dropped. */
 const LOG_BUFFER_BYTES = 4 * 1024 * 1024;
+
 let flushUntil = Infinity;
 
 /**
