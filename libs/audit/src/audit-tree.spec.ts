@@ -268,6 +268,44 @@ describe('the audit tree as a projection with a checkpoint', () => {
     expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
   });
 
+  it('asks for an event whole only if it came while leaves of its checkpoint were ahead', () => {
+    const original = eventsOf(10_000);
+    follow(original, undefined).tree.saveSync(file);
+    const events = [...original.slice(0, 6_000), ...eventsOf(12_000, ' (new)').slice(6_000)];
+    const asked: number[] = [];
+    const { tree } = AuditTree.fromCheckpoint(file, {
+      ...logOf(events),
+      eventAt: (index) => {
+        asked.push(index);
+        return events[index]!;
+      },
+    });
+    const whole = new Set<number>();
+    events.forEach((event, index) => {
+      if (tree.checksCheckpoint) whole.add(index);
+      tree.apply(event);
+    });
+
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((index) => !whole.has(index))).toEqual([]);
+    expect(whole.size).toBeLessThan(10_000);
+    expect(tree.checksCheckpoint).toBe(false);
+    expect(tree.tree.root().toString('hex')).toBe(freshRoot(events));
+    expect(new AuditTree(logOf(events)).checksCheckpoint).toBe(false);
+  });
+
+  it('checks its checkpoint until the events have passed its last leaf', () => {
+    const events = eventsOf(3_000);
+    follow(events.slice(0, 2_000), undefined).tree.saveSync(file);
+    const { tree } = AuditTree.fromCheckpoint(file, logOf(events));
+    const checking = events.map((event) => {
+      const before = tree.checksCheckpoint;
+      tree.apply(event);
+      return before;
+    });
+    expect([checking.lastIndexOf(true), checking.indexOf(false)]).toEqual([1_999, 2_000]);
+  });
+
   it('takes the prefix of a checkpoint longer than the log (a restored backup)', () => {
     const events = eventsOf(3_000);
     follow(events, undefined).tree.saveSync(file);

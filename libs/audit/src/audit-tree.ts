@@ -74,6 +74,15 @@ export class AuditTree {
     return this.tree.size;
   }
 
+  /**
+   * Whether leaves of its checkpoint are still ahead, to be checked as their events come:
+   * only then may it ask for events whole (`LogEvents.eventAt`), to recompute the leaves
+   * after a sample that disagrees. Once they are behind it never asks again.
+   */
+  get checksCheckpoint(): boolean {
+    return this.tree.size < this.held;
+  }
+
   /** Leaves hashed from events (not taken from a checkpoint) since the start. */
   get computedLeaves(): number {
     return this.computed;
