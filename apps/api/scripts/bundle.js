@@ -131,6 +131,10 @@ const NAME_HELPER = 'var __name=(target,value)=>__defProp(target,"name",{value,c
 const NAME_HELPER_WHEN_OTHER =
   'var __name=(t,v)=>t.name===v?t:__defProp(t,"name",{value:v,configurable:1});';
 
+if (NAME_HELPER_WHEN_OTHER.length !== NAME_HELPER.length) {
+  throw new Error("the __name helper's replacement must keep its length (the source map)");
+}
+
 function nameOnlyWhenOther(path, text) {
   const at = text.indexOf(NAME_HELPER);
   if (at === -1 || text.indexOf(NAME_HELPER, at + 1) !== -1) {

@@ -22,10 +22,7 @@ export async function catchUpAuditTree(
   store: Pick<EventStore, 'readAll'>,
   count: number,
 ): Promise<void> {
-  const feed = (event: RecordedEvent): void => {
-    events.push(event);
-    tree.apply(event);
-  };
+  const feed = (event: RecordedEvent): void => applyToAuditTree(tree, events, event);
   /** The events from `from` (a leaf index) on, `limit` of them at most. */
   const read = (from: number, limit: number): Promise<readonly RecordedEvent[]> =>
     store.readAll({
@@ -61,4 +58,16 @@ export async function catchUpAuditTree(
     for (const event of page) feed(event);
     index = end;
   }
+}
+
+/**
+ * The next event of the log, to the tree and to the events it may ask for. They are held
+ * whole only while the tree may recompute leaves from them (`checksCheckpoint`): held past
+ * that, every event lived on through 8,192 more, and was promoted out of the young
+ * generation.
+ */
+export function applyToAuditTree(tree: AuditTree, events: AuditEvents, event: RecordedEvent): void {
+  if (tree.checksCheckpoint) events.push(event);
+  else events.skip(1);
+  tree.apply(event);
 }

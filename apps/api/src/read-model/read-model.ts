@@ -39,7 +39,7 @@ import {
   writtenByServer,
 } from './snapshot-writer';
 import { SnapshotProcess } from './snapshot-process';
-import { catchUpAuditTree } from './audit-catch-up';
+import { applyToAuditTree, catchUpAuditTree } from './audit-catch-up';
 import { START_FILES, StartFiles } from './start-files';
 
 /** How often a grown audit tree is checkpointed while serving. */
@@ -130,11 +130,7 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
     this.auditEvents = new AuditEvents(this.projection);
     // The tree follows the same log, event by event, in the same order as the projection.
     this.follower.onEvent((event) => {
-      // Held whole only while the tree may recompute leaves from them: held past that,
-      // every event lived on through 8,192 more (promoted out of the young generation).
-      if (this.audit.checksCheckpoint) this.auditEvents.push(event);
-      else this.auditEvents.skip(1);
-      this.audit.apply(event);
+      applyToAuditTree(this.audit, this.auditEvents, event);
       this.applied++;
       this.lastEvent = event;
       this.snapshots?.eventApplied();
