@@ -50,6 +50,17 @@ describe('an unexpected failure is masked', () => {
     );
     expect(retried.errors).toBeUndefined();
     // The failure was reported in the server's own log, not to the client.
-    expect(server.output()).toMatch(/SQLITE_BUSY|database is locked/);
+    const reported = server
+      .output()
+      .split('\n')
+      .filter((line) => /SQLITE_BUSY|database is locked/.test(line))
+      .map((line) => JSON.parse(line) as { context?: string });
+    // With the request it failed, so that the operator finds it.
+    expect(reported.filter(({ context }) => context === 'GraphQL')).toEqual([
+      expect.objectContaining({
+        level: 50,
+        req: expect.objectContaining({ id: expect.anything(), method: 'POST', url: '/graphql' }),
+      }),
+    ]);
   }, 30_000);
 });

@@ -5,6 +5,13 @@ import { TestServer, startServer, temporaryDirectory } from './support/test-serv
 
 const KEY = 'operations-manager-key-5Tq';
 
+/** Polls `done` until it holds, for at most 5 s (a log line is written after its answer). */
+async function waitFor(done: () => boolean): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (!done() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(done()).toBe(true);
+}
+
 describe('operations', () => {
   const directory = temporaryDirectory();
   let server: TestServer;
@@ -68,6 +75,22 @@ describe('operations', () => {
     }
     expect(line()).toMatchObject({ operation: 'mutation Onboard', principal: 'olga' });
     expect(server.output()).not.toContain(KEY);
+  });
+
+  it("logs the dashboard's requests but not the probes'", async () => {
+    const lines = (url: string) =>
+      server
+        .output()
+        .split('\n')
+        .filter((text) => text.includes(`"url":"${url}"`)).length;
+    for (const probe of ['/health', '/ready', '/metrics', '/health?verbose=1', '/ready/']) {
+      await (await fetch(`${base()}${probe}`)).arrayBuffer();
+    }
+    await (await fetch(`${base()}/`)).arrayBuffer();
+    await waitFor(() => lines('/') === 1);
+    for (const probe of ['/health', '/ready', '/metrics', '/health?verbose=1', '/ready/']) {
+      expect(lines(probe)).toBe(0);
+    }
   });
 
   it('logs every request of a burst on 64 connections, none dropped', async () => {

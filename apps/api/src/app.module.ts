@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamicModule, Logger, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLError, GraphQLScalarType, Kind, OperationTypeNode, parse } from 'graphql';
 import { JSONResolver } from 'graphql-scalars';
@@ -27,7 +26,7 @@ import { requestContext } from './graphql/request-context';
 import { DomainErrorFilter } from './graphql/domain-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
-import { LoggedRequest, httpLogOptions, operationOf } from './logging';
+import { LoggedRequest, operationOf, reportFailure } from './logging';
 import { EventPublisher } from './graphql/subscription.resolver';
 import { ReadModel } from './read-model/read-model';
 import { START_FILES, StartFiles } from './read-model/start-files';
@@ -88,14 +87,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        LoggerModule.forRoot({
-          pinoHttp: httpLogOptions(config),
-          // Probes ask every few seconds; their answers are in the metrics, not the log.
-          exclude: ['health', 'ready', 'metrics'].map((path) => ({
-            path,
-            method: RequestMethod.GET,
-          })),
-        }),
         TerminusModule.forRoot({ logger: false }),
         EventStoreModule.forStore(store),
         GraphQLModule.forRoot<MercuriusDriverConfig>({
@@ -165,7 +156,7 @@ export class AppModule {
                 errors: execution.errors.flatMap((error) =>
                   toClientErrors(
                     error,
-                    (cause) => logger.error(cause instanceof Error ? cause.stack : String(cause)),
+                    (cause) => reportFailure(context.reply?.request.raw, logger, cause),
                     config.limits,
                   ),
                 ),

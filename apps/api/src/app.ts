@@ -3,12 +3,13 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import 'mercurius';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, LoggerService, LogLevel } from '@nestjs/common';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AuthFailureLimit } from './auth/auth-failure-limit';
 import { authenticateRequest } from './auth/access.guard';
 import { Credentials } from './auth/credentials';
 import { AppModule } from './app.module';
 import { AppConfig, BODY_LIMIT_BYTES, ConfigurationError } from './config';
+import { httpLogOptions, requestLog } from './logging';
 import { serveDashboard } from './dashboard/serve-dashboard';
 import { ASSUMED_LIST_SIZES, ListSizes } from './graphql/query-limits';
 import { WebSocketDoor } from './graphql/websocket-door';
@@ -66,7 +67,10 @@ export async function createApp(
     }),
     { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
   );
-  if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
+  if (options.logger === undefined) {
+    const params = { pinoHttp: httpLogOptions(config) };
+    app.useLogger(new NestPinoLogger(new PinoLogger(params), params));
+  }
   sizes.target = new ReadModelListSizes(app.get(ReadModel).projection);
   // Nest's adapter types its own copy of Fastify; the instance is the one installed here.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
@@ -80,6 +84,12 @@ export async function createApp(
 
   // The hooks below run for every request: they take fastify's callback form, so that the
   // common case (nothing to do) costs no promise and no extra turn of the microtask queue.
+
+  const logRequest = requestLog(config);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    logRequest(request.raw, reply.raw);
+    done();
+  });
 
   // GraphQL over HTTP lets a client send `"extensions": null`; Mercurius' body schema
   // would refuse it, so it is read as absent.

@@ -1,7 +1,8 @@
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerService } from '@nestjs/common';
 import { DocumentNode, Kind, OperationDefinitionNode } from 'graphql';
-import { DestinationStream } from 'pino';
-import { Options } from 'pino-http';
+import pino, { DestinationStream } from 'pino';
+import { Options, pinoHttp } from 'pino-http';
 import SonicBoom from 'sonic-boom';
 import { AppConfig } from './config';
 
@@ -68,6 +69,46 @@ export function flushLogs(withinMs: number): Promise<void> {
       resolve();
     }
   });
+}
+
+/**
+ * The request log as a Fastify hook of the server's (app.ts), one line per request; the
+ * probes (GET /health, /ready, /metrics) ask every few seconds, and their answers are in the
+ * metrics, not the log. Not nestjs-pino's middleware: that one runs each request in an
+ * AsyncLocalStorage context, which turns on async_hooks' promise hooks for every promise of
+ * the process, and nothing here reads that context.
+ */
+export function requestLog(
+  config: AppConfig,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const log = pinoHttp(...httpLogOptions(config));
+  return (request, response) => {
+    if (request.method === 'GET' && UNLOGGED_PATHS.has(pathOf(request.url ?? ''))) return;
+    log(request, response);
+  };
+}
+
+const UNLOGGED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/**
+ * A failure met while answering a request, on the request's own logger (its line carries
+ * the request, as its "request completed" line does), or on `fallback` outside a request.
+ */
+export function reportFailure(
+  request: IncomingMessage | undefined,
+  fallback: LoggerService,
+  cause: unknown,
+): void {
+  const text = cause instanceof Error ? cause.stack : String(cause);
+  const log = (request as { log?: pino.Logger } | undefined)?.log;
+  if (log === undefined) fallback.error(text);
+  else log.error({ context: 'GraphQL' }, text);
 }
 
 /** What the GraphQL layer notes on a request for its log line. */
