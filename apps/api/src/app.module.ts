@@ -66,7 +66,9 @@ function describedBySchema(...scalars: GraphQLScalarType[]): Record<string, Grap
   return Object.fromEntries(
     scalars.map((scalar) => [
       scalar.name,
-      new GraphQLScalarType({ ...scalar.toConfig(), description: descriptions.get(scalar.name) }),
+      new GraphQLScalarType(
+        Object.assign({}, scalar.toConfig(), { description: descriptions.get(scalar.name) }),
+      ),
     ]),
   );
 }

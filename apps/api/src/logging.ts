@@ -154,7 +154,9 @@ const logLines: DestinationStream = {
 /** A request's log line with its GraphQL operation and principal, once it has them. */
 function withOperation(request: IncomingMessage, line: object): object {
   const { operation, principal } = request as LoggedRequest;
-  return operation === undefined ? line : { ...line, operation, principal: principal ?? null };
+  return operation === undefined
+    ? line
+    : Object.assign({}, line, { operation, principal: principal ?? null });
 }
 
 /** `query Dashboard` for a named operation, `query { group }` for an anonymous one. */

@@ -116,12 +116,11 @@ export function issueDigest(
   key: SigningKey | undefined,
 ): AuditDigest {
   const unsigned = { treeSize, rootHash: toHex(rootHash), issuedAt: issuedAt.toISOString() };
-  if (key === undefined) return { ...unsigned, keyId: null, signature: null };
-  return {
-    ...unsigned,
+  if (key === undefined) return Object.assign({}, unsigned, { keyId: null, signature: null });
+  return Object.assign({}, unsigned, {
     keyId: key.keyId,
     signature: sign(null, signedBytes(unsigned), key.privateKey).toString('base64'),
-  };
+  });
 }
 
 export type SignatureCheck =

@@ -162,19 +162,19 @@ function decideIntervention(
   switch (kind) {
     case 'organization': {
       const state = states.organization(id);
-      const target = { ...state, exists: isRegistered(state) };
+      const target = Object.assign({}, state, { exists: isRegistered(state) });
       return recordIntervention(command, target, streamId, { now }, () => undefined);
     }
     case 'group': {
       const state = states.group(id);
-      const target = { ...state, exists: isFounded(state) };
+      const target = Object.assign({}, state, { exists: isFounded(state) });
       return recordIntervention(command, target, streamId, { now }, () =>
         ensureNotDissolved(state, id),
       );
     }
     case 'partnership': {
       const state = states.partnership(id);
-      const target = { ...state, exists: state.formed };
+      const target = Object.assign({}, state, { exists: state.formed });
       return recordIntervention(command, target, streamId, { now }, () => ensureActive(state, id));
     }
     default:

@@ -126,7 +126,7 @@ export const EVENT_TYPES: Readonly<Record<EventType, EventTypeRow>> = {
     versions: {
       1: shape(arrangementV1),
       // 2: commitments (which party takes on which part of the work), [] when none.
-      2: shape({ ...arrangementV1, commitments: listOf(commitment) }),
+      2: shape(Object.assign({}, arrangementV1, { commitments: listOf(commitment) })),
     },
   },
   PartnershipExtended: {

@@ -243,7 +243,7 @@ export function describeEventStoreContract(
       const recorded = newEvent();
       await store.append(streamId, [recorded], 0);
       const before = await readAllSinceStart();
-      const batch = [newEvent(), { ...newEvent(), id: recorded.id }, newEvent()];
+      const batch = [newEvent(), Object.assign({}, newEvent(), { id: recorded.id }), newEvent()];
 
       // At 'any': at a matching version EventStoreDB would not compare ids with the stream.
       const failure = await store.append(streamId, batch, 'any').catch((error: unknown) => error);
@@ -524,7 +524,7 @@ export function describeEventStoreContract(
             recorded(b, 0, '2021-03-01T08:00:00.001Z', '2021-03-01T08:00:00.001Z'),
             recorded(a, 1, '2021-03-02T09:30:00.250Z', '2021-03-02T09:00:00.000Z', {
               schemaVersion: 2,
-              metadata: { ...newEvent().metadata, actor: 'auditor-7' },
+              metadata: Object.assign({}, newEvent().metadata, { actor: 'auditor-7' }),
             }),
           ];
 
@@ -600,10 +600,13 @@ export function describeEventStoreContract(
 function newCommand(count: number, { commandId = randomUUID() as string } = {}): EventToAppend[] {
   return Array.from({ length: count }, () => {
     const event = newEvent();
-    return {
-      ...event,
-      metadata: { ...event.metadata, commandId, correlationId: commandId, causationId: commandId },
-    };
+    return Object.assign({}, event, {
+      metadata: Object.assign({}, event.metadata, {
+        commandId,
+        correlationId: commandId,
+        causationId: commandId,
+      }),
+    });
   });
 }
 

@@ -253,7 +253,11 @@ export class NetworkProjection {
       case 'OrganizationRegistered': {
         const data = dataAt(type, page, row);
         const organization: OrganizationRecord = {
-          ...streamRecord(target.id, seq, this.organizationOrder.length, stream),
+          id: target.id,
+          seq,
+          order: this.organizationOrder.length,
+          stream,
+          interventions: NO_INTERVENTIONS,
           name: data.name,
           assessments: [],
           memberships: new IntList(),
@@ -276,7 +280,11 @@ export class NetworkProjection {
       case 'GroupFounded': {
         const data = dataAt(type, page, row);
         const group: GroupRecord = {
-          ...streamRecord(target.id, seq, this.groupOrder.length, stream),
+          id: target.id,
+          seq,
+          order: this.groupOrder.length,
+          stream,
+          interventions: NO_INTERVENTIONS,
           name: data.name,
           purpose: data.purpose ?? null,
           dissolvedRevision: undefined,
@@ -349,7 +357,11 @@ export class NetworkProjection {
           .map((id) => this.organizations.get(id))
           .filter((party): party is OrganizationRecord => party !== undefined);
         const partnership: PartnershipRecord = {
-          ...streamRecord(target.id, seq, this.partnershipOrder.length, stream),
+          id: target.id,
+          seq,
+          order: this.partnershipOrder.length,
+          stream,
+          interventions: NO_INTERVENTIONS,
           name: data.name,
           purpose: data.purpose ?? null,
           parties,
@@ -533,10 +545,6 @@ function dataAt<T extends EventType>(type: T, page: LogPage, row: number): Event
 }
 
 /** What every entity keeps of the stream that created it. */
-function streamRecord(id: string, seq: number, order: number, stream: StreamLog): StreamRecord {
-  return { id, seq, order, stream, interventions: NO_INTERVENTIONS };
-}
-
 /** A record's interventions with one more: a list of its own only from the first. */
 function withIntervention(
   interventions: InterventionRecord[],

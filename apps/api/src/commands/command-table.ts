@@ -93,13 +93,13 @@ export function idOrNew(id: string | null | undefined): string {
 export const COMMANDS = {
   registerOrganization: row<IdChosenByServer<RegisterOrganizationInput, 'id'>>(
     'RegisterOrganizationInput',
-    (input) => parseRegisterOrganization({ ...input, id: idOrNew(input.id) }),
+    (input) => parseRegisterOrganization(Object.assign({}, input, { id: idOrNew(input.id) })),
     idLeftOut,
   ),
   assessCapability: row<AssessCapabilityInput>('AssessCapabilityInput', parseAssessCapability),
   foundGroup: row<IdChosenByServer<FoundGroupInput, 'id'>>(
     'FoundGroupInput',
-    (input) => parseFoundGroup({ ...input, id: idOrNew(input.id) }),
+    (input) => parseFoundGroup(Object.assign({}, input, { id: idOrNew(input.id) })),
     idLeftOut,
   ),
   joinGroup: row<JoinGroupInput>('JoinGroupInput', parseJoinGroup),
@@ -108,18 +108,24 @@ export const COMMANDS = {
   dissolveGroup: row<DissolveGroupInput>('DissolveGroupInput', parseDissolveGroup),
   formPartnership: row<IdChosenByServer<FormPartnershipInput, 'id'>>(
     'FormPartnershipInput',
-    (input) => parseFormPartnership({ ...input, id: idOrNew(input.id) }),
+    (input) => parseFormPartnership(Object.assign({}, input, { id: idOrNew(input.id) })),
     idLeftOut,
   ),
   agreeArrangement: row<IdChosenByServer<AgreeArrangementInput, 'arrangementId'>>(
     'AgreeArrangementInput',
-    (input) => parseAgreeArrangement({ ...input, arrangementId: idOrNew(input.arrangementId) }),
+    (input) =>
+      parseAgreeArrangement(
+        Object.assign({}, input, { arrangementId: idOrNew(input.arrangementId) }),
+      ),
   ),
   extendPartnership: row<ExtendPartnershipInput>('ExtendPartnershipInput', parseExtendPartnership),
   endPartnership: row<EndPartnershipInput>('EndPartnershipInput', parseEndPartnership),
   recordIntervention: row<IdChosenByServer<RecordInterventionInput, 'interventionId'>>(
     'RecordInterventionInput',
-    (input) => parseRecordIntervention({ ...input, interventionId: idOrNew(input.interventionId) }),
+    (input) =>
+      parseRecordIntervention(
+        Object.assign({}, input, { interventionId: idOrNew(input.interventionId) }),
+      ),
   ),
 };
 

@@ -44,10 +44,18 @@ export function toClientErrors(
     ];
   }
   if (original instanceof UnauthenticatedError || original instanceof ForbiddenError) {
-    return [{ message: original.message, ...whereOf(error), extensions: { code: original.code } }];
+    return [
+      Object.assign({ message: original.message }, whereOf(error), {
+        extensions: { code: original.code },
+      }),
+    ];
   }
   if (original instanceof DomainError) {
-    return [{ message: original.message, ...whereOf(error), extensions: extensionsOf(original) }];
+    return [
+      Object.assign({ message: original.message }, whereOf(error), {
+        extensions: extensionsOf(original),
+      }),
+    ];
   }
   if (isHttpRefusal(original)) return [badRequest(original.message)];
   if (error.path === undefined && (original === undefined || isFromReading(original))) {
@@ -56,18 +64,22 @@ export function toClientErrors(
   }
   report(original ?? error);
   return [
-    { message: MASKED_MESSAGE, ...whereOf(error), extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    Object.assign({ message: MASKED_MESSAGE }, whereOf(error), {
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    }),
   ];
 }
 
 function badRequest(message: string, error?: GraphQLError): GraphQLFormattedError {
   const field = error === undefined ? undefined : fieldOf(error);
-  return {
-    message: field === undefined ? message : `${field}: ${message}`,
-    ...(error ? whereOf(error) : {}),
-    extensions:
-      field === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', field },
-  };
+  return Object.assign(
+    { message: field === undefined ? message : `${field}: ${message}` },
+    error ? whereOf(error) : {},
+    {
+      extensions:
+        field === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', field },
+    },
+  );
 }
 
 /**

@@ -12,13 +12,14 @@ import { IsoTimes } from '@partnerships/audit/leaf';
 function dateTimeAsText(scalar: GraphQLScalarType): GraphQLScalarType {
   const config = scalar.toConfig();
   const times = new IsoTimes();
-  return new GraphQLScalarType({
-    ...config,
-    serialize: (value) => {
-      const serialized = config.serialize(value);
-      return serialized instanceof Date ? times.of(serialized.getTime()) : serialized;
-    },
-  });
+  return new GraphQLScalarType(
+    Object.assign({}, config, {
+      serialize: (value: unknown) => {
+        const serialized = config.serialize(value);
+        return serialized instanceof Date ? times.of(serialized.getTime()) : serialized;
+      },
+    }),
+  );
 }
 
 export const DateTimeAsText = dateTimeAsText(DateTimeResolver);

@@ -213,11 +213,10 @@ export class WebSocketDoor {
           document: admission.document,
           variableValues: admission.variables,
           operationName: admission.operationName,
-          contextValue: {
-            ...options.baseContext(),
+          contextValue: Object.assign({}, options.baseContext(), {
             principal: ctx.extra.principal,
             [DELIVER]: deliverer(ctx.extra.send, id),
-          },
+          }),
         };
         return args;
       },
@@ -307,7 +306,7 @@ export class WebSocketDoor {
         if (step.done === true || stopped) return { done: true, value: undefined };
         const event = step.value as object;
         const answer = await this.serialised.answer(event, key, () =>
-          execute({ ...args, rootValue: event }),
+          execute(Object.assign({}, args, { rootValue: event })),
         );
         if (typeof answer !== 'string') return { done: false, value: answer };
         deliver(answer);

@@ -43,7 +43,10 @@ export class SnapshotProcess {
   run(): Promise<RenewedSnapshot> {
     return new Promise((resolve, reject) => {
       const child = fork(SNAPSHOT_COMMAND, ['renew'], {
-        env: { ...process.env, EVENT_STORE_URL: this.storeUrl, SNAPSHOT_FILE: this.file },
+        env: Object.assign({}, process.env, {
+          EVENT_STORE_URL: this.storeUrl,
+          SNAPSHOT_FILE: this.file,
+        }),
         // The server's heap settings, without a debugger port the server holds.
         execArgv: process.execArgv.filter((flag) => !flag.startsWith('--inspect')),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

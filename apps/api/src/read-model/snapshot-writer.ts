@@ -115,7 +115,7 @@ export class SnapshotWriter {
 
   /** The snapshot it started with did not fit the store: as if there were none. */
   forget(): void {
-    this.status = { ...this.status, takenAt: undefined, events: 0 };
+    this.status = Object.assign({}, this.status, { takenAt: undefined, events: 0 });
   }
 
   get snapshot(): SnapshotStatus {

@@ -44,7 +44,7 @@ export interface StreamState {
 export const emptyStream: StreamState = { version: 0, latestEffectiveAt: undefined };
 
 export function advance<S extends StreamState>(state: S, effectiveAt: Date): S {
-  return { ...state, version: state.version + 1, latestEffectiveAt: effectiveAt };
+  return Object.assign({}, state, { version: state.version + 1, latestEffectiveAt: effectiveAt });
 }
 
 export function assertNever(value: never): never {

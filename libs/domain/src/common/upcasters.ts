@@ -24,7 +24,7 @@ export const CURRENT_SCHEMA_VERSIONS = Object.fromEntries(
 const UPCASTERS: { readonly [Type in EventType]?: Readonly<Record<number, (data: Data) => Data>> } =
   {
     ArrangementAgreed: {
-      1: (data) => ({ ...data, commitments: [] }),
+      1: (data) => Object.assign({}, data, { commitments: [] }),
     },
   };
 

@@ -86,15 +86,14 @@ export interface GroupState extends StreamState {
   readonly interventionIds: ReadonlySet<string>;
 }
 
-export const initialGroupState: GroupState = {
-  ...emptyStream,
+export const initialGroupState: GroupState = Object.assign({}, emptyStream, {
   foundedAt: undefined,
   dissolved: false,
   dissolvedAt: undefined,
   periods: new Map(),
   members: new Map(),
   interventionIds: new Set(),
-};
+} satisfies Omit<GroupState, keyof StreamState>);
 
 export function isFounded(state: GroupState): boolean {
   return state.foundedAt !== undefined;
@@ -104,49 +103,45 @@ export function evolveGroup(state: GroupState, event: Effective<GroupEvent>): Gr
   const next = advance(state, event.effectiveAt);
   switch (event.type) {
     case 'GroupFounded':
-      return { ...next, foundedAt: event.effectiveAt };
+      return Object.assign({}, next, { foundedAt: event.effectiveAt });
     case 'OrganizationJoinedGroup': {
       const { organizationId } = event.data;
       const periods = state.periods.get(organizationId) ?? [];
-      return {
-        ...next,
+      return Object.assign({}, next, {
         members: new Map(state.members).set(organizationId, event.data.position),
         periods: new Map(state.periods).set(organizationId, [
           ...periods,
           { from: event.effectiveAt, until: undefined },
         ]),
-      };
+      });
     }
     case 'PositionChanged':
-      return {
-        ...next,
+      return Object.assign({}, next, {
         members: new Map(state.members).set(event.data.organizationId, event.data.position),
-      };
+      });
     case 'OrganizationLeftGroup': {
       const members = new Map(state.members);
       members.delete(event.data.organizationId);
       const periods = new Map(state.periods);
       closePeriod(periods, event.data.organizationId, event.effectiveAt);
-      return { ...next, members, periods };
+      return Object.assign({}, next, { members, periods });
     }
     case 'GroupDissolved': {
       const periods = new Map(state.periods);
       for (const organizationId of state.members.keys()) {
         closePeriod(periods, organizationId, event.effectiveAt);
       }
-      return {
-        ...next,
+      return Object.assign({}, next, {
         dissolved: true,
         dissolvedAt: event.effectiveAt,
         members: new Map(),
         periods,
-      };
+      });
     }
     case 'InterventionRecorded':
-      return {
-        ...next,
+      return Object.assign({}, next, {
         interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
-      };
+      });
     default:
       return assertNever(event);
   }

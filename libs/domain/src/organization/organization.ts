@@ -41,11 +41,10 @@ export interface OrganizationState extends StreamState {
   readonly interventionIds: ReadonlySet<string>;
 }
 
-export const initialOrganizationState: OrganizationState = {
-  ...emptyStream,
+export const initialOrganizationState: OrganizationState = Object.assign({}, emptyStream, {
   registeredAt: undefined,
   interventionIds: new Set(),
-};
+} satisfies Omit<OrganizationState, keyof StreamState>);
 
 export function isRegistered(state: OrganizationState): boolean {
   return state.registeredAt !== undefined;
@@ -58,14 +57,13 @@ export function evolveOrganization(
   const next = advance(state, event.effectiveAt);
   switch (event.type) {
     case 'OrganizationRegistered':
-      return { ...next, registeredAt: event.effectiveAt };
+      return Object.assign({}, next, { registeredAt: event.effectiveAt });
     case 'CapabilityAssessed':
       return next;
     case 'InterventionRecorded':
-      return {
-        ...next,
+      return Object.assign({}, next, {
         interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
-      };
+      });
     default:
       return assertNever(event);
   }

@@ -93,15 +93,14 @@ export interface PartnershipState extends StreamState {
   readonly interventionIds: ReadonlySet<string>;
 }
 
-export const initialPartnershipState: PartnershipState = {
-  ...emptyStream,
+export const initialPartnershipState: PartnershipState = Object.assign({}, emptyStream, {
   formed: false,
   ended: false,
   intendedEndAt: undefined,
   partyIds: new Set(),
   arrangementIds: new Set(),
   interventionIds: new Set(),
-};
+} satisfies Omit<PartnershipState, keyof StreamState>);
 
 export function evolvePartnership(
   state: PartnershipState,
@@ -110,26 +109,23 @@ export function evolvePartnership(
   const next = advance(state, event.effectiveAt);
   switch (event.type) {
     case 'PartnershipFormed':
-      return {
-        ...next,
+      return Object.assign({}, next, {
         formed: true,
         intendedEndAt: new Date(event.data.intendedEndAt),
         partyIds: new Set(event.data.partyIds),
-      };
+      });
     case 'ArrangementAgreed':
-      return {
-        ...next,
+      return Object.assign({}, next, {
         arrangementIds: new Set(state.arrangementIds).add(event.data.arrangementId),
-      };
+      });
     case 'PartnershipExtended':
-      return { ...next, intendedEndAt: new Date(event.data.intendedEndAt) };
+      return Object.assign({}, next, { intendedEndAt: new Date(event.data.intendedEndAt) });
     case 'PartnershipEnded':
-      return { ...next, ended: true };
+      return Object.assign({}, next, { ended: true });
     case 'InterventionRecorded':
-      return {
-        ...next,
+      return Object.assign({}, next, {
         interventionIds: new Set(state.interventionIds).add(event.data.interventionId),
-      };
+      });
     default:
       return assertNever(event);
   }

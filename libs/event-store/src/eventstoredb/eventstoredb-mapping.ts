@@ -147,7 +147,11 @@ export function reservationStream(commandId: string): string {
 export function toReservationData(reservation: Reservation): JSONEventData {
   return jsonEvent({
     type: RESERVATION_TYPE,
-    data: { ...reservation, eventIds: [...reservation.eventIds] },
+    data: {
+      streamId: reservation.streamId,
+      commandDigest: reservation.commandDigest,
+      eventIds: [...reservation.eventIds],
+    },
   });
 }
 
@@ -178,12 +182,13 @@ export function toEventData(
     id: event.id,
     type: event.type,
     data: event.data as Record<string, unknown>,
-    metadata: {
-      ...storedMetadata(event.metadata, event.schemaVersion),
-      ...(event.effectiveAt === undefined ? {} : { effectiveAt: event.effectiveAt.toISOString() }),
-      ...(notBefore === undefined ? {} : { notBefore: notBefore.toISOString() }),
-      appendId,
-    } satisfies StoredMetadata,
+    metadata: Object.assign(
+      {},
+      storedMetadata(event.metadata, event.schemaVersion),
+      event.effectiveAt === undefined ? {} : { effectiveAt: event.effectiveAt.toISOString() },
+      notBefore === undefined ? {} : { notBefore: notBefore.toISOString() },
+      { appendId },
+    ) satisfies StoredMetadata,
   });
 }
 
@@ -193,11 +198,10 @@ export function toImportedEventData(event: RecordedEvent): JSONEventData {
     id: event.id,
     type: event.type,
     data: event.data as Record<string, unknown>,
-    metadata: {
-      ...storedMetadata(event.metadata, event.schemaVersion),
+    metadata: Object.assign({}, storedMetadata(event.metadata, event.schemaVersion), {
       effectiveAt: event.effectiveAt.toISOString(),
       recordedAt: event.recordedAt.toISOString(),
-    } satisfies StoredMetadata,
+    }) satisfies StoredMetadata,
   });
 }
 
@@ -258,19 +262,20 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
     causationId: text('$causationId'),
     commandDigest: text('commandDigest'),
   };
-  return {
-    id: event.id,
-    streamId: event.streamId,
-    revision: toSafeNumber(event.revision),
-    position: encodePosition(event.position),
-    type: event.type,
-    data: event.data,
-    effectiveAt: time('effectiveAt') ?? recordedAt,
-    recordedAt,
-    ...(clamped && time('recordedAt') === undefined ? { rawRecordedAt: event.created } : {}),
-    metadata: eventMetadata,
-    schemaVersion,
-  };
+  return Object.assign(
+    {
+      id: event.id,
+      streamId: event.streamId,
+      revision: toSafeNumber(event.revision),
+      position: encodePosition(event.position),
+      type: event.type,
+      data: event.data,
+      effectiveAt: time('effectiveAt') ?? recordedAt,
+      recordedAt,
+    },
+    clamped && time('recordedAt') === undefined ? { rawRecordedAt: event.created } : {},
+    { metadata: eventMetadata, schemaVersion },
+  );
 }
 
 function storedMetadata(metadata: EventMetadata, schemaVersion: number): StoredMetadata {

@@ -19,12 +19,15 @@ import type { EventStoreDbClient } from './eventstoredb-event-store';
 export function withUnaryAppends(client: EventStoreDBClient): EventStoreDbClient {
   return {
     appendToStream: (streamName, events, options: AppendToStreamOptions = {}) =>
-      appendOnItsOwnCall.call(client, streamName, Array.isArray(events) ? events : [events], {
-        ...options,
-        expectedRevision: options.expectedRevision ?? ANY,
-        // The batch path's own setting; the unary call sends the events as they are.
-        batchAppendSize: Number.POSITIVE_INFINITY,
-      }),
+      appendOnItsOwnCall.call(
+        client,
+        streamName,
+        Array.isArray(events) ? events : [events],
+        Object.assign({}, options, {
+          expectedRevision: options.expectedRevision ?? ANY,
+          batchAppendSize: Number.POSITIVE_INFINITY,
+        }),
+      ),
     readStream: client.readStream.bind(client) as EventStoreDBClient['readStream'],
     readAll: client.readAll.bind(client) as EventStoreDBClient['readAll'],
     subscribeToAll: client.subscribeToAll.bind(client),

@@ -80,5 +80,5 @@ export function logPageOf(page: PageColumns, rows: number, names: string[]): Log
     names.length = known;
     return undefined;
   }
-  return LogPage.ofText({ ...page, length: rows, names }, page);
+  return LogPage.ofText(Object.assign({}, page, { length: rows, names }), page);
 }
