@@ -9,6 +9,14 @@ const { asciiRegExps } = require(join(ROOT, 'apps', 'api', 'scripts', 'ascii-reg
   asciiRegExps(text: string): string;
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { inferredNamesUnwrapped, unneededWrappers } = require(
+  join(ROOT, 'apps', 'api', 'scripts', 'inferred-names.js'),
+) as {
+  inferredNamesUnwrapped(path: string, text: string): string;
+  unneededWrappers(text: string): [number, number][];
+};
+
 /** The value of a JavaScript expression. */
 function evaluate(expression: string): unknown {
   return new Function(`return (${expression});`)();
@@ -53,6 +61,35 @@ describe('the bundled server', () => {
       const renamed = class Logger2 {};
       expect(name(renamed, 'Logger')).toBe(renamed);
       expect([renamed.name, kept.name, defined]).toEqual(['Logger', 'handler', ['Logger']]);
+    },
+  );
+});
+
+describe('inferredNamesUnwrapped (the bundle step that takes out needless __name wrappers)', () => {
+  const helper = 'var __name=(t,v)=>Object.defineProperty(t,"name",{value:v,configurable:!0});';
+
+  it('keeps every name and every column, and a wrapper only where the language would not name the function so', () => {
+    const code =
+      'var f=__name(()=>1,"f"),g=__name(()=>1,"h");var x;x=__name(function(){},"x");' +
+      'var o={p:__name(async()=>1,"p"),"q r":__name(function(){},"q r")};' +
+      'var list=[__name(()=>1,"inList")];var c=__name(class{},"c");';
+    const out = inferredNamesUnwrapped('sample.js', helper + code);
+    expect(out).toHaveLength(helper.length + code.length);
+    expect(out.indexOf('function(){}')).toBe((helper + code).indexOf('function(){}'));
+    const names = new Function(
+      `${out} return [f.name, g.name, x.name, o.p.name, o["q r"].name, list[0].name, c.name];`,
+    )();
+    expect(names).toEqual(['f', 'h', 'x', 'p', 'q r', 'inList', 'c']);
+    // Kept: a binding of another name (esbuild renamed it), a function in a list, a class.
+    expect(out.match(/__name\(/g)).toHaveLength(3);
+    expect(out).toContain('g=__name(()=>1,"h")');
+  });
+
+  it.each([['main.js'], ['server.js'], [join('read-model', 'start-files-worker.js')]])(
+    '%s holds none of them',
+    (file) => {
+      const text = readFileSync(join(ROOT, 'dist', 'apps', 'api', 'src', file), 'utf8');
+      expect(unneededWrappers(text)).toEqual([]);
     },
   );
 });

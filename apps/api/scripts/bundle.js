@@ -30,6 +30,7 @@ const { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } = require
 const { dirname, join, relative } = require('node:path');
 const esbuild = require('esbuild');
 const { NOT_ASCII, asciiRegExps } = require('./ascii-regexps');
+const { inferredNamesUnwrapped } = require('./inferred-names');
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ENTRIES = [
@@ -171,7 +172,7 @@ async function bundle(entry) {
   for (const { path, contents, text } of outputFiles) {
     writeFileSync(
       `${path}.partial`,
-      path.endsWith('.js') ? nameOnlyWhenOther(path, text) : contents,
+      path.endsWith('.js') ? inferredNamesUnwrapped(path, nameOnlyWhenOther(path, text)) : contents,
     );
     renameSync(`${path}.partial`, path);
   }
