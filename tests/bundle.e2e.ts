@@ -40,6 +40,13 @@ describe('the bundled server', () => {
     expect(server.match(/isProduction=[^,;]*/g)).toEqual(['isProduction=!0']);
   });
 
+  it('turns allocation-site pretenuring off before it loads the server', () => {
+    const main = readFileSync(join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'), 'utf8');
+    const flag = main.indexOf('setFlagsFromString)("--no-allocation-site-pretenuring")');
+    expect(flag).toBeGreaterThan(-1);
+    expect(flag).toBeLessThan(main.indexOf('require.resolve("./server")'));
+  });
+
   it.each([['main.js'], ['server.js'], [join('read-model', 'start-files-worker.js')]])(
     "%s names a function only when its own name is another (esbuild's keepNames helper)",
     (file) => {

@@ -5,9 +5,18 @@
  * bundled apart from the server (apps/api/scripts/bundle.js), loads only what knows where
  * those files are, starts reading them, and only then loads the server (server.ts).
  */
+import { setFlagsFromString } from 'node:v8';
 import { requireWithCodeCache } from './code-cache';
 import { startFileNames, startFilesThreadBytesOf } from './start-file-names';
 import { StartFiles } from './read-model/start-files';
+
+// No allocation-site pretenuring: V8 otherwise moves a site whose objects survive a young
+// collection to the old generation for good. Under mutations the request's objects wait out
+// a group commit, so the sites of the request path (Node's request, the GraphQL context, the
+// command path's folds) went there, and every such object then took memory in the old
+// generation until a full collection; on the 1M history that was a page the kernel had to
+// zero for about every mutation (docs/performance-history.md, "last hour").
+setFlagsFromString('--no-allocation-site-pretenuring');
 
 // A reader of stdout or stderr that went away must not crash the process (EPIPE) before the
 // store is closed: the lines are lost, the stop goes on.
