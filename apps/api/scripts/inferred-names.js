@@ -42,13 +42,12 @@ function unneededWrappers(text) {
     ) {
       return parent.left.type === 'Identifier' ? parent.left.name : undefined;
     }
+    // A method's or a shorthand's value is never a call: `kind` and `computed` suffice.
     if (
       parent.type === 'Property' &&
       parent.value === node &&
       parent.kind === 'init' &&
-      !parent.computed &&
-      !parent.method &&
-      !parent.shorthand
+      !parent.computed
     ) {
       if (parent.key.type === 'Identifier') return parent.key.name;
       if (parent.key.type === 'Literal' && typeof parent.key.value === 'string') {
@@ -59,7 +58,6 @@ function unneededWrappers(text) {
   };
   const visit = (node, parent) => {
     if (
-      parent !== undefined &&
       node.type === 'CallExpression' &&
       node.callee.type === 'Identifier' &&
       node.callee.name === '__name' &&
