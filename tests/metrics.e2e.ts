@@ -118,6 +118,21 @@ describe('/metrics', () => {
       expect(after.some((sample) => sample.name === 'nodejs_eventloop_lag_p99_seconds')).toBe(true);
     });
 
+    it('has no snapshot figures while there is no snapshot (not a snapshot of age 0)', async () => {
+      // A new store rebuilt from nothing, and far fewer events than a snapshot waits for.
+      const scraped = await samples(server);
+      const names = new Set(scraped.map((sample) => sample.name));
+      for (const name of [
+        'partnerships_snapshot_age_seconds',
+        'partnerships_snapshot_events',
+        'partnerships_snapshot_last_write_seconds',
+        'partnerships_snapshot_last_blocked_seconds',
+        'partnerships_snapshot_last_bytes',
+      ]) {
+        expect([name, names.has(name)]).toEqual([name, false]);
+      }
+    });
+
     it('counts a refused command as refused, with its rule, and a conflict as a conflict', async () => {
       const before = await samples(server);
       const refused = await send(server, 'registerOrganization', { id: 'a', name: 'Again' });

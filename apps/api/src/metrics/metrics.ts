@@ -1,7 +1,15 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  MetricObjectWithValues,
+  MetricValue,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 import { DomainError, RuleViolationError } from '@partnerships/domain/common/errors';
 import { EVENT_STORE, EventStore, Unsubscribe } from '@partnerships/event-store/event-store';
 import { CommandObserver } from '../commands/command-recorder';
@@ -201,16 +209,29 @@ export class Metrics implements CommandObserver, OnModuleInit, OnApplicationShut
 
   /** A gauge read at each scrape; absent from the answer while `read` has no value. */
   private optionalGauge(name: string, help: string, read: () => number | undefined): void {
-    new Gauge({
-      name,
-      help,
-      registers: [this.registry],
-      collect() {
-        const value = read();
-        if (value === undefined) this.reset();
-        else this.set(value);
-      },
-    });
+    new OptionalGauge(name, help, this.registry, read);
+  }
+}
+
+/**
+ * A gauge with no sample while there is nothing to report. prom-client's `reset()` puts an
+ * unlabelled gauge back at 0, which would claim, say, a snapshot taken just now.
+ */
+class OptionalGauge extends Gauge {
+  constructor(
+    name: string,
+    help: string,
+    registry: Registry,
+    private readonly read: () => number | undefined,
+  ) {
+    super({ name, help, registers: [registry] });
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValue<string>>> {
+    const value = this.read();
+    if (value === undefined) return Object.assign(await super.get(), { values: [] });
+    this.set(value);
+    return super.get();
   }
 }
 
