@@ -39,10 +39,20 @@ class ListSizesOnceBuilt implements ListSizes {
   }
 }
 
+/** Nest's log through pino, as JSON lines to the request log's destination. */
+function serverLogger(config: AppConfig): LoggerService {
+  const params = { pinoHttp: httpLogOptions(config) };
+  return new NestPinoLogger(new PinoLogger(params), params);
+}
+
 export async function createApp(
   config: AppConfig,
   options: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  // One logger from the first line on, so that what is said before Nest's application exists
+  // (the warnings below, a store being created) is a JSON line like every other.
+  const appLogger = options.logger ?? serverLogger(config);
+  Logger.overrideLogger(appLogger);
   const credentials = Credentials.load(config.credentials);
   if (credentials.open) {
     if (config.production) {
@@ -65,12 +75,8 @@ export async function createApp(
       // against JSON Schema's own schema compiled that one at every start (about 35 ms).
       ajv: { customOptions: { validateSchema: false } },
     }),
-    { bufferLogs: options.logger === undefined, logger: options.logger, abortOnError: false },
+    { logger: appLogger, abortOnError: false },
   );
-  if (options.logger === undefined) {
-    const params = { pinoHttp: httpLogOptions(config) };
-    app.useLogger(new NestPinoLogger(new PinoLogger(params), params));
-  }
   sizes.target = new ReadModelListSizes(app.get(ReadModel).projection);
   // Nest's adapter types its own copy of Fastify; the instance is the one installed here.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
