@@ -232,8 +232,9 @@ describe('running without credentials', () => {
     const server = await startServer(join(directory.path, 'open.db'));
     try {
       // A warning in the log, as a JSON line like every other: a log shipper reads them all.
-      const lines = server
-        .output()
+      const output = server.output();
+      const lines = output
+        .slice(0, output.lastIndexOf('\n'))
         .split('\n')
         .filter((line) => line !== '');
       const notJson = lines.filter((line) => {
