@@ -141,6 +141,16 @@ describe('every command-line tool', () => {
       valid: ['--events', '10'],
     },
     {
+      name: 'demo',
+      entry: join(ROOT, 'dist', 'apps', 'generate', 'src', 'demo.js'),
+      valid: [],
+    },
+    {
+      name: 'the server (npm start)',
+      entry: join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'),
+      valid: [],
+    },
+    {
       name: 'bench',
       entry: join(ROOT, 'dist', 'apps', 'bench', 'src', 'main.js'),
       valid: ['--quick'],

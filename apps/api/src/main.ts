@@ -6,6 +6,7 @@
  * those files are, starts reading them, and only then loads the server (server.ts).
  */
 import { setFlagsFromString } from 'node:v8';
+import { parseCommandLine } from '../../admin/src/command-line';
 import { requireWithCodeCache } from './code-cache';
 import { startFileNames, startFilesThreadBytesOf } from './start-file-names';
 import { StartFiles } from './read-model/start-files';
@@ -23,7 +24,15 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined);
 
+const USAGE = `usage: npm start
+
+Serves GraphQL at /graphql and the dashboard at / (http://localhost:3000 by default) on the
+store EVENT_STORE_URL names (default sqlite:data/events.db). It takes no arguments;
+it is configured by environment variables, each with its default in README.md,
+"Configuration" (PORT, HOST, EVENT_STORE_URL, API_KEYS, JWT_SECRET, LOG_LEVEL, …).`;
+
 async function main(): Promise<void> {
+  parseCommandLine({ usage: USAGE, options: {}, positionals: { min: 0, max: 0 } });
   const startFiles = StartFiles.readAside(
     startFileNames(process.env),
     startFilesThreadBytesOf(process.env),

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
+import { parseCommandLine } from '../../admin/src/command-line';
 import { NetworkSimulation } from './simulation';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -14,7 +15,18 @@ const YEARS = 4;
 /** About 35 organisations in 4-5 groups with some 150 partnerships over the years. */
 const EVENTS = 5_000;
 
+const USAGE = `usage: npm run demo
+
+Starts the server on a demo store of its own, generated once with a few years of a small
+network, and prints the dashboard's address; Ctrl-C stops it. It takes no arguments; the
+environment sets it up:
+  DEMO_FILE   the demo store (default data/demo.db; delete it for a fresh one)
+  PORT        the port (default 3000)
+  HOST        the address to listen on (default 127.0.0.1)
+  LOG_LEVEL   the server's log level (default warn)`;
+
 async function main(): Promise<void> {
+  parseCommandLine({ usage: USAGE, options: {}, positionals: { min: 0, max: 0 } });
   const file = resolve(process.env['DEMO_FILE'] ?? join('data', 'demo.db'));
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
