@@ -288,6 +288,37 @@ describe('the dashboard in Chromium (open server)', () => {
     await shot(page, 'details');
   });
 
+  it("fits a phone's screen: no view is wider than it, a dot's tooltip at the right edge included", async () => {
+    const width = 390;
+    await page.setViewportSize({ width, height: 844 });
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    await open();
+    await page.locator('circle.node').first().waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(width);
+    // The dot furthest right, whose tooltip would run off the screen to the right of it.
+    const boxes = await page
+      .locator('circle.node')
+      .evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().right));
+    const rightmost = boxes.indexOf(Math.max(...boxes));
+    await page.locator('circle.node').nth(rightmost).hover();
+    await page.locator('.tooltip').waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(width);
+    await page.locator('circle.node').nth(rightmost).click();
+    await page.getByRole('complementary', { name: 'Details' }).waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(width);
+    await shot(page, 'phone-details');
+    await page.getByRole('button', { name: 'Table' }).click();
+    await page.locator('.tables table').first().waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(width);
+    await open('/?tab=record');
+    await page.locator('form[data-command="joinGroup"]').waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(width);
+    await open('/?tab=log');
+    await page.locator('table[aria-label="Event log"] tbody tr').first().waitFor();
+    expect(await pageWidth()).toBeLessThanOrEqual(width);
+    await shot(page, 'phone-log');
+  });
+
   it('shows a mutation made by another client within 2 s, without a reload', async () => {
     await open('/?view=table');
     await page.locator('.status-live').waitFor();

@@ -450,11 +450,16 @@ export function NetworkPicture({
 
     function showTooltip(event: MouseEvent, text: string) {
       const host = svgRef.current!.getBoundingClientRect();
+      const x = event.clientX - host.left;
       tooltip
         .style('display', 'block')
-        .style('left', `${event.clientX - host.left + 12}px`)
         .style('top', `${event.clientY - host.top + 12}px`)
         .text(text);
+      // Right of the pointer, or left of it where the picture's edge is nearer than the
+      // text is long (a page on a phone must not grow wider than its screen).
+      const width = tooltip.node()!.offsetWidth;
+      const left = x + 12 + width <= host.width ? x + 12 : Math.max(0, x - 12 - width);
+      tooltip.style('left', `${left}px`);
     }
     function hideTooltip() {
       tooltip.style('display', 'none');
