@@ -55,8 +55,8 @@ describe('an unexpected failure is masked', () => {
       .split('\n')
       .filter((line) => /SQLITE_BUSY|database is locked/.test(line))
       .map((line) => JSON.parse(line) as { context?: string });
-    // With the request it failed, so that the operator finds it.
-    expect(reported.filter(({ context }) => context === 'GraphQL')).toEqual([
+    // Once, with the request it failed, so that the operator finds it (and counts it once).
+    expect(reported).toEqual([
       expect.objectContaining({
         level: 50,
         req: expect.objectContaining({ id: expect.anything(), method: 'POST', url: '/graphql' }),

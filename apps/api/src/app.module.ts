@@ -23,7 +23,7 @@ import { ListSizes, validationRules } from './graphql/query-limits';
 import { admitOperation } from './graphql/operation-gate';
 import { BudgetedContext, RequestBudget, budgetedSchema } from './graphql/request-budget';
 import { requestContext } from './graphql/request-context';
-import { DomainErrorFilter } from './graphql/domain-error.filter';
+import { ResolverErrorFilter } from './graphql/resolver-error.filter';
 import { resolvers } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
 import { LoggedRequest, operationOf, reportFailure } from './logging';
@@ -181,7 +181,7 @@ export class AppModule {
         { provide: STREAM_STATES, useValue: new StreamStateCache(config.commandCacheEvents) },
         CommandRecorder,
         ...resolvers,
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
+        { provide: APP_FILTER, useClass: ResolverErrorFilter },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
     };
