@@ -14,6 +14,7 @@ import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-
 import { LogFollower } from '@partnerships/projections/log-follower';
 import { AuditEvents } from '@partnerships/projections/audit-events';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
+import { applyRowToAuditTree } from '../../api/src/read-model/audit-catch-up';
 import { FigureResult } from './figure';
 import { auditCheckpointOf, copyDatabase, removeDatabase } from './generated-files';
 import { median, percentile, say } from './progress';
@@ -207,10 +208,9 @@ async function rebuildSeconds(
       const checkpoint = tree === 'checkpoint' ? auditCheckpointOf(file) : undefined;
       const auditEvents = new AuditEvents(projection);
       const audit = AuditTree.fromCheckpoint(checkpoint, auditEvents).tree;
-      follower.onEvent((event) => {
-        auditEvents.push(event);
-        audit.apply(event);
-      });
+      // As the server's read model follows it: rows, each made an event only where the
+      // tree reads it.
+      follower.onRow((page, row) => applyRowToAuditTree(audit, auditEvents, page, row));
       await follower.start();
       if (audit.size !== events || (tree === 'checkpoint' && audit.computedLeaves > 0)) {
         throw new Error(`the tree holds ${audit.size} leaves, ${audit.computedLeaves} hashed`);

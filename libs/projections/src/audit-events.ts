@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@partnerships/event-store/event-store';
+import type { LogPage } from '@partnerships/event-store/log-page';
 import type { NetworkProjection } from './network-projection';
 
 /**
@@ -17,13 +18,30 @@ const RECENT_EVENTS = 8192;
  */
 export class AuditEvents {
   private readonly recent: (RecordedEvent | undefined)[] = new Array(RECENT_EVENTS);
+  /** Where a recent event not yet made is: its page (and row) instead of the event itself. */
+  private readonly recentPages: (LogPage | undefined)[] = new Array(RECENT_EVENTS);
+  private readonly recentRows = new Int32Array(RECENT_EVENTS);
   private next = 0;
 
   constructor(private readonly projection: NetworkProjection) {}
 
   /** The next event of the log, in the audit tree's order (its leaf index is the count so far). */
   push(event: RecordedEvent): void {
-    this.recent[this.next % RECENT_EVENTS] = event;
+    const slot = this.next % RECENT_EVENTS;
+    this.recent[slot] = event;
+    this.recentPages[slot] = undefined;
+    this.next++;
+  }
+
+  /**
+   * The next event of the log as its page's row, made only if the tree asks for it (the
+   * page is held meanwhile: the last 8,192 events span a page or two).
+   */
+  pushRow(page: LogPage, row: number): void {
+    const slot = this.next % RECENT_EVENTS;
+    this.recent[slot] = undefined;
+    this.recentPages[slot] = page;
+    this.recentRows[slot] = row;
     this.next++;
   }
 
@@ -38,6 +56,7 @@ export class AuditEvents {
       index++
     ) {
       this.recent[index % RECENT_EVENTS] = undefined;
+      this.recentPages[index % RECENT_EVENTS] = undefined;
     }
     this.next += count;
   }
@@ -50,8 +69,11 @@ export class AuditEvents {
   /** The event at a leaf index (the log index), as the audit tree asks for it. */
   readonly eventAt = (index: number): RecordedEvent => {
     if (index < this.next && index >= this.next - RECENT_EVENTS) {
-      const event = this.recent[index % RECENT_EVENTS];
+      const slot = index % RECENT_EVENTS;
+      const event = this.recent[slot];
       if (event !== undefined) return event;
+      const page = this.recentPages[slot];
+      if (page !== undefined) return page.event(this.recentRows[slot]!);
     }
     return idOnlyEvent(this.projection.eventIdAt(index), index);
   };

@@ -1,8 +1,11 @@
 import type { EventStore, RecordedEvent, Unsubscribe } from '@partnerships/event-store/event-store';
+import type { LogPage } from '@partnerships/event-store/log-page';
 import { UnknownEventTypeError } from '@partnerships/domain/decode-event';
 import { NetworkProjection } from './network-projection';
 
 export type EventListener = (event: RecordedEvent) => void;
+/** Hears an event as its page's row: `page.event(row)` makes the event, if it is needed. */
+export type RowListener = (page: LogPage, row: number) => void;
 
 /**
  * Keeps a projection up to date by following the store's global log from the
@@ -15,6 +18,7 @@ export class LogFollower {
   private unsubscribe: Unsubscribe | undefined;
   /** A new array at each change: the loop over every event reads a plain array. */
   private listeners: readonly EventListener[] = [];
+  private rowListeners: readonly RowListener[] = [];
 
   /**
    * `onError` hears what could not be applied: a commit notification's failed catch-up, a
@@ -62,6 +66,18 @@ export class LogFollower {
     };
   }
 
+  /**
+   * Calls `listener` with every event applied from now on, in commit order, as its page's
+   * row: a listener that needs only some of the events whole makes only those (at a
+   * rebuild of a million events, making each one cost about a second).
+   */
+  onRow(listener: RowListener): Unsubscribe {
+    this.rowListeners = [...this.rowListeners, listener];
+    return () => {
+      this.rowListeners = this.rowListeners.filter((known) => known !== listener);
+    };
+  }
+
   private nextRound(): Promise<void> {
     this.queued = undefined;
     return this.catchUp();
@@ -82,6 +98,14 @@ export class LogFollower {
           // decoding) and reported; the events after it are still followed.
           if (!(error instanceof UnknownEventTypeError)) throw error;
           this.onError(error);
+        }
+        const rowListeners = this.rowListeners;
+        for (let index = 0; index < rowListeners.length; index++) {
+          try {
+            rowListeners[index]!(page, row);
+          } catch (error) {
+            this.onError(error);
+          }
         }
         const listeners = this.listeners;
         if (listeners.length === 0) continue;

@@ -5,10 +5,12 @@ import { AuditTree, LogEvents } from '@partnerships/audit/audit-tree';
 import { eventLeafHash } from '@partnerships/audit/leaf';
 import { MerkleTree } from '@partnerships/audit/merkle-tree';
 import type { EventToAppend, RecordedEvent } from '@partnerships/event-store/event-store';
+import { LogPage } from '@partnerships/event-store/log-page';
 import { SqliteEventStore } from '@partnerships/event-store/sqlite/sqlite-event-store';
 import { AuditEvents } from '@partnerships/projections/audit-events';
+import { LogFollower } from '@partnerships/projections/log-follower';
 import { NetworkProjection } from '@partnerships/projections/network-projection';
-import { catchUpAuditTree } from './audit-catch-up';
+import { applyRowToAuditTree, catchUpAuditTree } from './audit-catch-up';
 
 /** Over two of the tree's sample intervals (4096), so that there are samples to check. */
 const COUNT = 10_000;
@@ -130,5 +132,82 @@ describe('catchUpAuditTree: the audit tree brought to a snapshot of the read mod
     expect(tree.tree.root()).toEqual(root);
     expect(tree.computedLeaves).toBe(COUNT);
     expect(read).toBe(COUNT);
+  });
+});
+
+describe('applyRowToAuditTree: the audit tree following a rebuild from the log, row by row', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'audit-rows-'));
+  let store: SqliteEventStore;
+  let events: RecordedEvent[];
+  let root: Buffer;
+
+  beforeAll(async () => {
+    store = SqliteEventStore.open(join(directory, 'events.db'));
+    await store.append(
+      'organization-o',
+      Array.from({ length: COUNT }, (_, index) => toAppend(index, 1 + (index % 5))),
+      0,
+    );
+    events = [...(await store.readAll({ limit: COUNT }))];
+    const fresh = new MerkleTree();
+    for (const event of events) fresh.append(eventLeafHash(event));
+    root = fresh.root();
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  afterAll(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  /** The log followed from its first event, in pages of 3,000, as the read model does. */
+  async function rebuild(checkpoint: string | undefined) {
+    const made = jest.spyOn(LogPage.prototype, 'event');
+    const projection = new NetworkProjection();
+    const follower = new LogFollower(store, projection, 3_000);
+    const auditEvents = new AuditEvents(projection);
+    const { tree } = AuditTree.fromCheckpoint(checkpoint, auditEvents);
+    follower.onRow((page, row) => applyRowToAuditTree(tree, auditEvents, page, row));
+    await follower.start();
+    follower.stop();
+    return { tree, made: made.mock.calls.length };
+  }
+
+  it('with a checkpoint of every event, makes only the sampled events and hashes nothing', async () => {
+    const file = join(directory, 'whole.tree');
+    checkpointOf(events, COUNT, file);
+    const { tree, made } = await rebuild(file);
+    expect(tree.size).toBe(COUNT);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(0);
+    // Leaves 0, 4096, 8192 and the last.
+    expect(made).toBe(4);
+    expect(tree.leafIndexOf(events[5_000]!.id)).toBe(5_000);
+  });
+
+  it('with a checkpoint of another log, recomputes from rows back to the last sample that agreed', async () => {
+    const file = join(directory, 'other.tree');
+    // The same log up to leaf 6,000, another one after: the sample at 8192 disagrees, and
+    // the leaves from 4097 on are hashed again from the rows held since.
+    checkpointOf(events, COUNT, file, 6_000);
+    const { tree } = await rebuild(file);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(COUNT - 4_097);
+  });
+
+  it('with a checkpoint behind the log, hashes the events past it', async () => {
+    const file = join(directory, 'behind.tree');
+    checkpointOf(events, 6_000, file);
+    const { tree } = await rebuild(file);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(COUNT - 6_000);
+  });
+
+  it('without a checkpoint, makes and hashes every event', async () => {
+    const { tree, made } = await rebuild(undefined);
+    expect(tree.tree.root()).toEqual(root);
+    expect(tree.computedLeaves).toBe(COUNT);
+    expect(made).toBe(COUNT);
   });
 });

@@ -39,7 +39,7 @@ import {
   writtenByServer,
 } from './snapshot-writer';
 import { SnapshotProcess } from './snapshot-process';
-import { applyToAuditTree, catchUpAuditTree } from './audit-catch-up';
+import { applyRowToAuditTree, catchUpAuditTree } from './audit-catch-up';
 import { START_FILES, StartFiles } from './start-files';
 
 /** How often a grown audit tree is checkpointed while serving. */
@@ -128,11 +128,13 @@ export class ReadModel implements OnModuleInit, OnApplicationShutdown {
       ),
     );
     this.auditEvents = new AuditEvents(this.projection);
-    // The tree follows the same log, event by event, in the same order as the projection.
-    this.follower.onEvent((event) => {
-      applyToAuditTree(this.audit, this.auditEvents, event);
+    // The tree follows the same log, event by event, in the same order as the projection,
+    // as rows: an event is made only where the tree reads it, and for the page's last row
+    // (a snapshot, taken between pages, names the last event applied).
+    this.follower.onRow((page, row) => {
+      applyRowToAuditTree(this.audit, this.auditEvents, page, row);
       this.applied++;
-      this.lastEvent = event;
+      if (row === page.length - 1) this.lastEvent = page.event(row);
       this.snapshots?.eventApplied();
     });
   }
