@@ -56,40 +56,51 @@ function checkpointOf(events: readonly RecordedEvent[], size: number, file: stri
   tree.saveSync(file);
 }
 
-describe('catchUpAuditTree: the audit tree brought to a snapshot of the read model', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'audit-catch-up-'));
-  let store: SqliteEventStore;
-  let events: RecordedEvent[];
-  let root: Buffer;
-
+/**
+ * A store of COUNT events in a new folder for the tests of one describe: the events as
+ * read back and the root of their tree, and the folder's removal after them.
+ */
+function logOfCount(prefix: string) {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const log = {
+    directory,
+    store: undefined as unknown as SqliteEventStore,
+    events: [] as RecordedEvent[],
+    root: Buffer.alloc(0) as Buffer,
+  };
   beforeAll(async () => {
-    store = SqliteEventStore.open(join(directory, 'events.db'));
-    await store.append(
+    log.store = SqliteEventStore.open(join(directory, 'events.db'));
+    await log.store.append(
       'organization-o',
       Array.from({ length: COUNT }, (_, index) => toAppend(index, 1 + (index % 5))),
       0,
     );
-    events = [...(await store.readAll({ limit: COUNT }))];
+    log.events = [...(await log.store.readAll({ limit: COUNT }))];
     const fresh = new MerkleTree();
-    for (const event of events) fresh.append(eventLeafHash(event));
-    root = fresh.root();
+    for (const event of log.events) fresh.append(eventLeafHash(event));
+    log.root = fresh.root();
   });
-
   afterAll(async () => {
-    await store.close();
+    await log.store.close();
     rmSync(directory, { recursive: true, force: true });
   });
+  return log;
+}
+
+describe('catchUpAuditTree: the audit tree brought to a snapshot of the read model', () => {
+  const log = logOfCount('audit-catch-up-');
+  const { directory } = log;
 
   /** A start from a snapshot of every event: the projection holds them, the tree none yet. */
   async function startFromSnapshot(checkpoint: string | undefined) {
     const projection = new NetworkProjection();
-    for (const event of events) projection.apply(event);
+    for (const event of log.events) projection.apply(event);
     const auditEvents = new AuditEvents(projection);
     const { tree } = AuditTree.fromCheckpoint(checkpoint, auditEvents);
     const reads: number[] = [];
     const counted = {
       readAll: async (options: Parameters<SqliteEventStore['readAll']>[0]) => {
-        const page = await store.readAll(options);
+        const page = await log.store.readAll(options);
         reads.push(page.length);
         return page;
       },
@@ -100,72 +111,52 @@ describe('catchUpAuditTree: the audit tree brought to a snapshot of the read mod
 
   it('with a checkpoint of every event, reads only the samples and hashes nothing', async () => {
     const file = join(directory, 'whole.tree');
-    checkpointOf(events, COUNT, file);
+    checkpointOf(log.events, COUNT, file);
     const { tree, read } = await startFromSnapshot(file);
     expect(tree.size).toBe(COUNT);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(0);
     // Leaves 0, 4096, 8192 and the last.
     expect(read).toBe(4);
-    expect(tree.leafIndexOf(events[5_000]!.id)).toBe(5_000);
+    expect(tree.leafIndexOf(log.events[5_000]!.id)).toBe(5_000);
   });
 
   it('with a checkpoint behind the snapshot, reads and hashes the events past it', async () => {
     const file = join(directory, 'behind.tree');
-    checkpointOf(events, 6_000, file);
+    checkpointOf(log.events, 6_000, file);
     const { tree } = await startFromSnapshot(file);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(COUNT - 6_000);
   });
 
   it('with a checkpoint of another log, recomputes from the last sample that agreed', async () => {
     const file = join(directory, 'other.tree');
     // The same log up to leaf 6,000, another one after: the sample at 8192 disagrees.
-    checkpointOf(events, COUNT, file, 6_000);
+    checkpointOf(log.events, COUNT, file, 6_000);
     const { tree } = await startFromSnapshot(file);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(COUNT - 4_097);
   });
 
   it('without a checkpoint, reads and hashes every event', async () => {
     const { tree, read } = await startFromSnapshot(undefined);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(COUNT);
     expect(read).toBe(COUNT);
   });
 });
 
 describe('applyRowToAuditTree: the audit tree following a rebuild from the log, row by row', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'audit-rows-'));
-  let store: SqliteEventStore;
-  let events: RecordedEvent[];
-  let root: Buffer;
-
-  beforeAll(async () => {
-    store = SqliteEventStore.open(join(directory, 'events.db'));
-    await store.append(
-      'organization-o',
-      Array.from({ length: COUNT }, (_, index) => toAppend(index, 1 + (index % 5))),
-      0,
-    );
-    events = [...(await store.readAll({ limit: COUNT }))];
-    const fresh = new MerkleTree();
-    for (const event of events) fresh.append(eventLeafHash(event));
-    root = fresh.root();
-  });
+  const log = logOfCount('audit-rows-');
+  const { directory } = log;
 
   afterEach(() => jest.restoreAllMocks());
-
-  afterAll(async () => {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
 
   /** The log followed from its first event, in pages of 3,000, as the read model does. */
   async function rebuild(checkpoint: string | undefined) {
     const made = jest.spyOn(LogPage.prototype, 'event');
     const projection = new NetworkProjection();
-    const follower = new LogFollower(store, projection, 3_000);
+    const follower = new LogFollower(log.store, projection, 3_000);
     const auditEvents = new AuditEvents(projection);
     const { tree } = AuditTree.fromCheckpoint(checkpoint, auditEvents);
     follower.onRow((page, row) => applyRowToAuditTree(tree, auditEvents, page, row));
@@ -176,37 +167,37 @@ describe('applyRowToAuditTree: the audit tree following a rebuild from the log, 
 
   it('with a checkpoint of every event, makes only the sampled events and hashes nothing', async () => {
     const file = join(directory, 'whole.tree');
-    checkpointOf(events, COUNT, file);
+    checkpointOf(log.events, COUNT, file);
     const { tree, made } = await rebuild(file);
     expect(tree.size).toBe(COUNT);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(0);
     // Leaves 0, 4096, 8192 and the last.
     expect(made).toBe(4);
-    expect(tree.leafIndexOf(events[5_000]!.id)).toBe(5_000);
+    expect(tree.leafIndexOf(log.events[5_000]!.id)).toBe(5_000);
   });
 
   it('with a checkpoint of another log, recomputes from rows back to the last sample that agreed', async () => {
     const file = join(directory, 'other.tree');
     // The same log up to leaf 6,000, another one after: the sample at 8192 disagrees, and
     // the leaves from 4097 on are hashed again from the rows held since.
-    checkpointOf(events, COUNT, file, 6_000);
+    checkpointOf(log.events, COUNT, file, 6_000);
     const { tree } = await rebuild(file);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(COUNT - 4_097);
   });
 
   it('with a checkpoint behind the log, hashes the events past it', async () => {
     const file = join(directory, 'behind.tree');
-    checkpointOf(events, 6_000, file);
+    checkpointOf(log.events, 6_000, file);
     const { tree } = await rebuild(file);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(COUNT - 6_000);
   });
 
   it('without a checkpoint, makes and hashes every event', async () => {
     const { tree, made } = await rebuild(undefined);
-    expect(tree.tree.root()).toEqual(root);
+    expect(tree.tree.root()).toEqual(log.root);
     expect(tree.computedLeaves).toBe(COUNT);
     expect(made).toBe(COUNT);
   });
