@@ -64,4 +64,36 @@ describe('LogFollower', () => {
     expect(seen).toEqual(['OrganizationRenamed', 'OrganizationRegistered']);
     expect(projection.organizations.get('b')?.name).toBe('B');
   });
+
+  it('hands a row listener every event as its page and row, before the event listeners, and stops when told', async () => {
+    for (const id of ['a', 'b', 'c']) {
+      await store.append(
+        `organization-${id}`,
+        [event('OrganizationRegistered', { organizationId: id, name: id })],
+        0,
+      );
+    }
+    const heard: string[] = [];
+    const follower = new LogFollower(store, new NetworkProjection(), 2);
+    const stop = follower.onRow((page, row) => heard.push(`row ${page.streamId(row)}`));
+    follower.onEvent((applied) => heard.push(`event ${applied.streamId}`));
+    await follower.catchUp();
+    expect(heard).toEqual([
+      'row organization-a',
+      'event organization-a',
+      'row organization-b',
+      'event organization-b',
+      'row organization-c',
+      'event organization-c',
+    ]);
+
+    stop();
+    await store.append(
+      'organization-d',
+      [event('OrganizationRegistered', { organizationId: 'd', name: 'd' })],
+      0,
+    );
+    await follower.catchUp();
+    expect(heard.slice(6)).toEqual(['event organization-d']);
+  });
 });

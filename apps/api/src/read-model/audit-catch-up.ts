@@ -67,7 +67,7 @@ export async function catchUpAuditTree(
  * that, every event lived on through 8,192 more, and was promoted out of the young
  * generation.
  */
-export function applyToAuditTree(tree: AuditTree, events: AuditEvents, event: RecordedEvent): void {
+function applyToAuditTree(tree: AuditTree, events: AuditEvents, event: RecordedEvent): void {
   if (tree.checksCheckpoint) events.push(event);
   else events.skip(1);
   tree.apply(event);
